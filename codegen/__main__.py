@@ -1,0 +1,65 @@
+"""``python -m codegen``: regenerate ``together/generated`` and ``docs`` from ``openapi.yaml``.
+
+``--check`` writes nothing and exits 1, naming each file that differs from what the spec
+produces (CI runs it). A spec the generator cannot handle exits 2 with the JSON pointer
+and keyword at fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from codegen.errors import SpecError
+from codegen.output import differences, write
+from codegen.pipeline import Target, generate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--spec", type=Path, default=Path("openapi.yaml"), help="the OpenAPI document"
+    )
+    parser.add_argument("--out", type=Path, default=Path("."), help="output root (default: .)")
+    parser.add_argument(
+        "--package", default=Target.package, help="import name of the generated package"
+    )
+    parser.add_argument(
+        "--runtime", default=Target.runtime, help="import name of the runtime package"
+    )
+    parser.add_argument("--docs-dir", default=Target.docs_dir, help="folder for the Markdown pages")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if the output differs"
+    )
+    args = parser.parse_args(argv)
+
+    target = Target(package=args.package, runtime=args.runtime, docs_dir=args.docs_dir)
+    try:
+        files, warnings = generate(args.spec, target)
+    except SpecError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    for warning in warnings:
+        print(f"codegen: warning: {warning}", file=sys.stderr)
+
+    if args.check:
+        problems = differences(files, args.out, target.owned_dirs)
+        if problems:
+            print(
+                "codegen: the generated files do not match the spec; run `python -m codegen`:",
+                file=sys.stderr,
+            )
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        print(f"codegen: {len(files)} generated files match {args.spec}")
+        return 0
+
+    touched = write(files, args.out, target.owned_dirs)
+    print(f"codegen: {len(files)} files from {args.spec}, {len(touched)} written or removed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Loading an OpenAPI document: YAML parsing, the version check and ``$ref`` look-ups.
+
+This is where the spec is read. The loader keeps the document as plain JSON-like data;
+``codegen.lower`` walks it and checks each node as it turns it into the IR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codegen.errors import SpecError
+
+
+class _SpecYamlLoader(yaml.SafeLoader):
+    """YAML as JSON sees it: no timestamps (``2024-01-01`` stays a string)."""
+
+
+# Drop the implicit timestamp resolver so dates in examples stay strings.
+_SpecYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    # Keys such as response codes (200) or booleans are strings in JSON; keep them so, and
+    # refuse duplicate keys instead of silently keeping the last one.
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = str(loader.construct_object(key_node, deep=True))
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+_SpecYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+SUPPORTED_VERSIONS = ("3.0.", "3.1.")
+
+
+@dataclass(frozen=True)
+class SpecDocument:
+    """A loaded OpenAPI document."""
+
+    root: Mapping[str, Any]
+    source_name: str
+    sha256: str
+
+    def error(self, pointer: str, keyword: str, message: str) -> SpecError:
+        return SpecError(pointer, keyword, message, source=self.source_name)
+
+    def resolve(self, ref: object, pointer: str) -> tuple[str, Any]:
+        """Follow a local ``$ref``; return the target's pointer and node."""
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            raise self.error(
+                pointer, "$ref", f"only local references ('#/...') are supported: {ref!r}"
+            )
+        node: Any = self.root
+        for raw in ref[2:].split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, Mapping) or token not in node:
+                raise self.error(pointer, "$ref", f"reference {ref!r} does not resolve")
+            node = node[token]
+        return ref[1:], node
+
+
+def load_spec(path: Path) -> SpecDocument:
+    """Read and parse ``path``; check it is an OpenAPI 3.0/3.1 document with paths."""
+    raw = path.read_bytes()
+    source = path.name
+    try:
+        root = yaml.load(raw, Loader=_SpecYamlLoader)
+    except yaml.YAMLError as exc:
+        raise SpecError("", "yaml", f"not valid YAML: {exc}", source=source) from exc
+    if not isinstance(root, Mapping):
+        raise SpecError("", "openapi", "the document is not a mapping", source=source)
+    version = root.get("openapi")
+    if not isinstance(version, str) or not version.startswith(SUPPORTED_VERSIONS):
+        raise SpecError(
+            "/openapi",
+            "openapi",
+            f"OpenAPI 3.0 or 3.1 is required, found {version!r}",
+            source=source,
+        )
+    if not isinstance(root.get("paths"), Mapping):
+        raise SpecError("/paths", "paths", "the document has no 'paths' mapping", source=source)
+    if not isinstance(root.get("info"), Mapping):
+        raise SpecError("/info", "info", "the document has no 'info' mapping", source=source)
+    return SpecDocument(root=root, source_name=source, sha256=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,160 @@
+"""From IR types to Python type annotations, and the imports each annotation needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codegen import ir
+from codegen.naming import module_name, pascal_case
+
+
+@dataclass
+class Imports:
+    """``from module import name`` lines a generated module needs, kept sorted."""
+
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, module: str, name: str) -> None:
+        self.names.setdefault(module, set()).add(name)
+
+    def lines(self) -> list[str]:
+        return [
+            f"from {module} import {', '.join(sorted(names))}"
+            for module, names in sorted(self.names.items())
+        ]
+
+
+def class_name(schema_name: str) -> str:
+    """The Python class name of a named schema."""
+    name = pascal_case(schema_name) if not schema_name.isidentifier() else schema_name
+    return name[0].upper() + name[1:]
+
+
+class TypeRenderer:
+    """Renders IR types as annotations for modules of ``package``."""
+
+    def __init__(self, spec: ir.ApiSpec, package: str, runtime: str) -> None:
+        self.spec = spec
+        self.package = package
+        self.runtime = runtime
+        self._schemas = {s.name: s for s in spec.schemas}
+
+    def schema(self, name: str) -> ir.Schema:
+        return self._schemas[name]
+
+    def model_module(self, schema_name: str) -> str:
+        return f"{self.package}.models.{module_name(class_name(schema_name))}"
+
+    def annotation(self, type_: ir.TypeRef, imports: Imports) -> str:
+        if isinstance(type_, ir.Primitive):
+            return self._primitive(type_, imports)
+        if isinstance(type_, ir.Null):
+            return "None"
+        if isinstance(type_, ir.AnyValue):
+            imports.add("typing", "Any")
+            return "Any"
+        if isinstance(type_, ir.LiteralValues):
+            imports.add("typing", "Literal")
+            return f"Literal[{', '.join(repr(v) for v in type_.values)}]"
+        if isinstance(type_, ir.OpenEnum):
+            return "str"  # the known values are documented, any string is accepted
+        if isinstance(type_, ir.ArrayOf):
+            inner = f"list[{self.annotation(type_.items, imports)}]"
+            return self._constrained(inner, type_.constraints, imports)
+        if isinstance(type_, ir.MapOf):
+            return f"dict[str, {self.annotation(type_.values, imports)}]"
+        if isinstance(type_, ir.Nullable):
+            return f"{self.annotation(type_.inner, imports)} | None"
+        if isinstance(type_, ir.UnionOf):
+            return self.union_annotation(type_, imports)
+        return self._ref(type_, imports)
+
+    def _primitive(self, type_: ir.Primitive, imports: Imports) -> str:
+        if type_.kind == "string":
+            if type_.format == "date-time":
+                imports.add("datetime", "datetime")
+                base = "datetime"
+            elif type_.format == "date":
+                imports.add("datetime", "date")
+                base = "date"
+            elif type_.format == "binary":
+                base = "bytes"
+            else:
+                base = "str"
+        else:
+            base = {"integer": "int", "number": "float", "boolean": "bool"}[type_.kind]
+        return self._constrained(base, type_.constraints, imports)
+
+    def _constrained(self, base: str, constraints: ir.Constraints, imports: Imports) -> str:
+        if constraints.is_empty():
+            return base
+        imports.add("typing", "Annotated")
+        imports.add("pydantic", "Field")
+        return f"Annotated[{base}, Field({field_constraints(constraints)})]"
+
+    def union_annotation(self, type_: ir.UnionOf, imports: Imports) -> str:
+        members = " | ".join(self.annotation(v, imports) for v in type_.variants)
+        if type_.discriminator is not None and self._can_discriminate(type_):
+            imports.add("typing", "Annotated")
+            imports.add("pydantic", "Field")
+            return (
+                f"Annotated[{members}, Field(discriminator={type_.discriminator.property_name!r})]"
+            )
+        return members
+
+    def _can_discriminate(self, type_: ir.UnionOf) -> bool:
+        """pydantic needs every variant to be a model with a literal discriminator field.
+
+        Otherwise the union is validated in smart mode, which accepts the same values.
+        """
+        assert type_.discriminator is not None
+        prop = type_.discriminator.property_name
+        for variant in type_.variants:
+            schema = self._schemas.get(variant.name) if isinstance(variant, ir.Ref) else None
+            if not isinstance(schema, ir.ObjectSchema):
+                return False
+            match = [p for p in schema.properties if p.name == prop]
+            if (
+                not match
+                or not isinstance(match[0].type, ir.LiteralValues)
+                or not match[0].required
+            ):
+                return False
+        return True
+
+    def _ref(self, type_: ir.Ref, imports: Imports) -> str:
+        schema = self._schemas[type_.name]
+        if isinstance(schema, ir.AliasSchema):
+            return self.annotation(schema.type, imports)
+        if isinstance(schema, ir.UnionSchema):
+            # Fields take the plain value; the wrapper class is accepted and unwrapped.
+            imports.add("typing", "Annotated")
+            imports.add("pydantic", "BeforeValidator")
+            imports.add(f"{self.runtime}.model_base", "unwrap_one_of")
+            union = self.union_annotation(schema.union, imports)
+            return f"Annotated[{union}, BeforeValidator(unwrap_one_of)]"
+        name = class_name(schema.name)
+        imports.add(self.model_module(schema.name), name)
+        return name
+
+
+def field_constraints(constraints: ir.Constraints) -> str:
+    """``min_length=1, max_length=5`` for pydantic's ``Field``."""
+    names = {
+        "min_length": "min_length",
+        "max_length": "max_length",
+        "pattern": "pattern",
+        "minimum": "ge",
+        "maximum": "le",
+        "exclusive_minimum": "gt",
+        "exclusive_maximum": "lt",
+        "multiple_of": "multiple_of",
+        "min_items": "min_length",
+        "max_items": "max_length",
+    }
+    parts = []
+    for attr, keyword in names.items():
+        value = getattr(constraints, attr)
+        if value is not None:
+            parts.append(f"{keyword}={value!r}")
+    return ", ".join(parts)

@@ -1,0 +1,218 @@
+"""The client every generated API class calls: one shared path for all operations.
+
+Hand-written runtime (not generated). :meth:`ApiClient.call_api` builds the request from an
+:class:`~together.generated.operation.Operation`, sends it through
+:mod:`together.generated.rest`, and decodes the answer or raises the typed exception
+(:mod:`together.generated.response_decoding`).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar
+
+import aiohttp
+
+from together.generated.api_response import ApiResponse
+from together.generated.configuration import Configuration
+from together.generated.operation import Operation, SecurityScheme
+from together.generated.response_decoding import decode_success, error_for_status
+from together.generated.rest import RequestTimeout, RESTClientObject
+from together.generated.version import __version__
+
+__all__ = ["ApiClient"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("together.generated")
+
+#: Sent with every request unless replaced (see :attr:`ApiClient.user_agent`).
+USER_AGENT = f"together-generated/{__version__} (python; aiohttp {aiohttp.__version__})"
+
+
+class ApiClient:
+    """Holds the configuration and the connection pool; use it as an async context manager.
+
+    ``async with ApiClient(configuration) as api_client: ...`` closes the pool on exit;
+    otherwise call :meth:`close`. The aiohttp session is created on the first call, inside the
+    running event loop.
+    """
+
+    _default: ClassVar[ApiClient | None] = None
+
+    def __init__(
+        self,
+        configuration: Configuration | None = None,
+        header_name: str | None = None,
+        header_value: str | None = None,
+        cookie: str | None = None,
+    ) -> None:
+        self.configuration = configuration if configuration is not None else Configuration()
+        self.default_headers: dict[str, str] = {"User-Agent": USER_AGENT}
+        if header_name is not None and header_value is not None:
+            self.default_headers[header_name] = header_value
+        self.cookie = cookie
+        self.rest_client = RESTClientObject(self.configuration)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool. Idempotent; the client cannot be used afterwards."""
+        await self.rest_client.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.rest_client.closed
+
+    @property
+    def user_agent(self) -> str:
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.default_headers["User-Agent"] = value
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send ``header_name: header_value`` with every request of this client."""
+        self.default_headers[header_name] = header_value
+
+    @classmethod
+    def get_default(cls) -> ApiClient:
+        """The client API classes use when given none (created on first use)."""
+        if cls._default is None:
+            cls._default = ApiClient()
+        return cls._default
+
+    @classmethod
+    def set_default(cls, default: ApiClient | None) -> None:
+        cls._default = default
+
+    # ------------------------------------------------------------------ the call path
+
+    async def call_api(
+        self,
+        operation: Operation[T],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse[T]:
+        """Send ``operation`` and return the decoded answer, or raise its typed exception."""
+        method, url, query, request_headers, payload = self._build(
+            operation, params or {}, body, headers
+        )
+        started = time.monotonic()
+        response = await self.rest_client.request(
+            method, url, headers=request_headers, query=query, body=payload, timeout=request_timeout
+        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms (request id %s)",
+                method,
+                url,
+                response.status,
+                (time.monotonic() - started) * 1000,
+                response.headers.get("x-request-id", "-"),
+            )
+        if not 200 <= response.status <= 299:
+            raise error_for_status(
+                operation,
+                response.status,
+                response.reason,
+                response.headers,
+                response.data,
+                response.content_type,
+            )
+        data: T = decode_success(
+            operation, response.status, response.headers, response.data, response.content_type
+        )
+        return ApiResponse(
+            status_code=response.status, headers=response.headers, data=data, raw_data=response.data
+        )
+
+    async def call_api_raw(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Send ``operation`` and return aiohttp's response unread and unchecked.
+
+        The caller reads and releases it (``async with`` or ``release()``).
+        """
+        method, url, query, request_headers, payload = self._build(
+            operation, params or {}, body, headers
+        )
+        return await self.rest_client.open(
+            method, url, headers=request_headers, query=query, body=payload, timeout=request_timeout
+        )
+
+    def _build(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any],
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+    ) -> tuple[str, str, list[tuple[str, str]], dict[str, str], bytes | None]:
+        """Everything a request needs; raises before anything is sent if an argument is bad."""
+        payload = operation.encode_body(body)
+        url = self.configuration.host + operation.build_path(params)
+        query = operation.build_query(params)
+        headers = dict(self.default_headers)
+        if operation.accept:
+            headers["Accept"] = operation.accept
+        if payload is not None and operation.body is not None:
+            headers["Content-Type"] = operation.body.content_type
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        headers.update(operation.build_headers(params))
+        self._authorize(operation.security, headers, query)
+        if extra_headers:
+            headers.update(extra_headers)
+        return operation.method, url, query, headers, payload
+
+    def _authorize(
+        self,
+        schemes: tuple[SecurityScheme, ...],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
+    ) -> None:
+        """Apply the first of ``schemes`` the configuration has credentials for."""
+        config = self.configuration
+        for scheme in schemes:
+            if scheme.kind == "bearer" and config.access_token:
+                headers["Authorization"] = f"Bearer {config.access_token}"
+                return
+            if scheme.kind == "basic" and config.username is not None:
+                pair = f"{config.username}:{config.password or ''}".encode()
+                headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+                return
+            if scheme.kind == "apiKey" and scheme.name in config.api_key:
+                key = config.api_key[scheme.name]
+                if scheme.location == "header":
+                    headers[scheme.parameter_name] = key
+                elif scheme.location == "query":
+                    query.append((scheme.parameter_name, key))
+                else:
+                    cookie = f"{scheme.parameter_name}={key}"
+                    headers["Cookie"] = (
+                        f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
+                    )
+                return

@@ -1,0 +1,103 @@
+"""Client settings: where to connect, how to authenticate, TLS, proxy and pool size.
+
+Hand-written runtime (not generated). Secrets (``access_token``, ``api_key``,
+``password``) never appear in ``repr()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from together.generated.openapi_info import DEFAULT_HOST
+
+__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TOTAL_TIMEOUT", "Configuration"]
+
+#: Seconds a whole call (connect, send, wait, read) may take unless the caller says otherwise.
+DEFAULT_TOTAL_TIMEOUT = 120.0
+#: Seconds to obtain a connection.
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+_PACKAGE_LOGGER = "together.generated"
+_SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
+
+
+class Configuration:
+    """Settings for an :class:`~together.generated.api_client.ApiClient`.
+
+    Args:
+        host: base URL of the API. Default: ``$TOGETHER_BASE_URL``, else the spec's server.
+        access_token: bearer token. Default: ``$TOGETHER_API_KEY``.
+        api_key: keys for ``apiKey`` security schemes, by scheme name.
+        username, password: credentials for ``http basic`` security schemes.
+        retries: how many times a failed call may be retried (not counting the first try).
+        ssl_ca_cert: path of a CA bundle to verify the server with.
+        verify_ssl: verify the server's TLS certificate (default ``True``).
+        cert_file, key_file: client certificate and key for mutual TLS.
+        proxy: URL of an HTTP proxy; ``proxy_headers``: headers sent to it.
+        connection_pool_maxsize: most connections kept open at once.
+        total_timeout, connect_timeout: default limits in seconds for each call.
+        debug: log each request (method, URL, status, duration) at DEBUG level.
+    """
+
+    def __init__(
+        self,
+        host: str | None = None,
+        access_token: str | None = None,
+        *,
+        api_key: Mapping[str, str] | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        retries: int | None = None,
+        ssl_ca_cert: str | None = None,
+        verify_ssl: bool = True,
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        proxy: str | None = None,
+        proxy_headers: Mapping[str, str] | None = None,
+        connection_pool_maxsize: int = 100,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        debug: bool = False,
+    ) -> None:
+        self.host = (host or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_HOST).rstrip("/")
+        self.access_token = (
+            access_token if access_token is not None else os.environ.get("TOGETHER_API_KEY")
+        )
+        self.api_key: dict[str, str] = dict(api_key or {})
+        self.username = username
+        self.password = password
+        self.retries = retries
+        self.ssl_ca_cert = ssl_ca_cert
+        self.verify_ssl = verify_ssl
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.proxy = proxy
+        self.proxy_headers: dict[str, str] | None = dict(proxy_headers) if proxy_headers else None
+        if connection_pool_maxsize < 1:
+            raise ValueError("connection_pool_maxsize must be at least 1")
+        self.connection_pool_maxsize = connection_pool_maxsize
+        self.total_timeout = total_timeout
+        self.connect_timeout = connect_timeout
+        self.debug = debug
+
+    @property
+    def debug(self) -> bool:
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        # As in openapi-generator's clients: debug turns the package logger to DEBUG.
+        self._debug = value
+        if value:
+            logging.getLogger(_PACKAGE_LOGGER).setLevel(logging.DEBUG)
+
+    def __repr__(self) -> str:
+        shown = []
+        for name, value in vars(self).items():
+            name = name.lstrip("_")
+            if name in _SECRET_FIELDS and value:
+                value = "***"
+            shown.append(f"{name}={value!r}")
+        return f"Configuration({', '.join(shown)})"

@@ -1,0 +1,112 @@
+"""What every generated model shares: pydantic settings and openapi-generator's helpers.
+
+Hand-written runtime (not generated). Generated models subclass :class:`ApiModel` (objects)
+or :class:`OneOfModel` (the wrapper class of a ``oneOf``/``anyOf``), so each generated
+class holds only its fields.
+"""
+
+from __future__ import annotations
+
+import pprint
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, RootModel
+
+__all__ = ["ApiModel", "OneOfModel", "unwrap_one_of"]
+
+
+class ApiModel(BaseModel):
+    """Base of generated object models.
+
+    Fields are validated on construction and on assignment, so an invalid request is
+    refused before anything is sent. ``to_dict``/``to_json`` leave out fields that were never
+    set, so a request carries only what the caller gave.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        validate_assignment=True,
+        protected_namespaces=(),
+        # Responses may carry fields newer than the spec: keep them (``model_extra``).
+        # Request-only models forbid unknown fields so a misspelt argument is an error.
+        extra="allow",
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a dict keyed by the spec's property names."""
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        """The model as JSON text."""
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def to_str(self) -> str:
+        """A readable, multi-line form of ``to_dict()``."""
+        return pprint.pformat(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any] | None) -> Self | None:
+        """Validate a dict into the model (``None`` gives ``None``)."""
+        if obj is None:
+            return None
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Self:
+        """Parse and validate JSON text into the model, in one pass."""
+        return cls.model_validate_json(json_str)
+
+
+T = TypeVar("T")
+
+
+class OneOfModel(RootModel[T], Generic[T]):
+    """Wrapper of a value that is one of several shapes (openapi-generator's oneOf class).
+
+    Fields typed with a union accept the plain value, so the wrapper is never required:
+    ``EmbeddingsRequest(input="text")`` and
+    ``EmbeddingsRequest(input=EmbeddingsRequestInput("text"))`` are the same request.
+    """
+
+    one_of_schemas: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "actual_instance" in kwargs:
+            if args:
+                raise TypeError("give the value positionally or as actual_instance, not both")
+            args = (kwargs.pop("actual_instance"),)
+        if kwargs:
+            raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
+        if len(args) != 1:
+            raise TypeError(f"{type(self).__name__} takes exactly one value")
+        super().__init__(unwrap_one_of(args[0]))
+
+    @property
+    def actual_instance(self) -> T:
+        """The wrapped value."""
+        return self.root
+
+    def to_dict(self) -> Any:
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def to_str(self) -> str:
+        return pprint.pformat(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, obj: Any) -> Self:
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Self:
+        return cls.model_validate_json(json_str)
+
+
+def unwrap_one_of(value: Any) -> Any:
+    """The plain value inside a :class:`OneOfModel` (anything else is returned as is).
+
+    Used as a ``BeforeValidator`` on union-typed fields.
+    """
+    return value.root if isinstance(value, OneOfModel) else value

@@ -1,0 +1,204 @@
+"""What a generated API method declares about its operation, and how a request is built.
+
+Hand-written runtime (not generated). Each generated API module holds one
+:class:`Operation` per endpoint, built once at import from the spec's facts (method, path,
+parameters, body, responses per status, security). Generated methods hand their arguments
+to :meth:`ApiClient.call_api <together.generated.api_client.ApiClient.call_api>`, which uses
+the :class:`Operation` to build the request and decode the answer, so serialization, error
+mapping and decoding exist once, here and in ``response_decoding``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from together.generated.exceptions import ApiTypeError, ApiValueError
+
+__all__ = ["BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
+
+T = TypeVar("T")
+
+ParamLocation = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A path, query, header or cookie parameter.
+
+    ``adapter`` validates the caller's value (built once, at import). ``explode`` follows
+    the spec's ``form`` style: a list becomes ``?a=1&a=2`` when true, ``?a=1,2`` when false.
+    """
+
+    name: str
+    location: ParamLocation
+    adapter: TypeAdapter[Any]
+    explode: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    """The request body: its content type and the model (or type) it must validate as."""
+
+    content_type: str
+    adapter: TypeAdapter[Any]
+    model: type[BaseModel] | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec:
+    """How to read the body of one response status.
+
+    ``kind`` is ``json`` (decoded with ``decode``), ``text``, ``bytes`` or ``empty``.
+    ``decode`` turns the raw bytes into the declared type in one pass.
+    """
+
+    kind: Literal["json", "text", "bytes", "empty"]
+    decode: Callable[[bytes], Any] | None = None
+    type_name: str | None = None
+
+    @classmethod
+    def json(cls, type_: Any) -> ResponseSpec:
+        """A JSON body of ``type_`` (a generated model, or any type pydantic validates)."""
+        if isinstance(type_, type) and issubclass(type_, BaseModel):
+            decode: Callable[[bytes], Any] = type_.model_validate_json
+        else:
+            decode = TypeAdapter(type_).validate_json
+        return cls("json", decode, getattr(type_, "__name__", str(type_)))
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """One way the operation may be authorized (the first one configured is used)."""
+
+    name: str
+    kind: Literal["bearer", "basic", "apiKey"]
+    location: Literal["header", "query", "cookie"] = "header"
+    parameter_name: str = "Authorization"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[T]):
+    """The facts of one operation. ``T`` is the type a successful call returns."""
+
+    operation_id: str
+    method: str
+    path: str
+    params: tuple[Param, ...] = ()
+    body: BodySpec | None = None
+    #: Per status: ``"200"``, ``"4XX"`` or ``"default"``.
+    responses: Mapping[str, ResponseSpec] = field(default_factory=dict)
+    accept: str | None = "application/json"
+    security: tuple[SecurityScheme, ...] = ()
+
+    def response_spec(self, status: int) -> ResponseSpec | None:
+        """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
+        key = str(status)
+        spec = self.responses.get(key)
+        if spec is None:
+            spec = self.responses.get(f"{key[0]}XX")
+        if spec is None:
+            spec = self.responses.get("default")
+        return spec
+
+    # -------------------------------------------------------------- request building
+
+    def build_path(self, values: Mapping[str, Any]) -> str:
+        path = self.path
+        for param in self.params:
+            if param.location == "path":
+                value = _validated(param, values.get(param.name), self.operation_id)
+                path = path.replace("{" + param.name + "}", quote(_to_text(value), safe=""))
+        return path
+
+    def build_query(self, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+        query: list[tuple[str, str]] = []
+        for param in self.params:
+            if param.location != "query" or values.get(param.name) is None:
+                continue
+            value = _validated(param, values[param.name], self.operation_id)
+            if isinstance(value, (list, tuple)):
+                items = [_to_text(v) for v in value]
+                if param.explode:
+                    query.extend((param.name, item) for item in items)
+                else:
+                    query.append((param.name, ",".join(items)))
+            else:
+                query.append((param.name, _to_text(value)))
+        return query
+
+    def build_headers(self, values: Mapping[str, Any]) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        cookies: list[str] = []
+        for param in self.params:
+            if param.location in ("header", "cookie") and values.get(param.name) is not None:
+                value = _validated(param, values[param.name], self.operation_id)
+                text = (
+                    ",".join(map(_to_text, value))
+                    if isinstance(value, (list, tuple))
+                    else _to_text(value)
+                )
+                if param.location == "header":
+                    headers[param.name] = text
+                else:
+                    cookies.append(f"{param.name}={text}")
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
+        return headers
+
+    def encode_body(self, value: Any) -> bytes | None:
+        """The request body as bytes, validated first; ``None`` when there is none."""
+        body = self.body
+        if body is None:
+            if value is not None:
+                raise ApiTypeError(f"{self.operation_id}() takes no request body")
+            return None
+        if value is None:
+            if body.required:
+                raise ApiValueError(f"{self.operation_id}() requires a request body")
+            return None
+        if body.model is not None and isinstance(value, body.model):
+            model: Any = value
+        elif body.model is not None and not isinstance(value, Mapping):
+            raise ApiTypeError(
+                f"{self.operation_id}() takes a {body.model.__name__} or a dict for its body, "
+                f"not {type(value).__name__}"
+            )
+        else:
+            try:
+                model = body.adapter.validate_python(value)
+            except ValidationError as exc:
+                raise ApiValueError(
+                    f"invalid request body for {self.operation_id}(): {exc}"
+                ) from exc
+        # One pass from the model to JSON bytes; unset optional fields are not sent.
+        return body.adapter.dump_json(model, by_alias=True, exclude_unset=True)
+
+
+def _validated(param: Param, value: Any, operation_id: str) -> Any:
+    if value is None:
+        raise ApiValueError(f"{operation_id}() requires the parameter {param.name!r}")
+    try:
+        return param.adapter.validate_python(value)
+    except ValidationError as exc:
+        raise ApiValueError(
+            f"invalid parameter {param.name!r} for {operation_id}(): {exc}"
+        ) from exc
+
+
+def _to_text(value: Any) -> str:
+    """A parameter value as the text that goes into a URL or header."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)

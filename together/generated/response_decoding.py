@@ -1,0 +1,104 @@
+"""Turning an HTTP answer into the declared result, or into the right typed exception.
+
+Hand-written runtime (not generated). Success bodies are decoded from the raw bytes in one
+pass (pydantic's ``model_validate_json``); anything that does not match the spec raises
+:class:`MalformedResponseError`, never a bare ``KeyError``, ``JSONDecodeError`` or pydantic
+error. Error statuses become the :class:`ApiException` subclass for the status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from together.generated.exceptions import (
+    ApiException,
+    MalformedResponseError,
+    exception_class_for_status,
+)
+from together.generated.operation import Operation, ResponseSpec
+
+__all__ = ["decode_success", "error_for_status", "is_json_content_type"]
+
+
+def is_json_content_type(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def decode_success(
+    operation: Operation[Any],
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
+) -> Any:
+    """The decoded body of a 2xx answer, as the spec declares it for ``status``."""
+    spec = operation.response_spec(status)
+    if spec is None or spec.kind == "empty":
+        return None
+    if spec.kind == "bytes":
+        return body
+    if spec.kind == "text":
+        return body.decode("utf-8", errors="replace")
+
+    def malformed(problem: str) -> MalformedResponseError:
+        return MalformedResponseError(
+            f"{operation.operation_id}: HTTP {status} answer {problem}",
+            status=status,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+        )
+
+    if not body:
+        raise malformed("has an empty body")
+    if not is_json_content_type(content_type):
+        raise malformed(f"has content type {content_type!r}, expected JSON")
+    assert spec.decode is not None
+    try:
+        return spec.decode(body)
+    except ValidationError as exc:
+        raise malformed(f"is not a valid {spec.type_name}: {_summary(exc)}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise malformed(f"is not valid JSON: {exc}") from exc
+
+
+def error_for_status(
+    operation: Operation[Any],
+    status: int,
+    reason: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
+) -> ApiException:
+    """The exception for an error status, with the parsed error model when there is one."""
+    data = None
+    spec: ResponseSpec | None = operation.response_spec(status)
+    if spec is not None and spec.kind == "json" and spec.decode is not None and body:
+        try:
+            data = spec.decode(body)
+        except (ValidationError, ValueError, UnicodeDecodeError):
+            data = None  # not the spec's error document; the raw body is still kept
+    text = body.decode("utf-8", errors="replace") if body else None
+    return exception_class_for_status(status)(
+        status=status, reason=reason, body=text, data=data, headers=headers
+    )
+
+
+def _summary(exc: ValidationError) -> str:
+    """Where and what, for the first few errors, without echoing the (possibly huge) input."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False)[:3]:
+        location = ".".join(str(p) for p in error["loc"]) or "body"
+        parts.append(f"{location}: {error['msg']}")
+    more = exc.error_count() - len(parts)
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
