@@ -54,6 +54,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["docstring"] = _docstring
     env.filters["striplinks"] = _strip_links
+    env.filters["pyrepr"] = repr  # a Python literal (None, True, strings) in generated code
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 

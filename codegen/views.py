@@ -220,6 +220,14 @@ def _model_view(schema: ir.Schema, types: TypeRenderer) -> ModelView:
                 schema.pointer, "enum", "enum values must be all strings or all integers"
             )
         view.enum_members = [(_enum_member_name(v), repr(v)) for v in schema.values]
+        names = [member for member, _ in view.enum_members]
+        if len(set(names)) != len(names):
+            raise SpecError(
+                schema.pointer,
+                "enum",
+                f"enum values give clashing member names: {names}",
+                source=types.spec.source_name,
+            )
     elif isinstance(schema, ir.UnionSchema):
         view.kind = "union"
         imports.add(f"{types.runtime}.model_base", "OneOfModel")
@@ -277,8 +285,9 @@ def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> Fie
 
 
 def _enum_member_name(value: object) -> str:
-    text = snake_case(str(value)).upper() if any(c.isalnum() for c in str(value)) else "EMPTY"
-    return python_identifier(text) if not text[0].isdigit() else "VALUE_" + text
+    """``guinea-pig`` -> ``GUINEA_PIG``; ``1`` -> ``VALUE_1`` (as openapi-generator names them)."""
+    text = snake_case(str(value)).upper() or "EMPTY"
+    return "VALUE_" + text if text[0].isdigit() else text
 
 
 # ------------------------------------------------------------------------- APIs

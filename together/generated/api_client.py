@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
+import warnings
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
@@ -57,6 +58,17 @@ class ApiClient:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
         self.rest_client = RESTClientObject(self.configuration)
+
+    def __del__(self) -> None:
+        # Like aiohttp's own session: a client dropped with its pool open is a leak.
+        rest_client = getattr(self, "rest_client", None)
+        if rest_client is not None and rest_client.has_open_session:
+            warnings.warn(
+                "Unclosed ApiClient: use `async with ApiClient(...)` or `await client.close()`",
+                ResourceWarning,
+                source=self,
+                stacklevel=1,
+            )
 
     async def __aenter__(self) -> Self:
         return self

@@ -65,6 +65,9 @@ def decode_success(
     try:
         return spec.decode(body)
     except ValidationError as exc:
+        # pydantic reports unparsable JSON as a validation error of type json_invalid.
+        if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+            raise malformed(f"is not valid JSON ({_summary(exc)})") from exc
         raise malformed(f"is not a valid {spec.type_name}: {_summary(exc)}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise malformed(f"is not valid JSON: {exc}") from exc

@@ -102,6 +102,10 @@ class RESTClientObject:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def has_open_session(self) -> bool:
+        return self._session is not None and not self._session.closed
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise OpenApiException("this ApiClient is closed; create a new one")

@@ -1,0 +1,115 @@
+"""Specs the generator cannot turn into correct code stop it, naming pointer and keyword."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codegen.__main__ import main
+from codegen.errors import SpecError
+from codegen.pipeline import Target, generate
+
+BASE = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+components:
+  schemas:
+    Thing:
+%s
+"""
+
+
+def spec_file(tmp_path: Path, thing: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        BASE % textwrap.indent(textwrap.dedent(thing).strip(), " " * 6), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("thing", "pointer", "keyword"),
+    [
+        (
+            "type: object\nproperties:\n  a: {not: {type: string}}",
+            "/components/schemas/Thing/properties/a/not",
+            "not",
+        ),
+        (
+            "type: object\npatternProperties: {'^x': {type: string}}",
+            "/components/schemas/Thing/patternProperties",
+            "patternProperties",
+        ),
+        (
+            "type: array\nprefixItems: [{type: string}]",
+            "/components/schemas/Thing/prefixItems",
+            "prefixItems",
+        ),
+        ("type: strange", "/components/schemas/Thing/type", "type"),
+        ("$ref: 'other.yaml#/Thing'", "/components/schemas/Thing/$ref", "$ref"),
+        ("$ref: '#/components/schemas/Missing'", "/components/schemas/Thing/$ref", "$ref"),
+        (
+            "type: object\nproperties:\n  child: {$ref: '#/components/schemas/Thing'}",
+            "/components/schemas/Thing",
+            "$ref",
+        ),
+    ],
+)
+def test_unsupported_features_name_pointer_and_keyword(
+    tmp_path: Path, thing: str, pointer: str, keyword: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        generate(spec_file(tmp_path, thing), Target(package="errpkg"))
+    assert caught.value.pointer == pointer
+    assert caught.value.keyword == keyword
+    assert f"spec.yaml#{pointer}: '{keyword}'" in str(caught.value)
+
+
+def test_cli_exits_2_with_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = spec_file(tmp_path, "type: object\nproperties:\n  a: {if: {type: string}}")
+    assert main(["--spec", str(path), "--out", str(tmp_path / "out"), "--package", "clipkg"]) == 2
+    assert "/components/schemas/Thing/properties/a/if: 'if'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+HEAD = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\n"
+GET_A = "    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n"
+
+
+@pytest.mark.parametrize(
+    ("document", "pointer"),
+    [
+        ("openapi: 2.0\ninfo: {title: T, version: '1'}\npaths: {}", "/openapi"),
+        ("openapi: 3.1.0\ninfo: {title: T, version: '1'}", "/paths"),
+        ("- just a list", "/"),
+        (HEAD + "paths:\n  /a/{id}:\n" + GET_A, "/paths/~1a~1{id}/get"),  # {id} undeclared
+        (HEAD + "paths:\n  /a:\n" + GET_A + "  /b:\n" + GET_A, "/paths/~1b/get"),  # id used twice
+        ("openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\nx: 1\nx: 2", "/"),
+    ],
+)
+def test_invalid_documents(tmp_path: Path, document: str, pointer: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target(package="badpkg"))
+    assert caught.value.pointer == pointer
+
+
+def test_unknown_keywords_of_other_vocabularies_are_warnings(tmp_path: Path) -> None:
+    path = spec_file(tmp_path, "type: object\nproperties:\n  a: {type: string, error: oops}")
+    _files, warnings = generate(path, Target(package="warnpkg"))
+    assert warnings == (
+        "spec.yaml#/components/schemas/Thing/properties/a/error: unknown keyword 'error' ignored",
+    )

@@ -1,0 +1,37 @@
+"""Fixtures shared by the unit tests: a configured client and mocked HTTP (aioresponses)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aioresponses import aioresponses
+
+import together.generated
+from support import HOST, TOKEN
+
+
+@pytest.fixture
+def configuration(monkeypatch: pytest.MonkeyPatch) -> together.generated.Configuration:
+    monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
+    monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
+    return together.generated.Configuration(host=HOST, access_token=TOKEN)
+
+
+@pytest.fixture
+def mocked() -> Iterator[aioresponses]:
+    with aioresponses() as mock:
+        yield mock
+
+
+@pytest.fixture
+async def api_client(
+    configuration: together.generated.Configuration,
+) -> AsyncIterator[together.generated.ApiClient]:
+    async with together.generated.ApiClient(configuration) as client:
+        yield client
+
+
+@pytest.fixture
+def api(api_client: together.generated.ApiClient) -> together.generated.EmbeddingsApi:
+    return together.generated.EmbeddingsApi(api_client)
