@@ -9,6 +9,7 @@ from aioresponses import aioresponses
 
 import together.generated
 from support import HOST, TOKEN
+from together.mock import MockOptions, MockServer
 
 
 @pytest.fixture
@@ -35,3 +36,18 @@ async def api_client(
 @pytest.fixture
 def api(api_client: together.generated.ApiClient) -> together.generated.EmbeddingsApi:
     return together.generated.EmbeddingsApi(api_client)
+
+
+@pytest.fixture
+async def mock_server() -> AsyncIterator[MockServer]:
+    """The local server on a free loopback port (real sockets)."""
+    async with MockServer(MockOptions(api_key=TOKEN)) as server:
+        yield server
+
+
+@pytest.fixture
+async def server_api(mock_server: MockServer) -> AsyncIterator[together.generated.EmbeddingsApi]:
+    """The generated client pointed at ``mock_server``."""
+    configuration = together.generated.Configuration(host=mock_server.url, access_token=TOKEN)
+    async with together.generated.ApiClient(configuration) as client:
+        yield together.generated.EmbeddingsApi(client)

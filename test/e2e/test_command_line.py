@@ -1,0 +1,116 @@
+"""The console scripts: together-embed (the README's main job) and together-mock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import REPOSITORY, TOKEN
+from together.cli.embed import cosine, format_report
+from together.mock import MockServer
+
+
+def run_embed(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("TOGETHER_API_KEY", "TOGETHER_BASE_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "together.cli.embed", *args],
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPOSITORY,
+    )
+
+
+def test_offline_main_job_uses_the_local_server() -> None:
+    done = run_embed("The cat sat on the mat", "A cat sat on a mat", "Stock markets fell")
+    assert done.returncode == 0, done.stderr
+    assert "TOGETHER_API_KEY is not set: using the local mock server" in done.stderr
+    assert "not a neural model" in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:3] == ["model: BAAI/bge-base-en-v1.5", "count: 3", "dimensions: 768"]
+    assert "cosine similarity:" in done.stdout
+
+
+def test_json_lines_from_a_file(tmp_path: Path) -> None:
+    texts = tmp_path / "texts.txt"
+    texts.write_text("first line\n\nsecond line\n", encoding="utf-8")
+    done = run_embed("--file", str(texts), "--json", "--model", "BAAI/bge-large-en-v1.5")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["first line", "second line"]
+    assert {len(r["embedding"]) for r in rows} == {1024}
+
+
+def test_texts_from_stdin() -> None:
+    done = run_embed("--json", stdin="alpha\nbeta\n")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 2
+
+
+def test_no_texts_is_a_usage_error() -> None:
+    done = run_embed(stdin="")
+    assert done.returncode == 2
+    assert "no texts given" in done.stderr
+
+
+async def test_with_a_key_it_calls_the_configured_host(mock_server: MockServer) -> None:
+    import asyncio
+
+    env = {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": mock_server.url}
+    done = await asyncio.to_thread(run_embed, "hello", "world", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "mock server" not in done.stderr  # it used the given host, as for the real API
+    assert mock_server.stats()["/v1/embeddings"] == {"200": 1}
+    wrong = await asyncio.to_thread(run_embed, "hello", env={**env, "TOGETHER_API_KEY": "bad"})
+    assert wrong.returncode == 1
+    assert "UnauthorizedException" in wrong.stderr and "bad" not in wrong.stderr.split(":", 1)[1]
+
+
+def test_report_formatting() -> None:
+    report = format_report("m", ["a", "b"], [[1.0, 0.0], [0.0, 1.0]])
+    assert "  [0]   1.000   0.000" in report
+    assert cosine([3.0, 4.0], [3.0, 4.0]) == pytest.approx(1.0)
+    assert cosine([0.0], [0.0]) == 0.0
+
+
+def test_together_mock_picks_a_free_port_and_prints_its_url() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "together.mock", "--port", "0", "--fail-rate", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPOSITORY,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("together-mock listening on http://127.0.0.1:")
+        assert line.rstrip().endswith("/v1")
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_together_mock_rejects_bad_options() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "together.mock", "--fail-rate", "2"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd=REPOSITORY,
+    )
+    assert done.returncode == 2
+    assert "fail_rate" in done.stderr

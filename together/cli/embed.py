@@ -1,0 +1,133 @@
+"""``together-embed TEXT...``: embed texts and show how similar they are.
+
+With ``TOGETHER_API_KEY`` set, calls the Together API (host: ``TOGETHER_BASE_URL`` or the
+spec's server). Without it, starts the local mock server in-process on a free loopback port
+and says so on stderr, so the command works offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TextIO
+
+import together.generated
+from together.generated import EmbeddingsRequest, OpenApiException
+
+DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="together-embed",
+        description="Embed texts through the Together API (or, without TOGETHER_API_KEY, "
+        "through the local mock server) and print their cosine similarities.",
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to embed")
+    parser.add_argument("--file", type=Path, help="read texts from FILE, one per line")
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"embedding model (default {DEFAULT_MODEL})"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object per text instead"
+    )
+    return parser
+
+
+def read_texts(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+    texts = list(args.texts)
+    if args.file is not None:
+        texts += [line.rstrip("\n") for line in args.file.read_text(encoding="utf-8").splitlines()]
+    elif not texts and not stdin.isatty():
+        texts += [line.rstrip("\n") for line in stdin]
+    return [t for t in texts if t.strip()]
+
+
+@asynccontextmanager
+async def api_host(stderr: TextIO) -> AsyncIterator[tuple[str | None, str]]:
+    """(host, token): the real API when a key is set, else a local mock server."""
+    key = os.environ.get("TOGETHER_API_KEY")
+    if key:
+        yield None, key  # Configuration picks TOGETHER_BASE_URL or the spec's server
+        return
+    try:
+        from together.mock import MockServer
+    except ImportError as exc:  # the server extra is not installed
+        raise SystemExit(
+            "together-embed: TOGETHER_API_KEY is not set and the local server cannot start "
+            f"({exc}); install it with: pip install 'together-generated[server]'"
+        ) from exc
+    async with MockServer() as server:
+        print(
+            f"TOGETHER_API_KEY is not set: using the local mock server at {server.url} "
+            "(deterministic stand-in vectors, not a neural model).",
+            file=stderr,
+        )
+        yield server.url, "mock-key"
+
+
+async def embed_texts(
+    texts: Sequence[str], model: str, stderr: TextIO
+) -> tuple[str, list[list[float]]]:
+    async with api_host(stderr) as (host, token):
+        configuration = together.generated.Configuration(host=host, access_token=token)
+        async with together.generated.ApiClient(configuration) as api_client:
+            api = together.generated.EmbeddingsApi(api_client)
+            response = await api.embeddings(EmbeddingsRequest(model=model, input=list(texts)))
+    vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+    return response.model, vectors
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norms if norms else 0.0
+
+
+def format_report(model: str, texts: Sequence[str], vectors: Sequence[Sequence[float]]) -> str:
+    labels = [f"[{i}]" for i in range(len(texts))]
+    lines = [
+        f"model: {model}",
+        f"count: {len(vectors)}",
+        f"dimensions: {len(vectors[0]) if vectors else 0}",
+        "",
+        *(f"{label} {text}" for label, text in zip(labels, texts, strict=True)),
+        "",
+        "cosine similarity:",
+        "     " + "".join(f"{label:>8}" for label in labels),
+    ]
+    for label, a in zip(labels, vectors, strict=True):
+        lines.append(f"{label:>5}" + "".join(f"{cosine(a, b):8.3f}" for b in vectors))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    texts = read_texts(args, sys.stdin)
+    if not texts:
+        print(
+            "together-embed: no texts given (arguments, --file or standard input)", file=sys.stderr
+        )
+        return 2
+    try:
+        model, vectors = asyncio.run(embed_texts(texts, args.model, sys.stderr))
+    except OpenApiException as exc:
+        print(f"together-embed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+            print(json.dumps({"index": i, "model": model, "text": text, "embedding": vector}))
+    else:
+        print(format_report(model, texts, vectors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
