@@ -312,6 +312,9 @@ class Operation:
     #: (empty: no authorization).
     security: tuple[str, ...]
     deprecated: bool = False
+    #: A failed attempt may be sent again: the method is idempotent (RFC 9110), or the spec
+    #: says so with ``x-retry-safe: true`` (e.g. a POST that only computes, like embeddings).
+    retry_safe: bool = False
     #: The operation's ``x-`` keywords, as written.
     extensions: Mapping[str, JsonValue] = field(default_factory=dict)
 

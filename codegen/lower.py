@@ -29,6 +29,11 @@ HTTP_METHODS: tuple[ir.HttpMethod, ...] = (
     "trace",
 )
 
+#: The extension that marks an operation safe to send again after a failure.
+RETRY_SAFE = "x-retry-safe"
+#: Methods whose repetition has the effect of one call (RFC 9110, section 9.2.2).
+IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
+
 _STRUCTURAL = {
     "type",
     "properties",
@@ -315,6 +320,9 @@ class _Lowering:
             security = self._security(node["security"], join_pointer(ptr, "security"), schemes)
         else:
             security = default_security
+        retry_safe = node.get(RETRY_SAFE, method in IDEMPOTENT_METHODS)
+        if not isinstance(retry_safe, bool):
+            raise self.doc.error(join_pointer(ptr, RETRY_SAFE), RETRY_SAFE, "must be true or false")
         tags = node.get("tags") or ["Default"]
         return ir.Operation(
             operation_id=operation_id,
@@ -331,6 +339,7 @@ class _Lowering:
             responses=responses,
             security=security,
             deprecated=bool(node.get("deprecated", False)),
+            retry_safe=retry_safe,
             extensions={k: v for k, v in node.items() if k.startswith("x-")},
         )
 

@@ -113,6 +113,7 @@ class OperationView:
     return_annotation: str
     return_text: str
     accept: str | None
+    retry_safe: bool
     security: list[tuple[str, str, str, str]]
     security_names: list[str]
     #: Arguments in signature order: required first.
@@ -397,6 +398,7 @@ def _operation_view(
         or "None",
         accept=", ".join(dict.fromkeys(c.content_type for r in op.responses for c in r.contents))
         or None,
+        retry_safe=op.retry_safe,
         security=security,
         security_names=list(op.security),
         signature=signature,

@@ -16,7 +16,8 @@ from together.mock import MockOptions, MockServer
 def configuration(monkeypatch: pytest.MonkeyPatch) -> together.generated.Configuration:
     monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
-    return together.generated.Configuration(host=HOST, access_token=TOKEN)
+    # No retries: these tests look at single attempts; the retry tests set their own.
+    return together.generated.Configuration(host=HOST, access_token=TOKEN, retries=0)
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ async def mock_server() -> AsyncIterator[MockServer]:
 @pytest.fixture
 async def server_api(mock_server: MockServer) -> AsyncIterator[together.generated.EmbeddingsApi]:
     """The generated client pointed at ``mock_server``."""
-    configuration = together.generated.Configuration(host=mock_server.url, access_token=TOKEN)
+    configuration = together.generated.Configuration(
+        host=mock_server.url, access_token=TOKEN, retries=0
+    )
     async with together.generated.ApiClient(configuration) as client:
         yield together.generated.EmbeddingsApi(client)

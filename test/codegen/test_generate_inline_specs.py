@@ -221,7 +221,7 @@ async def test_path_query_header_parameters_and_array_of_models(
     pkg = generated(PETS_SPEC)
     pet = {"id": "p1", "name": "Tom", "kind": "cat", "created": "2024-05-01T10:00:00Z"}
     mocked.get(f"{HOST}/owners/7/pets?kind=guinea-pig&tags=a&tags=b%20c&limit=5", payload=[pet])
-    config = Configuration(host=HOST, api_key={"apiKeyAuth": "k-1"})
+    config = Configuration(host=HOST, api_key={"apiKeyAuth": "k-1"}, retries=0)
     async with ApiClient(config) as client:
         api = pkg.PetsApi(client)
         pets = await api.list_pets(
@@ -240,7 +240,7 @@ async def test_parameters_are_validated_before_sending(
     generated: Any, mocked: aioresponses
 ) -> None:
     pkg = generated(PETS_SPEC)
-    async with ApiClient(Configuration(host=HOST)) as client:
+    async with ApiClient(Configuration(host=HOST, retries=0)) as client:
         api = pkg.PetsApi(client)
         with pytest.raises(ApiValueError, match="limit"):
             await api.list_pets(7, limit=1000)
@@ -261,7 +261,7 @@ async def test_request_body_default_and_error_responses(
     mocked.get(f"{HOST}/owners/2/pets", status=404, payload={"error": "no owner 2"})
     mocked.get(f"{HOST}/owners/3/pets", status=500, payload={"error": "boom"})
     mocked.delete(f"{HOST}/pets/a%2Fb", status=204)
-    async with ApiClient(Configuration(host=HOST)) as client:
+    async with ApiClient(Configuration(host=HOST, retries=0)) as client:
         api = pkg.PetsApi(client)
         created = await api.create_pet(1, pkg.NewPet(name="Rex", kind="dog"))
         assert created.name == "Rex"

@@ -120,7 +120,9 @@ async def test_every_error_status_arrives_typed(
 
 
 async def test_wrong_key_and_unknown_model(mock_server: MockServer) -> None:
-    configuration = together.generated.Configuration(host=mock_server.url, access_token="wrong")
+    configuration = together.generated.Configuration(
+        host=mock_server.url, access_token="wrong", retries=0
+    )
     async with together.generated.ApiClient(configuration) as client:
         api = together.generated.EmbeddingsApi(client)
         with pytest.raises(UnauthorizedException) as unauthorized:
@@ -150,7 +152,9 @@ async def test_oversize_input_is_a_400(server_api: together.generated.Embeddings
 async def test_scripted_faults_then_success_and_stats() -> None:
     options = MockOptions(faults=FaultOptions(script=[503, 429, 504], retry_after=2))
     async with MockServer(options) as server:
-        configuration = together.generated.Configuration(host=server.url, access_token="k")
+        configuration = together.generated.Configuration(
+            host=server.url, access_token="k", retries=0
+        )
         async with together.generated.ApiClient(configuration) as client:
             api = together.generated.EmbeddingsApi(client)
             request = EmbeddingsRequest(model="BAAI/bge-base-en-v1.5", input="x")
@@ -203,7 +207,9 @@ async def test_random_faults_are_repeatable_with_a_seed() -> None:
     async def outcomes() -> list[int]:
         options = MockOptions(faults=FaultOptions(fail_rate=0.5, fail_statuses=[429, 503], seed=7))
         async with MockServer(options) as server:
-            configuration = together.generated.Configuration(host=server.url, access_token="k")
+            configuration = together.generated.Configuration(
+                host=server.url, access_token="k", retries=0
+            )
             async with together.generated.ApiClient(configuration) as client:
                 api = together.generated.EmbeddingsApi(client)
                 seen = []
@@ -226,7 +232,9 @@ async def test_latency_is_added() -> None:
     import time
 
     async with MockServer(MockOptions(faults=FaultOptions(latency_ms=150))) as server:
-        configuration = together.generated.Configuration(host=server.url, access_token="k")
+        configuration = together.generated.Configuration(
+            host=server.url, access_token="k", retries=0
+        )
         async with together.generated.ApiClient(configuration) as client:
             started = time.monotonic()
             await together.generated.EmbeddingsApi(client).embeddings(

@@ -8,11 +8,12 @@ Hand-written runtime (not generated). :meth:`ApiClient.call_api` builds the requ
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -20,9 +21,16 @@ import aiohttp
 
 from together.generated.api_response import ApiResponse
 from together.generated.configuration import Configuration
+from together.generated.exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+    OpenApiException,
+)
 from together.generated.operation import Operation, SecurityScheme
 from together.generated.response_decoding import decode_success, error_for_status
 from together.generated.rest import RequestTimeout, RESTClientObject
+from together.generated.retry import RETRY_STATUSES, RetryPolicy
 from together.generated.version import __version__
 
 __all__ = ["ApiClient"]
@@ -58,6 +66,8 @@ class ApiClient:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
         self.rest_client = RESTClientObject(self.configuration)
+        # How retries wait; a seam so tests can see the delays without sleeping them.
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
@@ -122,39 +132,125 @@ class ApiClient:
         *,
         request_timeout: RequestTimeout = None,
         headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
     ) -> ApiResponse[T]:
-        """Send ``operation`` and return the decoded answer, or raise its typed exception."""
+        """Send ``operation`` and return the decoded answer, or raise its typed exception.
+
+        A retry-safe operation that fails with a connection error, a timeout or a status in
+        :data:`~together.generated.retry.RETRY_STATUSES` is tried again, up to ``retries``
+        more times (default: ``Configuration.retries``). ``deadline`` bounds all attempts and
+        waits together, in seconds.
+        """
         method, url, query, request_headers, payload = self._build(
             operation, params or {}, body, headers
         )
-        started = time.monotonic()
-        response = await self.rest_client.request(
-            method, url, headers=request_headers, query=query, body=payload, timeout=request_timeout
-        )
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %d in %.1f ms (request id %s)",
-                method,
-                url,
-                response.status,
-                (time.monotonic() - started) * 1000,
-                response.headers.get("x-request-id", "-"),
+        policy = self.configuration.retry_policy(retries)
+        if deadline is not None and deadline <= 0:
+            raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
+        give_up_at = None if deadline is None else time.monotonic() + deadline
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._attempts(
+                    operation,
+                    method,
+                    url,
+                    query,
+                    request_headers,
+                    payload,
+                    request_timeout,
+                    policy,
+                    give_up_at,
+                )
+        except TimeoutError as exc:
+            if isinstance(exc, ApiTimeoutError):
+                raise
+            raise ApiTimeoutError(
+                f"{operation.operation_id}: the call's deadline of {deadline} s passed"
+            ) from exc
+
+    async def _attempts(
+        self,
+        operation: Operation[T],
+        method: str,
+        url: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        payload: bytes | None,
+        request_timeout: RequestTimeout,
+        policy: RetryPolicy,
+        give_up_at: float | None,
+    ) -> ApiResponse[T]:
+        retry = 0
+        while True:
+            started = time.monotonic()
+            request_id = "-"
+            try:
+                response = await self.rest_client.request(
+                    method, url, headers=headers, query=query, body=payload, timeout=request_timeout
+                )
+            except ApiConnectionError as exc:  # ApiTimeoutError included
+                error: OpenApiException = exc
+                outcome = type(exc).__name__
+                retryable = operation.retry_safe
+                retry_after = None
+            else:
+                request_id = response.headers.get("x-request-id", "-")
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "%s %s -> %d in %.1f ms (retry %d, request id %s)",
+                        method,
+                        url,
+                        response.status,
+                        (time.monotonic() - started) * 1000,
+                        retry,
+                        request_id,
+                    )
+                if 200 <= response.status <= 299:
+                    data: T = decode_success(
+                        operation,
+                        response.status,
+                        response.headers,
+                        response.data,
+                        response.content_type,
+                    )
+                    return ApiResponse(
+                        status_code=response.status,
+                        headers=response.headers,
+                        data=data,
+                        raw_data=response.data,
+                    )
+                api_error = error_for_status(
+                    operation,
+                    response.status,
+                    response.reason,
+                    response.headers,
+                    response.data,
+                    response.content_type,
+                )
+                error, outcome, retry_after = api_error, str(response.status), api_error.retry_after
+                retryable = operation.retry_safe and response.status in RETRY_STATUSES
+
+            if not retryable or retry >= policy.max_retries:
+                raise error
+            if retry_after is not None and retry_after > policy.max_retry_after:
+                # The server asks for a longer wait than we allow: fail now; the exception's
+                # retry_after tells the caller how long.
+                raise error
+            delay = retry_after if retry_after is not None else policy.backoff(retry)
+            if give_up_at is not None and time.monotonic() + delay >= give_up_at:
+                raise error  # the wait would pass the deadline: the last answer is the best report
+            retry += 1
+            logger.info(
+                "retrying %s after %s: retry %d of %d in %.2f s (request id %s)",
+                operation.operation_id,
+                outcome,
+                retry,
+                policy.max_retries,
+                delay,
+                request_id,
             )
-        if not 200 <= response.status <= 299:
-            raise error_for_status(
-                operation,
-                response.status,
-                response.reason,
-                response.headers,
-                response.data,
-                response.content_type,
-            )
-        data: T = decode_success(
-            operation, response.status, response.headers, response.data, response.content_type
-        )
-        return ApiResponse(
-            status_code=response.status, headers=response.headers, data=data, raw_data=response.data
-        )
+            await self._sleep(delay)
 
     async def call_api_raw(
         self,

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 
 from together.generated.openapi_info import DEFAULT_HOST
+from together.generated.retry import RetryPolicy
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TOTAL_TIMEOUT", "Configuration"]
 
@@ -31,7 +32,12 @@ class Configuration:
         access_token: bearer token. Default: ``$TOGETHER_API_KEY``.
         api_key: keys for ``apiKey`` security schemes, by scheme name.
         username, password: credentials for ``http basic`` security schemes.
-        retries: how many times a failed call may be retried (not counting the first try).
+        retries: how many times a failed call may be retried (not counting the first try);
+            0 disables retrying. Only retry-safe operations are retried.
+        retry_initial_backoff, retry_max_backoff: bounds of the exponential backoff with full
+            jitter between retries (seconds).
+        max_retry_after: the longest ``Retry-After`` honoured; a longer one fails the call at
+            once with the exception's ``retry_after`` set.
         ssl_ca_cert: path of a CA bundle to verify the server with.
         verify_ssl: verify the server's TLS certificate (default ``True``).
         cert_file, key_file: client certificate and key for mutual TLS.
@@ -49,7 +55,10 @@ class Configuration:
         api_key: Mapping[str, str] | None = None,
         username: str | None = None,
         password: str | None = None,
-        retries: int | None = None,
+        retries: int = 2,
+        retry_initial_backoff: float = 0.5,
+        retry_max_backoff: float = 8.0,
+        max_retry_after: float = 60.0,
         ssl_ca_cert: str | None = None,
         verify_ssl: bool = True,
         cert_file: str | None = None,
@@ -69,6 +78,10 @@ class Configuration:
         self.username = username
         self.password = password
         self.retries = retries
+        self.retry_initial_backoff = retry_initial_backoff
+        self.retry_max_backoff = retry_max_backoff
+        self.max_retry_after = max_retry_after
+        self.retry_policy()  # refuse bad values now, not at the first failure
         self.ssl_ca_cert = ssl_ca_cert
         self.verify_ssl = verify_ssl
         self.cert_file = cert_file
@@ -81,6 +94,15 @@ class Configuration:
         self.total_timeout = total_timeout
         self.connect_timeout = connect_timeout
         self.debug = debug
+
+    def retry_policy(self, retries: int | None = None) -> RetryPolicy:
+        """The retry policy of these settings (``retries`` overrides the count)."""
+        return RetryPolicy(
+            max_retries=self.retries if retries is None else retries,
+            initial_backoff=self.retry_initial_backoff,
+            max_backoff=self.retry_max_backoff,
+            max_retry_after=self.max_retry_after,
+        )
 
     @property
     def debug(self) -> bool:

@@ -100,6 +100,7 @@ class ApiException(OpenApiException):
         body: the response body as text (``None`` if there was none).
         data: the parsed error model (the spec's ``ErrorData``), or ``None`` when the body is
             not one.
+        retry_after: seconds the server asked to wait (``Retry-After``), if it did.
     """
 
     def __init__(
@@ -111,8 +112,10 @@ class ApiException(OpenApiException):
         body: str | None = None,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
+        self.retry_after = retry_after
         self.reason = reason
         self.body = body
         self.data = data

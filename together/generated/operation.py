@@ -97,6 +97,9 @@ class Operation(Generic[T]):
     responses: Mapping[str, ResponseSpec] = field(default_factory=dict)
     accept: str | None = "application/json"
     security: tuple[SecurityScheme, ...] = ()
+    #: Whether a failed attempt may be sent again: the method is idempotent, or the spec
+    #: marks the operation ``x-retry-safe: true``.
+    retry_safe: bool = False
 
     def response_spec(self, status: int) -> ResponseSpec | None:
         """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
@@ -107,6 +110,16 @@ class Operation(Generic[T]):
         if spec is None:
             spec = self.responses.get("default")
         return spec
+
+    def success_spec(self, status: int) -> ResponseSpec | None:
+        """How to read a 2xx answer: the spec's for ``status``, else the one success answer
+        the spec declares (a server answering 201 for 200 is still understood); ``None``
+        when that is ambiguous or there is none."""
+        spec = self.response_spec(status)
+        if spec is not None:
+            return spec
+        declared = [spec for key, spec in self.responses.items() if key.startswith("2")]
+        return declared[0] if len(declared) == 1 else None
 
     # -------------------------------------------------------------- request building
 

@@ -19,6 +19,7 @@ from together.generated.exceptions import (
     exception_class_for_status,
 )
 from together.generated.operation import Operation, ResponseSpec
+from together.generated.retry import parse_retry_after
 
 __all__ = ["decode_success", "error_for_status", "is_json_content_type"]
 
@@ -40,13 +41,6 @@ def decode_success(
     content_type: str | None,
 ) -> Any:
     """The decoded body of a 2xx answer, as the spec declares it for ``status``."""
-    spec = operation.response_spec(status)
-    if spec is None or spec.kind == "empty":
-        return None
-    if spec.kind == "bytes":
-        return body
-    if spec.kind == "text":
-        return body.decode("utf-8", errors="replace")
 
     def malformed(problem: str) -> MalformedResponseError:
         return MalformedResponseError(
@@ -57,6 +51,17 @@ def decode_success(
             content_type=content_type,
         )
 
+    spec = operation.success_spec(status)
+    if spec is None and not operation.responses:
+        return None  # an operation that declares nothing promises nothing
+    if spec is None:
+        raise malformed("is not one the spec declares")
+    if spec.kind == "empty":
+        return None
+    if spec.kind == "bytes":
+        return body
+    if spec.kind == "text":
+        return body.decode("utf-8", errors="replace")
     if not body:
         raise malformed("has an empty body")
     if not is_json_content_type(content_type):
@@ -91,7 +96,12 @@ def error_for_status(
             data = None  # not the spec's error document; the raw body is still kept
     text = body.decode("utf-8", errors="replace") if body else None
     return exception_class_for_status(status)(
-        status=status, reason=reason, body=text, data=data, headers=headers
+        status=status,
+        reason=reason,
+        body=text,
+        data=data,
+        headers=headers,
+        retry_after=parse_retry_after(headers),
     )
 
 

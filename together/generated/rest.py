@@ -11,6 +11,7 @@ pool settings resolved once from the :class:`Configuration`. Transport failures 
 from __future__ import annotations
 
 import ssl
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -137,7 +138,7 @@ class RESTClientObject:
             data = await response.read()
         except TimeoutError as exc:
             raise ApiTimeoutError(f"{method} {url}: timed out reading the response") from exc
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise ApiConnectionError(
                 f"{method} {url}: {type(exc).__name__} reading the response"
             ) from exc
@@ -180,7 +181,7 @@ class RESTClientObject:
             )
         except TimeoutError as exc:
             raise ApiTimeoutError(f"{method} {url}: timed out") from exc
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise ApiConnectionError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
 
     async def close(self) -> None:
@@ -191,8 +192,19 @@ class RESTClientObject:
             await session.close()
 
 
+_warned_unverified = False
+
+
 def _ssl_setting(configuration: Configuration) -> ssl.SSLContext | bool:
+    global _warned_unverified
     if not configuration.verify_ssl:
+        if not _warned_unverified:
+            _warned_unverified = True
+            warnings.warn(
+                "TLS certificate verification is off (verify_ssl=False): the server is not "
+                "authenticated and the API key can be intercepted",
+                stacklevel=4,
+            )
         return False
     if not (configuration.ssl_ca_cert or configuration.cert_file):
         return True

@@ -85,8 +85,6 @@ async def _bookkeeping(request: web.Request, handler: Handler) -> web.StreamResp
     try:
         response = await handler(request)
         outcome = str(response.status)
-        if request.get("fault_outcome"):
-            outcome = request["fault_outcome"]
         if not response.prepared:
             response.headers["x-request-id"] = request_id
         return response
@@ -94,6 +92,8 @@ async def _bookkeeping(request: web.Request, handler: Handler) -> web.StreamResp
         outcome = str(exc.status)
         raise
     finally:
+        # An injected fault is counted as itself, even when the client gave up on it.
+        outcome = request.get("fault_outcome", outcome)
         if not request.path.startswith("/_mock/"):
             request.app[_STATS][request.path][outcome] += 1
 

@@ -1,0 +1,205 @@
+"""Reliability over real sockets: retries against injected faults, cancellation, redirects,
+TLS, and that neither the key nor the user's text reaches a log line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+import together.generated
+import together.generated.rest as rest_module
+from support import TOKEN
+from together.generated import (
+    ApiClient,
+    ApiConnectionError,
+    Configuration,
+    EmbeddingsRequest,
+    UnauthorizedException,
+)
+from together.mock import FaultOptions, MockOptions, MockServer
+
+MODEL = "BAAI/bge-base-en-v1.5"
+REQUEST = EmbeddingsRequest(model=MODEL, input="x")
+
+
+def fast_retries(url: str, **settings: object) -> Configuration:
+    """Real retries with short waits, so tests spend little time sleeping."""
+    defaults: dict[str, object] = {"retry_initial_backoff": 0.01, "retry_max_backoff": 0.05}
+    return Configuration(host=url, access_token=TOKEN, **{**defaults, **settings})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fault", [503, 429, 504, 500, 502, "drop", "truncate", "stall"])
+async def test_each_fault_is_ridden_out(fault: int | str) -> None:
+    options = MockOptions(
+        faults=FaultOptions(script=[fault, fault], retry_after=0.01, stall_seconds=5)
+    )
+    async with MockServer(options) as server, ApiClient(fast_retries(server.url)) as client:
+        response = await together.generated.EmbeddingsApi(client).embeddings(
+            REQUEST, _request_timeout=0.5
+        )
+        assert len(response.data[0].embedding) == 768
+        counts = server.stats()["/v1/embeddings"]
+    assert counts == {str(fault): 2, "200": 1}
+
+
+async def test_retry_after_from_the_server_is_waited_for() -> None:
+    options = MockOptions(faults=FaultOptions(script=[429], retry_after=0.3))
+    async with MockServer(options) as server, ApiClient(fast_retries(server.url)) as client:
+        started = asyncio.get_running_loop().time()
+        await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+        assert asyncio.get_running_loop().time() - started >= 0.3
+
+
+async def test_deadline_bounds_a_stalled_call() -> None:
+    options = MockOptions(faults=FaultOptions(script=["stall"] * 10, stall_seconds=10))
+    async with MockServer(options) as server, ApiClient(fast_retries(server.url)) as client:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(together.generated.ApiTimeoutError):
+            await together.generated.EmbeddingsApi(client).embeddings(
+                REQUEST, _retries=10, _deadline=0.6
+            )
+        assert asyncio.get_running_loop().time() - started < 2
+
+
+async def test_cancelled_calls_release_their_connections() -> None:
+    server = MockServer(MockOptions(faults=FaultOptions(stall_seconds=30)))
+    await server.start()  # the client's configuration needs the port
+    try:
+        await cancel_many(server)
+    finally:
+        await server.stop()
+
+
+async def cancel_many(server: MockServer) -> None:
+    async with ApiClient(fast_retries(server.url, connection_pool_maxsize=50)) as client:
+        api = together.generated.EmbeddingsApi(client)
+        stalled = [
+            asyncio.create_task(api.embeddings(REQUEST, _headers={"X-Mock-Status": "stall"}))
+            for _ in range(2000)
+        ]
+        await asyncio.sleep(0.5)  # the first 50 are in flight, the rest wait for the pool
+        for task in stalled:
+            task.cancel()
+        results = await asyncio.gather(*stalled, return_exceptions=True)
+        assert all(isinstance(r, asyncio.CancelledError) for r in results)
+        connector = client.rest_client._get_session().connector
+        assert connector is not None
+        assert len(connector._acquired) == 0  # nothing is still held by a cancelled call
+        assert (await api.embeddings(REQUEST)).data  # and the pool still works
+
+
+async def test_a_closed_client_leaves_no_connection_open_on_the_server() -> None:
+    async with MockServer() as server:
+        async with ApiClient(fast_retries(server.url)) as client:
+            api = together.generated.EmbeddingsApi(client)
+            await asyncio.gather(*(api.embeddings(REQUEST) for _ in range(40)))
+        await asyncio.sleep(0.1)
+        assert server._runner is not None and server._runner.server is not None
+        assert len(server._runner.server.connections) == 0
+
+
+@pytest.fixture
+async def redirector(mock_server: MockServer) -> AsyncIterator[tuple[str, list[str | None]]]:
+    """A server that redirects POST /v1/embeddings: to another host, or to itself."""
+    seen: list[str | None] = []
+
+    async def away(request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect(
+            mock_server.url.replace("127.0.0.1", "localhost") + "/embeddings"
+        )
+
+    async def home(request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect("/same/embeddings")
+
+    async def same(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.json_response({"object": "list", "model": MODEL, "data": []})
+
+    app = web.Application()
+    app.router.add_post("/away/embeddings", away)
+    app.router.add_post("/home/embeddings", home)
+    app.router.add_post("/same/embeddings", same)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", seen
+    finally:
+        await runner.cleanup()
+
+
+async def test_authorization_is_not_sent_to_another_host_on_redirect(
+    redirector: tuple[str, list[str | None]],
+) -> None:
+    base, seen = redirector
+    async with ApiClient(
+        Configuration(host=base + "/away", access_token=TOKEN, retries=0)
+    ) as client:
+        # The other host requires the key; it did not get it.
+        with pytest.raises(UnauthorizedException):
+            await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    async with ApiClient(
+        Configuration(host=base + "/home", access_token=TOKEN, retries=0)
+    ) as client:
+        await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    assert seen == [f"Bearer {TOKEN}"]  # a redirect on the same host keeps it
+
+
+async def test_turning_tls_verification_off_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rest_module, "_warned_unverified", False)
+    with pytest.warns(UserWarning, match="verification is off"):
+        first = ApiClient(Configuration(host="https://example.invalid/v1", verify_ssl=False))
+    second = ApiClient(
+        Configuration(host="https://example.invalid/v1", verify_ssl=False)
+    )  # no warning
+    await first.close()
+    await second.close()
+    assert rest_module._ssl_setting(Configuration(host="https://x/v1")) is True  # on by default
+
+
+async def test_connection_refused_is_typed() -> None:
+    async with MockServer() as server:
+        url = server.url
+    async with ApiClient(fast_retries(url, retries=1)) as client:
+        with pytest.raises(ApiConnectionError) as caught:
+            await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    assert caught.value.__cause__ is not None
+
+
+async def test_no_token_or_user_text_in_any_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    secret_text = "my private medical note 8d1f"
+    caplog.set_level(logging.DEBUG)  # every logger, DEBUG
+    options = MockOptions(
+        api_key=TOKEN, faults=FaultOptions(script=[503, "drop", "truncate"], retry_after=0.01)
+    )
+    messages: list[str] = []
+    async with MockServer(options) as server:
+        configuration = fast_retries(server.url, debug=True, retries=3)
+        async with ApiClient(configuration) as client:
+            api = together.generated.EmbeddingsApi(client)
+            await api.embeddings(EmbeddingsRequest(model=MODEL, input=[secret_text, "other"]))
+            for bad in (
+                EmbeddingsRequest(model="no/such", input=secret_text),
+                {"model": MODEL, "input": [secret_text, 5]},
+            ):
+                with pytest.raises(together.generated.OpenApiException) as caught:
+                    await api.embeddings(bad)
+                messages.append(repr(caught.value))
+        configuration.access_token = "wrong-" + TOKEN
+        async with ApiClient(configuration) as client:
+            with pytest.raises(UnauthorizedException) as unauthorized:
+                await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+            messages.append(str(unauthorized.value))
+    logged = caplog.text
+    assert (
+        "retrying embeddings after 503" in logged
+        and "-> 200 in" in logged
+        and "(retry 3, request id" in logged
+    )
+    assert TOKEN not in logged and secret_text not in logged
+    assert all(TOKEN not in m for m in messages)
+    logging.getLogger("together.generated").setLevel(logging.NOTSET)
