@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codegen.errors import SpecError
 from codegen.output import differences, write
-from codegen.pipeline import Target, generate
+from codegen.pipeline import Target, generate, load_mixins
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +32,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="write nothing; fail if the output differs"
     )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("pyproject.toml"),
+        help="pyproject.toml whose [tool.codegen] table configures the output",
+    )
     args = parser.parse_args(argv)
 
-    target = Target(package=args.package, runtime=args.runtime, docs_dir=args.docs_dir)
+    try:
+        mixins = load_mixins(args.config)
+    except ValueError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    target = Target(
+        package=args.package, runtime=args.runtime, docs_dir=args.docs_dir, mixins=mixins
+    )
     try:
         files, warnings = generate(args.spec, target)
     except SpecError as exc:

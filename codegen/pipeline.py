@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ class Target:
     runtime: str = "together.generated"
     #: Folder of the generated Markdown pages, relative to the output root.
     docs_dir: str = "docs"
+    #: Hand-written classes mixed into generated models: schema name -> "module:Class".
+    mixins: tuple[tuple[str, str], ...] = ()
 
     @property
     def owned_dirs(self) -> list[str]:
@@ -29,9 +32,34 @@ class Target:
         return [f"{package_dir}/api", f"{package_dir}/models", self.docs_dir]
 
 
+def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
+    """``[tool.codegen.mixins]`` of a pyproject.toml (none when the file or table is absent).
+
+    Language-specific additions to generated models (``EmbeddingsResponse.to_numpy``) live
+    in hand-written mixins named here, not in the language-neutral spec.
+    """
+    if not pyproject.is_file():
+        return ()
+    table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("codegen", {})
+    mixins = table.get("mixins", {})
+    for schema, target in mixins.items():
+        module, sep, name = str(target).partition(":")
+        if not sep or not module or not name.isidentifier():
+            raise ValueError(
+                f"[tool.codegen.mixins] {schema} = {target!r}: expected 'module:Class'"
+            )
+    return tuple(sorted((str(k), str(v)) for k, v in mixins.items()))
+
+
 def generate(spec_path: Path, target: Target = Target()) -> tuple[dict[str, str], tuple[str, ...]]:
     """Every generated file (path relative to the output root -> text), and warnings."""
     spec = lower(load_spec(spec_path))
-    files = render(spec, package=target.package, runtime=target.runtime, docs_dir=target.docs_dir)
+    files = render(
+        spec,
+        package=target.package,
+        runtime=target.runtime,
+        docs_dir=target.docs_dir,
+        mixins=dict(target.mixins),
+    )
     first_party = sorted({target.package.split(".")[0], target.runtime.split(".")[0]})
     return format_python(files, first_party), spec.warnings

@@ -59,7 +59,14 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(spec: ir.ApiSpec, *, package: str, runtime: str, docs_dir: str) -> dict[str, str]:
+def render(
+    spec: ir.ApiSpec,
+    *,
+    package: str,
+    runtime: str,
+    docs_dir: str,
+    mixins: dict[str, str] | None = None,
+) -> dict[str, str]:
     """Every generated file, by path relative to the output root (before formatting)."""
     exceptions = _runtime_exceptions(runtime)
     view = build_package_view(
@@ -67,6 +74,7 @@ def render(spec: ir.ApiSpec, *, package: str, runtime: str, docs_dir: str) -> di
         package,
         runtime,
         lambda status: exceptions.exception_class_for_status(status).__name__,
+        mixins or {},
     )
     env = _environment()
     exception_names = [

@@ -57,6 +57,8 @@ class ModelView:
     union_annotation: str = ""
     union_members: list[str] = field(default_factory=list)
     alias_annotation: str = ""
+    #: Base classes of an object model: a hand-written mixin, if any, then ApiModel.
+    bases: list[str] = field(default_factory=lambda: ["ApiModel"])
     #: The docs page's example: JSON text from the spec's examples, or constructor arguments.
     example_json: str = ""
     example_args: str = ""
@@ -150,13 +152,23 @@ class PackageView:
 
 
 def build_package_view(
-    spec: ir.ApiSpec, package: str, runtime: str, raises_for: Callable[[int], str]
+    spec: ir.ApiSpec,
+    package: str,
+    runtime: str,
+    raises_for: Callable[[int], str],
+    mixins: dict[str, str] | None = None,
 ) -> PackageView:
     """The views of every file; ``raises_for`` names the runtime's exception for a status."""
     types = TypeRenderer(spec, package, runtime)
     _check_no_cycles(spec)
     _check_unique_class_names(spec)
-    models = [_model_view(schema, types) for schema in spec.schemas]
+    mixins = mixins or {}
+    unknown = sorted(set(mixins) - {s.name for s in spec.schemas})
+    if unknown:
+        raise SpecError(
+            "/components/schemas", "mixins", f"mixins name schemas the spec lacks: {unknown}"
+        )
+    models = [_model_view(schema, types, mixins.get(schema.name)) for schema in spec.schemas]
     apis = [_api_view(tag, spec, types, raises_for) for tag in spec.tags]
     return PackageView(
         package=package,
@@ -171,7 +183,7 @@ def build_package_view(
     )
 
 
-def _model_view(schema: ir.Schema, types: TypeRenderer) -> ModelView:
+def _model_view(schema: ir.Schema, types: TypeRenderer, mixin: str | None) -> ModelView:
     imports = Imports()
     name = class_name(schema.name)
     view = ModelView(
@@ -192,6 +204,10 @@ def _model_view(schema: ir.Schema, types: TypeRenderer) -> ModelView:
             )
         view.kind = "object"
         imports.add(f"{types.runtime}.model_base", "ApiModel")
+        if mixin is not None:
+            module, _, mixin_class = mixin.partition(":")
+            imports.add(module, mixin_class)
+            view.bases = [mixin_class, "ApiModel"]
         view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
         if view.forbid_extra or schema.additional_properties is None:
             view.forbid_extra = True
@@ -378,7 +394,9 @@ def _operation_view(
         )
     return OperationView(
         name=name,
-        constant="_" + name.upper(),
+        # Public: code beside the generated package may reuse an operation's facts (e.g.
+        # together.bulk decodes embeddings straight into numpy through the same call path).
+        constant=name.upper() + "_OPERATION",
         operation_id=op.operation_id,
         method=op.method.upper(),
         path=op.path,

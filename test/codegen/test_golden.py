@@ -9,18 +9,20 @@ import pytest
 
 from codegen.__main__ import main
 from codegen.output import differences
-from codegen.pipeline import Target, generate
+from codegen.pipeline import Target, generate, load_mixins
 from support import REPOSITORY
+
+TARGET = Target(mixins=load_mixins(REPOSITORY / "pyproject.toml"))
 
 
 def test_committed_output_matches_the_spec() -> None:
-    files, warnings = generate(REPOSITORY / "openapi.yaml")
+    files, warnings = generate(REPOSITORY / "openapi.yaml", TARGET)
     assert warnings == ()
-    assert differences(files, REPOSITORY, Target().owned_dirs) == []
+    assert differences(files, REPOSITORY, TARGET.owned_dirs) == []
 
 
 def test_generated_files_name_the_spec_and_its_hash() -> None:
-    files, _ = generate(REPOSITORY / "openapi.yaml")
+    files, _ = generate(REPOSITORY / "openapi.yaml", TARGET)
     import hashlib
 
     digest = hashlib.sha256((REPOSITORY / "openapi.yaml").read_bytes()).hexdigest()
@@ -32,7 +34,7 @@ def test_generated_files_name_the_spec_and_its_hash() -> None:
 @pytest.fixture
 def copy_of_repository(tmp_path: Path) -> Path:
     """The spec and the generated tree, copied where --check may be run against edits."""
-    for name in ("openapi.yaml",):
+    for name in ("openapi.yaml", "pyproject.toml"):
         shutil.copy(REPOSITORY / name, tmp_path / name)
     shutil.copytree(REPOSITORY / "docs", tmp_path / "docs")
     shutil.copytree(
@@ -44,7 +46,17 @@ def copy_of_repository(tmp_path: Path) -> Path:
 
 
 def run_check(root: Path) -> int:
-    return main(["--check", "--spec", str(root / "openapi.yaml"), "--out", str(root)])
+    return main(
+        [
+            "--check",
+            "--spec",
+            str(root / "openapi.yaml"),
+            "--out",
+            str(root),
+            "--config",
+            str(root / "pyproject.toml"),
+        ]
+    )
 
 
 def test_check_passes_on_the_committed_tree(copy_of_repository: Path) -> None:
@@ -69,7 +81,8 @@ def test_check_names_edited_missing_and_stale_files(
     assert "stale: together/generated/models/old_model.py" in err
     assert "guide.md" not in err
     # Regenerating mends all three and leaves the hand-written page alone.
-    assert main(["--spec", str(root / "openapi.yaml"), "--out", str(root)]) == 0
+    config = str(root / "pyproject.toml")
+    assert main(["--spec", str(root / "openapi.yaml"), "--out", str(root), "--config", config]) == 0
     assert run_check(root) == 0
     assert hand_written.exists() and not stale.exists()
 

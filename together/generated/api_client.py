@@ -146,9 +146,21 @@ class ApiClient:
             operation, params or {}, body, headers
         )
         policy = self.configuration.retry_policy(retries)
-        if deadline is not None and deadline <= 0:
+        if deadline is None:  # the common case, without a timer of its own
+            return await self._attempts(
+                operation,
+                method,
+                url,
+                query,
+                request_headers,
+                payload,
+                request_timeout,
+                policy,
+                None,
+            )
+        if deadline <= 0:
             raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
-        give_up_at = None if deadline is None else time.monotonic() + deadline
+        give_up_at = time.monotonic() + deadline
         try:
             async with asyncio.timeout(deadline):
                 return await self._attempts(

@@ -6,6 +6,7 @@ Hand-written runtime (not generated). Secrets (``access_token``, ``api_key``,
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -22,6 +23,14 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 
 _PACKAGE_LOGGER = "together.generated"
 _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
+
+
+@functools.lru_cache(maxsize=64)
+def _policy(retries: int, initial: float, maximum: float, cap: float) -> RetryPolicy:
+    # Settings rarely change, calls are many: one policy object per distinct set of values.
+    return RetryPolicy(
+        max_retries=retries, initial_backoff=initial, max_backoff=maximum, max_retry_after=cap
+    )
 
 
 class Configuration:
@@ -97,11 +106,11 @@ class Configuration:
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""
-        return RetryPolicy(
-            max_retries=self.retries if retries is None else retries,
-            initial_backoff=self.retry_initial_backoff,
-            max_backoff=self.retry_max_backoff,
-            max_retry_after=self.max_retry_after,
+        return _policy(
+            self.retries if retries is None else retries,
+            self.retry_initial_backoff,
+            self.retry_max_backoff,
+            self.max_retry_after,
         )
 
     @property

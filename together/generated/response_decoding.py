@@ -74,8 +74,8 @@ def decode_success(
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
             raise malformed(f"is not valid JSON ({_summary(exc)})") from exc
         raise malformed(f"is not a valid {spec.type_name}: {_summary(exc)}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise malformed(f"is not valid JSON: {exc}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:  # a decoder of its own (e.g. bulk rows)
+        raise malformed(f"could not be read as {spec.type_name}: {exc}") from exc
 
 
 def error_for_status(

@@ -19,7 +19,7 @@ from together.generated.rest import RequestTimeout
 
 __all__ = ["EmbeddingsApi"]
 
-_EMBEDDINGS: Operation[EmbeddingsResponse] = Operation(
+EMBEDDINGS_OPERATION: Operation[EmbeddingsResponse] = Operation(
     operation_id="embeddings",
     method="POST",
     path="/embeddings",
@@ -77,7 +77,7 @@ class EmbeddingsApi:
         :return: the decoded EmbeddingsResponse.
         """
         response = await self.api_client.call_api(
-            _EMBEDDINGS,
+            EMBEDDINGS_OPERATION,
             {},
             embeddings_request,
             request_timeout=_request_timeout,
@@ -108,7 +108,7 @@ class EmbeddingsApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            _EMBEDDINGS,
+            EMBEDDINGS_OPERATION,
             {},
             embeddings_request,
             request_timeout=_request_timeout,
@@ -135,5 +135,9 @@ class EmbeddingsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            _EMBEDDINGS, {}, embeddings_request, request_timeout=_request_timeout, headers=_headers
+            EMBEDDINGS_OPERATION,
+            {},
+            embeddings_request,
+            request_timeout=_request_timeout,
+            headers=_headers,
         )

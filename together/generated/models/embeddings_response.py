@@ -9,11 +9,12 @@ from pydantic import Field
 
 from together.generated.model_base import ApiModel
 from together.generated.models.embeddings_response_data_inner import EmbeddingsResponseDataInner
+from together.generated.vectors import EmbeddingVectors
 
 __all__ = ["EmbeddingsResponse"]
 
 
-class EmbeddingsResponse(ApiModel):
+class EmbeddingsResponse(EmbeddingVectors, ApiModel):
     """EmbeddingsResponse"""
 
     object: Literal["list"]

@@ -1,0 +1,68 @@
+"""Embedding vectors as a numpy array: mixed into the generated ``EmbeddingsResponse``.
+
+Hand-written runtime (not generated); ``[tool.codegen.mixins]`` in pyproject.toml tells the
+generator to add :class:`EmbeddingVectors` to the model's bases. numpy is optional
+(``pip install 'together-generated[numpy]'``): nothing imports it until an array is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+__all__ = ["EmbeddingVectors", "import_numpy"]
+
+NUMPY_HINT = "numpy is needed for arrays: pip install 'together-generated[numpy]'"
+
+
+class _Embedding(Protocol):
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def embedding(self) -> list[float]: ...
+
+
+class _HasEmbeddings(Protocol):
+    @property
+    def data(self) -> Sequence[_Embedding]: ...
+
+
+def import_numpy() -> Any:
+    """numpy, or an ImportError that says how to install it."""
+    try:
+        import numpy
+    except ImportError as exc:
+        raise ImportError(NUMPY_HINT) from exc
+    return numpy
+
+
+class EmbeddingVectors:
+    """Adds :meth:`to_numpy` to a response holding ``data[i].embedding`` vectors."""
+
+    def to_numpy(self: _HasEmbeddings) -> numpy.typing.NDArray[numpy.float32]:
+        """The vectors as a float32 array of shape (n, dim), row i for input i.
+
+        Rows follow each item's ``index``, so the order of the items in the answer does not
+        matter; indices that are not exactly 0..n-1, or vectors of unequal length, raise
+        ``ValueError``.
+        """
+        np = import_numpy()
+        items = self.data
+        if not items:
+            return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
+        dimensions = len(items[0].embedding)
+        array = np.empty((len(items), dimensions), dtype=np.float32)
+        seen = np.zeros(len(items), dtype=bool)
+        for item in items:
+            if not 0 <= item.index < len(items) or seen[item.index]:
+                raise ValueError(f"embedding indices are not 0..{len(items) - 1}: {item.index}")
+            if len(item.embedding) != dimensions:
+                raise ValueError("embeddings of unequal length in one answer")
+            array[item.index] = item.embedding
+            seen[item.index] = True
+        return array  # type: ignore[no-any-return]
