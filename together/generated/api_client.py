@@ -29,7 +29,7 @@ from together.generated.exceptions import (
 )
 from together.generated.operation import Operation, SecurityScheme
 from together.generated.response_decoding import decode_success, error_for_status
-from together.generated.rest import RequestTimeout, RESTClientObject
+from together.generated.rest import PreparedRequest, RequestTimeout, RESTClientObject
 from together.generated.retry import RETRY_STATUSES, RetryPolicy
 from together.generated.version import __version__
 
@@ -142,38 +142,16 @@ class ApiClient:
         more times (default: ``Configuration.retries``). ``deadline`` bounds all attempts and
         waits together, in seconds.
         """
-        method, url, query, request_headers, payload = self._build(
-            operation, params or {}, body, headers
-        )
+        request = self._build(operation, params or {}, body, headers)
         policy = self.configuration.retry_policy(retries)
         if deadline is None:  # the common case, without a timer of its own
-            return await self._attempts(
-                operation,
-                method,
-                url,
-                query,
-                request_headers,
-                payload,
-                request_timeout,
-                policy,
-                None,
-            )
+            return await self._attempts(operation, request, request_timeout, policy, None)
         if deadline <= 0:
             raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
         give_up_at = time.monotonic() + deadline
         try:
             async with asyncio.timeout(deadline):
-                return await self._attempts(
-                    operation,
-                    method,
-                    url,
-                    query,
-                    request_headers,
-                    payload,
-                    request_timeout,
-                    policy,
-                    give_up_at,
-                )
+                return await self._attempts(operation, request, request_timeout, policy, give_up_at)
         except TimeoutError as exc:
             if isinstance(exc, ApiTimeoutError):
                 raise
@@ -184,11 +162,7 @@ class ApiClient:
     async def _attempts(
         self,
         operation: Operation[T],
-        method: str,
-        url: str,
-        query: list[tuple[str, str]],
-        headers: dict[str, str],
-        payload: bytes | None,
+        request: PreparedRequest,
         request_timeout: RequestTimeout,
         policy: RetryPolicy,
         give_up_at: float | None,
@@ -198,9 +172,7 @@ class ApiClient:
             started = time.monotonic()
             request_id = "-"
             try:
-                response = await self.rest_client.request(
-                    method, url, headers=headers, query=query, body=payload, timeout=request_timeout
-                )
+                response = await self.rest_client.request(request, timeout=request_timeout)
             except ApiConnectionError as exc:  # ApiTimeoutError included
                 error: OpenApiException = exc
                 outcome = type(exc).__name__
@@ -211,8 +183,8 @@ class ApiClient:
                 if logger.isEnabledFor(logging.DEBUG):
                     logger.debug(
                         "%s %s -> %d in %.1f ms (retry %d, request id %s)",
-                        method,
-                        url,
+                        request.method,
+                        request.url,
                         response.status,
                         (time.monotonic() - started) * 1000,
                         retry,
@@ -277,12 +249,8 @@ class ApiClient:
 
         The caller reads and releases it (``async with`` or ``release()``).
         """
-        method, url, query, request_headers, payload = self._build(
-            operation, params or {}, body, headers
-        )
-        return await self.rest_client.open(
-            method, url, headers=request_headers, query=query, body=payload, timeout=request_timeout
-        )
+        request = self._build(operation, params or {}, body, headers)
+        return await self.rest_client.open(request, timeout=request_timeout)
 
     def _build(
         self,
@@ -290,7 +258,7 @@ class ApiClient:
         params: Mapping[str, Any],
         body: Any,
         extra_headers: Mapping[str, str] | None,
-    ) -> tuple[str, str, list[tuple[str, str]], dict[str, str], bytes | None]:
+    ) -> PreparedRequest:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
         payload = operation.encode_body(body)
         url = self.configuration.host + operation.build_path(params)
@@ -306,7 +274,7 @@ class ApiClient:
         self._authorize(operation.security, headers, query)
         if extra_headers:
             headers.update(extra_headers)
-        return operation.method, url, query, headers, payload
+        return PreparedRequest(operation.method, url, headers, query, payload)
 
     def _authorize(
         self,

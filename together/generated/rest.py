@@ -39,6 +39,7 @@ __all__ = [
     "ForbiddenException",
     "NotFoundException",
     "OpenApiException",
+    "PreparedRequest",
     "RESTClientObject",
     "RESTResponse",
     "RateLimitException",
@@ -50,6 +51,17 @@ __all__ = [
 #: A per-call timeout: seconds for the whole call, a ``(connect, read)`` pair, or an
 #: ``aiohttp.ClientTimeout``.
 RequestTimeout = float | tuple[float, float] | aiohttp.ClientTimeout | None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request ready to send: built and checked once, sent again as is on a retry."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: list[tuple[str, str]]
+    body: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,26 +133,19 @@ class RESTClientObject:
         return self._session
 
     async def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        query: list[tuple[str, str]] | None = None,
-        body: bytes | None = None,
-        timeout: RequestTimeout = None,
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
     ) -> RESTResponse:
         """Send one request and read the whole answer."""
-        response = await self.open(
-            method, url, headers=headers, query=query, body=body, timeout=timeout
-        )
+        response = await self.open(request, timeout=timeout)
         try:
             data = await response.read()
         except TimeoutError as exc:
-            raise ApiTimeoutError(f"{method} {url}: timed out reading the response") from exc
+            raise ApiTimeoutError(
+                f"{request.method} {request.url}: timed out reading the response"
+            ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise ApiConnectionError(
-                f"{method} {url}: {type(exc).__name__} reading the response"
+                f"{request.method} {request.url}: {type(exc).__name__} reading the response"
             ) from exc
         finally:
             response.release()
@@ -153,14 +158,7 @@ class RESTClientObject:
         )
 
     async def open(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        query: list[tuple[str, str]] | None = None,
-        body: bytes | None = None,
-        timeout: RequestTimeout = None,
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
     ) -> aiohttp.ClientResponse:
         """Send one request and return the response unread (the caller releases it)."""
         session = self._get_session()
@@ -171,18 +169,20 @@ class RESTClientObject:
                 kwargs["proxy_headers"] = self._proxy_headers
         try:
             return await session.request(
-                method,
-                url,
-                params=query or None,
-                data=body,
-                headers=headers,
+                request.method,
+                request.url,
+                params=request.query or None,
+                data=request.body,
+                headers=request.headers,
                 timeout=to_client_timeout(timeout, self.default_timeout),
                 **kwargs,
             )
         except TimeoutError as exc:
-            raise ApiTimeoutError(f"{method} {url}: timed out") from exc
+            raise ApiTimeoutError(f"{request.method} {request.url}: timed out") from exc
         except (aiohttp.ClientError, OSError) as exc:
-            raise ApiConnectionError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+            raise ApiConnectionError(
+                f"{request.method} {request.url}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     async def close(self) -> None:
         """Close the session and its connections; safe to call more than once."""
