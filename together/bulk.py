@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 import json
 import struct
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
@@ -77,8 +77,9 @@ async def embed_many(
         raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    np = import_numpy()
-    collector = ArrayCollector() if sink is None else None
+    import_numpy()  # fail now, not after the first batch, when numpy is missing
+    expected = len(texts) - skip if isinstance(texts, Sized) else None
+    collector = ArrayCollector(expected) if sink is None else None
     out: RowSink = collector if collector is not None else sink  # type: ignore[assignment]
     operation = _rows_operation()
     window = 2 * concurrency  # batches in flight or finished but not yet written
@@ -140,11 +141,7 @@ async def embed_many(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    if collector is None:
-        return None
-    if not collector.parts:
-        return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
-    return collector.array()
+    return None if collector is None else collector.array()
 
 
 def _rows_operation() -> Operation[Rows]:
@@ -231,21 +228,42 @@ async def _aiter(texts: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str
 
 
 class ArrayCollector:
-    """Keeps the rows in memory (as float32 blocks) and joins them at the end."""
+    """Keeps the rows in memory as one float32 array.
 
-    def __init__(self) -> None:
+    When the number of texts is known (a list, say), the array is allocated once at its
+    final size and filled in place; otherwise blocks are joined at the end.
+    """
+
+    def __init__(self, expected_rows: int | None = None) -> None:
+        self.expected_rows = expected_rows
         self.parts: list[Rows] = []
+        self._filled: Rows | None = None
         self.rows = 0
 
     def write(self, rows: Rows) -> None:
-        self.parts.append(rows)
-        self.rows += rows.shape[0]
+        if self.expected_rows is not None and self._filled is None and not self.parts:
+            np = import_numpy()
+            self._filled = np.empty((self.expected_rows, rows.shape[1]), dtype=np.float32)
+        end = self.rows + rows.shape[0]
+        if self._filled is not None and end <= self._filled.shape[0]:
+            self._filled[self.rows : end] = rows
+        else:  # more rows than announced: fall back to blocks
+            if self._filled is not None:
+                self.parts.append(self._filled[: self.rows])
+                self._filled = None
+            self.parts.append(rows)
+        self.rows = end
 
     def close(self) -> None:
         pass
 
     def array(self) -> Rows:
-        return import_numpy().concatenate(self.parts)  # type: ignore[no-any-return]
+        if self._filled is not None:
+            return self._filled[: self.rows]
+        np = import_numpy()
+        if not self.parts:
+            return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
+        return np.concatenate(self.parts)  # type: ignore[no-any-return]
 
 
 class NpyWriter:
