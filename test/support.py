@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 HOST = "http://api.test/v1"
@@ -20,3 +23,22 @@ def embeddings_payload(vectors: list[list[float]], model: str = "m") -> dict[str
             for i, vector in enumerate(vectors)
         ],
     }
+
+
+def run_embed(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``together-embed ARGS`` in a subprocess, without the caller's Together settings."""
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("TOGETHER_API_KEY", "TOGETHER_BASE_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "together.cli.embed", *args],
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPOSITORY,
+    )

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import numpy as np
 import pytest
 
 import together.generated
-from support import REPOSITORY, TOKEN
+from support import TOKEN, run_embed
 from together.bulk import JsonLinesWriter, NpyWriter, embed_many, open_sink
 from together.generated import ApiClient, Configuration, ServiceUnavailableException
 from together.mock import FaultOptions, MockOptions, MockServer
@@ -153,26 +150,11 @@ async def test_bad_batch_settings(server_api: together.generated.EmbeddingsApi) 
             await embed_many(server_api.api_client, ["a"], model=MODEL, **kwargs)  # type: ignore[arg-type]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TOGETHER_API_KEY", "TOGETHER_BASE_URL")
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "together.cli.embed", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPOSITORY,
-    )
-
-
 def test_cli_bulk_to_npy_and_resume(tmp_path: Path) -> None:
     source = tmp_path / "texts.txt"
     source.write_text("\n".join(texts(260)) + "\n", encoding="utf-8")
     output = tmp_path / "vectors.npy"
-    done = run_cli(
+    done = run_embed(
         "--input", str(source), "--output", str(output), "--batch-size", "50", "--concurrency", "3"
     )
     assert done.returncode == 0, done.stderr
@@ -188,7 +170,7 @@ def test_cli_bulk_to_npy_and_resume(tmp_path: Path) -> None:
     (tmp_path / "vectors.npy.progress.json").write_text(
         json.dumps({"model": MODEL, "input": str(source.resolve())}), encoding="utf-8"
     )
-    resumed = run_cli("--input", str(source), "--output", str(output), "--batch-size", "50")
+    resumed = run_embed("--input", str(source), "--output", str(output), "--batch-size", "50")
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming" in resumed.stderr and "after 100 texts" in resumed.stderr
     assert np.allclose(np.load(output), full, atol=1e-6)
@@ -196,10 +178,10 @@ def test_cli_bulk_to_npy_and_resume(tmp_path: Path) -> None:
 
 def test_cli_bulk_to_json_lines_from_arguments(tmp_path: Path) -> None:
     output = tmp_path / "v.jsonl"
-    done = run_cli("alpha", "beta", "--output", str(output))
+    done = run_embed("alpha", "beta", "--output", str(output))
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["index"] for line in output.read_text().splitlines()] == [0, 1]
-    bad = run_cli("alpha", "--output", str(tmp_path / "v.csv"))
+    bad = run_embed("alpha", "--output", str(tmp_path / "v.csv"))
     assert bad.returncode == 2 and "unknown output format" in bad.stderr
 
 

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from support import REPOSITORY, TOKEN
+from support import REPOSITORY, TOKEN, run_embed
 from together.cli.embed import cosine, format_report
 from together.mock import MockServer
-
-
-def run_embed(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("TOGETHER_API_KEY", "TOGETHER_BASE_URL")
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "together.cli.embed", *args],
-        env={**base, **(env or {})},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPOSITORY,
-    )
 
 
 def test_offline_main_job_uses_the_local_server() -> None:
