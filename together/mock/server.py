@@ -14,15 +14,15 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
-from together.mock.embedding import DEFAULT_DIMENSIONS, embedding_json
+from together.mock.errors import error_response
 from together.mock.faults import FAULT_HEADER, FaultOptions, FaultPlan
+from together.mock.operations import OPERATIONS
+from together.mock.options import MockOptions
 from together.mock.spec import ApiDescription, Route, load_api
 
 __all__ = ["MockOptions", "MockServer", "create_app"]
@@ -32,46 +32,10 @@ logger = logging.getLogger("together.mock")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@dataclass
-class MockOptions:
-    """Everything the server can be told."""
-
-    #: Output dimensions per model; models the spec lists but this omits get 768.
-    dimensions: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DIMENSIONS))
-    #: Bearer token to require; ``None`` accepts any well-formed bearer token.
-    api_key: str | None = None
-    #: Most inputs in one request, and most characters in one input.
-    max_inputs: int = 512
-    max_input_chars: int = 32_000
-    #: Largest request body accepted, in bytes.
-    max_body_bytes: int = 32 * 1024 * 1024
-    faults: FaultOptions = field(default_factory=FaultOptions)
-    spec_path: Path | None = None
-
-
 _API = web.AppKey("api", ApiDescription)
 _OPTIONS = web.AppKey("options", MockOptions)
 _PLAN = web.AppKey("plan", FaultPlan)
 _STATS = web.AppKey("stats", dict)  # path -> Counter of statuses
-
-
-def error_response(
-    status: int,
-    message: str,
-    *,
-    type_: str = "invalid_request_error",
-    param: str | None = None,
-    code: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> web.Response:
-    """An answer in the spec's ``ErrorData`` shape."""
-    body = {"error": {"message": message, "type": type_, "param": param, "code": code}}
-    return web.Response(
-        status=status,
-        body=json.dumps(body).encode(),
-        content_type="application/json",
-        headers=headers,
-    )
 
 
 # ------------------------------------------------------------------------ middleware
@@ -130,12 +94,9 @@ async def _errors_in_spec_shape(request: web.Request, handler: Handler) -> web.S
 
 
 def _operation_handler(route: Route) -> Handler:
-    operations: dict[str, Callable[[web.Request, Any], Awaitable[web.StreamResponse]]] = {
-        "embeddings": _embeddings,
-    }
-    if route.operation_id not in operations:
+    if route.operation_id not in OPERATIONS:
         raise ValueError(f"the mock server does not implement operation {route.operation_id!r}")
-    operate = operations[route.operation_id]
+    operate = OPERATIONS[route.operation_id]
 
     async def handle(request: web.Request) -> web.StreamResponse:
         options = request.app[_OPTIONS]
@@ -162,7 +123,7 @@ def _operation_handler(route: Route) -> Handler:
         body, problem = await _read_json(request, route)
         if problem is not None:
             return problem
-        response = await operate(request, body)
+        response = await operate(body, options, request.app[_API].known_models)
         if fault == "truncate":
             request["fault_outcome"] = "truncate"
             return await _truncated(request, response)
@@ -229,68 +190,6 @@ def _param_of(error: Any) -> str | None:
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
         return missing[0] if missing else None
     return None
-
-
-async def _embeddings(request: web.Request, body: Any) -> web.StreamResponse:
-    options = request.app[_OPTIONS]
-    api = request.app[_API]
-    model = body["model"]
-    dimensions = options.dimensions.get(model)
-    if dimensions is None and model in api.known_models:
-        dimensions = 768
-    if dimensions is None:
-        return error_response(
-            404,
-            f"Unable to access model {model}. "
-            f"Known models: {', '.join(sorted(options.dimensions))}.",
-            param="model",
-            code="model_not_found",
-        )
-    texts = [body["input"]] if isinstance(body["input"], str) else body["input"]
-    if len(texts) > options.max_inputs:
-        return error_response(
-            400,
-            f"input: at most {options.max_inputs} inputs per request, got {len(texts)}",
-            param="input",
-        )
-    for i, text in enumerate(texts):
-        if len(text) > options.max_input_chars:
-            return error_response(
-                400,
-                f"input.{i}: at most {options.max_input_chars} characters per input, "
-                f"got {len(text)}",
-                param="input",
-            )
-    base64 = body.get("encoding_format") == "base64"  # what the OpenAI SDK asks for
-    items = []
-    for i, text in enumerate(texts):
-        vector = (
-            _base64_vector(model, dimensions, text)
-            if base64
-            else embedding_json(model, dimensions, text)
-        )
-        items.append(b'{"object":"embedding","index":%d,"embedding":%s}' % (i, vector))
-    tokens = sum(len(t.split()) for t in texts)
-    payload = (
-        b'{"object":"list","model":%s,"data":[%s],"usage":{"prompt_tokens":%d,"total_tokens":%d}}'
-        % (
-            json.dumps(model).encode(),
-            b",".join(items),
-            tokens,
-            tokens,
-        )
-    )
-    return web.Response(body=payload, content_type="application/json")
-
-
-def _base64_vector(model: str, dimensions: int, text: str) -> bytes:
-    import base64
-    import struct
-
-    from together.mock.embedding import embed
-
-    packed = struct.pack(f"<{dimensions}f", *embed(model, dimensions, text))
-    return b'"' + base64.b64encode(packed) + b'"'
 
 
 async def _truncated(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
