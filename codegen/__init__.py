@@ -3,7 +3,8 @@
 Pipeline, one module a stage:
 
 - ``loader``: read the YAML, check the OpenAPI version, resolve ``$ref``;
-- ``lower``: walk the document into the typed IR of ``ir`` (refusing what it cannot express);
+- ``lower`` (document, operations) and ``lower_schemas`` (schemas): walk the document into
+  the typed IR of ``ir``, refusing what it cannot express;
 - ``views``, with ``python_types`` and ``naming``: decide names, annotations and imports;
 - ``render``: Jinja2 templates in ``templates/`` print the files;
 - ``output``: format with ruff, then write, or compare (``--check``).

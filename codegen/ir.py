@@ -13,7 +13,7 @@ types per body or response, status ranges and ``default`` responses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -357,3 +357,31 @@ class ApiSpec:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for tag in self.tags for op in tag.operations)
+
+
+def referenced_names(type_: TypeRef) -> Iterator[str]:
+    """The names of the schemas ``type_`` refers to directly."""
+    if isinstance(type_, Ref):
+        yield type_.name
+    elif isinstance(type_, ArrayOf):
+        yield from referenced_names(type_.items)
+    elif isinstance(type_, MapOf):
+        yield from referenced_names(type_.values)
+    elif isinstance(type_, Nullable):
+        yield from referenced_names(type_.inner)
+    elif isinstance(type_, UnionOf):
+        for variant in type_.variants:
+            yield from referenced_names(variant)
+
+
+def schema_types(schema: Schema) -> Iterator[TypeRef]:
+    """The types a schema is built from."""
+    if isinstance(schema, ObjectSchema):
+        for prop in schema.properties:
+            yield prop.type
+        if schema.additional_properties is not None:
+            yield schema.additional_properties
+    elif isinstance(schema, UnionSchema):
+        yield schema.union
+    elif isinstance(schema, AliasSchema):
+        yield schema.type

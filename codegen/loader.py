@@ -72,6 +72,39 @@ class SpecDocument:
             node = node[token]
         return ref[1:], node
 
+    # Checked access: a node of the wrong kind stops generation with its pointer.
+
+    def deref(self, node: object, pointer: str) -> tuple[str, Mapping[str, Any]]:
+        """Follow a chain of ``$ref`` (parameters, responses, request bodies) to a mapping."""
+        seen = set()
+        while isinstance(node, Mapping) and "$ref" in node:
+            if pointer in seen:
+                raise self.error(pointer, "$ref", "circular reference")
+            seen.add(pointer)
+            pointer, node = self.resolve(node["$ref"], pointer + "/$ref")
+        return pointer, self.mapping(node, pointer)
+
+    def mapping(self, node: object, pointer: str) -> Mapping[str, Any]:
+        if not isinstance(node, Mapping):
+            found = type(node).__name__
+            raise self.error(pointer, _last_token(pointer), f"expected a mapping, found {found}")
+        return node
+
+    def sequence(self, node: object, pointer: str) -> list[Any]:
+        if not isinstance(node, list):
+            found = type(node).__name__
+            raise self.error(pointer, _last_token(pointer), f"expected a list, found {found}")
+        return node
+
+    def string(self, node: object, pointer: str) -> str:
+        if not isinstance(node, str):
+            raise self.error(pointer, _last_token(pointer), f"expected a string, found {node!r}")
+        return node
+
+
+def _last_token(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[-1]
+
 
 def load_spec(path: Path) -> SpecDocument:
     """Read and parse ``path``; check it is an OpenAPI 3.0/3.1 document with paths."""

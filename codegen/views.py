@@ -13,7 +13,6 @@ from typing import Any
 
 from codegen import ir
 from codegen.errors import SpecError
-from codegen.lower import referenced_names, schema_types
 from codegen.naming import (
     RESERVED_FIELD_NAMES,
     module_name,
@@ -632,8 +631,8 @@ def _check_no_cycles(spec: ir.ApiSpec) -> None:
                 source=spec.source_name,
             )
         state[name] = 1
-        for type_ in schema_types(by_name[name]):
-            for inner in referenced_names(type_):
+        for type_ in ir.schema_types(by_name[name]):
+            for inner in ir.referenced_names(type_):
                 visit(inner)
         state[name] = 2
 
