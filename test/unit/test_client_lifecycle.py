@@ -31,11 +31,17 @@ def test_environment_fallbacks_and_explicit_values(monkeypatch: pytest.MonkeyPat
 
 def test_repr_hides_secrets() -> None:
     config = Configuration(
-        host=HOST, access_token=TOKEN, password="pw-123", api_key={"k": "key-456"}
+        host=HOST,
+        access_token=TOKEN,
+        password="pw-123",
+        api_key={"k": "key-456"},
+        proxy="http://user:proxy-pw@proxy.local:3128",
+        proxy_headers={"Proxy-Authorization": "Basic cHJveHk="},
     )
     text = repr(config)
-    assert TOKEN not in text and "pw-123" not in text and "key-456" not in text
-    assert "access_token='***'" in text and HOST in text
+    for secret in (TOKEN, "pw-123", "key-456", "proxy-pw", "cHJveHk="):
+        assert secret not in text
+    assert "access_token='***'" in text and HOST in text and "proxy.local:3128" in text
 
 
 def test_settings_are_kept() -> None:

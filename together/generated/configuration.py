@@ -130,5 +130,10 @@ class Configuration:
             name = name.lstrip("_")
             if name in _SECRET_FIELDS and value:
                 value = "***"
+            elif name == "proxy" and value and "@" in value:  # user:password@ in the URL
+                scheme, _, rest = value.rpartition("://")
+                value = f"{scheme}://***@{rest.rsplit('@', 1)[1]}" if scheme else "***"
+            elif name == "proxy_headers" and value:
+                value = {key: "***" for key in value}
             shown.append(f"{name}={value!r}")
         return f"Configuration({', '.join(shown)})"
