@@ -58,6 +58,8 @@ class ModelView:
     alias_annotation: str = ""
     #: Base classes of an object model: a hand-written mixin, if any, then ApiModel.
     bases: list[str] = field(default_factory=lambda: ["ApiModel"])
+    #: "module:Class" of that mixin, for the docs page.
+    mixin: str | None = None
     #: The docs page's example: JSON text from the spec's examples, or constructor arguments.
     example_json: str = ""
     example_args: str = ""
@@ -207,6 +209,7 @@ def _model_view(schema: ir.Schema, types: TypeRenderer, mixin: str | None) -> Mo
             module, _, mixin_class = mixin.partition(":")
             imports.add(module, mixin_class)
             view.bases = [mixin_class, "ApiModel"]
+            view.mixin = mixin
         view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
         if view.forbid_extra or schema.additional_properties is None:
             view.forbid_extra = True
