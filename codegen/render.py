@@ -14,7 +14,8 @@ from types import ModuleType
 import jinja2
 
 from codegen import ir
-from codegen.views import ModelView, PackageView, build_package_view
+from codegen.model_views import ModelView
+from codegen.views import PackageView, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The repository the generator lives in; the runtime package is found in it.

@@ -1,0 +1,201 @@
+"""Views of the model files and pages: fields, annotations, defaults, enum members, examples."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen import ir
+from codegen.doc_text import doc_type, one_paragraph
+from codegen.errors import SpecError
+from codegen.naming import (
+    RESERVED_FIELD_NAMES,
+    module_name,
+    python_identifier,
+    snake_case,
+)
+from codegen.python_types import Imports, TypeRenderer, class_name
+
+
+@dataclass
+class FieldView:
+    name: str
+    wire_name: str
+    annotation: str
+    #: Python source of the ``= ...`` part, or "" for a required field.
+    assignment: str
+    type_text: str  # for docs
+    description: str
+    required: bool
+    notes: str
+
+
+@dataclass
+class ModelView:
+    kind: str  # object | enum | union | alias
+    name: str
+    module: str
+    schema_name: str
+    description: str
+    imports: list[str]
+    fields: list[FieldView] = field(default_factory=list)
+    forbid_extra: bool = False
+    enum_base: str = "str"
+    enum_members: list[tuple[str, str]] = field(default_factory=list)
+    union_annotation: str = ""
+    union_members: list[str] = field(default_factory=list)
+    alias_annotation: str = ""
+    #: Base classes of an object model: a hand-written mixin, if any, then ApiModel.
+    bases: list[str] = field(default_factory=lambda: ["ApiModel"])
+    #: "module:Class" of that mixin, for the docs page.
+    mixin: str | None = None
+    #: The docs page's example: JSON text from the spec's examples, or constructor arguments.
+    example_json: str = ""
+    example_args: str = ""
+
+
+def model_view(schema: ir.Schema, types: TypeRenderer, mixin: str | None) -> ModelView:
+    imports = Imports()
+    name = class_name(schema.name)
+    view = ModelView(
+        kind="",
+        name=name,
+        module=module_name(name),
+        schema_name=schema.name,
+        description=one_paragraph(schema.description) or name,
+        imports=[],
+    )
+    if isinstance(schema, ir.ObjectSchema):
+        if schema.required_alternatives:
+            raise SpecError(
+                schema.pointer,
+                schema.alternatives_kind or "oneOf",
+                "required-property alternatives are not supported by the Python emitter yet",
+                source=types.spec.source_name,
+            )
+        view.kind = "object"
+        imports.add(f"{types.runtime}.model_base", "ApiModel")
+        if mixin is not None:
+            module, _, mixin_class = mixin.partition(":")
+            imports.add(module, mixin_class)
+            view.bases = [mixin_class, "ApiModel"]
+            view.mixin = mixin
+        view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
+        if view.forbid_extra or schema.additional_properties is None:
+            view.forbid_extra = True
+            imports.add("pydantic", "ConfigDict")
+        view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+        if any(f.assignment.startswith(" = Field(") for f in view.fields):
+            imports.add("pydantic", "Field")
+        example = schema.example if isinstance(schema.example, dict) else None
+        if example is None and all(p.example is not None for p in schema.properties if p.required):
+            example = example_object(schema) if any(p.required for p in schema.properties) else None
+        if example is not None:
+            view.example_json = json.dumps(example, sort_keys=True)
+        else:
+            view.example_args = ", ".join(f"{f.name}=..." for f in view.fields if f.required)
+    elif isinstance(schema, ir.EnumSchema):
+        view.kind = "enum"
+        imports.add("enum", "Enum")
+        kinds = {type(v) for v in schema.values}
+        if kinds <= {str}:
+            view.enum_base = "str"
+        elif kinds <= {int}:
+            view.enum_base = "int"
+        else:
+            raise SpecError(
+                schema.pointer, "enum", "enum values must be all strings or all integers"
+            )
+        view.enum_members = [(_enum_member_name(v), repr(v)) for v in schema.values]
+        names = [member for member, _ in view.enum_members]
+        if len(set(names)) != len(names):
+            raise SpecError(
+                schema.pointer,
+                "enum",
+                f"enum values give clashing member names: {names}",
+                source=types.spec.source_name,
+            )
+    elif isinstance(schema, ir.UnionSchema):
+        view.kind = "union"
+        imports.add(f"{types.runtime}.model_base", "OneOfModel")
+        imports.add("typing", "ClassVar")
+        view.union_annotation = types.union_annotation(schema.union, imports)
+        scratch = Imports()
+        view.union_members = [types.annotation(v, scratch) for v in schema.union.variants]
+    else:
+        view.kind = "alias"
+        imports.add("typing", "TypeAlias")
+        view.alias_annotation = types.annotation(schema.type, imports)
+    # A model never imports itself.
+    imports.names.get(types.model_module(schema.name), set()).discard(name)
+    view.imports = [line for line in imports.lines() if not line.endswith(" import ")]
+    return view
+
+
+def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> FieldView:
+    name = python_identifier(prop.name, reserved=RESERVED_FIELD_NAMES)
+    annotation = types.annotation(prop.type, imports)
+    nullable = isinstance(prop.type, (ir.Nullable, ir.Null, ir.AnyValue))
+    if not prop.required and not nullable:
+        annotation += " | None"
+    args = []
+    if not prop.required:
+        default = prop.default.value if prop.default is not None else None
+        if isinstance(default, (list, dict)):
+            args.append(f"default_factory=lambda: {default!r}")
+        else:
+            args.append(f"default={default!r}")
+    if name != prop.name:
+        args.append(f"alias={prop.name!r}")
+    if prop.description:
+        args.append(f"description={one_paragraph(prop.description)!r}")
+    if prop.deprecated:
+        args.append("deprecated=True")
+    assignment = f" = Field({', '.join(args)})" if args else ""
+    notes = []
+    if not prop.required:
+        notes.append("[optional]")
+    if prop.default is not None:
+        notes.append(f"[default to {prop.default.value!r}]")
+    if prop.read_only:
+        notes.append("[readonly]")
+    return FieldView(
+        name=name,
+        wire_name=prop.name,
+        annotation=annotation,
+        assignment=assignment,
+        type_text=doc_type(prop.type, types),
+        description=one_paragraph(prop.description),
+        required=prop.required,
+        notes=" ".join(notes),
+    )
+
+
+def _enum_member_name(value: object) -> str:
+    """``guinea-pig`` -> ``GUINEA_PIG``; ``1`` -> ``VALUE_1`` (as openapi-generator names them)."""
+    text = snake_case(str(value)).upper() or "EMPTY"
+    return "VALUE_" + text if text[0].isdigit() else text
+
+
+def example_object(schema: ir.ObjectSchema) -> dict[str, Any]:
+    """Example values for the required properties: the spec's, else a placeholder."""
+    return {
+        prop.name: prop.example if prop.example is not None else placeholder(prop.type)
+        for prop in schema.properties
+        if prop.required
+    }
+
+
+def placeholder(type_: ir.TypeRef) -> Any:
+    if isinstance(type_, ir.Primitive):
+        return {"string": "string", "integer": 0, "number": 0.0, "boolean": False}[type_.kind]
+    if isinstance(type_, ir.LiteralValues):
+        return type_.values[0]
+    if isinstance(type_, ir.OpenEnum):
+        return type_.known[0] if type_.known else "string"
+    if isinstance(type_, ir.ArrayOf):
+        return []
+    if isinstance(type_, ir.Nullable):
+        return None
+    return {}
