@@ -78,9 +78,13 @@ async def embed_many(
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     import_numpy()  # fail now, not after the first batch, when numpy is missing
-    expected = len(texts) - skip if isinstance(texts, Sized) else None
-    collector = ArrayCollector(expected) if sink is None else None
-    out: RowSink = collector if collector is not None else sink  # type: ignore[assignment]
+    collector: ArrayCollector | None = None
+    out: RowSink
+    if sink is None:
+        expected = len(texts) - skip if isinstance(texts, Sized) else None
+        out = collector = ArrayCollector(expected)
+    else:
+        out = sink
     operation = _rows_operation()
     window = 2 * concurrency  # batches in flight or finished but not yet written
     slots = asyncio.Semaphore(concurrency)
