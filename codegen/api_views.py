@@ -9,6 +9,7 @@ from typing import Any
 from codegen import ir
 from codegen.doc_text import doc_type, one_paragraph
 from codegen.errors import SpecError
+from codegen.lower import RETRY_SAFE
 from codegen.model_views import example_object
 from codegen.naming import (
     module_name,
@@ -71,6 +72,8 @@ class OperationView:
     return_text: str
     accept: str | None
     retry_safe: bool
+    #: Why it is retried (or not), for the docs page.
+    retry_reason: str
     security: list[tuple[str, str, str, str]]
     security_names: list[str]
     #: Arguments in signature order: required first.
@@ -200,6 +203,7 @@ def _operation_view(
         accept=", ".join(dict.fromkeys(c.content_type for r in op.responses for c in r.contents))
         or None,
         retry_safe=op.retry_safe,
+        retry_reason=_retry_reason(op),
         security=security,
         security_names=list(op.security),
         signature=signature,
@@ -295,6 +299,15 @@ def _body_view(op: ir.Operation, types: TypeRenderer, imports: Imports) -> BodyV
         required=body.required,
         type_text=doc_type(media.type, types),
     )
+
+
+def _retry_reason(op: ir.Operation) -> str:
+    explicit = RETRY_SAFE in op.extensions
+    if op.retry_safe:
+        return f"the spec marks it `{RETRY_SAFE}: true`" if explicit else "its method is idempotent"
+    if explicit:
+        return f"the spec marks it `{RETRY_SAFE}: false`"
+    return f"its method is not idempotent and the spec does not mark it `{RETRY_SAFE}`"
 
 
 def _raises(status: str, raises_for: Callable[[int], str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -69,7 +70,8 @@ def render(
     mixins: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every generated file, by path relative to the output root (before formatting)."""
-    exceptions = _runtime_exceptions(runtime)
+    exceptions = _runtime_module(runtime, "exceptions")
+    retry = _runtime_module(runtime, "retry")
     view = build_package_view(
         spec,
         package,
@@ -108,7 +110,10 @@ def render(
     for api in view.apis:
         files[f"{package_dir}/api/{api.module}.py"] = py("api.py.j2", api=api)
         files[f"{docs_dir}/{api.name}.md"] = md(
-            "api.md.j2", api=api, security_titles=_security_titles(view)
+            "api.md.j2",
+            api=api,
+            security_titles=_security_titles(view),
+            retry_statuses=", ".join(str(s) for s in sorted(retry.RETRY_STATUSES)),
         )
     for model in view.models:
         files[f"{package_dir}/models/{model.module}.py"] = py(_model_template(model), model=model)
@@ -127,19 +132,24 @@ def render(
     return files
 
 
-def _runtime_exceptions(runtime: str) -> ModuleType:
-    """The runtime's ``exceptions`` module, loaded from its file.
+def _runtime_module(runtime: str, name: str) -> ModuleType:
+    """A module of the runtime (``exceptions``, ``retry``), loaded from its file.
 
     Not imported through its package: the package's ``__init__`` is generated, and may be
-    stale or broken exactly when the generator is run to mend it. ``exceptions.py`` imports
-    only the standard library.
+    stale or broken exactly when the generator is run to mend it. The modules loaded here
+    import only the standard library.
     """
-    path = REPOSITORY / runtime.replace(".", "/") / "exceptions.py"
-    spec = importlib.util.spec_from_file_location("_codegen_runtime_exceptions", path)
+    path = REPOSITORY / runtime.replace(".", "/") / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_codegen_runtime_{name}", path)
     if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load the runtime's exceptions from {path}")
+        raise RuntimeError(f"cannot load the runtime's {name} from {path}")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # Registered while it runs: dataclasses look their module up in sys.modules.
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
     return module
 
 
