@@ -226,3 +226,24 @@ def test_message_from_error_data(api_client: Any) -> None:
     )
     error = NotFoundException(status=404, reason="Not Found", data=data)
     assert str(error) == "(404) Not Found: model not found"
+
+
+async def test_an_undeclared_success_status_reads_as_the_declared_success(
+    api_client: together.generated.ApiClient, mocked: aioresponses
+) -> None:
+    """201 where the spec says 200: the one declared success answer, not `default` (an error)."""
+    from together.generated import EmbeddingsResponse
+    from together.generated.operation import Operation, ResponseSpec
+
+    operation: Operation[EmbeddingsResponse] = Operation(
+        operation_id="embedLike",
+        method="POST",
+        path="/embeddings",
+        responses={
+            "200": ResponseSpec.json(EmbeddingsResponse),
+            "default": ResponseSpec.json(ErrorData),
+        },
+    )
+    mocked.post(EMBEDDINGS_URL, status=201, payload=embeddings_payload([[0.5]]))
+    result = await api_client.call_api(operation)
+    assert isinstance(result.data, EmbeddingsResponse)

@@ -169,8 +169,9 @@ class ApiClient:
     ) -> ApiResponse[T]:
         retry = 0
         while True:
-            started = time.monotonic()
-            request_id = "-"
+            debug = logger.isEnabledFor(logging.DEBUG)
+            started = time.monotonic() if debug else 0.0
+            headers: Mapping[str, str] = {}
             try:
                 response = await self.rest_client.request(request, timeout=request_timeout)
             except ApiConnectionError as exc:  # ApiTimeoutError included
@@ -179,8 +180,8 @@ class ApiClient:
                 retryable = operation.retry_safe
                 retry_after = None
             else:
-                request_id = response.headers.get("x-request-id", "-")
-                if logger.isEnabledFor(logging.DEBUG):
+                headers = response.headers
+                if debug:
                     logger.debug(
                         "%s %s -> %d in %.1f ms (retry %d, request id %s)",
                         request.method,
@@ -188,7 +189,7 @@ class ApiClient:
                         response.status,
                         (time.monotonic() - started) * 1000,
                         retry,
-                        request_id,
+                        headers.get("x-request-id", "-"),
                     )
                 if 200 <= response.status <= 299:
                     data: T = decode_success(
@@ -232,7 +233,7 @@ class ApiClient:
                 retry,
                 policy.max_retries,
                 delay,
-                request_id,
+                headers.get("x-request-id", "-"),
             )
             await self._sleep(delay)
 

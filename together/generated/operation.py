@@ -112,14 +112,15 @@ class Operation(Generic[T]):
         return spec
 
     def success_spec(self, status: int) -> ResponseSpec | None:
-        """How to read a 2xx answer: the spec's for ``status``, else the one success answer
-        the spec declares (a server answering 201 for 200 is still understood); ``None``
-        when that is ambiguous or there is none."""
-        spec = self.response_spec(status)
+        """How to read a 2xx answer: the spec's for ``status`` or ``2XX``, else the one
+        success answer the spec declares (a server answering 201 for 200 is still
+        understood), else ``default``; ``None`` when there is none."""
+        key = str(status)
+        spec = self.responses.get(key) or self.responses.get(f"{key[0]}XX")
         if spec is not None:
             return spec
         declared = [spec for key, spec in self.responses.items() if key.startswith("2")]
-        return declared[0] if len(declared) == 1 else None
+        return declared[0] if len(declared) == 1 else self.responses.get("default")
 
     # -------------------------------------------------------------- request building
 
