@@ -13,23 +13,26 @@ import json
 import math
 import os
 import sys
-import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import NoReturn, TextIO
 
 import together.generated
 from together.generated import EmbeddingsRequest, OpenApiException
 
-if TYPE_CHECKING:
-    from together.bulk import RowSink
-
 DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="together-embed",
         description="Embed texts through the Together API (or, without TOGETHER_API_KEY, "
         "through the local mock server) and print their cosine similarities, or, with "
@@ -45,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     bulk("--batch-size", type=int, default=128, help="inputs per request (default 128)")
     bulk("--concurrency", type=int, default=4, help="requests in flight (default 4)")
     bulk("--restart", action="store_true", help="start over, not resume an interrupted job")
+    bulk(
+        "--on-error",
+        choices=("stop", "skip"),
+        default="stop",
+        help="a line the API refuses (say, too long): stop there (default), or skip it: "
+        "its row is NaN and it is listed in OUTPUT.rejected.jsonl",
+    )
+    bulk(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when stderr is not a terminal, print progress this often (default 10)",
+    )
     return parser
 
 
@@ -69,7 +86,7 @@ async def api_host(stderr: TextIO) -> AsyncIterator[tuple[str | None, str]]:
     except ImportError as exc:  # the server extra is not installed
         raise SystemExit(
             "together-embed: TOGETHER_API_KEY is not set and the local server cannot start "
-            f"({exc}); install it with: pip install 'together-generated[server]'"
+            f"({exc}); from the repository: .venv/bin/pip install -e '.[server]'"
         ) from exc
     async with MockServer() as server:
         print(
@@ -118,7 +135,9 @@ def format_report(model: str, texts: Sequence[str], vectors: Sequence[Sequence[f
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.output is not None:
-        return run_bulk(args)
+        from together.cli.bulk import run_bulk  # bulk mode needs numpy; the main job does not
+
+        return run_bulk(args, sys.stdin, sys.stderr)
     texts = read_texts(args, sys.stdin)
     if not texts:
         print(
@@ -136,118 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(format_report(model, texts, vectors))
     return 0
-
-
-def run_bulk(args: argparse.Namespace) -> int:
-    """Embed a file (or the given texts) into ``--output``, resuming an interrupted run."""
-    from together.bulk import open_sink  # needs numpy, which only the bulk mode does
-
-    texts: Iterable[str]
-    if args.file is not None:
-        total: int | None = count_lines(args.file)
-        texts = iter_lines(args.file)
-    else:
-        texts = read_texts(args, sys.stdin)
-        total = len(texts)
-    progress_file = args.output.with_name(args.output.name + ".progress.json")
-    job = {"model": args.model, "input": str(args.file.resolve()) if args.file else None}
-    resume = (
-        not args.restart
-        and args.output.exists()
-        and progress_file.exists()
-        and json.loads(progress_file.read_text(encoding="utf-8")) == job
-    )
-    try:
-        sink = open_sink(args.output, resume=resume)
-    except ValueError as exc:
-        print(f"together-embed: {exc}", file=sys.stderr)
-        return 2
-    progress_file.write_text(json.dumps(job), encoding="utf-8")
-    if resume:
-        print(f"together-embed: resuming {args.output} after {sink.rows} texts", file=sys.stderr)
-    bar = ProgressBar(total, sys.stderr)
-    try:
-        asyncio.run(bulk_embed(texts, args, sink, bar))
-    except (OpenApiException, KeyboardInterrupt) as exc:
-        bar.finish()
-        reason = (
-            "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
-        )
-        print(f"together-embed: {reason}", file=sys.stderr)
-        print(
-            f"together-embed: {sink.rows} texts are in {args.output}; run again to resume",
-            file=sys.stderr,
-        )
-        return 130 if isinstance(exc, KeyboardInterrupt) else 1
-    finally:
-        sink.close()
-    bar.finish()
-    progress_file.unlink()
-    print(
-        f"together-embed: {sink.rows} embeddings ({args.model}) in {args.output}", file=sys.stderr
-    )
-    return 0
-
-
-async def bulk_embed(
-    texts: Iterable[str], args: argparse.Namespace, sink: RowSink, bar: ProgressBar
-) -> None:
-    from together.bulk import embed_many
-
-    async with api_host(sys.stderr) as (host, token):
-        configuration = together.generated.Configuration(host=host, access_token=token)
-        async with together.generated.ApiClient(configuration) as api_client:
-            await embed_many(
-                api_client,
-                texts,
-                model=args.model,
-                batch_size=args.batch_size,
-                concurrency=args.concurrency,
-                skip=sink.rows,
-                sink=sink,
-                on_progress=bar.update,
-            )
-
-
-def count_lines(path: Path) -> int:
-    with path.open(encoding="utf-8") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
-def iter_lines(path: Path) -> Iterator[str]:
-    """The non-blank lines of ``path``, read as they are needed (the file may be large)."""
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield line.rstrip("\n")
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal (nothing when stderr is not one)."""
-
-    def __init__(self, total: int | None, stream: TextIO) -> None:
-        self.total = total
-        self.stream = stream
-        self.live = stream.isatty()
-        self.started = time.monotonic()
-
-    def update(self, done: int) -> None:
-        if not self.live:
-            return
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        if self.total:
-            filled = int(30 * done / self.total)
-            bar = "#" * filled + "-" * (30 - filled)
-            text = f"[{bar}] {done:,}/{self.total:,} texts ({done / self.total:.0%}), {rate:,.0f}/s"
-        else:
-            text = f"{done:,} texts, {rate:,.0f}/s"
-        self.stream.write("\r" + text)
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+"""Texts read lazily and cut into batches, with the running fingerprint of the input."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from together.bulk.errors import ResumeError
+from together.bulk.fingerprint import InputFingerprint
+
+__all__ = ["Batch", "Checkpoint", "batches"]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point a job can be resumed from: the first ``rows`` texts are embedded and written,
+    and ``fingerprint`` is the :class:`~together.bulk.fingerprint.InputFingerprint` digest of
+    exactly those texts (``None``: not checked)."""
+
+    rows: int
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Texts ``first .. first + len(texts) - 1`` of the input, and the input's checkpoint once
+    they are written."""
+
+    first: int
+    texts: list[str]
+    checkpoint: Checkpoint
+
+
+async def batches(
+    texts: Iterable[str] | AsyncIterable[str],
+    batch_size: int,
+    max_chars: int,
+    resume: Checkpoint,
+) -> AsyncIterator[Batch]:
+    """Batches of at most ``batch_size`` texts and ``max_chars`` characters, after the first
+    ``resume.rows`` texts -- which are read, hashed and checked against ``resume.fingerprint``
+    before any batch is made (:class:`~together.bulk.errors.ResumeError` if they differ)."""
+    fingerprint = InputFingerprint()
+    batch: list[str] = []
+    chars = 0
+    position = 0
+    if resume.rows == 0:
+        _check_resume(fingerprint, resume)
+    async for text in _aiter(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"text {position} is {type(text).__name__}, not str")
+        if (
+            position >= resume.rows
+            and batch
+            and (len(batch) >= batch_size or chars + len(text) > max_chars)
+        ):
+            yield Batch(position - len(batch), batch, Checkpoint(position, fingerprint.digest()))
+            batch, chars = [], 0
+        fingerprint.add(text)
+        position += 1
+        if position <= resume.rows:
+            if position == resume.rows:
+                _check_resume(fingerprint, resume)
+            continue
+        batch.append(text)
+        chars += len(text)
+    if position < resume.rows:
+        raise ResumeError(
+            f"the input has {position} texts, but {resume.rows} rows were already written "
+            "from an earlier input"
+        )
+    if batch:
+        yield Batch(position - len(batch), batch, Checkpoint(position, fingerprint.digest()))
+
+
+def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:
+    if resume.fingerprint is not None and fingerprint.digest() != resume.fingerprint:
+        raise ResumeError(
+            f"the first {resume.rows} texts of the input are not the ones the "
+            f"{resume.rows} rows already written were made from"
+        )
+
+
+async def _aiter(texts: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(texts, AsyncIterable):
+        async for text in texts:
+            yield text
+    else:
+        for text in texts:
+            yield text

@@ -1,0 +1,77 @@
+"""A resumable bulk job: an output file, its progress journal and where to start.
+
+``open_job`` works from whatever an earlier run left: nothing, an empty or torn output, a
+journal without output, a journal of another job or input. It keeps the longest prefix of
+rows that both the output holds completely and a checkpoint vouches for, cuts off the rest,
+and hands ``embed_many`` that checkpoint, which re-reads the input's first rows and refuses
+to go on if they are not the texts those rows came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from together.bulk.batching import Checkpoint
+from together.bulk.errors import ResumeError
+from together.bulk.fingerprint import InputFingerprint
+from together.bulk.journal import ProgressJournal, journal_path
+from together.bulk.sinks import ResumableSink, open_sink
+
+__all__ = ["BulkJob", "open_job"]
+
+
+@dataclass
+class BulkJob:
+    """Pass :attr:`sink`, :attr:`start` (as ``resume``) and :meth:`checkpoint` (as
+    ``on_checkpoint``) to ``embed_many``; :meth:`finish` when it returns, :meth:`close` if not."""
+
+    sink: ResumableSink
+    journal: ProgressJournal
+    start: Checkpoint
+    resumed: bool
+
+    def checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Rows first, then the record that vouches for them: both durable, in that order."""
+        self.sink.sync()
+        self.journal.append(checkpoint)
+
+    def close(self) -> None:
+        try:
+            self.sink.close()
+        finally:
+            self.journal.close()
+
+    def finish(self) -> None:
+        """The job is done: close the output and remove the journal."""
+        self.sink.close()
+        self.journal.remove()
+
+
+def open_job(output: Path, job: Mapping[str, Any], *, restart: bool = False) -> BulkJob:
+    """Open ``output`` for the job described by ``job`` (a JSON-able mapping of everything
+    that shapes the rows, e.g. the model), resuming an earlier run of the same job unless
+    ``restart``. :class:`ResumeError` if the journal is damaged, or belongs to another job
+    and vouches for rows."""
+    path = journal_path(output)
+    nothing = Checkpoint(0, InputFingerprint().digest())
+    if not restart and path.exists():
+        recorded_job, checkpoints = ProgressJournal.read(path)
+        written = max((c.rows for c in checkpoints), default=0)
+        if recorded_job == dict(job):
+            sink = open_sink(output, resume=True)
+            usable = [c for c in [nothing, *checkpoints] if c.rows <= sink.rows]
+            start = max(usable, key=lambda c: c.rows)
+            sink.truncate(start.rows)
+            return BulkJob(sink, ProgressJournal.create(path, job, start), start, True)
+        if written:
+            changed = ", ".join(
+                f"{key} {recorded_job.get(key)!r}, now {job.get(key)!r}"
+                for key in sorted(set(recorded_job) | set(job))
+                if recorded_job.get(key) != job.get(key)
+            )
+            raise ResumeError(f"{output} holds {written} rows of another job ({changed})")
+    journal = ProgressJournal.create(path, job, nothing)
+    return BulkJob(open_sink(output), journal, nothing, False)

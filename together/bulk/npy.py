@@ -1,0 +1,127 @@
+"""A ``.npy`` file written row block by row block, valid after every block, resumable."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+from together.bulk.decoding import Rows
+from together.bulk.errors import ResumeError, SinkWriteError
+
+__all__ = ["NpyWriter"]
+
+_MAGIC = b"\x93NUMPY\x01\x00"
+_ROW_ITEM_BYTES = 4  # float32
+
+
+class NpyWriter:
+    """Streams float32 rows into a ``.npy`` file whose header always tells the rows written.
+
+    Each :meth:`write` puts the rows' bytes after the last row and *then* rewrites the
+    fixed-size header with the new count, so a crash leaves a file whose header counts only
+    complete rows (bytes after them are a torn block). ``resume=True`` opens an existing file,
+    keeps the rows that are complete on disk (never more than the header counts, never rows the
+    file is too short to hold) and cuts off the rest. A failed write raises
+    :class:`~together.bulk.errors.SinkWriteError` naming the file.
+    """
+
+    HEADER_SIZE = 128  # bytes, magic included: a multiple of 64, as numpy wants
+
+    def __init__(self, path: Path, *, resume: bool = False) -> None:
+        self.path = path
+        self.rows = 0
+        self.dimensions: int | None = None
+        try:
+            if resume and path.exists():
+                self._file: BinaryIO = path.open("r+b")
+                try:
+                    self._resume()
+                except BaseException:
+                    self._file.close()
+                    raise
+            else:
+                self._file = path.open("w+b")
+                self._write_header()
+        except OSError as exc:
+            raise SinkWriteError(path, exc) from exc
+
+    def _resume(self) -> None:
+        size = os.fstat(self._file.fileno()).st_size
+        if size == 0:  # created, never written
+            self._write_header()
+            return
+        header_rows, dimensions = self._read_shape()
+        present = (size - self.HEADER_SIZE) // (dimensions * _ROW_ITEM_BYTES) if dimensions else 0
+        self.dimensions = dimensions or None
+        self.rows = min(header_rows, present)
+        self.truncate(self.rows)
+
+    def _read_shape(self) -> tuple[int, int]:
+        self._file.seek(0)
+        prefix = self._file.read(10)
+        if prefix[:8] != _MAGIC or len(prefix) < 10:
+            raise ResumeError(f"{self.path} is not a .npy file this writer made")
+        (length,) = struct.unpack("<H", prefix[8:10])
+        header = self._file.read(length).decode("latin-1")
+        if 10 + length != self.HEADER_SIZE or "'descr': '<f4'" not in header:
+            raise ResumeError(f"{self.path} is not a float32 .npy file this writer made")
+        try:
+            shape = header.split("'shape': (", 1)[1].split(")", 1)[0]
+            rows, dimensions = (int(part) for part in shape.split(",")[:2])
+        except (IndexError, ValueError) as exc:
+            raise ResumeError(f"{self.path} has a damaged .npy header") from exc
+        return rows, dimensions
+
+    def truncate(self, rows: int) -> None:
+        """Keep only the first ``rows`` rows (resuming: never more than are complete on disk)."""
+        if not 0 <= rows <= self.rows:
+            raise ValueError(f"cannot keep {rows} rows of {self.path}: it has {self.rows}")
+        try:
+            self.rows = rows
+            if rows == 0:
+                self.dimensions = None
+            width = (self.dimensions or 0) * _ROW_ITEM_BYTES
+            self._file.truncate(self.HEADER_SIZE + rows * width)
+            self._write_header()
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
+
+    def write(self, rows: Rows) -> None:
+        if self.dimensions is None:
+            self.dimensions = int(rows.shape[1])
+        if rows.shape[1] != self.dimensions:
+            raise ValueError(f"rows of {rows.shape[1]} dimensions after rows of {self.dimensions}")
+        try:
+            self._file.seek(self.HEADER_SIZE + self.rows * self.dimensions * _ROW_ITEM_BYTES)
+            self._file.write(rows.astype("<f4", copy=False).tobytes())
+            self._file.flush()  # the rows reach the file before the header counts them
+            self.rows += rows.shape[0]
+            self._write_header()
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
+
+    def _write_header(self) -> None:
+        shape = f"({self.rows}, {self.dimensions or 0})"
+        text = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}"
+        text = text.ljust(self.HEADER_SIZE - 10 - 1) + "\n"
+        self._file.seek(0)
+        self._file.write(_MAGIC + struct.pack("<H", len(text)) + text.encode("latin-1"))
+        self._file.flush()
+
+    def sync(self) -> None:
+        """Make the rows written so far durable (``fsync``)."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
+
+    def close(self) -> None:
+        if self._file.closed:
+            return
+        try:
+            self._file.close()
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
