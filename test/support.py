@@ -26,7 +26,10 @@ def embeddings_payload(vectors: list[list[float]], model: str = "m") -> dict[str
 
 
 def run_embed(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """``together-embed ARGS`` in a subprocess, without the caller's Together settings."""
     base = {
@@ -38,7 +41,7 @@ def run_embed(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
         cwd=REPOSITORY,
     )

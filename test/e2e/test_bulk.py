@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from aiohttp import web
+from aioresponses import aioresponses
+from bulk_support import MODEL, expected_rows
+from bulk_support import sentences as texts
 
 import together.generated
-from support import TOKEN, run_embed
+from support import TOKEN, embeddings_payload, run_embed
 from together.bulk import JsonLinesWriter, NpyWriter, embed_many, open_sink
 from together.generated import ApiClient, Configuration, ServiceUnavailableException
 from together.mock import FaultOptions, MockOptions, MockServer
 
-MODEL = "BAAI/bge-base-en-v1.5"
 
-
-def texts(n: int) -> list[str]:
-    return [f"sentence {i} about topic {i % 7}" for i in range(n)]
-
-
-async def one_by_one(client: ApiClient, items: list[str]) -> np.ndarray:
-    api = together.generated.EmbeddingsApi(client)
-    rows = []
-    for text in items:
-        rows.append((await api.embeddings({"model": MODEL, "input": text})).to_numpy()[0])
-    return np.array(rows)
-
-
-async def test_order_and_values_match_single_calls(
+async def test_order_and_values_match_the_vectors_computed_directly(
     server_api: together.generated.EmbeddingsApi,
 ) -> None:
     client = server_api.api_client
@@ -41,12 +31,115 @@ async def test_order_and_values_match_single_calls(
         client, items, model=MODEL, batch_size=16, concurrency=5, on_progress=progress.append
     )
     assert array is not None and array.shape == (301, 768) and array.dtype == np.float32
-    assert np.allclose(
-        array[[0, 150, 300]],
-        await one_by_one(client, [items[0], items[150], items[300]]),
-        atol=1e-6,
-    )
-    assert progress[-1] == 301 and progress == sorted(progress)
+    assert np.allclose(array, expected_rows(items), atol=1e-6)
+    assert progress == [min(16 * k, 301) for k in range(1, 20)]
+
+
+async def test_rows_follow_each_answers_index_not_its_order() -> None:
+    vectors = [[float(i), 1.0] for i in range(4)]
+    shuffled = embeddings_payload(vectors)
+    shuffled["data"] = [shuffled["data"][i] for i in (2, 0, 3, 1)]  # type: ignore[index]
+    with aioresponses() as mocked:
+        mocked.post("http://bulk.test/v1/embeddings", payload=shuffled)
+        async with ApiClient(
+            Configuration(host="http://bulk.test/v1", access_token=TOKEN, retries=0)
+        ) as client:
+            array = await embed_many(client, ["a", "b", "c", "d"], model=MODEL)
+    assert array is not None
+    assert array.tolist() == vectors
+
+
+async def _counting_server(
+    delay: float, first_delay: float | None = None
+) -> tuple[web.AppRunner, str, dict[str, int]]:
+    """An embeddings server that counts requests in flight (and the most at once)."""
+    seen = {"in_flight": 0, "most": 0, "requests": 0}
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen["requests"] += 1
+        seen["in_flight"] += 1
+        seen["most"] = max(seen["most"], seen["in_flight"])
+        slow = first_delay is not None and seen["requests"] == 1
+        await asyncio.sleep(first_delay if slow and first_delay is not None else delay)
+        seen["in_flight"] -= 1
+        return web.json_response(embeddings_payload([[1.0, 0.0]] * len(body["input"])))
+
+    app = web.Application()
+    app.router.add_post("/v1/embeddings", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}/v1", seen
+
+
+async def test_no_more_requests_in_flight_than_the_concurrency() -> None:
+    runner, url, seen = await _counting_server(delay=0.02)
+    try:
+        async with ApiClient(Configuration(host=url, access_token=TOKEN)) as client:
+            await embed_many(client, texts(400), model=MODEL, batch_size=10, concurrency=3)
+    finally:
+        await runner.cleanup()
+    assert seen["requests"] == 40
+    assert seen["most"] == 3
+
+
+async def test_batches_waiting_to_be_written_are_bounded() -> None:
+    """The first batch is slow, all others fast: the reader must stop pulling texts rather
+    than pile up finished batches behind it (memory stays about 2 x concurrency batches)."""
+    runner, url, _ = await _counting_server(delay=0.0, first_delay=1.0)
+    pulled = 0
+    most_ahead = 0
+
+    class Sink:
+        rows = 0
+
+        def write(self, rows: np.ndarray) -> None:
+            self.rows += rows.shape[0]
+
+        def close(self) -> None:
+            pass
+
+    sink = Sink()
+
+    def produce() -> Iterator[str]:
+        nonlocal pulled, most_ahead
+        for text in texts(2000):
+            pulled += 1
+            most_ahead = max(most_ahead, pulled - sink.rows)
+            yield text
+
+    try:
+        async with ApiClient(Configuration(host=url, access_token=TOKEN)) as client:
+            await embed_many(
+                client, produce(), model=MODEL, batch_size=10, concurrency=4, sink=sink
+            )
+    finally:
+        await runner.cleanup()
+    assert sink.rows == 2000
+    # 2 x 4 batches of 10 unwritten, the batch being filled, and the text read to see it full
+    assert most_ahead <= (2 * 4 + 1) * 10 + 1
+
+
+async def test_the_npy_file_is_valid_after_every_batch(
+    mock_server: MockServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "vectors.npy"
+    shapes: list[tuple[int, ...]] = []
+    sink = NpyWriter(path)
+    async with ApiClient(Configuration(host=mock_server.url, access_token=TOKEN)) as client:
+        await embed_many(
+            client,
+            texts(35),
+            model=MODEL,
+            batch_size=10,
+            sink=sink,
+            on_progress=lambda done: shapes.append(np.load(path).shape),  # before close
+        )
+    sink.close()
+    assert shapes == [(10, 768), (20, 768), (30, 768), (35, 768)]
 
 
 async def test_batches_respect_size_and_characters(mock_server: MockServer) -> None:
@@ -129,7 +222,7 @@ async def test_sinks_stream_and_resume(
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         assert [line["index"] for line in lines] == list(range(95))
         written = np.array([line["embedding"] for line in lines], dtype=np.float32)
-    assert whole is not None and np.allclose(written, whole, atol=1e-6)
+    assert whole is not None and np.allclose(written, expected_rows(items), atol=1e-6)
 
 
 def test_sink_choice_and_bad_arguments(tmp_path: Path) -> None:
@@ -150,7 +243,7 @@ async def test_bad_batch_settings(server_api: together.generated.EmbeddingsApi) 
             await embed_many(server_api.api_client, ["a"], model=MODEL, **kwargs)  # type: ignore[arg-type]
 
 
-def test_cli_bulk_to_npy_and_resume(tmp_path: Path) -> None:
+def test_cli_bulk_to_npy(tmp_path: Path) -> None:
     source = tmp_path / "texts.txt"
     source.write_text("\n".join(texts(260)) + "\n", encoding="utf-8")
     output = tmp_path / "vectors.npy"
@@ -159,28 +252,17 @@ def test_cli_bulk_to_npy_and_resume(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "260 embeddings" in done.stderr
-    full = np.load(output)
-    assert full.shape == (260, 768)
-    assert not (tmp_path / "vectors.npy.progress.json").exists()
-
-    # An interrupted run: the first 100 rows and the progress note are on disk.
-    partial = NpyWriter(output)
-    partial.write(full[:100])
-    partial.close()
-    (tmp_path / "vectors.npy.progress.json").write_text(
-        json.dumps({"model": MODEL, "input": str(source.resolve())}), encoding="utf-8"
-    )
-    resumed = run_embed("--input", str(source), "--output", str(output), "--batch-size", "50")
-    assert resumed.returncode == 0, resumed.stderr
-    assert "resuming" in resumed.stderr and "after 100 texts" in resumed.stderr
-    assert np.allclose(np.load(output), full, atol=1e-6)
+    assert np.allclose(np.load(output), expected_rows(texts(260)), atol=1e-6)
+    assert not (tmp_path / "vectors.npy.progress.jsonl").exists()
 
 
 def test_cli_bulk_to_json_lines_from_arguments(tmp_path: Path) -> None:
     output = tmp_path / "v.jsonl"
     done = run_embed("alpha", "beta", "--output", str(output))
     assert done.returncode == 0, done.stderr
-    assert [json.loads(line)["index"] for line in output.read_text().splitlines()] == [0, 1]
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [row["index"] for row in rows] == [0, 1]
+    assert np.allclose([row["embedding"] for row in rows], expected_rows(["alpha", "beta"]))
     bad = run_embed("alpha", "--output", str(tmp_path / "v.csv"))
     assert bad.returncode == 2 and "unknown output format" in bad.stderr
 
@@ -199,8 +281,6 @@ def test_cli_bulk_to_json_lines_from_arguments(tmp_path: Path) -> None:
     ],
 )
 async def test_malformed_answers_to_bulk_are_typed(body: bytes) -> None:
-    from aioresponses import aioresponses
-
     from together.generated import MalformedResponseError
 
     with aioresponses() as mocked:

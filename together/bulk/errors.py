@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 from pathlib import Path
+from typing import IO
 
 from together.generated import ApiException
 
@@ -44,3 +46,10 @@ class ResumeError(ValueError):
 def describe_api_error(error: ApiException) -> str:
     """``BadRequestException (400): input.0: too long`` -- the class, status and message."""
     return f"{type(error).__name__} {error}"
+
+
+def close_quietly(handle: IO[bytes]) -> None:
+    """Close a file that already failed: its unwritten buffer is lost either way, and the
+    first error is the one to report."""
+    with contextlib.suppress(OSError):
+        handle.close()

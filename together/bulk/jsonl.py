@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from together.bulk.decoding import Rows
-from together.bulk.errors import SinkWriteError
+from together.bulk.errors import SinkWriteError, close_quietly
 
 __all__ = ["JsonLinesWriter"]
 
@@ -22,13 +22,16 @@ class JsonLinesWriter:
         self.rows = 0
         self._file: BinaryIO
         try:
-            if resume and path.exists():
-                self._file = path.open("r+b")
-                self.truncate(len(_line_ends(self._file)))
-            else:
-                self._file = path.open("wb")
+            existing = resume and path.exists()
+            self._file = path.open("r+b" if existing else "wb")
         except OSError as exc:
             raise SinkWriteError(path, exc) from exc
+        if existing:
+            try:
+                self.truncate(len(_line_ends(self._file)))
+            except BaseException:
+                close_quietly(self._file)
+                raise
 
     def truncate(self, rows: int) -> None:
         """Keep only the first ``rows`` lines (at most the complete lines there are)."""

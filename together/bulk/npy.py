@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from together.bulk.decoding import Rows
-from together.bulk.errors import ResumeError, SinkWriteError
+from together.bulk.errors import ResumeError, SinkWriteError, close_quietly
 
 __all__ = ["NpyWriter"]
 
@@ -34,18 +34,21 @@ class NpyWriter:
         self.rows = 0
         self.dimensions: int | None = None
         try:
-            if resume and path.exists():
-                self._file: BinaryIO = path.open("r+b")
-                try:
-                    self._resume()
-                except BaseException:
-                    self._file.close()
-                    raise
-            else:
-                self._file = path.open("w+b")
-                self._write_header()
+            existing = resume and path.exists()
+            self._file: BinaryIO = path.open("r+b" if existing else "w+b")
         except OSError as exc:
             raise SinkWriteError(path, exc) from exc
+        try:
+            if existing:
+                self._resume()
+            else:
+                self._write_header()
+        except OSError as exc:
+            close_quietly(self._file)
+            raise SinkWriteError(path, exc) from exc
+        except BaseException:
+            close_quietly(self._file)
+            raise
 
     def _resume(self) -> None:
         size = os.fstat(self._file.fileno()).st_size
