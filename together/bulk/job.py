@@ -9,8 +9,10 @@ to go on if they are not the texts those rows came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import contextlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +34,34 @@ class BulkJob:
     journal: ProgressJournal
     start: Checkpoint
     resumed: bool
+    #: Seconds between durable checkpoints: an fsync costs ~10 ms on a disk, so one per
+    #: batch would stall a fast job; a crash re-embeds at most this much work.
+    sync_interval: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    _pending: Checkpoint | None = field(default=None, init=False)
+    _last_sync: float = field(default=float("-inf"), init=False)
 
     def checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Note that ``checkpoint`` is reached; make it durable if the last one is old."""
+        self._pending = checkpoint
+        if self.clock() - self._last_sync >= self.sync_interval:
+            self._persist()
+
+    def _persist(self) -> None:
         """Rows first, then the record that vouches for them: both durable, in that order."""
+        if self._pending is None:
+            return
         self.sink.sync()
-        self.journal.append(checkpoint)
+        self.journal.append(self._pending)
+        self._pending = None
+        self._last_sync = self.clock()
 
     def close(self) -> None:
+        """Close after an interruption or a failure, keeping the last checkpoint reached."""
         try:
+            # If the disk is what failed, the last durable checkpoint stays the one to resume.
+            with contextlib.suppress(OSError):
+                self._persist()
             self.sink.close()
         finally:
             self.journal.close()

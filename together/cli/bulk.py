@@ -170,10 +170,9 @@ def _run(
         say(stderr, f"{unit} {number} was refused by the API: {exc.cause}")
         say(
             stderr,
-            f"{job.sink.rows:,} texts (the ones before {unit} {number}) are in {args.output}. "
-            f"Fix {unit} {number} and run the same command to resume, or add --on-error skip "
-            "to give refused lines a NaN row and list them in "
-            f"{args.output.name}.rejected.jsonl",
+            f"{job.sink.rows:,} texts are in {args.output}. Fix {unit} {number} and run the "
+            "same command to resume, or add --on-error skip to give refused lines a NaN row "
+            f"and list them in {args.output.name}.rejected.jsonl",
         )
         return 1
     except InputDecodeError as exc:
