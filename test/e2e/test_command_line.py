@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,42 @@ def test_together_mock_rejects_bad_options() -> None:
     )
     assert done.returncode == 2
     assert "fail_rate" in done.stderr
+
+
+def test_an_unreadable_input_is_one_line(tmp_path: Path) -> None:
+    missing = run_embed("--input", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"together-embed: error: cannot read {tmp_path / 'nope.txt'}: No such file or directory"
+    ]
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"caf\xe9\n")
+    undecodable = run_embed("--input", str(latin1))
+    assert undecodable.returncode == 2
+    assert len(undecodable.stderr.strip().splitlines()) == 1
+    assert "not UTF-8" in undecodable.stderr
+
+
+def test_bad_option_values_are_one_line() -> None:
+    done = run_embed("a", "--output", "x.npy", "--concurrency", "many")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "together-embed: error: argument --concurrency: invalid int value: 'many' (see --help)"
+    ]
+
+
+def test_bulk_standard_input_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    done = subprocess.run(
+        [sys.executable, "-m", "together.cli.embed", "--output", str(output)],
+        input=b"fine\ncaf\xe9\n",
+        capture_output=True,
+        timeout=60,
+        check=False,
+        cwd=REPOSITORY,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")},
+    )
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert "standard input, line 2: not UTF-8" in stderr
+    assert "Traceback" not in stderr

@@ -138,7 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         from together.cli.bulk import run_bulk  # bulk mode needs numpy; the main job does not
 
         return run_bulk(args, sys.stdin, sys.stderr)
-    texts = read_texts(args, sys.stdin)
+    try:
+        texts = read_texts(args, sys.stdin)
+    except OSError as exc:
+        print(f"together-embed: error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"together-embed: error: the input is not UTF-8 ({exc.reason})", file=sys.stderr)
+        return 2
     if not texts:
         print(
             "together-embed: no texts given (arguments, --file or standard input)", file=sys.stderr
