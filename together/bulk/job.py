@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from together.bulk.batching import Checkpoint
 from together.bulk.errors import ResumeError
@@ -28,7 +29,8 @@ __all__ = ["BulkJob", "open_job"]
 @dataclass
 class BulkJob:
     """Pass :attr:`sink`, :attr:`start` (as ``resume``) and :meth:`checkpoint` (as
-    ``on_checkpoint``) to ``embed_many``; :meth:`finish` when it returns, :meth:`close` if not."""
+    ``on_checkpoint``) to ``embed_many``; :meth:`finish` when it returns, :meth:`close` if not
+    (``with open_job(...) as job:`` does that)."""
 
     sink: ResumableSink
     journal: ProgressJournal
@@ -65,6 +67,21 @@ class BulkJob:
             self.sink.close()
         finally:
             self.journal.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """:meth:`finish` when the block succeeded, :meth:`close` (resumable) when not."""
+        if exc_type is None:
+            self.finish()
+        else:
+            self.close()
 
     def finish(self) -> None:
         """The job is done: close the output and remove the journal."""
