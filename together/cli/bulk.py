@@ -74,7 +74,10 @@ def run_bulk(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> int:
     except ResumeError as exc:
         say(stderr, f"error: {exc}; --restart starts over")
         return 2
-    except (SinkWriteError, ValueError) as exc:
+    except SinkWriteError as exc:  # not an argument: the disk, say
+        say(stderr, str(exc))
+        return 1
+    except ValueError as exc:
         say(stderr, f"error: {exc}")
         return 2
     if job.resumed:
