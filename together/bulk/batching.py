@@ -41,6 +41,7 @@ async def batches(
     ``resume.rows`` texts -- which are read, hashed and checked against ``resume.fingerprint``
     before any batch is made (:class:`~together.bulk.errors.ResumeError` if they differ)."""
     fingerprint = InputFingerprint()
+    skipped: list[str] = []  # hashed a block at a time
     batch: list[str] = []
     chars = 0
     position = 0
@@ -49,19 +50,18 @@ async def batches(
     async for text in _aiter(texts):
         if not isinstance(text, str):
             raise TypeError(f"text {position} is {type(text).__name__}, not str")
-        if (
-            position >= resume.rows
-            and batch
-            and (len(batch) >= batch_size or chars + len(text) > max_chars)
-        ):
-            yield Batch(position - len(batch), batch, Checkpoint(position, fingerprint.digest()))
-            batch, chars = [], 0
-        fingerprint.add(text)
         position += 1
         if position <= resume.rows:
+            skipped.append(text)
+            if len(skipped) >= 4096 or position == resume.rows:
+                fingerprint.add(skipped)
+                skipped = []
             if position == resume.rows:
                 _check_resume(fingerprint, resume)
             continue
+        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+            yield _batch(fingerprint, batch, position - 1)
+            batch, chars = [], 0
         batch.append(text)
         chars += len(text)
     if position < resume.rows:
@@ -70,7 +70,13 @@ async def batches(
             "from an earlier input"
         )
     if batch:
-        yield Batch(position - len(batch), batch, Checkpoint(position, fingerprint.digest()))
+        yield _batch(fingerprint, batch, position)
+
+
+def _batch(fingerprint: InputFingerprint, texts: list[str], end: int) -> Batch:
+    """Texts ``end - len(texts) .. end - 1``, hashed into ``fingerprint``."""
+    fingerprint.add(texts)
+    return Batch(end - len(texts), texts, Checkpoint(end, fingerprint.digest()))
 
 
 def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:

@@ -1,0 +1,56 @@
+"""The input fingerprint and the batches that carry it: what resume checks against."""
+
+from __future__ import annotations
+
+import pytest
+
+from together.bulk import Checkpoint, ResumeError
+from together.bulk.batching import batches
+from together.bulk.fingerprint import InputFingerprint
+
+
+def digest(*chunks: list[str]) -> str:
+    fingerprint = InputFingerprint()
+    for chunk in chunks:
+        fingerprint.add(chunk)
+    return fingerprint.digest()
+
+
+def test_the_digest_fixes_the_sequence_not_the_chunks() -> None:
+    assert digest(["ab", "c"]) != digest(["a", "bc"])
+    assert digest(["ab", "c"]) != digest(["abc"])
+    assert digest(["", "x"]) != digest(["x"])
+    assert digest(["ab", "c", "d"]) == digest(["ab"], ["c", "d"]) == digest(["ab", "c"], ["d"])
+    assert digest([]) == InputFingerprint().digest()
+
+
+async def test_checkpoints_carry_the_digest_of_exactly_the_texts_before_them() -> None:
+    texts = [f"t{i}" for i in range(7)]
+    made = [b async for b in batches(texts, 3, 10_000, Checkpoint(0, digest([])))]
+    assert [(b.first, b.texts) for b in made] == [(0, texts[:3]), (3, texts[3:6]), (6, texts[6:])]
+    assert [b.checkpoint for b in made] == [
+        Checkpoint(3, digest(texts[:3])),
+        Checkpoint(6, digest(texts[:6])),
+        Checkpoint(7, digest(texts)),
+    ]
+
+
+async def test_resume_reads_past_the_rows_written_whatever_the_batch_size() -> None:
+    texts = [f"t{i}" for i in range(10)]
+    start = Checkpoint(4, digest(texts[:4]))
+    made = [b async for b in batches(texts, 5, 10_000, start)]
+    assert [b.first for b in made] == [4, 9]
+    assert made[-1].checkpoint == Checkpoint(10, digest(texts))
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["t0", "changed", "t2", "t3", "t4"], "the first 3 texts of the input are not the ones"),
+        (["t0", "t1"], "the input has 2 texts, but 3 rows were already written"),
+    ],
+)
+async def test_resume_refuses_other_texts(texts: list[str], message: str) -> None:
+    start = Checkpoint(3, digest(["t0", "t1", "t2"]))
+    with pytest.raises(ResumeError, match=message):
+        _ = [b async for b in batches(texts, 2, 10_000, start)]
