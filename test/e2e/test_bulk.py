@@ -291,3 +291,33 @@ async def test_malformed_answers_to_bulk_are_typed(body: bytes) -> None:
             with pytest.raises(MalformedResponseError) as caught:
                 await embed_many(client, ["a"], model=MODEL)
     assert caught.value.body == body
+
+
+async def test_a_sink_failure_wakes_a_reader_waiting_for_room() -> None:
+    """The first batch is slow and every later one already finished when its write fails:
+    no other batch will ever wake the reader, so the failure itself must."""
+    runner, url, _ = await _counting_server(delay=0.0, first_delay=0.5)
+
+    class FullDisk:
+        rows = 0
+
+        def write(self, rows: np.ndarray) -> None:
+            raise OSError(28, "No space left on device")
+
+        def close(self) -> None:
+            pass
+
+    try:
+        async with ApiClient(Configuration(host=url, access_token=TOKEN)) as client:
+            with pytest.raises(OSError, match="No space left"):
+                async with asyncio.timeout(20):
+                    await embed_many(
+                        client,
+                        texts(2000),
+                        model=MODEL,
+                        batch_size=10,
+                        concurrency=4,
+                        sink=FullDisk(),
+                    )
+    finally:
+        await runner.cleanup()
