@@ -42,3 +42,22 @@ def test_nothing_done_prints_no_final_line() -> None:
     stream = io.StringIO()
     Progress(10, stream, already=10, clock=Clock()).finish()
     assert stream.getvalue() == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_one_redrawn_bar() -> None:
+    stream, clock = Terminal(), Clock()
+    progress = Progress(100, stream, clock=clock)
+    clock.now += 1
+    progress.update(50)
+    clock.now += 0.05
+    progress.update(60)  # within a tenth of a second: not redrawn
+    progress.finish()
+    assert stream.getvalue() == (
+        "\r[###############---------------] 50/100 texts (50%), 50/s"
+        "\r[##################------------] 60/100 texts (60%), 57/s\n"
+    )
