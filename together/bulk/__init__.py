@@ -17,7 +17,9 @@ and written in input order, so memory holds at most about ``2 * concurrency`` ba
 every vector as Python floats. Row *i* is always text *i*. Needs numpy (the ``numpy`` extra).
 
 Modules: :mod:`~together.bulk.pipeline` (``embed_many``), :mod:`~together.bulk.batching`
-(batches and checkpoints), :mod:`~together.bulk.fingerprint` (the input's running hash),
+(batches and checkpoints), :mod:`~together.bulk.sending` (a request per batch, refused texts
+found), :mod:`~together.bulk.ordering` (writing in input order, bounded),
+:mod:`~together.bulk.fingerprint` (the input's running hash),
 :mod:`~together.bulk.decoding` (answers straight into rows), :mod:`~together.bulk.npy`,
 :mod:`~together.bulk.jsonl`, :mod:`~together.bulk.memory` (sinks),
 :mod:`~together.bulk.journal` and :mod:`~together.bulk.job` (resuming), and
