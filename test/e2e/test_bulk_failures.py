@@ -330,6 +330,7 @@ def _bad_arguments(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     good = write_lines(tmp_path / "texts.txt", sentences(3))
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes(b"fine\nalso fine\ncaf\xe9\n")
+    same = write_lines(tmp_path / "texts.jsonl", sentences(3))
     out = str(tmp_path / "out.npy")
     inp = ["--input", str(good)]
     return {
@@ -341,6 +342,10 @@ def _bad_arguments(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "not UTF-8": (["--input", str(latin1), "--output", out], "line 3: not UTF-8"),
         "no output folder": ([*inp, "--output", str(tmp_path / "no" / "out.npy")], "folder"),
         "unknown format": ([*inp, "--output", str(tmp_path / "out.csv")], "unknown output format"),
+        "output is the input": (
+            ["--input", str(same), "--output", str(same)],
+            "is the input file",
+        ),
     }
 
 
@@ -355,6 +360,7 @@ def _bad_arguments(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "not UTF-8",
         "no output folder",
         "unknown format",
+        "output is the input",
     ],
 )
 def test_bad_arguments_get_one_line_and_no_files(tmp_path: Path, case: str) -> None:
@@ -365,6 +371,7 @@ def test_bad_arguments_get_one_line_and_no_files(tmp_path: Path, case: str) -> N
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert expected in done.stderr and done.stderr.startswith("together-embed: error:")
     assert sorted(tmp_path.rglob("*")) == before
+    assert (tmp_path / "texts.jsonl").read_text().splitlines() == sentences(3)
 
 
 def test_a_damaged_progress_journal_is_one_line(tmp_path: Path) -> None:

@@ -128,6 +128,8 @@ def _check(args: argparse.Namespace, stdin: TextIO) -> tuple[Iterable[str], int 
     if args.file is not None:
         if args.texts:
             raise UsageError("give texts or --input, not both")
+        if output.exists() and args.file.exists() and output.samefile(args.file):
+            raise UsageError(f"--output {output} is the input file")
         try:
             total = check_lines(args.file)
         except OSError as exc:
