@@ -191,7 +191,8 @@ def test_exception_pickles_its_fields_as_openapi_generator_did() -> None:
         {"a": "b"},
         None,
     )
-    assert str(error) == "(404) Not Found"
+    # A body that is not the spec's error document is quoted (issue 8 item 14).
+    assert str(error) == '(404) Not Found: {"x": 1}'
 
 
 async def test_token_never_appears_in_errors_logs_or_reprs(

@@ -54,6 +54,9 @@ class Configuration:
         connection_pool_maxsize: most connections kept open at once.
         total_timeout, connect_timeout: default limits in seconds for each call.
         debug: log each request (method, URL, status, duration) at DEBUG level.
+        allow_insecure_http: send the bearer token or password over plain ``http://`` to a
+            host that is not loopback. Off by default: such a call raises
+            :class:`~together.generated.exceptions.InsecureTransportError` before sending.
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class Configuration:
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         debug: bool = False,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.host = (host or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_HOST).rstrip("/")
         self.access_token = (
@@ -103,6 +107,7 @@ class Configuration:
         self.total_timeout = total_timeout
         self.connect_timeout = connect_timeout
         self.debug = debug
+        self.allow_insecure_http = allow_insecure_http
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from together.generated.exceptions import InvalidVectorsError
+
 if TYPE_CHECKING:
     import numpy
     import numpy.typing
@@ -44,15 +46,23 @@ def import_numpy() -> Any:
 class EmbeddingVectors:
     """Adds :meth:`to_numpy` to a response holding ``data[i].embedding`` vectors."""
 
-    def to_numpy(self: _HasEmbeddings) -> numpy.typing.NDArray[numpy.float32]:
+    def to_numpy(
+        self: _HasEmbeddings, *, expected_rows: int | None = None
+    ) -> numpy.typing.NDArray[numpy.float32]:
         """The vectors as a float32 array of shape (n, dim), row i for input i.
 
         Rows follow each item's ``index``, so the order of the items in the answer does not
-        matter; indices that are not exactly 0..n-1, or vectors of unequal length, raise
-        ``ValueError``.
+        matter. One finite vector per input is checked: indices that are not exactly
+        0..n-1, vectors of unequal length, a value that is not finite, or (with
+        ``expected_rows``, the number of inputs sent) a count that differs raise
+        :class:`~together.generated.exceptions.InvalidVectorsError` (a ``ValueError``).
         """
         np = import_numpy()
         items = self.data
+        if expected_rows is not None and len(items) != expected_rows:
+            raise InvalidVectorsError(
+                f"the answer has {len(items)} vectors for {expected_rows} inputs"
+            )
         if not items:
             return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
         dimensions = len(items[0].embedding)
@@ -60,9 +70,15 @@ class EmbeddingVectors:
         seen = np.zeros(len(items), dtype=bool)
         for item in items:
             if not 0 <= item.index < len(items) or seen[item.index]:
-                raise ValueError(f"embedding indices are not 0..{len(items) - 1}: {item.index}")
+                raise InvalidVectorsError(
+                    f"embedding indices are not 0..{len(items) - 1}: {item.index}"
+                )
             if len(item.embedding) != dimensions:
-                raise ValueError("embeddings of unequal length in one answer")
+                raise InvalidVectorsError("embeddings of unequal length in one answer")
             array[item.index] = item.embedding
             seen[item.index] = True
+        if not np.isfinite(array).all():
+            # Decoding refuses NaN and Infinity; a value beyond float32's range becomes inf.
+            row = int(np.flatnonzero(~np.isfinite(array).all(axis=1))[0])
+            raise InvalidVectorsError(f"embedding {row} has a value that is not finite in float32")
         return array  # type: ignore[no-any-return]
