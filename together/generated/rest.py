@@ -265,7 +265,7 @@ def _redact(exc: BaseException) -> None:
     """
     if not isinstance(exc, aiohttp.ClientResponseError):
         return
-    info = exc.request_info
+    info, history = exc.request_info, exc.history
     if info is not None:
         headers = CIMultiDict(
             (name, value if name.lower() in _SHOWN_HEADERS else "<redacted>")
@@ -274,6 +274,10 @@ def _redact(exc: BaseException) -> None:
         exc.request_info = aiohttp.RequestInfo(
             info.url, info.method, CIMultiDictProxy(headers), info.real_url
         )
+    # ``args`` holds the originals too (and pickling or a debugger would show them).
+    exc.args = tuple(
+        exc.request_info if arg is info else () if arg is history else arg for arg in exc.args
+    )
     exc.history = ()  # earlier responses hold the same request headers
 
 
