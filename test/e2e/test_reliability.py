@@ -305,10 +305,9 @@ def reprs_reachable_from(error: BaseException) -> list[str]:
 
 async def test_an_unparsable_reply_is_typed_and_its_chain_holds_no_token() -> None:
     """Issue 8 item 13: aiohttp's error kept the request headers, the bearer token with them."""
-    async with raw_server(unparsable_reply) as url:
-        async with ApiClient(fast_retries(url, retries=0)) as client:
-            with pytest.raises(ApiConnectionError) as caught:
-                await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    async with raw_server(unparsable_reply) as url, ApiClient(fast_retries(url, retries=0)) as c:
+        with pytest.raises(ApiConnectionError) as caught:
+            await together.generated.EmbeddingsApi(c).embeddings(REQUEST)
     assert caught.value.__cause__ is not None
     texts = reprs_reachable_from(caught.value)
     assert any("request_info" in t or "RequestInfo" in t for t in texts)  # the chain was walked
