@@ -5,12 +5,16 @@ HTTP errors derive from :class:`ApiException` and carry the status, reason, head
 body, the server's request id and, when the body is the spec's error document, its parsed
 model in ``data``.
 
-Names: a class raised because the server answered with an error status is
-``<Status>Exception``; every other class is ``<What>Error``. This module imports only the
-standard library (the generator loads it from its file). ``__all__`` lists the names the
-generated package ``__init__`` re-exports; the classes added since
-(:class:`RedirectLoopError`, :class:`InsecureTransportError`, :class:`ClientStateError`,
-:class:`InvalidVectorsError`) are imported from this module.
+Names follow one rule: a class raised because of what the server answered (an error status,
+or a success whose body breaks the spec) derives from :class:`ApiException` and ends in
+``Exception``; every other class (bad arguments, transport, client state) ends in ``Error``.
+The seed's ``MalformedResponseError`` is an alias of :class:`MalformedResponseException`.
+
+This module imports only the standard library (the generator loads it from its file).
+``__all__`` lists the names the generated package ``__init__`` re-exports; the classes added
+since (:class:`MalformedResponseException`, :class:`RedirectLoopError`,
+:class:`InsecureTransportError`, :class:`ClientStateError`, :class:`InvalidVectorsError`)
+are imported from this module.
 """
 
 from __future__ import annotations
@@ -57,11 +61,21 @@ class ApiValueError(OpenApiException, ValueError):
 
 
 class ApiAttributeError(OpenApiException, AttributeError):
-    """An attribute that does not exist (kept for openapi-generator compatibility)."""
+    """An attribute that does not exist (kept for openapi-generator compatibility).
+
+    Raised when a setting is assigned that :class:`Configuration` does not have (a typo such
+    as ``configuration.acces_token = ...`` would otherwise be ignored).
+    """
 
 
 class ApiKeyError(OpenApiException, KeyError):
-    """A key that does not exist (kept for openapi-generator compatibility)."""
+    """A key that does not exist (kept for openapi-generator compatibility).
+
+    Raised by ``Configuration.api_key[name]`` for a security scheme with no key.
+    """
+
+    def __str__(self) -> str:  # KeyError quotes its message; this one is a sentence
+        return str(self.args[0]) if self.args else ""
 
 
 class ApiConnectionError(OpenApiException):
@@ -79,7 +93,7 @@ class ApiTimeoutError(ApiConnectionError, TimeoutError):
 
 
 #: Response headers that carry the server's id for a request, in the order they are tried.
-REQUEST_ID_HEADERS = ("x-request-id", "x-together-request-id", "request-id")
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
 
 #: The most characters of an error body ``str(e)`` quotes when it is not the spec's shape.
 BODY_EXCERPT_CHARS = 200
@@ -183,7 +197,7 @@ def _excerpt(body: str | bytes | None) -> str | None:
     return text or None
 
 
-class MalformedResponseError(ApiException):
+class MalformedResponseException(ApiException):
     """A success status whose body is not what the spec promises.
 
     Raised for bodies that are empty, not JSON, not UTF-8, truncated, of the wrong content
@@ -210,6 +224,10 @@ class MalformedResponseError(ApiException):
         if self.request_id:
             return f"{self.problem} [request id {self.request_id}]"
         return self.problem
+
+
+#: The seed's name for :class:`MalformedResponseException`.
+MalformedResponseError = MalformedResponseException
 
 
 class RedirectLoopError(ApiConnectionError):

@@ -2,7 +2,7 @@
 
 Hand-written runtime (not generated). Success bodies are decoded from the raw bytes in one
 pass (pydantic's ``model_validate_json``, strict); anything that does not match the spec
-raises :class:`MalformedResponseError`, never a bare ``KeyError``, ``JSONDecodeError``,
+raises :class:`MalformedResponseException`, never a bare ``KeyError``, ``JSONDecodeError``,
 ``UnicodeDecodeError`` or pydantic error. Error statuses become the :class:`ApiException`
 subclass for the status.
 
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from together.generated.exceptions import (
     ApiException,
-    MalformedResponseError,
+    MalformedResponseException,
     OpenApiException,
     exception_class_for_status,
 )
@@ -67,8 +67,8 @@ def decode_success(
     """The decoded body of a 2xx answer, as the spec declares it for ``status`` (or as
     ``result`` asks, for a call that chose its own result type)."""
 
-    def malformed(problem: str) -> MalformedResponseError:
-        return MalformedResponseError(
+    def malformed(problem: str) -> MalformedResponseException:
+        return MalformedResponseException(
             f"{operation.operation_id}: HTTP {status} answer {problem}",
             status=status,
             headers=headers,
@@ -114,7 +114,7 @@ def decode_success(
 
 
 def _custom(
-    spec: ResponseSpec, body: bytes, malformed: Callable[[str], MalformedResponseError]
+    spec: ResponseSpec, body: bytes, malformed: Callable[[str], MalformedResponseException]
 ) -> Any:
     """A caller's parser applied to a text or binary answer."""
     assert spec.decode is not None
