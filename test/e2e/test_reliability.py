@@ -225,8 +225,8 @@ async def raw_server(
         try:
             await reader.readuntil(b"\r\n\r\n")
             await handle(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client left, or the server is shutting down: either ends this answer
         finally:
             writer.close()
             tasks.discard(task)
