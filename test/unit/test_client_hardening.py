@@ -145,6 +145,7 @@ def test_one_client_under_two_event_loops_is_a_typed_error() -> None:
         ([(0, [1.0, 2.0]), (1, [3.0])], "unequal length"),
         ([(0, [1.0, math.nan])], "finite"),
         ([(0, [math.inf, 0.0])], "finite"),
+        ([(0, [0.5]), (1, [1e39])], "embedding 1 has a value that is not finite in float32"),
     ],
 )
 def test_to_numpy_on_inconsistent_vectors_is_a_typed_error(
@@ -309,3 +310,74 @@ def test_aiohttp_value_error_on_send_is_typed_and_quotes_no_header() -> None:
     assert TOKEN not in str(caught.value) and caught.value.__cause__ is None
     assert isinstance(caught.value, OpenApiException)
     assert not isinstance(caught.value, aiohttp.ClientError)
+
+
+# ------------------------------------------------------------ item 15: rows for bulk work
+
+ROW = b'{"object": "embedding", "index": %d, "embedding": %s}'
+SECOND = ROW % (1, b"[1.0, 2.0]")
+
+
+def rows_body(*items: bytes) -> bytes:
+    return b'{"object": "list", "model": "m", "data": [' + b", ".join(items) + b"]}"
+
+
+def test_rows_from_json_follows_the_indices() -> None:
+    np = pytest.importorskip("numpy")
+    from together.generated.vectors import rows_from_json
+
+    body = rows_body(ROW % (1, b"[3, 4.5]"), ROW % (0, b"[1.0, 2.0]"))
+    rows = rows_from_json(body, expected_rows=2)
+    assert rows.dtype == np.float32 and rows.tolist() == [[1.0, 2.0], [3.0, 4.5]]
+    assert rows_from_json(rows_body()).shape == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (rows_body(ROW % (0, b"[NaN, 1.0]"), SECOND), "not valid JSON"),
+        (rows_body(ROW % (0, b"[Infinity, 1.0]"), SECOND), "not valid JSON"),
+        (rows_body(ROW % (0, b'["0.5", "1.0"]'), SECOND), "JSON numbers"),
+        (rows_body(ROW % (0, b'[0.5, "1.0"]'), SECOND), "JSON numbers"),
+        (rows_body(ROW % (0, b"[1e39, 1.0]"), SECOND), "not finite in float32"),
+        (rows_body(ROW % (0, b"[1.0]"), ROW % (1, b"[1.0, 2.0]")), "one length"),
+        (rows_body(ROW % (0, b"[1.0]"), ROW % (0, b"[2.0]")), "indices"),
+        (rows_body(ROW % (0, b"[1.0]"), ROW % (2, b"[2.0]")), "indices"),
+        (rows_body(ROW % (0, b"[1.0]")), "1 vectors for 2 inputs"),
+        (
+            b'{"data": [{"index": true, "embedding": [1.0]}, {"index": 1, "embedding": [1]}]}',
+            "indices",
+        ),
+        (b'{"data": [{"index": 0}, {"index": 1, "embedding": [1]}]}', "one length"),
+        (b'{"object": "list"}', "no 'data' list"),
+    ],
+)
+def test_rows_from_json_refuses_what_the_models_refuse(body: bytes, problem: str) -> None:
+    pytest.importorskip("numpy")
+    from together.generated.vectors import rows_from_json
+
+    with pytest.raises(InvalidVectorsError, match=problem):
+        rows_from_json(body, expected_rows=2)
+
+
+async def test_rows_from_json_as_a_per_call_decoder(
+    api_client: together.generated.ApiClient, mocked: aioresponses
+) -> None:
+    """The seam together.bulk can use: the answer's checks, then rows; a bad answer is a
+    MalformedResponseException with the raw body, like any other."""
+    pytest.importorskip("numpy")
+    import functools
+
+    from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+    from together.generated.vectors import rows_from_json
+
+    two = functools.partial(rows_from_json, expected_rows=2)
+    good = rows_body(ROW % (0, b"[1.0, 2.0]"), ROW % (1, b"[3.0, 4.0]"))
+    bad = rows_body(ROW % (0, b'["1.0", "2.0"]'), ROW % (1, b"[3.0, 4.0]"))
+    mocked.post(EMBEDDINGS_URL, body=good, content_type="application/json")
+    mocked.post(EMBEDDINGS_URL, body=bad, content_type="application/json")
+    result = await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
+    assert result.data.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(MalformedResponseError, match="JSON numbers") as caught:
+        await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
+    assert caught.value.body == bad and caught.value.status == 200

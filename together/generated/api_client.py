@@ -260,61 +260,13 @@ class ApiClient:
         give_up_at: float | None,
         result: ResponseSpec | None,
     ) -> ApiResponse[Any]:
+        """Attempt until a success, or until the strategy says stop (then raise)."""
         attempt = 0
         while True:
-            hooks = self.hooks
-            debug = logger.isEnabledFor(logging.DEBUG)
-            started = time.monotonic() if hooks or debug else 0.0
-            attempt_request = None
-            if hooks:
-                attempt_request = AttemptRequest(
-                    operation.operation_id, request.method, operation.path, request.url, attempt
-                )
-                for hook in hooks:
-                    hook.on_request(attempt_request)
-            status: int | None = None
-            headers: Mapping[str, str] = {}
-            error: OpenApiException
-            try:
-                response = await self.rest_client.request(request, timeout=request_timeout)
-            except ApiConnectionError as exc:  # ApiTimeoutError included
-                error = exc
-            else:
-                status, headers = response.status, response.headers
-                if debug:
-                    logger.debug(
-                        "%s %s -> %d in %.1f ms (retry %d, request id %s)",
-                        request.method,
-                        request.url,
-                        status,
-                        (time.monotonic() - started) * 1000,
-                        attempt,
-                        request_id_from(headers) or "-",
-                    )
-                if 200 <= status <= 299:
-                    try:
-                        data = decode_success(
-                            operation, status, headers, response.data, response.content_type, result
-                        )
-                    except OpenApiException as exc:
-                        if attempt_request is not None:
-                            self._report(attempt_request, started, status, headers, exc)
-                        raise
-                    if attempt_request is not None:
-                        self._report(attempt_request, started, status, headers, None)
-                    return ApiResponse(
-                        status_code=status, headers=headers, data=data, raw_data=response.data
-                    )
-                error = error_for_status(
-                    operation,
-                    status,
-                    response.reason,
-                    headers,
-                    response.data,
-                    response.content_type,
-                )
-            if attempt_request is not None:
-                self._report(attempt_request, started, status, headers, error)
+            outcome = await self._attempt(operation, request, request_timeout, attempt, result)
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            error, status, headers = outcome
             delay = None
             if cap is None or attempt < cap:
                 time_left = None if give_up_at is None else give_up_at - time.monotonic()
@@ -342,6 +294,64 @@ class ApiClient:
                 request_id_from(headers) or "-",
             )
             await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        operation: Operation[Any],
+        request: PreparedRequest,
+        request_timeout: RequestTimeout,
+        attempt: int,
+        result: ResponseSpec | None,
+    ) -> ApiResponse[Any] | tuple[OpenApiException, int | None, Mapping[str, str]]:
+        """One send: the decoded success, or the failure as (error, status, headers).
+
+        A malformed success is raised at once: the server did answer, so it is not retried.
+        """
+        hooks = self.hooks
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = time.monotonic() if hooks or debug else 0.0
+        hook_request = None
+        if hooks:
+            hook_request = AttemptRequest(
+                operation.operation_id, request.method, operation.path, request.url, attempt
+            )
+            for hook in hooks:
+                hook.on_request(hook_request)
+        try:
+            response = await self.rest_client.request(request, timeout=request_timeout)
+        except ApiConnectionError as exc:  # ApiTimeoutError included
+            if hook_request is not None:
+                self._report(hook_request, started, None, {}, exc)
+            return exc, None, {}
+        status, headers = response.status, response.headers
+        if debug:
+            logger.debug(
+                "%s %s -> %d in %.1f ms (retry %d, request id %s)",
+                request.method,
+                request.url,
+                status,
+                (time.monotonic() - started) * 1000,
+                attempt,
+                request_id_from(headers) or "-",
+            )
+        if not 200 <= status <= 299:
+            error = error_for_status(
+                operation, status, response.reason, headers, response.data, response.content_type
+            )
+            if hook_request is not None:
+                self._report(hook_request, started, status, headers, error)
+            return error, status, headers
+        try:
+            data = decode_success(
+                operation, status, headers, response.data, response.content_type, result
+            )
+        except OpenApiException as exc:
+            if hook_request is not None:
+                self._report(hook_request, started, status, headers, exc)
+            raise
+        if hook_request is not None:
+            self._report(hook_request, started, status, headers, None)
+        return ApiResponse(status_code=status, headers=headers, data=data, raw_data=response.data)
 
     def _report(
         self,
