@@ -381,3 +381,20 @@ async def test_rows_from_json_as_a_per_call_decoder(
     with pytest.raises(MalformedResponseError, match="JSON numbers") as caught:
         await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
     assert caught.value.body == bad and caught.value.status == 200
+
+
+async def test_a_basic_auth_password_is_not_sent_over_plain_http(mocked: aioresponses) -> None:
+    from together.generated.operation import SecurityScheme
+
+    operation: Operation[None] = Operation(
+        operation_id="ping",
+        method="GET",
+        path="/ping",
+        responses={"200": ResponseSpec("empty")},
+        security=(SecurityScheme("basicAuth", "basic"),),
+    )
+    insecure = Configuration(host="http://api.example/v1", username="u", password="pw")
+    async with together.generated.ApiClient(insecure) as client:
+        with pytest.raises(InsecureTransportError, match="username or password"):
+            await client.call_api(operation)
+    assert sent(mocked) == 0

@@ -428,3 +428,19 @@ async def test_decoded_result_type_is_the_models(mocked: aioresponses) -> None:
     async with ApiClient(configuration(retries=0)) as client:
         result = await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST)
     assert isinstance(result.data, EmbeddingsResponse)
+
+
+async def test_hooks_see_a_raw_call_once(mocked: aioresponses) -> None:
+    hook = SpanRecorder()
+    mocked.post(EMBEDDINGS_URL, status=503, payload=ERROR, headers={"x-request-id": "raw-1"})
+    mocked.post(EMBEDDINGS_URL, exception=aiohttp.ClientConnectionError("reset"))
+    async with ApiClient(configuration(retries=2), hooks=[hook]) as client:
+        api = EmbeddingsApi(client)
+        response = await api.embeddings_without_preload_content(REQUEST)
+        response.release()
+        with pytest.raises(ApiConnectionError):
+            await api.embeddings_without_preload_content(REQUEST)
+    assert [(s["attempt"], s["status"], s["request_id"], s["error"]) for s in hook.spans] == [
+        (0, 503, "raw-1", None),
+        (0, None, None, "ApiConnectionError"),
+    ]

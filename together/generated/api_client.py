@@ -377,10 +377,25 @@ class ApiClient:
     ) -> aiohttp.ClientResponse:
         """Send ``operation`` and return aiohttp's response unread and unchecked.
 
-        The caller reads and releases it (``async with`` or ``release()``).
+        The caller reads and releases it (``async with`` or ``release()``). Never retried;
+        hooks see it as one attempt that ends when the headers are in.
         """
         request = self._build(operation, params or {}, body, headers)
-        return await self.rest_client.open(request, timeout=request_timeout)
+        if not self.hooks:
+            return await self.rest_client.open(request, timeout=request_timeout)
+        hook_request = AttemptRequest(
+            operation.operation_id, request.method, operation.path, request.url, 0
+        )
+        for hook in self.hooks:
+            hook.on_request(hook_request)
+        started = time.monotonic()
+        try:
+            response = await self.rest_client.open(request, timeout=request_timeout)
+        except OpenApiException as exc:
+            self._report(hook_request, started, None, {}, exc)
+            raise
+        self._report(hook_request, started, response.status, response.headers, None)
+        return response
 
     def _build(
         self,
