@@ -11,25 +11,22 @@ failure. Hooks (:mod:`together.generated.hooks`) see every attempt.
 from __future__ import annotations
 
 import asyncio
-import base64
-import ipaddress
 import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar, overload
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from together.generated.api_response import ApiResponse
 from together.generated.configuration import Configuration
+from together.generated.credentials import Credentials
 from together.generated.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
-    InsecureTransportError,
     OpenApiException,
     request_id_from,
 )
@@ -105,9 +102,7 @@ class ApiClient:
         self.hooks: tuple[CallHook, ...] = tuple(hooks)
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        # The (host, credential) pair last found safe to send (see _vet), so it is checked
-        # once, not on every call.
-        self._vetted: tuple[str, str] | None = None
+        self._credentials = Credentials()
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
@@ -428,72 +423,7 @@ class ApiClient:
         query: list[tuple[str, str]],
     ) -> None:
         """Apply the first of ``schemes`` the configuration has credentials for."""
-        config = self.configuration
-        for scheme in schemes:
-            if scheme.kind == "bearer" and config.access_token:
-                self._vet(config.access_token, "access token", clear_text_matters=True)
-                headers["Authorization"] = f"Bearer {config.access_token}"
-                return
-            if scheme.kind == "basic" and config.username is not None:
-                pair = f"{config.username}:{config.password or ''}"
-                self._vet(pair, "username or password", clear_text_matters=True)
-                headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
-                    "ascii"
-                )
-                return
-            if scheme.kind == "apiKey" and scheme.name in config.api_key:
-                key = config.api_key[scheme.name]
-                self._vet(key, f"API key {scheme.name!r}", clear_text_matters=False)
-                if scheme.location == "header":
-                    headers[scheme.parameter_name] = key
-                elif scheme.location == "query":
-                    query.append((scheme.parameter_name, key))
-                else:
-                    cookie = f"{scheme.parameter_name}={key}"
-                    headers["Cookie"] = (
-                        f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
-                    )
-                return
-
-    def _vet(self, secret: str, what: str, *, clear_text_matters: bool) -> None:
-        """Refuse a credential that cannot be sent safely, before anything is sent.
-
-        Checked once per (host, credential): a value with a line break or surrounding
-        whitespace (a key read from a file) and, for tokens and passwords, plain HTTP to a
-        host that is not loopback, unless ``Configuration.allow_insecure_http``.
-        """
-        host = self.configuration.host
-        key = (host, secret)
-        if key == self._vetted:
-            return
-        if secret != secret.strip() or any(c in secret for c in "\r\n\x00"):
-            raise ApiValueError(
-                f"the {what} has a line break or surrounding whitespace (read from a file?); "
-                "strip it"
-            )
-        if (
-            clear_text_matters
-            and host[:7].lower() == "http://"
-            and not self.configuration.allow_insecure_http
-            and not _is_loopback(host)
-        ):
-            raise InsecureTransportError(
-                f"refusing to send the {what} in clear text to {urlsplit(host).hostname} "
-                "(plain http:// to a host that is not loopback); use https://, or "
-                "Configuration(allow_insecure_http=True) if the network is trusted"
-            )
-        self._vetted = key
-
-
-def _is_loopback(url: str) -> bool:
-    """Whether ``url`` names this machine (localhost, 127.0.0.0/8, ::1)."""
-    hostname = urlsplit(url).hostname or ""
-    if hostname == "localhost" or hostname.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
+        self._credentials.apply(self.configuration, schemes, headers, query)
 
 
 def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
