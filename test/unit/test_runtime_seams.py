@@ -444,3 +444,31 @@ async def test_hooks_see_a_raw_call_once(mocked: aioresponses) -> None:
         (0, 503, "raw-1", None),
         (0, None, None, "ApiConnectionError"),
     ]
+
+
+def test_a_borrowed_session_from_another_loop_is_a_typed_error(mocked: aioresponses) -> None:
+    """aiohttp's own refusal (a RuntimeError) becomes ClientStateError."""
+    import asyncio
+
+    async def make() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession()
+
+    loop = asyncio.new_event_loop()
+    session = loop.run_until_complete(make())
+
+    async def call() -> None:
+        async with ApiClient(configuration(retries=0), session=session) as client:
+            session.request = _refuse  # type: ignore[method-assign]
+            await EmbeddingsApi(client).embeddings(REQUEST)
+
+    try:
+        with pytest.raises(ClientStateError, match="cannot send from here"):
+            asyncio.run(call())
+    finally:
+        loop.run_until_complete(session.close())
+        loop.close()
+
+
+async def _refuse(*args: Any, **kwargs: Any) -> Any:
+    # What aiohttp raises for a session whose loop is not the running one, or is closed.
+    raise RuntimeError("Timeout context manager should be used inside a task")

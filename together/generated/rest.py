@@ -238,6 +238,10 @@ class RESTClientObject:
             raise ApiConnectionError(
                 f"{request.method} {request.url}: {type(exc).__name__}: {exc}"
             ) from exc
+        except RuntimeError as exc:  # e.g. a borrowed session from another event loop
+            raise ClientStateError(
+                f"{request.method} {request.url}: aiohttp cannot send from here: {exc}"
+            ) from exc
         except ValueError as exc:  # aiohttp refuses a header value or URL it cannot send
             raise ApiValueError(
                 f"{request.method} {request.url}: aiohttp could not send the request "
