@@ -196,6 +196,7 @@ class RESTClientObject:
                 f"{request.method} {request.url}: timed out reading the response"
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
+            _redact(exc)
             raise ApiConnectionError(
                 f"{request.method} {request.url}: {type(exc).__name__} reading the response"
             ) from exc
