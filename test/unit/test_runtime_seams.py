@@ -28,6 +28,7 @@ from together.generated import (
     EmbeddingsRequest,
     EmbeddingsResponse,
     MalformedResponseError,
+    NotFoundException,
     OpenApiException,
     ServiceUnavailableException,
 )
@@ -472,3 +473,26 @@ def test_a_borrowed_session_from_another_loop_is_a_typed_error(mocked: aiorespon
 async def _refuse(*args: Any, **kwargs: Any) -> Any:
     # What aiohttp raises for a session whose loop is not the running one, or is closed.
     raise RuntimeError("Timeout context manager should be used inside a task")
+
+
+def test_errors_survive_pickling_across_processes() -> None:
+    import pickle
+
+    status_error = NotFoundException(
+        status=404, reason="Not Found", body="gone", headers={"x-request-id": "r-1"}
+    )
+    malformed = MalformedResponseException(
+        "embeddings: HTTP 200 answer is not valid JSON",
+        status=200,
+        headers={"x-request-id": "r-2"},
+        body=b"{",
+        content_type="application/json",
+    )
+    for error in (status_error, malformed):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert (copy.status, copy.body, copy.request_id) == (
+            error.status,
+            error.body,
+            error.request_id,
+        )

@@ -225,6 +225,24 @@ class MalformedResponseException(ApiException):
             return f"{self.problem} [request id {self.request_id}]"
         return self.problem
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: pickle (e.g. across processes) rebuilds from the fields.
+        return (
+            _rebuild_malformed,
+            (type(self), self.problem, self.status, self.headers, self.body, self.content_type),
+        )
+
+
+def _rebuild_malformed(
+    cls: type[MalformedResponseException],
+    problem: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
+) -> MalformedResponseException:
+    return cls(problem, status=status, headers=headers, body=body, content_type=content_type)
+
 
 #: The seed's name for :class:`MalformedResponseException`.
 MalformedResponseError = MalformedResponseException
