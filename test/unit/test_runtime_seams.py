@@ -496,3 +496,21 @@ def test_errors_survive_pickling_across_processes() -> None:
             error.body,
             error.request_id,
         )
+
+
+async def test_decode_takes_an_unhashable_parser_and_refuses_a_non_callable() -> None:
+    @dataclass
+    class Parser:  # a dataclass with eq=True is unhashable
+        seen: list[bytes] = field(default_factory=list)
+
+        def __call__(self, body: bytes) -> int:
+            self.seen.append(body)
+            return len(json.loads(body)["data"])
+
+    fake = FakeTransport([answer(200, embeddings_payload([[1.0], [2.0]]))])
+    parser = Parser()
+    async with ApiClient(configuration(), transport=fake) as client:
+        assert (await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)).data == 2
+        with pytest.raises(together.generated.ApiTypeError, match="decode="):
+            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode="json")  # type: ignore[call-overload]
+    assert len(parser.seen) == 1 and len(fake.sent) == 1

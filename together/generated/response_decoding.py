@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from together.generated.exceptions import (
     ApiException,
+    ApiTypeError,
     MalformedResponseException,
     exception_class_for_status,
 )
@@ -34,16 +35,27 @@ __all__ = ["decode_success", "error_for_status", "is_json_content_type", "result
 ResultDecoder = Callable[[bytes], Any]
 
 
-@functools.lru_cache(maxsize=256)
 def result_spec(decode: ResultDecoder) -> ResponseSpec:
     """How to read a success answer for a call's ``decode=`` (see :data:`ResultDecoder`)."""
+    try:
+        return _cached_result_spec(decode)
+    except TypeError:  # an unhashable callable (say, a dataclass instance): build it each time
+        return _build_result_spec(decode)
+
+
+def _build_result_spec(decode: ResultDecoder) -> ResponseSpec:
     if decode is bytes:
         return ResponseSpec("bytes", type_name="bytes")
     if isinstance(decode, type) and issubclass(decode, BaseModel):
         return ResponseSpec.json(decode)
     if not callable(decode):
-        raise TypeError(f"decode= takes bytes, a pydantic model or a callable, not {decode!r}")
-    return ResponseSpec("json", decode, getattr(decode, "__name__", repr(decode)))
+        raise ApiTypeError(
+            f"decode= takes bytes, a pydantic model class or a callable, not {decode!r}"
+        )
+    return ResponseSpec("json", decode, getattr(decode, "__name__", type(decode).__name__))
+
+
+_cached_result_spec = functools.lru_cache(maxsize=256)(_build_result_spec)
 
 
 def is_json_content_type(content_type: str | None) -> bool:
