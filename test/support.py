@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HOST = "http://api.test/v1"
+HOST = "https://api.test/v1"
 TOKEN = "tk-secret-0123456789"
 EMBEDDINGS_URL = f"{HOST}/embeddings"
 REPOSITORY = Path(__file__).resolve().parent.parent

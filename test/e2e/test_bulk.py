@@ -284,9 +284,9 @@ async def test_malformed_answers_to_bulk_are_typed(body: bytes) -> None:
     from together.generated import MalformedResponseError
 
     with aioresponses() as mocked:
-        mocked.post("http://bulk.test/v1/embeddings", body=body, content_type="application/json")
+        mocked.post("https://bulk.test/v1/embeddings", body=body, content_type="application/json")
         async with ApiClient(
-            Configuration(host="http://bulk.test/v1", access_token=TOKEN, retries=0)
+            Configuration(host="https://bulk.test/v1", access_token=TOKEN, retries=0)
         ) as client:
             with pytest.raises(MalformedResponseError) as caught:
                 await embed_many(client, ["a"], model=MODEL)

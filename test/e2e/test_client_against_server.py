@@ -117,6 +117,25 @@ async def test_every_error_status_arrives_typed(
     assert caught.value.status == status
     assert isinstance(caught.value.data, ErrorData) or status not in (400, 401, 404, 429, 503, 504)
     assert caught.value.headers is not None and caught.value.headers["x-request-id"]
+    # Issue 9: the server's request id is on the exception and in its text.
+    assert caught.value.request_id == caught.value.headers["x-request-id"]
+    assert str(caught.value).endswith(f"[request id {caught.value.request_id}]")
+
+
+async def test_the_request_id_sent_is_the_one_reported(
+    server_api: together.generated.EmbeddingsApi,
+) -> None:
+    """The local server echoes a caller's x-request-id; the result and the error carry it."""
+    request = EmbeddingsRequest(model="BAAI/bge-base-en-v1.5", input="x")
+    result = await server_api.embeddings_with_http_info(
+        request, _headers={"x-request-id": "trace-42"}
+    )
+    assert result.request_id == "trace-42"
+    with pytest.raises(ServiceUnavailableException) as caught:
+        await server_api.embeddings(
+            request, _headers={"x-request-id": "trace-43", "X-Mock-Status": "503"}
+        )
+    assert caught.value.request_id == "trace-43" and "[request id trace-43]" in str(caught.value)
 
 
 async def test_wrong_key_and_unknown_model(mock_server: MockServer) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -20,6 +22,7 @@ from together.generated import (
     EmbeddingsRequest,
     UnauthorizedException,
 )
+from together.generated.exceptions import RedirectLoopError
 from together.mock import FaultOptions, MockOptions, MockServer
 
 MODEL = "BAAI/bge-base-en-v1.5"
@@ -203,3 +206,145 @@ async def test_no_token_or_user_text_in_any_log_line(caplog: pytest.LogCaptureFi
     assert TOKEN not in logged and secret_text not in logged
     assert all(TOKEN not in m for m in messages)
     logging.getLogger("together.generated").setLevel(logging.NOTSET)
+
+
+# ------------------------------------------------------------ hostile servers (issue 8)
+
+
+@asynccontextmanager
+async def raw_server(
+    handle: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[str]:
+    """A TCP server on loopback that answers with whatever bytes ``handle`` writes."""
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await handle(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client left, or the server is shutting down: either ends this answer
+        finally:
+            writer.close()
+            tasks.discard(task)
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.close()
+        for task in list(tasks):
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await server.wait_closed()
+
+
+async def drip_headers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A status line, then one header line every 0.2 s for 20 s: each byte resets a read
+    timeout, so only a total bound ends the call."""
+    writer.write(b"HTTP/1.1 200 OK\r\n")
+    for i in range(100):
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.write(f"X-Drip-{i}: x\r\n".encode())
+
+
+@pytest.mark.parametrize("limit", ["total_timeout", "deadline"])
+async def test_a_header_drip_is_bounded_with_a_connect_read_pair(limit: str) -> None:
+    """Issue 8 item 10: `_request_timeout=(connect, read)` used to drop every overall bound."""
+    async with raw_server(drip_headers) as url:
+        settings: dict[str, object] = {"retries": 0}
+        call: dict[str, object] = {"_request_timeout": (1.0, 1.0)}
+        if limit == "total_timeout":
+            settings["total_timeout"] = 1.5
+        else:
+            call["_deadline"] = 1.5
+        async with ApiClient(fast_retries(url, **settings)) as client:
+            started = time.monotonic()
+            with pytest.raises(together.generated.ApiTimeoutError):
+                await together.generated.EmbeddingsApi(client).embeddings(REQUEST, **call)  # type: ignore[arg-type]
+            elapsed = time.monotonic() - started
+    assert 1.4 < elapsed < 4.0
+
+
+async def unparsable_reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: twelve\r\n\r\n{}")
+    await writer.drain()
+
+
+def reprs_reachable_from(error: BaseException) -> list[str]:
+    """repr() of the exception, its chain, and every attribute value down the chain."""
+    seen: set[int] = set()
+    texts: list[str] = []
+
+    def visit(value: object, depth: int) -> None:
+        if id(value) in seen or depth > 6:
+            return
+        seen.add(id(value))
+        texts.append(repr(value))
+        if isinstance(value, BaseException):
+            for linked in (value.__cause__, value.__context__, *value.args):
+                if linked is not None:
+                    visit(linked, depth + 1)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item, depth + 1)
+        for attribute in ("request_info", "history", "headers", "real_url"):
+            if hasattr(value, attribute):
+                visit(getattr(value, attribute), depth + 1)
+        for item in getattr(value, "__dict__", {}).values():
+            visit(item, depth + 1)
+
+    visit(error, 0)
+    return texts
+
+
+async def test_an_unparsable_reply_is_typed_and_its_chain_holds_no_token() -> None:
+    """Issue 8 item 13: aiohttp's error kept the request headers, the bearer token with them."""
+    async with raw_server(unparsable_reply) as url, ApiClient(fast_retries(url, retries=0)) as c:
+        with pytest.raises(ApiConnectionError) as caught:
+            await together.generated.EmbeddingsApi(c).embeddings(REQUEST)
+    assert caught.value.__cause__ is not None
+    texts = reprs_reachable_from(caught.value)
+    assert any("request_info" in t or "RequestInfo" in t for t in texts)  # the chain was walked
+    assert not [t for t in texts if TOKEN in t]
+
+
+@pytest.fixture
+async def redirect_loop() -> AsyncIterator[tuple[str, list[str]]]:
+    """A server whose /loop/embeddings redirects to itself, for ever."""
+    hits: list[str] = []
+
+    async def loop(request: web.Request) -> web.Response:
+        hits.append(request.headers.get("Authorization", ""))
+        raise web.HTTPTemporaryRedirect("/loop/embeddings")
+
+    app = web.Application()
+    app.router.add_post("/loop/embeddings", loop)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/loop", hits
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_redirect_loop_stops_at_once_with_a_typed_error(
+    redirect_loop: tuple[str, list[str]],
+) -> None:
+    """Issue 8 items 13-14: it was retried as a connection error (3 x 11 requests), and the
+    chained aiohttp error held the token."""
+    url, hits = redirect_loop
+    async with ApiClient(fast_retries(url, retries=2)) as client:
+        with pytest.raises(RedirectLoopError) as caught:
+            await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    assert len(hits) == 10  # aiohttp gives up at its max_redirects (10) requests; no retry
+    assert hits[0] == f"Bearer {TOKEN}"  # same host: the token was sent, so it was at risk
+    assert isinstance(caught.value, ApiConnectionError)
+    assert "redirected 10 times" in str(caught.value)
+    assert not [t for t in reprs_reachable_from(caught.value) if TOKEN in t]

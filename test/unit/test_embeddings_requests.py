@@ -141,7 +141,9 @@ async def test_without_preload_content_returns_the_unread_response(
     ("given", "expected"),
     [
         (2.5, aiohttp.ClientTimeout(total=2.5)),
-        ((1.0, 7.0), aiohttp.ClientTimeout(total=None, connect=1.0, sock_read=7.0)),
+        # A pair keeps the configured total (README: 120 s by default): a read timeout
+        # restarts with every byte, so without it a dripping server holds the call forever.
+        ((1.0, 7.0), aiohttp.ClientTimeout(total=120.0, connect=1.0, sock_read=7.0)),
     ],
 )
 async def test_request_timeout_as_number_or_pair(

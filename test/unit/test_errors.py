@@ -191,7 +191,8 @@ def test_exception_pickles_its_fields_as_openapi_generator_did() -> None:
         {"a": "b"},
         None,
     )
-    assert str(error) == "(404) Not Found"
+    # A body that is not the spec's error document is quoted (issue 8 item 14).
+    assert str(error) == '(404) Not Found: {"x": 1}'
 
 
 async def test_token_never_appears_in_errors_logs_or_reprs(
@@ -247,3 +248,57 @@ async def test_an_undeclared_success_status_reads_as_the_declared_success(
     mocked.post(EMBEDDINGS_URL, status=201, payload=embeddings_payload([[0.5]]))
     result = await api_client.call_api(operation)
     assert isinstance(result.data, EmbeddingsResponse)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/vnd.together.v1+json", "application/json; charset=utf-8"],
+)
+async def test_json_media_types_of_a_success(
+    api: together.generated.EmbeddingsApi, mocked: aioresponses, content_type: str
+) -> None:
+    """RFC 6839: `application/<anything>+json` is JSON too."""
+    body = b'{"object": "list", "model": "m", "data": []}'
+    mocked.post(EMBEDDINGS_URL, status=200, body=body, content_type=content_type)
+    assert (await api.embeddings(REQUEST)).data == []
+
+
+@pytest.mark.parametrize("content_type", ["application/problem+json", "application/json"])
+async def test_an_error_document_under_a_json_media_type_is_parsed(
+    api: together.generated.EmbeddingsApi, mocked: aioresponses, content_type: str
+) -> None:
+    body = b'{"error": {"message": "slow down", "type": "rate_limit"}}'
+    mocked.post(EMBEDDINGS_URL, status=429, body=body, content_type=content_type)
+    with pytest.raises(RateLimitException) as caught:
+        await api.embeddings(REQUEST)
+    assert isinstance(caught.value.data, ErrorData)
+    assert str(caught.value) == "(429) Too Many Requests: slow down"
+
+
+def test_api_exception_from_an_http_response_as_openapi_generator_built_it() -> None:
+    """openapi-generator's `ApiException(http_resp=r)` read status, reason, data, getheaders()."""
+
+    class LegacyResponse:
+        status = 503
+        reason = "Service Unavailable"
+        data = b'{"error": "overloaded"}'
+
+        def getheaders(self) -> dict[str, str]:
+            return {"x-request-id": "legacy-1"}
+
+    error = ServiceUnavailableException(http_resp=LegacyResponse())
+    assert (error.status, error.reason, error.body, error.headers) == (
+        503,
+        "Service Unavailable",
+        '{"error": "overloaded"}',
+        {"x-request-id": "legacy-1"},
+    )
+    assert error.request_id == "legacy-1"
+    assert str(error) == (
+        '(503) Service Unavailable: {"error": "overloaded"} [request id legacy-1]'
+    )
+    rest = rest_module.RESTResponse(
+        status=404, reason="Not Found", headers={}, data=b"", content_type=None
+    )
+    from_rest = NotFoundException(http_resp=rest)
+    assert (from_rest.status, from_rest.body, str(from_rest)) == (404, None, "(404) Not Found")

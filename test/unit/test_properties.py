@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 from aioresponses import aioresponses
@@ -37,7 +38,9 @@ json_values = st.recursive(
 def mutated_bodies(draw: st.DrawFn) -> bytes:
     """The valid body cut short, with bytes flipped, keys dropped or values replaced."""
     kind = draw(
-        st.sampled_from(["truncate", "flip", "drop_key", "replace_value", "random", "json"])
+        st.sampled_from(
+            ["truncate", "flip", "drop_key", "replace_value", "random", "json", "numbers"]
+        )
     )
     if kind == "truncate":
         return VALID_BODY[: draw(st.integers(0, len(VALID_BODY) - 1))]
@@ -65,7 +68,50 @@ def mutated_bodies(draw: st.DrawFn) -> bytes:
         return json.dumps(document).encode()
     if kind == "json":
         return json.dumps(draw(json_values)).encode()
+    if kind == "numbers":  # the adversarial numbers of issue 8 item 15
+        literal = draw(st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", '"0.5"', "true"]))
+        return VALID_BODY.replace(b"-0.25", literal.encode(), 1)
     return draw(st.binary(max_size=200))
+
+
+def spec_vectors(body: bytes, content_type: str) -> list[tuple[int, list[float]]] | None:
+    """The oracle, written from openapi.yaml's EmbeddingsResponse, not from the client: the
+    (index, embedding) pairs a valid answer holds, or ``None`` when the answer is not one.
+
+    Valid: a JSON media type; UTF-8 JSON; an object with ``object: "list"``, a string
+    ``model`` and a ``data`` array of objects with ``object: "embedding"``, an integer
+    ``index`` and an ``embedding`` array of finite numbers (booleans and numeric strings are
+    not numbers). Other properties are allowed.
+    """
+    media = content_type.split(";")[0].strip().lower()
+    if not (
+        media == "application/json"
+        or (media.startswith("application/") and media.endswith("+json"))
+    ):
+        return None
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
+        return None
+
+    def is_number(value: Any) -> bool:
+        return type(value) in (int, float) and math.isfinite(value)
+
+    if not isinstance(document, dict) or document.get("object") != "list":
+        return None
+    if not isinstance(document.get("model"), str) or not isinstance(document.get("data"), list):
+        return None
+    pairs = []
+    for item in document["data"]:
+        if not isinstance(item, dict) or item.get("object") != "embedding":
+            return None
+        index, embedding = item.get("index"), item.get("embedding")
+        if type(index) is not int or not isinstance(embedding, list):
+            return None
+        if not all(is_number(v) for v in embedding):
+            return None
+        pairs.append((index, [float(v) for v in embedding]))
+    return pairs
 
 
 async def one_call(status: int, body: bytes, headers: dict[str, str], content_type: str) -> Any:
@@ -92,7 +138,13 @@ async def one_call(status: int, body: bytes, headers: dict[str, str], content_ty
         max_size=3,
     ),
     content_type=st.sampled_from(
-        ["application/json", "text/plain", "application/problem+json", ""]
+        [
+            "application/json",
+            "text/plain",
+            "application/problem+json",
+            "",
+            "application/json; charset=utf-8",
+        ]
     ),
 )
 def test_any_answer_is_a_typed_result_or_a_typed_error(
@@ -100,9 +152,13 @@ def test_any_answer_is_a_typed_result_or_a_typed_error(
 ) -> None:
     outcome = asyncio.run(one_call(status, body, headers, content_type))
     if 200 <= status <= 299:
-        assert isinstance(outcome, (EmbeddingsResponse, MalformedResponseError)), outcome
-        if isinstance(outcome, MalformedResponseError):
-            assert outcome.body == body
+        expected = spec_vectors(body, content_type)
+        if expected is None:
+            assert isinstance(outcome, MalformedResponseError), outcome
+            assert outcome.body == body and outcome.status == status
+        else:
+            assert isinstance(outcome, EmbeddingsResponse), outcome
+            assert [(d.index, d.embedding) for d in outcome.data] == expected
     else:
         assert isinstance(outcome, ApiException) and outcome.status == status, outcome
         assert outcome.retry_after is None or outcome.retry_after >= 0

@@ -26,10 +26,12 @@ from together.generated import (
     ServiceUnavailableException,
 )
 from together.generated.operation import Operation, ResponseSpec
-from together.generated.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
+from together.generated.retry import RetryPolicy, parse_retry_after
 
 REQUEST = EmbeddingsRequest(model="m", input="x")
 ERROR = {"error": {"message": "try later", "type": "server_error"}}
+#: The retried statuses, as README.md and docs/reliability.md state them.
+README_RETRIED_STATUSES = [408, 409, 429, 500, 502, 503, 504]
 
 # ------------------------------------------------------------------ Retry-After parsing
 
@@ -45,6 +47,8 @@ def http_date(seconds_from_now: float) -> str:
         ({"Retry-After": "0"}, 0.0),
         ({"Retry-After": " 1.5 "}, 1.5),
         ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after-ms": "0"}, 0.0),
+        ({"retry-after-ms": "0", "Retry-After": "9"}, 0.0),  # 0 ms is a value, not "absent"
         ({"retry-after-ms": "250", "Retry-After": "9"}, 0.25),  # the finer one wins
         ({"retry-after-ms": "soon", "Retry-After": "9"}, 9.0),  # garbage ms: fall back
         ({"Retry-After": "soon"}, None),
@@ -110,7 +114,7 @@ def attempts(mocked: aioresponses) -> int:
     return sum(len(calls) for calls in mocked.requests.values())
 
 
-@pytest.mark.parametrize("status", sorted(RETRY_STATUSES))
+@pytest.mark.parametrize("status", README_RETRIED_STATUSES)
 async def test_retried_statuses_then_success(
     client: Any, mocked: aioresponses, status: int
 ) -> None:
@@ -122,8 +126,8 @@ async def test_retried_statuses_then_success(
     assert len(client.waits) == 1 and 0 <= client.waits[0] <= 0.5
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 422])
-async def test_client_errors_are_never_retried(
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 410, 413, 422, 451, 501, 505, 511])
+async def test_other_error_statuses_are_never_retried(
     client: Any, mocked: aioresponses, status: int
 ) -> None:
     mocked.post(EMBEDDINGS_URL, status=status, payload=ERROR, repeat=True)
@@ -237,6 +241,64 @@ async def test_retry_after_beyond_the_cap_fails_at_once(client: Any, mocked: aio
     with pytest.raises(RateLimitException) as caught:
         await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
     assert caught.value.retry_after == 3600
+    assert attempts(mocked) == 1 and client.waits == []
+
+
+@pytest.mark.parametrize(("retry_after", "retried"), [("60", True), ("60.001", False)])
+async def test_the_default_cap_is_60_seconds_inclusive(
+    client: Any, mocked: aioresponses, retry_after: str, retried: bool
+) -> None:
+    """README: `Retry-After` is honoured up to 60 s."""
+    mocked.post(EMBEDDINGS_URL, status=429, payload=ERROR, headers={"Retry-After": retry_after})
+    mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[1.0]]))
+    if retried:
+        await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+        assert client.waits == [60.0]
+    else:
+        with pytest.raises(RateLimitException) as caught:
+            await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+        assert caught.value.retry_after == 60.001 and client.waits == []
+    assert Configuration().max_retry_after == 60.0
+
+
+async def test_retry_after_ms_zero_retries_at_once(client: Any, mocked: aioresponses) -> None:
+    mocked.post(EMBEDDINGS_URL, status=503, payload=ERROR, headers={"retry-after-ms": "0"})
+    mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[1.0]]))
+    await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
+    assert client.waits == [0.0]
+
+
+def test_default_settings_match_the_docs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/reliability.md: 2 retries, backoff 0.5 s to 8 s, 120 s total, 10 s to connect."""
+    monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
+    configuration = Configuration()
+    assert (configuration.total_timeout, configuration.connect_timeout) == (120.0, 10.0)
+    assert configuration.retry_policy() == RetryPolicy(
+        max_retries=2, initial_backoff=0.5, max_backoff=8.0, max_retry_after=60.0
+    )
+    client = ApiClient(configuration)
+    timeout = client.rest_client.default_timeout  # type: ignore[attr-defined]
+    assert (timeout.total, timeout.connect, timeout.sock_read) == (120.0, 10.0, None)
+
+
+async def test_without_preload_content_is_never_retried(client: Any, mocked: aioresponses) -> None:
+    """Even on a client with retries (the fixture's: 2), the raw form sends once."""
+    assert client.configuration.retries == 2
+    mocked.post(EMBEDDINGS_URL, status=503, payload=ERROR, repeat=True)
+    response = await together.generated.EmbeddingsApi(client).embeddings_without_preload_content(
+        REQUEST
+    )
+    assert response.status == 503
+    response.release()
+    assert attempts(mocked) == 1 and client.waits == []
+
+
+async def test_without_preload_content_is_not_retried_on_a_connection_error(
+    client: Any, mocked: aioresponses
+) -> None:
+    mocked.post(EMBEDDINGS_URL, exception=aiohttp.ClientConnectionError("reset"), repeat=True)
+    with pytest.raises(ApiConnectionError):
+        await together.generated.EmbeddingsApi(client).embeddings_without_preload_content(REQUEST)
     assert attempts(mocked) == 1 and client.waits == []
 
 

@@ -1,41 +1,52 @@
 """The client every generated API class calls: one shared path for all operations.
 
 Hand-written runtime (not generated). :meth:`ApiClient.call_api` builds the request from an
-:class:`~together.generated.operation.Operation`, sends it through
-:mod:`together.generated.rest`, and decodes the answer or raises the typed exception
-(:mod:`together.generated.response_decoding`).
+:class:`~together.generated.operation.Operation`, sends it through a transport
+(:mod:`together.generated.transport`; by default :mod:`together.generated.rest`), decodes the
+answer or raises the typed exception (:mod:`together.generated.response_decoding`), and asks
+its retry strategy (:mod:`together.generated.retry`) whether and how long to wait after a
+failure. Hooks (:mod:`together.generated.hooks`) see every attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import aiohttp
 
 from together.generated.api_response import ApiResponse
 from together.generated.configuration import Configuration
+from together.generated.credentials import Credentials
 from together.generated.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
     OpenApiException,
+    request_id_from,
 )
-from together.generated.operation import Operation, SecurityScheme
-from together.generated.response_decoding import decode_success, error_for_status
+from together.generated.hooks import AttemptRequest, AttemptResult, CallHook
+from together.generated.operation import Operation, ResponseSpec, SecurityScheme
+from together.generated.response_decoding import (
+    ResultDecoder,
+    decode_success,
+    error_for_status,
+    result_spec,
+)
 from together.generated.rest import PreparedRequest, RequestTimeout, RESTClientObject
-from together.generated.retry import RETRY_STATUSES, RetryPolicy
+from together.generated.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+from together.generated.transport import Transport
 from together.generated.version import __version__
 
 __all__ = ["ApiClient"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 logger = logging.getLogger("together.generated")
 
@@ -48,7 +59,16 @@ class ApiClient:
 
     ``async with ApiClient(configuration) as api_client: ...`` closes the pool on exit;
     otherwise call :meth:`close`. The aiohttp session is created on the first call, inside the
-    running event loop.
+    running event loop, and the client stays bound to that loop.
+
+    Keyword-only seams for code that builds on this client (all optional):
+
+    - ``session``: an ``aiohttp.ClientSession`` to share; the caller owns and closes it.
+    - ``transport``: any :class:`~together.generated.transport.Transport` (e.g. a fake).
+    - ``retry_policy``: a :class:`~together.generated.retry.RetryStrategy` replacing the
+      one built from the configuration's retry settings.
+    - ``hooks``: :class:`~together.generated.hooks.CallHook` objects told about every attempt.
+    - ``trace_configs``: aiohttp ``TraceConfig`` objects for the session the client creates.
     """
 
     _default: ClassVar[ApiClient | None] = None
@@ -59,20 +79,35 @@ class ApiClient:
         header_name: str | None = None,
         header_value: str | None = None,
         cookie: str | None = None,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
+        retry_policy: RetryStrategy | None = None,
+        hooks: Sequence[CallHook] = (),
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self.configuration = configuration if configuration is not None else Configuration()
         self.default_headers: dict[str, str] = {"User-Agent": USER_AGENT}
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
         self.cookie = cookie
-        self.rest_client = RESTClientObject(self.configuration)
+        if transport is not None and (session is not None or trace_configs):
+            raise ApiValueError("give a transport, or a session / trace_configs, not both")
+        self.rest_client: Transport = (
+            transport
+            if transport is not None
+            else RESTClientObject(self.configuration, session=session, trace_configs=trace_configs)
+        )
+        self.retry_policy = retry_policy
+        self.hooks: tuple[CallHook, ...] = tuple(hooks)
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._credentials = Credentials()
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
         rest_client = getattr(self, "rest_client", None)
-        if rest_client is not None and rest_client.has_open_session:
+        if getattr(rest_client, "has_open_session", False):
             warnings.warn(
                 "Unclosed ApiClient: use `async with ApiClient(...)` or `await client.close()`",
                 ResourceWarning,
@@ -92,7 +127,8 @@ class ApiClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connection pool. Idempotent; the client cannot be used afterwards."""
+        """Close the connection pool (a borrowed session stays open). Idempotent; the client
+        cannot be used afterwards."""
         await self.rest_client.close()
 
     @property
@@ -124,6 +160,7 @@ class ApiClient:
 
     # ------------------------------------------------------------------ the call path
 
+    @overload
     async def call_api(
         self,
         operation: Operation[T],
@@ -134,24 +171,62 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         retries: int | None = None,
         deadline: float | None = None,
-    ) -> ApiResponse[T]:
+        retry_policy: RetryStrategy | None = None,
+        decode: None = None,
+    ) -> ApiResponse[T]: ...
+
+    @overload
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: Callable[[bytes], R],
+    ) -> ApiResponse[R]: ...
+
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: ResultDecoder | None = None,
+    ) -> ApiResponse[Any]:
         """Send ``operation`` and return the decoded answer, or raise its typed exception.
 
-        A retry-safe operation that fails with a connection error, a timeout or a status in
-        :data:`~together.generated.retry.RETRY_STATUSES` is tried again, up to ``retries``
-        more times (default: ``Configuration.retries``). ``deadline`` bounds all attempts and
-        waits together, in seconds.
+        After a failed attempt the retry strategy decides whether and how long to wait:
+        ``retry_policy`` for this call, else the client's, else the configuration's
+        :class:`~together.generated.retry.RetryPolicy` (``retries`` overrides its count, or
+        caps a custom strategy's). ``deadline`` bounds all attempts and waits together, in
+        seconds. ``decode`` replaces the spec's result type for a success: ``bytes`` for the
+        raw body, a pydantic model class, or a callable parsing the body's bytes.
         """
         request = self._build(operation, params or {}, body, headers)
-        policy = self.configuration.retry_policy(retries)
+        strategy, cap = self._strategy(retry_policy, retries)
+        result = None if decode is None else result_spec(decode)
         if deadline is None:  # the common case, without a timer of its own
-            return await self._attempts(operation, request, request_timeout, policy, None)
+            return await self._attempts(
+                operation, request, request_timeout, strategy, cap, None, result
+            )
         if deadline <= 0:
             raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
         give_up_at = time.monotonic() + deadline
         try:
             async with asyncio.timeout(deadline):
-                return await self._attempts(operation, request, request_timeout, policy, give_up_at)
+                return await self._attempts(
+                    operation, request, request_timeout, strategy, cap, give_up_at, result
+                )
         except TimeoutError as exc:
             if isinstance(exc, ApiTimeoutError):
                 raise
@@ -159,83 +234,132 @@ class ApiClient:
                 f"{operation.operation_id}: the call's deadline of {deadline} s passed"
             ) from exc
 
+    def _strategy(
+        self, per_call: RetryStrategy | None, retries: int | None
+    ) -> tuple[RetryStrategy, int | None]:
+        """The strategy for one call, and a retry cap the loop enforces on top of it."""
+        strategy = per_call if per_call is not None else self.retry_policy
+        if strategy is None:
+            return self.configuration.retry_policy(retries), None
+        if retries is not None and isinstance(strategy, RetryPolicy):
+            return strategy.with_max_retries(retries), None
+        return strategy, retries
+
     async def _attempts(
         self,
-        operation: Operation[T],
+        operation: Operation[Any],
         request: PreparedRequest,
         request_timeout: RequestTimeout,
-        policy: RetryPolicy,
+        strategy: RetryStrategy,
+        cap: int | None,
         give_up_at: float | None,
-    ) -> ApiResponse[T]:
-        retry = 0
+        result: ResponseSpec | None,
+    ) -> ApiResponse[Any]:
+        """Attempt until a success, or until the strategy says stop (then raise)."""
+        attempt = 0
         while True:
-            debug = logger.isEnabledFor(logging.DEBUG)
-            started = time.monotonic() if debug else 0.0
-            headers: Mapping[str, str] = {}
-            try:
-                response = await self.rest_client.request(request, timeout=request_timeout)
-            except ApiConnectionError as exc:  # ApiTimeoutError included
-                error: OpenApiException = exc
-                outcome = type(exc).__name__
-                retryable = operation.retry_safe
-                retry_after = None
-            else:
-                headers = response.headers
-                if debug:
-                    logger.debug(
-                        "%s %s -> %d in %.1f ms (retry %d, request id %s)",
-                        request.method,
-                        request.url,
-                        response.status,
-                        (time.monotonic() - started) * 1000,
-                        retry,
-                        headers.get("x-request-id", "-"),
+            outcome = await self._attempt(operation, request, request_timeout, attempt, result)
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            error, status, headers = outcome
+            delay = None
+            if cap is None or attempt < cap:
+                time_left = None if give_up_at is None else give_up_at - time.monotonic()
+                delay = strategy.decide(
+                    AttemptOutcome(
+                        operation.operation_id,
+                        operation.retry_safe,
+                        attempt,
+                        status,
+                        headers,
+                        error,
+                        time_left,
                     )
-                if 200 <= response.status <= 299:
-                    data: T = decode_success(
-                        operation,
-                        response.status,
-                        response.headers,
-                        response.data,
-                        response.content_type,
-                    )
-                    return ApiResponse(
-                        status_code=response.status,
-                        headers=response.headers,
-                        data=data,
-                        raw_data=response.data,
-                    )
-                api_error = error_for_status(
-                    operation,
-                    response.status,
-                    response.reason,
-                    response.headers,
-                    response.data,
-                    response.content_type,
                 )
-                error, outcome, retry_after = api_error, str(response.status), api_error.retry_after
-                retryable = operation.retry_safe and response.status in RETRY_STATUSES
-
-            if not retryable or retry >= policy.max_retries:
+            if delay is None:
                 raise error
-            if retry_after is not None and retry_after > policy.max_retry_after:
-                # The server asks for a longer wait than we allow: fail now; the exception's
-                # retry_after tells the caller how long.
-                raise error
-            delay = retry_after if retry_after is not None else policy.backoff(retry)
-            if give_up_at is not None and time.monotonic() + delay >= give_up_at:
-                raise error  # the wait would pass the deadline: the last answer is the best report
-            retry += 1
+            attempt += 1
             logger.info(
-                "retrying %s after %s: retry %d of %d in %.2f s (request id %s)",
+                "retrying %s after %s: retry %d%s in %.2f s (request id %s)",
                 operation.operation_id,
-                outcome,
-                retry,
-                policy.max_retries,
+                status if status is not None else type(error).__name__,
+                attempt,
+                _of_max(strategy, cap),
                 delay,
-                headers.get("x-request-id", "-"),
+                request_id_from(headers) or "-",
             )
             await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        operation: Operation[Any],
+        request: PreparedRequest,
+        request_timeout: RequestTimeout,
+        attempt: int,
+        result: ResponseSpec | None,
+    ) -> ApiResponse[Any] | tuple[OpenApiException, int | None, Mapping[str, str]]:
+        """One send: the decoded success, or the failure as (error, status, headers).
+
+        A malformed success is raised at once: the server did answer, so it is not retried.
+        """
+        hooks = self.hooks
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = time.monotonic() if hooks or debug else 0.0
+        hook_request = None
+        if hooks:
+            hook_request = AttemptRequest(
+                operation.operation_id, request.method, operation.path, request.url, attempt
+            )
+            for hook in hooks:
+                hook.on_request(hook_request)
+        try:
+            response = await self.rest_client.request(request, timeout=request_timeout)
+        except ApiConnectionError as exc:  # ApiTimeoutError included
+            if hook_request is not None:
+                self._report(hook_request, started, None, {}, exc)
+            return exc, None, {}
+        status, headers = response.status, response.headers
+        if debug:
+            logger.debug(
+                "%s %s -> %d in %.1f ms (retry %d, request id %s)",
+                request.method,
+                request.url,
+                status,
+                (time.monotonic() - started) * 1000,
+                attempt,
+                request_id_from(headers) or "-",
+            )
+        if not 200 <= status <= 299:
+            error = error_for_status(
+                operation, status, response.reason, headers, response.data, response.content_type
+            )
+            if hook_request is not None:
+                self._report(hook_request, started, status, headers, error)
+            return error, status, headers
+        try:
+            data = decode_success(
+                operation, status, headers, response.data, response.content_type, result
+            )
+        except OpenApiException as exc:
+            if hook_request is not None:
+                self._report(hook_request, started, status, headers, exc)
+            raise
+        if hook_request is not None:
+            self._report(hook_request, started, status, headers, None)
+        return ApiResponse(status_code=status, headers=headers, data=data, raw_data=response.data)
+
+    def _report(
+        self,
+        request: AttemptRequest,
+        started: float,
+        status: int | None,
+        headers: Mapping[str, str],
+        error: BaseException | None,
+    ) -> None:
+        """Tell every hook how an attempt ended."""
+        result = AttemptResult(status, time.monotonic() - started, request_id_from(headers), error)
+        for hook in self.hooks:
+            hook.on_response(request, result)
 
     async def call_api_raw(
         self,
@@ -248,10 +372,25 @@ class ApiClient:
     ) -> aiohttp.ClientResponse:
         """Send ``operation`` and return aiohttp's response unread and unchecked.
 
-        The caller reads and releases it (``async with`` or ``release()``).
+        The caller reads and releases it (``async with`` or ``release()``). Never retried;
+        hooks see it as one attempt that ends when the headers are in.
         """
         request = self._build(operation, params or {}, body, headers)
-        return await self.rest_client.open(request, timeout=request_timeout)
+        if not self.hooks:
+            return await self.rest_client.open(request, timeout=request_timeout)
+        hook_request = AttemptRequest(
+            operation.operation_id, request.method, operation.path, request.url, 0
+        )
+        for hook in self.hooks:
+            hook.on_request(hook_request)
+        started = time.monotonic()
+        try:
+            response = await self.rest_client.open(request, timeout=request_timeout)
+        except OpenApiException as exc:
+            self._report(hook_request, started, None, {}, exc)
+            raise
+        self._report(hook_request, started, response.status, response.headers, None)
+        return response
 
     def _build(
         self,
@@ -284,24 +423,12 @@ class ApiClient:
         query: list[tuple[str, str]],
     ) -> None:
         """Apply the first of ``schemes`` the configuration has credentials for."""
-        config = self.configuration
-        for scheme in schemes:
-            if scheme.kind == "bearer" and config.access_token:
-                headers["Authorization"] = f"Bearer {config.access_token}"
-                return
-            if scheme.kind == "basic" and config.username is not None:
-                pair = f"{config.username}:{config.password or ''}".encode()
-                headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-                return
-            if scheme.kind == "apiKey" and scheme.name in config.api_key:
-                key = config.api_key[scheme.name]
-                if scheme.location == "header":
-                    headers[scheme.parameter_name] = key
-                elif scheme.location == "query":
-                    query.append((scheme.parameter_name, key))
-                else:
-                    cookie = f"{scheme.parameter_name}={key}"
-                    headers["Cookie"] = (
-                        f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
-                    )
-                return
+        self._credentials.apply(self.configuration, schemes, headers, query)
+
+
+def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
+    """`` of N`` for the retry log line, when the most retries is known."""
+    limits = [cap] if cap is not None else []
+    if isinstance(strategy, RetryPolicy):
+        limits.append(strategy.max_retries)
+    return f" of {min(limits)}" if limits else ""

@@ -1,4 +1,4 @@
-"""The full result of a call: status, headers, decoded data and the raw bytes.
+"""The full result of a call: status, headers, decoded data, the raw bytes and request id.
 
 Hand-written runtime (not generated); returned by the ``*_with_http_info`` methods.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from together.generated.exceptions import request_id_from
 
 T = TypeVar("T")
 
@@ -20,3 +22,8 @@ class ApiResponse(Generic[T]):
     headers: Mapping[str, str]
     data: T
     raw_data: bytes
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id for the request (``x-request-id``), when it sent one."""
+        return request_id_from(self.headers)

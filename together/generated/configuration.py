@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Mapping
 
+from together.generated.exceptions import ApiAttributeError, ApiKeyError
 from together.generated.openapi_info import DEFAULT_HOST
 from together.generated.retry import RetryPolicy
 
@@ -22,6 +23,31 @@ DEFAULT_TOTAL_TIMEOUT = 120.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
 _PACKAGE_LOGGER = "together.generated"
+#: Every setting of a Configuration: assigning any other name is a typo.
+_SETTINGS = frozenset(
+    {
+        "host",
+        "access_token",
+        "api_key",
+        "username",
+        "password",
+        "retries",
+        "retry_initial_backoff",
+        "retry_max_backoff",
+        "max_retry_after",
+        "ssl_ca_cert",
+        "verify_ssl",
+        "cert_file",
+        "key_file",
+        "proxy",
+        "proxy_headers",
+        "connection_pool_maxsize",
+        "total_timeout",
+        "connect_timeout",
+        "debug",
+        "allow_insecure_http",
+    }
+)
 _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
 
 
@@ -31,6 +57,15 @@ def _policy(retries: int, initial: float, maximum: float, cap: float) -> RetryPo
     return RetryPolicy(
         max_retries=retries, initial_backoff=initial, max_backoff=maximum, max_retry_after=cap
     )
+
+
+class ApiKeys(dict[str, str]):
+    """Keys for ``apiKey`` security schemes, by scheme name; a missing one is an
+    :class:`ApiKeyError` that names the schemes that do have a key."""
+
+    def __missing__(self, name: str) -> str:
+        known = ", ".join(sorted(self)) or "none"
+        raise ApiKeyError(f"no API key for the security scheme {name!r} (keys given: {known})")
 
 
 class Configuration:
@@ -54,6 +89,9 @@ class Configuration:
         connection_pool_maxsize: most connections kept open at once.
         total_timeout, connect_timeout: default limits in seconds for each call.
         debug: log each request (method, URL, status, duration) at DEBUG level.
+        allow_insecure_http: send the bearer token or password over plain ``http://`` to a
+            host that is not loopback. Off by default: such a call raises
+            :class:`~together.generated.exceptions.InsecureTransportError` before sending.
     """
 
     def __init__(
@@ -78,12 +116,13 @@ class Configuration:
         total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         debug: bool = False,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.host = (host or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_HOST).rstrip("/")
         self.access_token = (
             access_token if access_token is not None else os.environ.get("TOGETHER_API_KEY")
         )
-        self.api_key: dict[str, str] = dict(api_key or {})
+        self.api_key: dict[str, str] = ApiKeys(api_key or {})
         self.username = username
         self.password = password
         self.retries = retries
@@ -103,6 +142,16 @@ class Configuration:
         self.total_timeout = total_timeout
         self.connect_timeout = connect_timeout
         self.debug = debug
+        self.allow_insecure_http = allow_insecure_http
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # A misspelt setting would otherwise be stored and ignored.
+        if name not in _SETTINGS and not name.startswith("_"):
+            raise ApiAttributeError(
+                f"Configuration has no setting {name!r}; the settings are: "
+                + ", ".join(sorted(_SETTINGS))
+            )
+        super().__setattr__(name, value)
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""

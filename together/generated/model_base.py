@@ -30,6 +30,9 @@ class ApiModel(BaseModel):
         # Responses may carry fields newer than the spec: keep them (``model_extra``).
         # Request-only models forbid unknown fields so a misspelt argument is an error.
         extra="allow",
+        # JSON has no NaN or Infinity: a float field refuses them, in a request (nothing is
+        # sent) and in an answer (MalformedResponseError), whatever the parser let through.
+        allow_inf_nan=False,
     )
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +70,8 @@ class OneOfModel(RootModel[T], Generic[T]):
     ``EmbeddingsRequest(input="text")`` and
     ``EmbeddingsRequest(input=EmbeddingsRequestInput("text"))`` are the same request.
     """
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     one_of_schemas: ClassVar[tuple[str, ...]] = ()
 

@@ -10,6 +10,7 @@ mapping and decoding exist once, here and in ``response_decoding``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from together.generated.exceptions import ApiTypeError, ApiValueError
 
@@ -66,11 +68,17 @@ class ResponseSpec:
 
     @classmethod
     def json(cls, type_: Any) -> ResponseSpec:
-        """A JSON body of ``type_`` (a generated model, or any type pydantic validates)."""
+        """A JSON body of ``type_`` (a generated model, or any type pydantic validates).
+
+        Decoded strictly: where the spec says ``number`` a JSON number is required (not
+        ``"0.5"``), and ``NaN``/``Infinity`` are refused by the models' ``allow_inf_nan``.
+        """
         if isinstance(type_, type) and issubclass(type_, BaseModel):
-            decode: Callable[[bytes], Any] = type_.model_validate_json
+            decode: Callable[[bytes], Any] = functools.partial(
+                type_.model_validate_json, strict=True
+            )
         else:
-            decode = TypeAdapter(type_).validate_json
+            decode = functools.partial(TypeAdapter(type_).validate_json, strict=True)
         return cls("json", decode, getattr(type_, "__name__", str(type_)))
 
 
@@ -193,7 +201,17 @@ class Operation(Generic[T]):
                     f"invalid request body for {self.operation_id}(): {exc}"
                 ) from exc
         # One pass from the model to JSON bytes; unset optional fields are not sent.
-        return body.adapter.dump_json(model, by_alias=True, exclude_unset=True)
+        try:
+            return body.adapter.dump_json(model, by_alias=True, exclude_unset=True)
+        except PydanticSerializationError as exc:  # e.g. a lone surrogate in a text
+            raise ApiValueError(
+                f"the request body of {self.operation_id}() cannot be written as JSON: "
+                f"{_first_line(str(exc))}"
+            ) from None  # the chained error would quote the user's text
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
 
 
 def _validated(param: Param, value: Any, operation_id: str) -> Any:

@@ -1,27 +1,61 @@
 """Turning an HTTP answer into the declared result, or into the right typed exception.
 
 Hand-written runtime (not generated). Success bodies are decoded from the raw bytes in one
-pass (pydantic's ``model_validate_json``); anything that does not match the spec raises
-:class:`MalformedResponseError`, never a bare ``KeyError``, ``JSONDecodeError`` or pydantic
-error. Error statuses become the :class:`ApiException` subclass for the status.
+pass (pydantic's ``model_validate_json``, strict); anything that does not match the spec
+raises :class:`MalformedResponseException`, never a bare ``KeyError``, ``JSONDecodeError``,
+``UnicodeDecodeError`` or pydantic error. Error statuses become the :class:`ApiException`
+subclass for the status.
+
+A call may ask for another result than the spec's (:func:`result_spec`): the raw bytes, a
+pydantic model of the caller's choice, or a parser callable; the checks of the answer
+(status, empty body, JSON content type) stay the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from together.generated.exceptions import (
     ApiException,
-    MalformedResponseError,
+    ApiTypeError,
+    MalformedResponseException,
     exception_class_for_status,
 )
 from together.generated.operation import Operation, ResponseSpec
 from together.generated.retry import parse_retry_after
 
-__all__ = ["decode_success", "error_for_status", "is_json_content_type"]
+__all__ = ["decode_success", "error_for_status", "is_json_content_type", "result_spec"]
+
+#: What a call's ``decode=`` may be: ``bytes`` (the raw body), a pydantic model class, or a
+#: callable turning the body's bytes into the result.
+ResultDecoder = Callable[[bytes], Any]
+
+
+def result_spec(decode: ResultDecoder) -> ResponseSpec:
+    """How to read a success answer for a call's ``decode=`` (see :data:`ResultDecoder`)."""
+    try:
+        return _cached_result_spec(decode)
+    except TypeError:  # an unhashable callable (say, a dataclass instance): build it each time
+        return _build_result_spec(decode)
+
+
+def _build_result_spec(decode: ResultDecoder) -> ResponseSpec:
+    if decode is bytes:
+        return ResponseSpec("bytes", type_name="bytes")
+    if isinstance(decode, type) and issubclass(decode, BaseModel):
+        return ResponseSpec.json(decode)
+    if not callable(decode):
+        raise ApiTypeError(
+            f"decode= takes bytes, a pydantic model class or a callable, not {decode!r}"
+        )
+    return ResponseSpec("json", decode, getattr(decode, "__name__", type(decode).__name__))
+
+
+_cached_result_spec = functools.lru_cache(maxsize=256)(_build_result_spec)
 
 
 def is_json_content_type(content_type: str | None) -> bool:
@@ -39,11 +73,13 @@ def decode_success(
     headers: Mapping[str, str],
     body: bytes,
     content_type: str | None,
+    result: ResponseSpec | None = None,
 ) -> Any:
-    """The decoded body of a 2xx answer, as the spec declares it for ``status``."""
+    """The decoded body of a 2xx answer, as the spec declares it for ``status`` (or as
+    ``result`` asks, for a call that chose its own result type)."""
 
-    def malformed(problem: str) -> MalformedResponseError:
-        return MalformedResponseError(
+    def malformed(problem: str) -> MalformedResponseException:
+        return MalformedResponseException(
             f"{operation.operation_id}: HTTP {status} answer {problem}",
             status=status,
             headers=headers,
@@ -52,6 +88,8 @@ def decode_success(
         )
 
     spec = operation.success_spec(status)
+    if result is not None and result.kind == "bytes":
+        return body  # the caller asked for the raw answer, whatever the spec says
     if spec is None and not operation.responses:
         return None  # an operation that declares nothing promises nothing
     if spec is None:
@@ -59,9 +97,15 @@ def decode_success(
     if spec.kind == "empty":
         return None
     if spec.kind == "bytes":
-        return body
+        return body if result is None else _custom(result, body, malformed)
     if spec.kind == "text":
-        return body.decode("utf-8", errors="replace")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise malformed(f"is not valid UTF-8 text (byte {exc.start})") from None
+        return text if result is None else _custom(result, body, malformed)
+    if result is not None:
+        spec = result
     if not body:
         raise malformed("has an empty body")
     if not is_json_content_type(content_type):
@@ -74,7 +118,22 @@ def decode_success(
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
             raise malformed(f"is not valid JSON ({_summary(exc)})") from exc
         raise malformed(f"is not a valid {spec.type_name}: {_summary(exc)}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:  # a decoder of its own (e.g. bulk rows)
+    except ApiException:  # a parser of the caller's that already judged the answer
+        raise
+    except (ValueError, TypeError, LookupError, ArithmeticError) as exc:  # a decoder of its own
+        raise malformed(f"could not be read as {spec.type_name}: {exc}") from exc
+
+
+def _custom(
+    spec: ResponseSpec, body: bytes, malformed: Callable[[str], MalformedResponseException]
+) -> Any:
+    """A caller's parser applied to a text or binary answer."""
+    assert spec.decode is not None
+    try:
+        return spec.decode(body)
+    except ApiException:  # a parser of the caller's that already judged the answer
+        raise
+    except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
         raise malformed(f"could not be read as {spec.type_name}: {exc}") from exc
 
 

@@ -1,0 +1,100 @@
+"""Credentials on a request: which scheme applies, and whether it may be sent at all.
+
+Hand-written runtime (not generated). :class:`Credentials` puts the configuration's bearer
+token, basic-auth pair or API key on a request for the first security scheme it has
+credentials for, after refusing what cannot be sent safely: a value with a line break or
+surrounding whitespace (a key read from a file with its newline; aiohttp would fail with a
+bare ``ValueError``), and a token or password over plain ``http://`` to a host that is not
+loopback, unless ``Configuration.allow_insecure_http``. Errors never quote the secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from urllib.parse import urlsplit
+
+from together.generated.configuration import Configuration
+from together.generated.exceptions import ApiValueError, InsecureTransportError
+from together.generated.operation import SecurityScheme
+
+__all__ = ["Credentials", "is_loopback"]
+
+
+class Credentials:
+    """Applies credentials to requests; remembers the last (host, secret) found safe, so
+    the checks run once, not on every call."""
+
+    def __init__(self) -> None:
+        self._vetted: tuple[str, str] | None = None
+
+    def apply(
+        self,
+        config: Configuration,
+        schemes: tuple[SecurityScheme, ...],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
+    ) -> None:
+        """Apply the first of ``schemes`` ``config`` has credentials for."""
+        for scheme in schemes:
+            if scheme.kind == "bearer" and config.access_token:
+                self._vet(config, config.access_token, "access token", clear_text_matters=True)
+                headers["Authorization"] = f"Bearer {config.access_token}"
+                return
+            if scheme.kind == "basic" and config.username is not None:
+                pair = f"{config.username}:{config.password or ''}"
+                self._vet(config, pair, "username or password", clear_text_matters=True)
+                headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
+                    "ascii"
+                )
+                return
+            if scheme.kind == "apiKey" and scheme.name in config.api_key:
+                key = config.api_key[scheme.name]
+                self._vet(config, key, f"API key {scheme.name!r}", clear_text_matters=False)
+                if scheme.location == "header":
+                    headers[scheme.parameter_name] = key
+                elif scheme.location == "query":
+                    query.append((scheme.parameter_name, key))
+                else:
+                    cookie = f"{scheme.parameter_name}={key}"
+                    headers["Cookie"] = (
+                        f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
+                    )
+                return
+
+    def _vet(
+        self, config: Configuration, secret: str, what: str, *, clear_text_matters: bool
+    ) -> None:
+        """Refuse a credential that cannot be sent safely, before anything is sent."""
+        host = config.host
+        key = (host, secret)
+        if key == self._vetted:
+            return
+        if secret != secret.strip() or any(c in secret for c in "\r\n\x00"):
+            raise ApiValueError(
+                f"the {what} has a line break or surrounding whitespace (read from a file?); "
+                "strip it"
+            )
+        if (
+            clear_text_matters
+            and host[:7].lower() == "http://"
+            and not config.allow_insecure_http
+            and not is_loopback(host)
+        ):
+            raise InsecureTransportError(
+                f"refusing to send the {what} in clear text to {urlsplit(host).hostname} "
+                "(plain http:// to a host that is not loopback); use https://, or "
+                "Configuration(allow_insecure_http=True) if the network is trusted"
+            )
+        self._vetted = key
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    hostname = urlsplit(url).hostname or ""
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,58 @@
+"""The transport seam: what an :class:`ApiClient` sends requests through.
+
+Hand-written runtime (not generated). By default an ``ApiClient`` makes a
+:class:`~together.generated.rest.RESTClientObject` with an aiohttp session of its own. Two
+ways to change that, without patching anything:
+
+- ``ApiClient(configuration, session=my_session)``: send through an ``aiohttp.ClientSession``
+  the caller opened, e.g. one pool shared by several clients. **The caller owns it**:
+  ``ApiClient.close()`` (and ``async with``) leave it open, and the caller closes it after
+  the last client is done. The configuration's timeouts, proxy and TLS verification still
+  apply per request; its ``connection_pool_maxsize`` does not (the session's connector
+  decides). A client may only be used in the session's event loop.
+- ``ApiClient(configuration, transport=my_transport)``: any object with the methods of
+  :class:`Transport`, e.g. a fake in a test that returns canned answers. ``ApiClient.close()``
+  calls its ``close()``. Retries, decoding, error mapping and hooks work exactly as with the
+  real transport, since they live above this seam.
+
+A transport raises only :class:`~together.generated.exceptions.OpenApiException` subclasses:
+:class:`~together.generated.exceptions.ApiConnectionError` (``retryable``) or
+:class:`~together.generated.exceptions.ApiTimeoutError` when no answer came.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import aiohttp
+
+from together.generated.rest import PreparedRequest, RequestTimeout, RESTResponse
+
+__all__ = ["PreparedRequest", "RESTResponse", "Transport"]
+
+
+class Transport(Protocol):
+    """What an ``ApiClient`` needs from whatever sends its requests."""
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        """Send ``request`` and return the whole answer, whatever its status."""
+        ...
+
+    async def open(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> aiohttp.ClientResponse:
+        """Send ``request`` and return aiohttp's response unread (the ``*_without_preload_
+        content`` methods). A transport that has no such thing may raise
+        :class:`~together.generated.exceptions.ClientStateError`."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the transport holds; called by ``ApiClient.close()``."""
+        ...
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        ...
