@@ -40,9 +40,9 @@ async def test_rows_follow_each_answers_index_not_its_order() -> None:
     shuffled = embeddings_payload(vectors)
     shuffled["data"] = [shuffled["data"][i] for i in (2, 0, 3, 1)]  # type: ignore[index]
     with aioresponses() as mocked:
-        mocked.post("http://bulk.test/v1/embeddings", payload=shuffled)
+        mocked.post("https://bulk.test/v1/embeddings", payload=shuffled)
         async with ApiClient(
-            Configuration(host="http://bulk.test/v1", access_token=TOKEN, retries=0)
+            Configuration(host="https://bulk.test/v1", access_token=TOKEN, retries=0)
         ) as client:
             array = await embed_many(client, ["a", "b", "c", "d"], model=MODEL)
     assert array is not None
@@ -278,6 +278,13 @@ def test_cli_bulk_to_json_lines_from_arguments(tmp_path: Path) -> None:
         b'{"object": "list", "model": "m", "data": []}',
         b"not json",
         b"[]",
+        # Strict numbers, as the spec's `number` says: bulk skips the models, not their checks.
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": ["0.5"]}]}',
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": [NaN]}]}',
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": [Infinity]}]}',
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": [1e999]}]}',
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": [1e39]}]}',
+        b'{"object": "list", "model": "m", "data": [{"index": 0, "embedding": [true]}]}',
     ],
 )
 async def test_malformed_answers_to_bulk_are_typed(body: bytes) -> None:

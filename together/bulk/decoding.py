@@ -1,22 +1,20 @@
 """Answers of ``POST /embeddings`` decoded straight into float32 rows.
 
 This is the one place where bulk embedding departs from the generated client: it sends the
-generated operation (auth, retries, error mapping all unchanged) but decodes a 200 answer
-into a numpy array instead of pydantic models. For a batch of 128 x 768 that is twice as fast
-(orjson, then one numpy conversion) and keeps no Python floats.
+generated operation (auth, retries, error mapping all unchanged) but asks the runtime's
+per-call decoding seam (``ApiClient.call_api(..., decode=...)``) for a numpy array instead of
+pydantic models. For a batch of 128 x 768 that is twice as fast and keeps no Python floats;
+:func:`~together.generated.vectors.rows_from_json` makes the checks the models would make
+(JSON numbers only, finite, one vector per input placed by its ``index``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import pydantic_core
-
-from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
-from together.generated.operation import Operation, ResponseSpec
-from together.generated.vectors import import_numpy
+from together.generated.vectors import rows_from_json
 
 if TYPE_CHECKING:
     import numpy
@@ -26,47 +24,10 @@ if TYPE_CHECKING:
 else:
     Rows = Any
 
-__all__ = ["Rows", "decode_rows", "rows_operation"]
+__all__ = ["Rows", "rows_decoder"]
 
 
-def rows_operation() -> Operation[Rows]:
-    """POST /embeddings as generated, with a 200 answer decoded by :func:`decode_rows`.
-
-    The only function that swaps the decoder: when the runtime offers a per-call decoding
-    seam, this is the line to change.
-    """
-    responses = dict(EMBEDDINGS_OPERATION.responses)
-    responses["200"] = ResponseSpec("json", decode_rows, "list of embeddings")
-    return dataclasses.replace(EMBEDDINGS_OPERATION, responses=responses)  # type: ignore[return-value]
-
-
-def decode_rows(body: bytes) -> Rows:
-    """The answer's vectors as rows, placed by each item's ``index`` (answers may come in any
-    order). Anything but a ``data`` list with indices 0..n-1 and numeric vectors of one length
-    raises ``ValueError`` (the client turns it into ``MalformedResponseError``)."""
-    np = import_numpy()
-    document = _loads(body)
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, list):
-        raise ValueError("the answer has no 'data' list")
-    try:
-        order = sorted(range(len(data)), key=lambda i: data[i]["index"])
-        if [data[i]["index"] for i in order] != list(range(len(data))):
-            raise ValueError("embedding indices are not 0..n-1")
-        rows = np.array([data[i]["embedding"] for i in order], dtype=np.float32)
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"malformed embedding item: {exc!r}") from exc
-    if rows.ndim != 2 and len(data):
-        raise ValueError("embeddings are not vectors of one length")
-    return rows  # type: ignore[no-any-return]
-
-
-def _json_loads() -> Callable[[bytes], Any]:
-    try:
-        import orjson
-    except ImportError:  # pydantic's parser: slower, always there
-        return pydantic_core.from_json
-    return orjson.loads
-
-
-_loads = _json_loads()
+def rows_decoder(expected_rows: int) -> Callable[[bytes], Rows]:
+    """The decoder for the answer to a batch of ``expected_rows`` texts: anything but that many
+    finite vectors of one length, in ``index`` order, is a ``MalformedResponseError``."""
+    return partial(rows_from_json, expected_rows=expected_rows)

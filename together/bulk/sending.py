@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from together.bulk.decoding import Rows, rows_operation
+from together.bulk.decoding import Rows, rows_decoder
 from together.bulk.errors import InputRejectedError
-from together.generated import ApiClient, ApiException, EmbeddingsRequest, MalformedResponseError
+from together.generated import ApiClient, ApiException, EmbeddingsRequest
+from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
 
 __all__ = ["INPUT_ERROR_STATUSES", "BatchSender", "Rejected", "Segment"]
 
@@ -37,7 +38,6 @@ class BatchSender:
         self.api_client = api_client
         self.model = model
         self.skip_rejected = skip_rejected
-        self.operation = rows_operation()
         self.slots = asyncio.Semaphore(concurrency)
 
     async def segments(self, first: int, texts: list[str]) -> list[Segment]:
@@ -56,18 +56,12 @@ class BatchSender:
     async def request(self, texts: list[str]) -> Rows:
         async with self.slots:
             answer = await self.api_client.call_api(
-                self.operation, None, EmbeddingsRequest(model=self.model, input=texts)
+                EMBEDDINGS_OPERATION,
+                None,
+                EmbeddingsRequest(model=self.model, input=texts),
+                decode=rows_decoder(len(texts)),
             )
-        rows = answer.data
-        if rows.shape[0] != len(texts):
-            raise MalformedResponseError(
-                f"{len(texts)} inputs but {rows.shape[0]} embeddings",
-                status=answer.status_code,
-                headers=answer.headers,
-                body=answer.raw_data,
-                content_type=answer.headers.get("Content-Type"),
-            )
-        return rows
+        return answer.data
 
     async def _isolate(self, first: int, texts: list[str], error: ApiException) -> list[Segment]:
         """Find the refused texts by halving: the others still get their rows."""
