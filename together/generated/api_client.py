@@ -21,16 +21,20 @@ import aiohttp
 
 from together.generated.api_response import ApiResponse
 from together.generated.configuration import Configuration
+from together.generated.download import Destination, check_destination, save_body
 from together.generated.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
     OpenApiException,
 )
+from together.generated.multipart import MultipartBody
+from together.generated.opening import long_read_timeout, open_success
 from together.generated.operation import Operation, SecurityScheme
 from together.generated.response_decoding import decode_success, error_for_status
 from together.generated.rest import PreparedRequest, RequestTimeout, RESTClientObject
 from together.generated.retry import RETRY_STATUSES, RetryPolicy
+from together.generated.streaming import AsyncStream, open_stream
 from together.generated.version import __version__
 
 __all__ = ["ApiClient"]
@@ -143,7 +147,7 @@ class ApiClient:
         waits together, in seconds.
         """
         request = self._build(operation, params or {}, body, headers)
-        policy = self.configuration.retry_policy(retries)
+        policy = self.configuration.retry_policy(_retries_for(request, retries))
         if deadline is None:  # the common case, without a timer of its own
             return await self._attempts(operation, request, request_timeout, policy, None)
         if deadline <= 0:
@@ -237,6 +241,74 @@ class ApiClient:
             )
             await self._sleep(delay)
 
+    async def call_api_stream(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+    ) -> AsyncStream[Any]:
+        """Send ``operation`` asking for a streamed answer; return it once the status is known.
+
+        The body's :attr:`~Operation.stream_flag` is set to true (in the sent copy). Opening is
+        retried like :meth:`call_api`; once the stream is returned nothing is retried. By
+        default only connecting and each wait for the next event are time-limited (see
+        :func:`~together.generated.opening.long_read_timeout`); ``deadline`` bounds opening.
+        """
+        if not operation.stream_responses:
+            raise ApiValueError(f"{operation.operation_id}() has no streamed answer")
+        accept = {"Accept": "text/event-stream"}
+        request = self._build(
+            operation, params or {}, body, {**accept, **(headers or {})}, stream=True
+        )
+        response = await open_success(
+            self.rest_client,
+            operation,
+            request,
+            timeout=long_read_timeout(self.configuration, request_timeout),
+            policy=self.configuration.retry_policy(_retries_for(request, retries)),
+            deadline=deadline,
+            sleep=self._sleep,
+        )
+        return await open_stream(response, operation)
+
+    async def call_api_download(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None,
+        body: Any,
+        destination: Destination,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+    ) -> int:
+        """Send ``operation`` and write its 2xx body to ``destination``; the bytes written.
+
+        ``destination`` is a path (written to a temporary file beside it, renamed when
+        complete: a failure leaves no partial file) or a binary file object. Opening is
+        retried like :meth:`call_api`; reading the body is not. Timeouts as for
+        :meth:`call_api_stream`.
+        """
+        check_destination(destination, operation.operation_id)
+        request = self._build(operation, params or {}, body, headers)
+        response = await open_success(
+            self.rest_client,
+            operation,
+            request,
+            timeout=long_read_timeout(self.configuration, request_timeout),
+            policy=self.configuration.retry_policy(_retries_for(request, retries)),
+            deadline=deadline,
+            sleep=self._sleep,
+        )
+        description = f"{operation.operation_id}: HTTP {response.status}"
+        return await save_body(response, destination, description)
+
     async def call_api_raw(
         self,
         operation: Operation[Any],
@@ -259,15 +331,21 @@ class ApiClient:
         params: Mapping[str, Any],
         body: Any,
         extra_headers: Mapping[str, str] | None,
+        *,
+        stream: bool = False,
     ) -> PreparedRequest:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
-        payload = operation.encode_body(body)
+        payload = operation.encode_body(body, stream=stream)
         url = self.configuration.host + operation.build_path(params)
         query = operation.build_query(params)
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if payload is not None and operation.body is not None:
+        if isinstance(payload, MultipartBody):  # its type carries the boundary
+            headers["Content-Type"] = payload.content_type
+            if payload.content_length is not None:
+                headers["Content-Length"] = str(payload.content_length)
+        elif payload is not None and operation.body is not None:
             headers["Content-Type"] = operation.body.content_type
         if self.cookie:
             headers["Cookie"] = self.cookie
@@ -305,3 +383,10 @@ class ApiClient:
                         f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
                     )
                 return
+
+
+def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
+    """No retry for a body that cannot be sent twice (an upload from an unseekable stream)."""
+    if isinstance(request.body, MultipartBody) and not request.body.replayable:
+        return 0
+    return retries
