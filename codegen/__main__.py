@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from codegen.errors import SpecError
+from codegen.errors import SpecError, SpecErrors
 from codegen.output import differences, write
 from codegen.pipeline import Target, generate, load_mixins
 
@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("pyproject.toml"),
         help="pyproject.toml whose [tool.codegen] table configures the output",
     )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report every refusal (pointer, keyword, reason), not only the first",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -49,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         package=args.package, runtime=args.runtime, docs_dir=args.docs_dir, mixins=mixins
     )
     try:
-        files, warnings = generate(args.spec, target)
+        files, warnings = generate(args.spec, target, keep_going=args.keep_going)
     except SpecError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    except SpecErrors as exc:
+        for error in exc.errors:
+            print(f"codegen: {error}", file=sys.stderr)
+        print(f"codegen: {len(exc.errors)} refusals", file=sys.stderr)
         return 2
     for warning in warnings:
         print(f"codegen: warning: {warning}", file=sys.stderr)

@@ -8,16 +8,15 @@ from typing import Any
 
 from codegen import ir
 from codegen.doc_text import doc_type, one_paragraph
-from codegen.errors import SpecError
+from codegen.errors import Refusals, SpecError
 from codegen.lower import RETRY_SAFE
 from codegen.model_views import example_object
 from codegen.naming import (
-    module_name,
     pascal_case,
     python_identifier,
     snake_case,
 )
-from codegen.python_types import Imports, TypeRenderer, class_name
+from codegen.python_types import Imports, TypeRenderer
 
 
 @dataclass
@@ -38,6 +37,8 @@ class BodyView:
     name: str
     annotation: str
     model: str | None
+    #: The schema the model is generated from.
+    model_schema: str | None
     adapter_type: str
     content_type: str
     required: bool
@@ -97,22 +98,48 @@ class ApiView:
 
 
 def api_view(
-    tag: ir.Tag, spec: ir.ApiSpec, types: TypeRenderer, raises_for: Callable[[int], str]
+    tag: ir.Tag,
+    spec: ir.ApiSpec,
+    types: TypeRenderer,
+    raises_for: Callable[[int], str],
+    refusals: Refusals,
 ) -> ApiView:
     imports = Imports()
-    name = pascal_case(tag.name) + "Api"
+    name = api_class_name(tag.name)
     imports.add(f"{types.runtime}.operation", "Operation")
     imports.add(f"{types.runtime}.operation", "ResponseSpec")
     imports.add(f"{types.runtime}.operation", "SecurityScheme")
-    operations = [_operation_view(op, spec, types, imports, raises_for) for op in tag.operations]
+    operations: list[OperationView] = []
+    pointers: dict[str, str] = {}
+    for op in tag.operations:
+        with refusals.guard():
+            view = _operation_view(op, spec, types, imports, raises_for)
+            if view.name in pointers:
+                raise SpecError(
+                    op.pointer,
+                    "operationId",
+                    f"operationId {op.operation_id!r} gives the method name {view.name!r}, "
+                    f"as does the operation at {pointers[view.name]}",
+                    source=spec.source_name,
+                )
+            pointers[view.name] = op.pointer
+            operations.append(view)
     return ApiView(
         name=name,
-        module=snake_case(name),
+        module=api_module_name(tag.name),
         tag=tag.name,
         description=one_paragraph(tag.description) or f"Operations tagged {tag.name}.",
         operations=operations,
         imports=imports.lines(),
     )
+
+
+def api_class_name(tag: str) -> str:
+    return pascal_case(tag) + "Api"
+
+
+def api_module_name(tag: str) -> str:
+    return snake_case(api_class_name(tag))
 
 
 def _operation_view(
@@ -226,13 +253,13 @@ def _operation_example(
                 f"{param.name} = {_placeholder_for(param.adapter_type)!r}  # {param.type_text}"
             )
             args.append(f"{param.name}={param.name}")
-    if body is not None and body.model is not None:
+    if body is not None and body.model is not None and body.model_schema is not None:
         media = _json_media(op.request_body.contents) if op.request_body else None
         example = media.example if media is not None else None
         if not isinstance(example, dict):
-            schema = types.schema(body.model)
+            schema = types.schema(body.model_schema)
             example = example_object(schema) if isinstance(schema, ir.ObjectSchema) else {}
-        module = module_name(body.model)
+        module = types.module_of(body.model_schema)
         imports.append(f"from {types.package}.models.{module} import {body.model}")
         fields = ", ".join(f"{python_identifier(k)}={v!r}" for k, v in example.items())
         setup.append(f"{body.name} = {types.package}.{body.model}({fields})")
@@ -240,8 +267,8 @@ def _operation_example(
     for response in op.responses:
         media = _json_media(response.contents) if response.is_success else None
         if media is not None and isinstance(media.type, ir.Ref):
-            name = class_name(media.type.name)
-            imports.append(f"from {types.package}.models.{module_name(name)} import {name}")
+            name, module = types.class_of(media.type.name), types.module_of(media.type.name)
+            imports.append(f"from {types.package}.models.{module} import {name}")
     return {
         "example_imports": sorted(set(imports)),
         "example_setup": setup,
@@ -279,11 +306,11 @@ def _body_view(op: ir.Operation, types: TypeRenderer, imports: Imports) -> BodyV
             source=types.spec.source_name,
         )
     annotation = types.annotation(media.type, imports)
-    model = None
+    model = model_schema = None
     if isinstance(media.type, ir.Ref) and isinstance(
         types.schema(media.type.name), ir.ObjectSchema
     ):
-        model = annotation
+        model, model_schema = annotation, media.type.name
         imports.add("collections.abc", "Mapping")
         imports.add("typing", "Any")
         param_annotation = f"{annotation} | Mapping[str, Any]"
@@ -294,6 +321,7 @@ def _body_view(op: ir.Operation, types: TypeRenderer, imports: Imports) -> BodyV
         name=python_identifier(base_name),
         annotation=param_annotation if body.required else f"{param_annotation} | None",
         model=model,
+        model_schema=model_schema,
         adapter_type=annotation,
         content_type=media.content_type,
         required=body.required,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from codegen import ir
-from codegen.errors import join_pointer
+from codegen.errors import Refusals, join_pointer
 from codegen.loader import SpecDocument
 from codegen.lower_schemas import SchemaLowering
 from codegen.naming import pascal_case, words
@@ -36,15 +36,16 @@ RETRY_SAFE = "x-retry-safe"
 IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 
 
-def lower(doc: SpecDocument) -> ir.ApiSpec:
-    """Build the IR of ``doc``."""
-    return _Lowering(doc).run()
+def lower(doc: SpecDocument, refusals: Refusals | None = None) -> ir.ApiSpec:
+    """Build the IR of ``doc``; refusals are raised, or gathered in ``refusals``."""
+    return _Lowering(doc, refusals or Refusals()).run()
 
 
 class _Lowering:
-    def __init__(self, doc: SpecDocument) -> None:
+    def __init__(self, doc: SpecDocument, refusals: Refusals) -> None:
         self.doc = doc
-        self.types = SchemaLowering(doc)
+        self.refusals = refusals
+        self.types = SchemaLowering(doc, refusals)
 
     # ---------------------------------------------------------------- document
 
@@ -168,8 +169,11 @@ class _Lowering:
                 item.get("parameters", []), join_pointer(item_ptr, "parameters")
             )
             for method in HTTP_METHODS:
-                if method in item:
-                    yield self._operation(
+                if method not in item:
+                    continue
+                operation = None
+                with self.refusals.guard():
+                    operation = self._operation(
                         path,
                         method,
                         item[method],
@@ -178,6 +182,8 @@ class _Lowering:
                         schemes,
                         default_security,
                     )
+                if operation is not None:
+                    yield operation
 
     def _operation(
         self,
@@ -356,7 +362,8 @@ class _Lowering:
             contents=self._contents(
                 resp.get("content", {}),
                 join_pointer(resp_ptr, "content"),
-                f"{hint}{pascal_case(status)}Response",
+                # "200" and "4XX" stand as they are inside a name; "default" -> "Default".
+                f"{hint}{status if status[0].isdigit() else pascal_case(status)}Response",
             ),
             headers=headers,
         )

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from codegen.errors import Refusals
 from codegen.loader import load_spec
 from codegen.lower import lower
 from codegen.output import format_python
@@ -51,15 +52,23 @@ def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in mixins.items()))
 
 
-def generate(spec_path: Path, target: Target = Target()) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Every generated file (path relative to the output root -> text), and warnings."""
-    spec = lower(load_spec(spec_path))
-    files = render(
+def generate(
+    spec_path: Path, target: Target = Target(), *, keep_going: bool = False
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every generated file (path relative to the output root -> text), and warnings.
+
+    A refusal raises ``SpecError``; with ``keep_going``, every refusal is gathered first and
+    ``SpecErrors`` raised with them all.
+    """
+    refusals = Refusals(keep_going=keep_going)
+    spec = lower(load_spec(spec_path), refusals)
+    files, warnings = render(
         spec,
         package=target.package,
         runtime=target.runtime,
         docs_dir=target.docs_dir,
         mixins=dict(target.mixins),
+        refusals=refusals,
     )
     first_party = sorted({target.package.split(".")[0], target.runtime.split(".")[0]})
-    return format_python(files, first_party), spec.warnings
+    return format_python(files, first_party), (*spec.warnings, *warnings)

@@ -25,25 +25,68 @@ class Imports:
 
 
 def class_name(schema_name: str) -> str:
-    """The Python class name of a named schema."""
+    """The Python class name a schema asks for (before collisions are resolved)."""
     name = pascal_case(schema_name) if not schema_name.isidentifier() else schema_name
     return name[0].upper() + name[1:]
+
+
+def unique_class_names(schema_names: list[str], reserved: set[str]) -> dict[str, str]:
+    """Schema name -> class name, unique as a class and as a module (case-insensitive files).
+
+    ``RL.StartTrainingSessionRequest`` and ``RLStartTrainingSessionRequest`` both ask for
+    the same class: in sorted schema-name order the first keeps it and the next one gets
+    ``...2`` -- deterministic, and nothing is lost.
+    """
+    taken = {module_name(r) for r in reserved}
+    result: dict[str, str] = {}
+    for schema_name in sorted(schema_names):
+        base = class_name(schema_name)
+        candidate, n = base, 1
+        while module_name(candidate) in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        taken.add(module_name(candidate))
+        result[schema_name] = candidate
+    return result
+
+
+def enum_base(schema: ir.EnumSchema) -> str:
+    """``str`` or ``int`` when every value is one (a bool is not an int here), else "".
+
+    Values of mixed types (or floats, booleans) make no Python ``Enum``: such a schema is
+    emitted as a ``Literal`` alias.
+    """
+    kinds = {type(v) for v in schema.values}
+    return "str" if kinds == {str} else "int" if kinds == {int} else ""
 
 
 class TypeRenderer:
     """Renders IR types as annotations for modules of ``package``."""
 
-    def __init__(self, spec: ir.ApiSpec, package: str, runtime: str) -> None:
+    def __init__(
+        self, spec: ir.ApiSpec, package: str, runtime: str, reserved: set[str] | None = None
+    ) -> None:
         self.spec = spec
         self.package = package
         self.runtime = runtime
         self._schemas = {s.name: s for s in spec.schemas}
+        self._class_names = unique_class_names(list(self._schemas), reserved or set())
+        #: What the emitter left out and says so (e.g. a default no literal can express).
+        self.warnings: list[str] = []
 
     def schema(self, name: str) -> ir.Schema:
         return self._schemas[name]
 
+    def class_of(self, schema_name: str) -> str:
+        """The Python class (or alias) name of a named schema."""
+        return self._class_names[schema_name]
+
+    def module_of(self, schema_name: str) -> str:
+        """The module name, inside ``models``, of a named schema."""
+        return module_name(self._class_names[schema_name])
+
     def model_module(self, schema_name: str) -> str:
-        return f"{self.package}.models.{module_name(class_name(schema_name))}"
+        return f"{self.package}.models.{self.module_of(schema_name)}"
 
     def annotation(self, type_: ir.TypeRef, imports: Imports) -> str:
         if isinstance(type_, ir.Primitive):
@@ -126,6 +169,8 @@ class TypeRenderer:
         schema = self._schemas[type_.name]
         if isinstance(schema, ir.AliasSchema):
             return self.annotation(schema.type, imports)
+        if isinstance(schema, ir.EnumSchema) and not enum_base(schema):
+            return self.annotation(ir.LiteralValues(schema.values), imports)
         if isinstance(schema, ir.UnionSchema):
             # Fields take the plain value; the wrapper class is accepted and unwrapped.
             imports.add("typing", "Annotated")
@@ -133,7 +178,7 @@ class TypeRenderer:
             imports.add(f"{self.runtime}.model_base", "unwrap_one_of")
             union = self.union_annotation(schema.union, imports)
             return f"Annotated[{union}, BeforeValidator(unwrap_one_of)]"
-        name = class_name(schema.name)
+        name = self.class_of(schema.name)
         imports.add(self.model_module(schema.name), name)
         return name
 

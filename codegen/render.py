@@ -15,6 +15,7 @@ from types import ModuleType
 import jinja2
 
 from codegen import ir
+from codegen.errors import Refusals
 from codegen.model_views import ModelView
 from codegen.views import PackageView, build_package_view
 
@@ -68,8 +69,10 @@ def render(
     runtime: str,
     docs_dir: str,
     mixins: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """Every generated file, by path relative to the output root (before formatting)."""
+    refusals: Refusals | None = None,
+) -> tuple[dict[str, str], list[str]]:
+    """Every generated file, by path relative to the output root (before formatting), and
+    the emitter's warnings."""
     exceptions = _runtime_module(runtime, "exceptions")
     retry = _runtime_module(runtime, "retry")
     view = build_package_view(
@@ -78,6 +81,7 @@ def render(
         runtime,
         lambda status: exceptions.exception_class_for_status(status).__name__,
         mixins or {},
+        refusals,
     )
     env = _environment()
     exception_names = [
@@ -129,7 +133,7 @@ def render(
             if name not in {cls.__name__ for cls in exceptions.EXCEPTIONS_BY_STATUS.values()}
         ],
     )
-    return files
+    return files, view.warnings
 
 
 def _runtime_module(runtime: str, name: str) -> ModuleType:

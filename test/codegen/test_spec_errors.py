@@ -61,7 +61,8 @@ def spec_file(tmp_path: Path, thing: str) -> Path:
         ("$ref: 'other.yaml#/Thing'", "/components/schemas/Thing/$ref", "$ref"),
         ("$ref: '#/components/schemas/Missing'", "/components/schemas/Thing/$ref", "$ref"),
         (
-            "type: object\nproperties:\n  child: {$ref: '#/components/schemas/Thing'}",
+            # Recursion needs a class to break it; a union of itself has none.
+            "oneOf:\n  - type: string\n  - {type: array, items: {$ref: '#/components/schemas/Thing'}}",
             "/components/schemas/Thing",
             "$ref",
         ),
@@ -113,3 +114,57 @@ def test_unknown_keywords_of_other_vocabularies_are_warnings(tmp_path: Path) -> 
     assert warnings == (
         "spec.yaml#/components/schemas/Thing/properties/a/error: unknown keyword 'error' ignored",
     )
+
+
+TWO_BAD_SCHEMAS_AND_A_BAD_OPERATION = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/A"}}}}
+  /b/{id}:
+    get:
+      operationId: getB
+      responses:
+        "200": {description: ok}
+  /c:
+    get:
+      operationId: get_a
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        x: {not: {type: string}}
+    B:
+      type: object
+      properties:
+        n: {type: integer, default: "1.5"}
+"""
+
+
+def test_keep_going_reports_every_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(TWO_BAD_SCHEMAS_AND_A_BAD_OPERATION, encoding="utf-8")
+    args = ["--spec", str(spec), "--out", str(tmp_path / "out"), "--package", "kg"]
+    assert main([*args, "--docs-dir", "docs", "--config", str(tmp_path / "none.toml")]) == 2
+    first_only = capsys.readouterr().err
+    assert first_only.count("spec.yaml#") == 1
+    assert main([*args, "--keep-going", "--config", str(tmp_path / "none.toml")]) == 2
+    err = capsys.readouterr().err
+    for pointer, keyword in [
+        ("/components/schemas/A/properties/x/not", "not"),
+        ("/paths/~1b~1{id}/get", "parameters"),
+        ("/components/schemas/B/properties/n/default", "default"),
+        ("/paths/~1c/get", "operationId"),
+    ]:
+        assert f"spec.yaml#{pointer}: '{keyword}'" in err, (pointer, err)
+    assert "4 refusals" in err
+    assert not (tmp_path / "out").exists()  # nothing is written while refusals stand
