@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Annotated, Any, Protocol
 
-from pydantic import PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
+from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic_core import to_json
 
 from together.generated.exceptions import ApiValueError
@@ -355,14 +355,14 @@ def encode_multipart(
     boundary = boundary or f"together-{secrets.token_hex(16)}"
     files = set(file_fields)
     texts = adapter.dump_python(model, mode="json", by_alias=True, exclude_unset=True)
-    originals = adapter.dump_python(model, mode="python", by_alias=True, exclude_unset=True)
-    if not isinstance(texts, Mapping) or not isinstance(originals, Mapping):
+    originals = _wire_values(model)
+    if not isinstance(texts, Mapping):
         raise ApiValueError(f"{operation_id}(): a multipart body must be an object")
     parts: list[_Part] = []
     for name, text_value in texts.items():
         if text_value is None:
             continue
-        value = originals[name]
+        value = originals.get(name, text_value)
         if name in files and _is_file_value(value):
             values = value if isinstance(value, list) else [value]
             parts.extend(_file_part(boundary, name, item, operation_id) for item in values)
@@ -370,6 +370,21 @@ def encode_multipart(
             text = _form_text(text_value).encode("utf-8")
             parts.append(_Part(_part_headers(boundary, name, None, None), text=text))
     return MultipartBody(parts, boundary)
+
+
+def _wire_values(model: Any) -> Mapping[str, Any]:
+    """The body's property values as given, by wire name.
+
+    Not a pydantic dump: that would turn a file object (an iterator) into a list-like.
+    """
+    if isinstance(model, BaseModel):
+        values = {}
+        for name, info in type(model).model_fields.items():
+            if name in model.model_fields_set:
+                wire = info.serialization_alias or info.alias or name
+                values[wire] = getattr(model, name)
+        return values
+    return model if isinstance(model, Mapping) else {}
 
 
 def _is_file_value(value: Any) -> bool:
