@@ -22,6 +22,7 @@ data into the operation's chunk type.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
@@ -352,7 +353,9 @@ class AsyncStream(Generic[T]):
         # A stream left by `break` without `async with`: free the connection now.
         response = getattr(self, "_response", None)
         if response is not None and not response.closed:
-            response.close()
+            # At exit the event loop may be closed already; there is nothing left to free.
+            with contextlib.suppress(Exception):
+                response.close()
 
 
 async def open_stream(
