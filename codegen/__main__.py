@@ -13,7 +13,7 @@ from pathlib import Path
 
 from codegen.errors import SpecError, SpecErrors
 from codegen.output import differences, write
-from codegen.pipeline import Target, generate, load_mixins
+from codegen.pipeline import Target, generate, load_mixins, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,11 +47,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         mixins = load_mixins(args.config)
+        settings = load_settings(args.config)
     except ValueError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     target = Target(
-        package=args.package, runtime=args.runtime, docs_dir=args.docs_dir, mixins=mixins
+        package=args.package,
+        runtime=args.runtime,
+        docs_dir=args.docs_dir,
+        mixins=mixins,
+        settings=settings,
     )
     try:
         files, warnings = generate(args.spec, target, keep_going=args.keep_going)

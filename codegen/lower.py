@@ -91,7 +91,71 @@ class _Lowering:
             source_sha256=self.doc.sha256,
             warnings=tuple(self.types.warnings),
         )
+        spec = self._complete_discriminators(spec)
         return _with_usage(spec)
+
+    def _complete_discriminators(self, spec: ir.ApiSpec) -> ir.ApiSpec:
+        """Each discriminator's full value -> variant table, checked for clashes.
+
+        A value comes from the ``mapping``, else from the variant's ``const``/``enum`` for
+        the property, else it is the variant's schema name (OpenAPI's implicit mapping).
+        One value for two variants cannot be told apart: refused.
+        """
+        by_name = {s.name: s for s in spec.schemas}
+        schemas: list[ir.Schema] = []
+        for schema in spec.schemas:
+            if isinstance(schema, ir.UnionSchema) and schema.union.discriminator is not None:
+                with self.refusals.guard():
+                    union = dataclasses.replace(
+                        schema.union,
+                        discriminator=self._discriminator_table(schema, by_name),
+                    )
+                    schema = dataclasses.replace(schema, union=union)
+            schemas.append(schema)
+        return dataclasses.replace(spec, schemas=tuple(schemas))
+
+    def _discriminator_table(
+        self, schema: ir.UnionSchema, by_name: Mapping[str, ir.Schema]
+    ) -> ir.Discriminator:
+        disc = schema.union.discriminator
+        assert disc is not None
+        ptr = join_pointer(schema.pointer, "discriminator")
+        variants = []
+        for variant in schema.union.variants:
+            target = by_name.get(variant.name) if isinstance(variant, ir.Ref) else None
+            if not isinstance(target, ir.ObjectSchema):
+                raise self.doc.error(
+                    ptr, "discriminator", f"every variant must be an object schema, not {variant}"
+                )
+            variants.append(target.name)
+        table: dict[str, str] = {}
+
+        def claim(value: str, name: str) -> None:
+            if table.get(value, name) != name:
+                raise self.doc.error(
+                    ptr,
+                    "discriminator",
+                    f"{disc.property_name}={value!r} stands for both {table[value]!r} and "
+                    f"{name!r}: the variants cannot be told apart",
+                )
+            table[value] = name
+
+        for value, name in disc.mapping:
+            if name not in variants:
+                raise self.doc.error(
+                    join_pointer(ptr, "mapping", value),
+                    "mapping",
+                    f"{name!r} is not one of the variants",
+                )
+            claim(value, name)
+        mapped = set(dict(disc.mapping).values())
+        for name in variants:
+            if name in mapped:
+                continue
+            values = _literal_values(by_name[name], disc.property_name, by_name)
+            for tag in values or (name,):
+                claim(str(tag), name)
+        return ir.Discriminator(disc.property_name, tuple(sorted(table.items())))
 
     def _tags(self, operations: list[ir.Operation]) -> tuple[ir.Tag, ...]:
         descriptions: dict[str, str | None] = {}
@@ -420,3 +484,22 @@ def _reach(type_: ir.TypeRef, by_name: Mapping[str, ir.Schema], seen: set[str]) 
         seen.add(name)
         for inner in ir.schema_types(by_name[name]):
             _reach(inner, by_name, seen)
+
+
+def _literal_values(
+    schema: ir.Schema, property_name: str, by_name: Mapping[str, ir.Schema]
+) -> tuple[ir.JsonScalar, ...]:
+    """The values a variant's discriminating property may take, when it is a const/enum."""
+    if not isinstance(schema, ir.ObjectSchema):
+        return ()
+    for prop in schema.properties:
+        if prop.name != property_name:
+            continue
+        type_ = prop.type
+        if isinstance(type_, ir.Ref) and isinstance(by_name.get(type_.name), ir.EnumSchema):
+            enum = by_name[type_.name]
+            assert isinstance(enum, ir.EnumSchema)
+            return enum.values
+        if isinstance(type_, ir.LiteralValues):
+            return type_.values
+    return ()

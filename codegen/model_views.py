@@ -10,6 +10,7 @@ from codegen import ir
 from codegen.defaults import NotAValue, ObjectDefault, PythonDefault, python_default
 from codegen.doc_text import doc_type, one_paragraph
 from codegen.errors import SpecError, join_pointer
+from codegen.media import first_of
 from codegen.naming import (
     RESERVED_FIELD_NAMES,
     python_identifier,
@@ -92,7 +93,12 @@ def model_view(
         if view.forbid_extra or schema.additional_properties is None:
             view.forbid_extra = True
             imports.add("pydantic", "ConfigDict")
-        view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+        # The properties of a multipart body that are files take a file to upload.
+        types.binary_as_file = schema.name in multipart_bodies(types.spec)
+        try:
+            view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+        finally:
+            types.binary_as_file = False
         if schema.required_alternatives:
             python_names = {f.wire_name: f.name for f in view.fields}
             view.required_alternatives = [
@@ -191,6 +197,19 @@ def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> Fie
         required=prop.required,
         notes=" ".join(notes),
     )
+
+
+def multipart_bodies(spec: ir.ApiSpec) -> set[str]:
+    """Names of the schemas sent as ``multipart/form-data`` bodies (and never as JSON)."""
+    names = set()
+    for op in spec.operations:
+        body = op.request_body
+        if body is None or first_of(body.contents, "json") is not None:
+            continue
+        media = first_of(body.contents, "multipart")
+        if media is not None and isinstance(media.type, ir.Ref):
+            names.add(media.type.name)
+    return names
 
 
 def _default(prop: ir.Property, types: TypeRenderer, imports: Imports) -> PythonDefault:

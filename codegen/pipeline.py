@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from codegen.errors import Refusals
 from codegen.loader import load_spec
 from codegen.lower import lower
 from codegen.output import format_python
 from codegen.render import render
+from codegen.views import Settings
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Target:
     docs_dir: str = "docs"
     #: Hand-written classes mixed into generated models: schema name -> "module:Class".
     mixins: tuple[tuple[str, str], ...] = ()
+    #: Facts the generated package carries for the runtime (environment variable names).
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def owned_dirs(self) -> list[str]:
@@ -52,6 +56,41 @@ def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in mixins.items()))
 
 
+def _codegen_table(pyproject: Path) -> dict[str, Any]:
+    if not pyproject.is_file():
+        return {}
+    tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    table = tool.get("codegen", {})
+    return table if isinstance(table, dict) else {}
+
+
+def load_settings(pyproject: Path) -> Settings:
+    """``api_key_env`` and ``base_url_env`` of ``[tool.codegen]`` (unset: ``None``).
+
+    They name the environment variables the generated package's configuration reads; a
+    package generated without them reads none, so it never sends one API's key to another.
+    """
+    table = _codegen_table(pyproject)
+    values: dict[str, str | None] = {}
+    for key in ("api_key_env", "base_url_env"):
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"[tool.codegen] {key} = {value!r}: expected a variable name")
+        values[key] = value
+    return Settings(api_key_env=values["api_key_env"], base_url_env=values["base_url_env"])
+
+
+def load_overlay_setting(pyproject: Path) -> Path | None:
+    """``[tool.codegen] overlay``: the Overlay document applied to the spec, if any,
+    relative to the pyproject's folder."""
+    value = _codegen_table(pyproject).get("overlay")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"[tool.codegen] overlay = {value!r}: expected a file name")
+    return pyproject.parent / value
+
+
 def generate(
     spec_path: Path, target: Target = Target(), *, keep_going: bool = False
 ) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -69,6 +108,7 @@ def generate(
         docs_dir=target.docs_dir,
         mixins=dict(target.mixins),
         refusals=refusals,
+        settings=target.settings,
     )
     first_party = sorted({target.package.split(".")[0], target.runtime.split(".")[0]})
     return format_python(files, first_party), (*spec.warnings, *warnings)

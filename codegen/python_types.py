@@ -73,6 +73,12 @@ class TypeRenderer:
         self._class_names = unique_class_names(list(self._schemas), reserved or set())
         #: What the emitter left out and says so (e.g. a default no literal can express).
         self.warnings: list[str] = []
+        #: While true, ``format: binary`` is a file to upload (a multipart body's property).
+        self.binary_as_file = False
+
+    @property
+    def schemas(self) -> dict[str, ir.Schema]:
+        return self._schemas
 
     def schema(self, name: str) -> ir.Schema:
         return self._schemas[name]
@@ -120,6 +126,9 @@ class TypeRenderer:
             elif type_.format == "date":
                 imports.add("datetime", "date")
                 base = "date"
+            elif type_.format == "binary" and self.binary_as_file:
+                imports.add(f"{self.runtime}.multipart", "FileInput")
+                base = "FileInput"
             elif type_.format == "binary":
                 base = "bytes"
             else:
@@ -137,19 +146,36 @@ class TypeRenderer:
 
     def union_annotation(self, type_: ir.UnionOf, imports: Imports) -> str:
         members = " | ".join(self.annotation(v, imports) for v in type_.variants)
-        if type_.discriminator is not None and self._can_discriminate(type_):
-            imports.add("typing", "Annotated")
+        disc = type_.discriminator
+        if disc is None or not disc.mapping:
+            return members
+        imports.add("typing", "Annotated")
+        if self._literal_tags_match(type_):
+            # Every variant declares its values as a Literal: pydantic's own discriminator.
             imports.add("pydantic", "Field")
-            return (
-                f"Annotated[{members}, Field(discriminator={type_.discriminator.property_name!r})]"
-            )
-        return members
+            return f"Annotated[{members}, Field(discriminator={disc.property_name!r})]"
+        # Otherwise the mapping decides: each variant is tagged with its class name, and the
+        # value of the property (in a dict or a model) picks the tag.
+        imports.add("pydantic", "Discriminator")
+        imports.add("pydantic", "Tag")
+        tagged = " | ".join(
+            f"Annotated[{self.annotation(v, imports)}, Tag({self._tag(v)!r})]"
+            for v in type_.variants
+        )
+        table = ", ".join(f"{value!r}: {self.class_of(name)!r}" for value, name in disc.mapping)
+        prop = disc.property_name
+        pick = (
+            f"lambda v: {{{table}}}.get("
+            f"v.get({prop!r}) if isinstance(v, dict) else getattr(v, {prop!r}, None))"
+        )
+        return f"Annotated[{tagged}, Discriminator({pick})]"
 
-    def _can_discriminate(self, type_: ir.UnionOf) -> bool:
-        """pydantic needs every variant to be a model with a literal discriminator field.
+    def _tag(self, variant: ir.TypeRef) -> str:
+        assert isinstance(variant, ir.Ref)
+        return self.class_of(variant.name)
 
-        Otherwise the union is validated in smart mode, which accepts the same values.
-        """
+    def _literal_tags_match(self, type_: ir.UnionOf) -> bool:
+        """Whether each variant's property is a required Literal of exactly its mapped values."""
         assert type_.discriminator is not None
         prop = type_.discriminator.property_name
         for variant in type_.variants:
@@ -159,9 +185,12 @@ class TypeRenderer:
             match = [p for p in schema.properties if p.name == prop]
             if (
                 not match
-                or not isinstance(match[0].type, ir.LiteralValues)
                 or not match[0].required
+                or not isinstance(match[0].type, ir.LiteralValues)
             ):
+                return False
+            mapped = {v for v, name in type_.discriminator.mapping if name == schema.name}
+            if {str(v) for v in match[0].type.values} != mapped:
                 return False
         return True
 

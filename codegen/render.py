@@ -17,7 +17,7 @@ import jinja2
 from codegen import ir
 from codegen.errors import Refusals
 from codegen.model_views import ModelView
-from codegen.views import PackageView, build_package_view
+from codegen.views import PackageView, Settings, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: The repository the generator lives in; the runtime package is found in it.
@@ -57,6 +57,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["docstring"] = _docstring
     env.filters["striplinks"] = _strip_links
+    env.filters["truncate_arg"] = lambda arg: arg.split(":", 1)[0]
     env.filters["pyrepr"] = repr  # a Python literal (None, True, strings) in generated code
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
@@ -70,6 +71,7 @@ def render(
     docs_dir: str,
     mixins: dict[str, str] | None = None,
     refusals: Refusals | None = None,
+    settings: Settings | None = None,
 ) -> tuple[dict[str, str], list[str]]:
     """Every generated file, by path relative to the output root (before formatting), and
     the emitter's warnings."""
@@ -82,6 +84,7 @@ def render(
         lambda status: exceptions.exception_class_for_status(status).__name__,
         mixins or {},
         refusals,
+        settings,
     )
     env = _environment()
     exception_names = [

@@ -10,13 +10,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from codegen import ir
 from codegen.api_views import ApiView, api_module_name, api_view
 from codegen.cycles import check_inline_recursion, recursive_groups
 from codegen.errors import Refusals, SpecError
+from codegen.media import skip_reason
 from codegen.model_views import ModelView, model_view
 from codegen.python_types import TypeRenderer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Generator settings (``[tool.codegen]``) the generated package carries as data."""
+
+    #: Environment variable holding the API key (``TOGETHER_API_KEY``); None: none is read.
+    api_key_env: str | None = None
+    #: Environment variable overriding the host (``TOGETHER_BASE_URL``); None: none is read.
+    base_url_env: str | None = None
 
 
 @dataclass
@@ -31,6 +43,21 @@ class PackageView:
     models: list[ModelView]
     security_schemes: list[ir.SecurityScheme]
     warnings: list[str]
+    #: Operations with no method, and why (listed in the docs index).
+    skipped: list[SkippedOperation]
+    #: Environment variable names and the path of the default host, for the runtime.
+    api_key_env: str | None
+    base_url_env: str | None
+    base_path: str
+
+
+@dataclass(frozen=True)
+class SkippedOperation:
+    operation_id: str
+    method: str
+    path: str
+    tag: str
+    reason: str
 
 
 def build_package_view(
@@ -40,9 +67,15 @@ def build_package_view(
     raises_for: Callable[[int], str],
     mixins: dict[str, str] | None = None,
     refusals: Refusals | None = None,
+    settings: Settings | None = None,
 ) -> PackageView:
     """The views of every file; ``raises_for`` names the runtime's exception for a status."""
     refusals = refusals or Refusals()
+    settings = settings or Settings()
+    # The spec's first server is the default host (a relative URL has no host: localhost).
+    default_host = spec.servers[0].url.rstrip("/") if spec.servers else ""
+    if not urlsplit(default_host).scheme:
+        default_host = "http://localhost" + ("/" + default_host.lstrip("/") if default_host else "")
     types = TypeRenderer(spec, package, runtime)
     mixins = mixins or {}
     unknown = sorted(set(mixins) - {s.name for s in spec.schemas})
@@ -62,6 +95,16 @@ def build_package_view(
             models.append(
                 model_view(schema, types, mixins.get(schema.name), cycles.get(schema.name))
             )
+    skipped = [
+        SkippedOperation(op.operation_id, op.method.upper(), op.path, op.tag, reason)
+        for op in spec.operations
+        if (reason := skip_reason(op)) is not None
+    ]
+    types.warnings.extend(
+        f"{spec.source_name}#{op.pointer}: operation {op.operation_id!r} skipped: {reason}"
+        for op in spec.operations
+        if (reason := skip_reason(op)) is not None
+    )
     apis = [api_view(tag, spec, types, raises_for, refusals) for tag in api_tags(spec)]
     refusals.raise_if_any()
     return PackageView(
@@ -70,11 +113,15 @@ def build_package_view(
         title=spec.title,
         version=spec.version,
         description=spec.description or "",
-        default_host=spec.servers[0].url.rstrip("/") if spec.servers else "http://localhost",
+        default_host=default_host,
         apis=apis,
         models=models,
         security_schemes=list(spec.security_schemes),
         warnings=types.warnings,
+        skipped=skipped,
+        api_key_env=settings.api_key_env,
+        base_url_env=settings.base_url_env,
+        base_path=urlsplit(default_host).path.rstrip("/"),
     )
 
 
@@ -86,6 +133,9 @@ def api_tags(spec: ir.ApiSpec) -> list[ir.Tag]:
     """
     merged: dict[str, ir.Tag] = {}
     for tag in spec.tags:
+        tag = dataclasses.replace(
+            tag, operations=tuple(op for op in tag.operations if skip_reason(op) is None)
+        )
         key = api_module_name(tag.name)
         if key in merged:
             first = merged[key]

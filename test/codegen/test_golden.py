@@ -9,10 +9,13 @@ import pytest
 
 from codegen.__main__ import main
 from codegen.output import differences
-from codegen.pipeline import Target, generate, load_mixins
+from codegen.pipeline import Target, generate, load_mixins, load_settings
 from support import REPOSITORY
 
-TARGET = Target(mixins=load_mixins(REPOSITORY / "pyproject.toml"))
+TARGET = Target(
+    mixins=load_mixins(REPOSITORY / "pyproject.toml"),
+    settings=load_settings(REPOSITORY / "pyproject.toml"),
+)
 
 
 def test_committed_output_matches_the_spec() -> None:

@@ -297,3 +297,79 @@ def test_names_that_collide_after_conversion_lose_nothing(generated: Any) -> Non
     # Sorted by schema name, "RL.Thing" comes first and keeps the plain name.
     assert set(pkg.RLThing.model_fields) == {"dotted"}
     assert set(pkg.RLThing2.model_fields) == {"plain"}
+
+
+DISCRIMINATED = (
+    HEAD
+    + """
+paths:
+  /shapes:
+    get:
+      operationId: getShape
+      tags: [Shapes]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Holder"}
+components:
+  schemas:
+    Holder:
+      type: object
+      properties:
+        shape: {$ref: "#/components/schemas/Shape"}
+    Shape:
+      oneOf:
+        - $ref: "#/components/schemas/Circle"
+        - $ref: "#/components/schemas/Square"
+      discriminator:
+        propertyName: kind
+        mapping:
+          round: "#/components/schemas/Circle"
+          boxy: "#/components/schemas/Square"
+    Circle:
+      type: object
+      required: [kind]
+      properties:
+        kind: {type: string}
+        size: {type: number}
+    Square:
+      type: object
+      required: [kind]
+      properties:
+        kind: {type: string}
+        size: {type: number}
+"""
+)
+
+
+def test_a_discriminator_mapping_decides_without_consts(generated: Any) -> None:
+    pkg = generated(DISCRIMINATED)
+    # Circle and Square have the same fields: only the mapping can tell them apart.
+    assert isinstance(
+        pkg.Holder.from_dict({"shape": {"kind": "boxy", "size": 1}}).shape, pkg.Square
+    )
+    assert isinstance(
+        pkg.Holder.from_dict({"shape": {"kind": "round", "size": 1}}).shape, pkg.Circle
+    )
+    with pytest.raises(ValidationError):
+        pkg.Holder.from_dict({"shape": {"kind": "triangle"}})
+    square = pkg.Square(kind="boxy", size=2)
+    assert pkg.Holder(shape=square).shape is square
+
+
+def test_two_variants_sharing_a_tag_value_are_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        DISCRIMINATED.replace(
+            "kind: {type: string}\n        size: {type: number}\n    Square:",
+            "kind: {type: string, enum: [boxy]}\n        size: {type: number}\n    Square:",
+        ).replace('          round: "#/components/schemas/Circle"\n', ""),
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as caught:
+        generate(spec, Target(package="refused"))
+    assert caught.value.pointer == "/components/schemas/Shape/discriminator"
+    assert caught.value.keyword == "discriminator"
+    assert "kind='boxy' stands for both" in caught.value.message

@@ -5,6 +5,13 @@
 
 #: The spec's first server: the default ``Configuration.host``.
 DEFAULT_HOST = "https://api.together.xyz/v1"
+#: The path part of ``DEFAULT_HOST`` ("" when it has none).
+BASE_PATH = "/v1"
+#: Environment variable holding the API key, from the generator's settings
+#: (``[tool.codegen] api_key_env``); None: no key is read from the environment.
+API_KEY_ENV: str | None = "TOGETHER_API_KEY"
+#: Environment variable that overrides the host (``[tool.codegen] base_url_env``); None: none.
+BASE_URL_ENV: str | None = "TOGETHER_BASE_URL"
 SPEC_TITLE = "Together APIs"
 SPEC_VERSION = "2.0.0"
 SPEC_SHA256 = "fae7384a75994cbcc13cd2d106423939f1df23ceff811ce9e5452be950432116"
