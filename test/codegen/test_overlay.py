@@ -283,3 +283,24 @@ def test_every_overlay_action_is_listed_in_spec_changes() -> None:
     for action in actions:
         assert action.get("description"), f"action on {action['target']} has no description"
         assert f"`{action['target']}`" in changes, f"{action['target']} is not in spec-changes.md"
+
+
+def test_after_the_overlay_a_body_with_required_properties_is_required(
+    together_spec: dict[str, Any], changed_spec: dict[str, Any]
+) -> None:
+    def optional_bodies(document: dict[str, Any]) -> list[str]:
+        found = []
+        for path, operations in document["paths"].items():
+            post = operations.get("post")
+            if not isinstance(post, dict) or "requestBody" not in post:
+                continue
+            body = post["requestBody"]
+            schema = next(iter(body["content"].values())).get("schema", {})
+            if "$ref" in schema:
+                schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            if schema.get("required") and body.get("required") is not True:
+                found.append(path)
+        return found
+
+    assert "/embeddings" in optional_bodies(together_spec)
+    assert optional_bodies(changed_spec) == []
