@@ -12,7 +12,10 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from together.generated import openapi_info
+# Where the API lives and which environment variables name its host and key: facts of the
+# spec and of the generator's settings, generated into openapi_info. API_KEY_ENV is None for
+# a package generated from another API's spec, so a Together key never goes to its host.
+from together.generated.openapi_info import API_KEY_ENV, BASE_PATH, BASE_URL_ENV, DEFAULT_HOST
 from together.generated.retry import RetryPolicy
 
 __all__ = [
@@ -25,18 +28,6 @@ __all__ = [
     "Configuration",
     "base_url_from_environment",
 ]
-
-# What the spec says about where the API lives and which environment variables name its host
-# and key (generated into openapi_info). The fallbacks are this package's Together defaults.
-#: The spec's first server: the default ``Configuration.host``.
-DEFAULT_HOST: str = openapi_info.DEFAULT_HOST
-#: The path every operation's path is relative to (the server URL's path, e.g. ``/v1``).
-BASE_PATH: str = getattr(openapi_info, "BASE_PATH", urlsplit(DEFAULT_HOST).path.rstrip("/"))
-#: The variable the bearer token is read from, or ``None``: a package generated from another
-#: API's spec must not send a Together key to that API's host.
-API_KEY_ENV: str | None = getattr(openapi_info, "API_KEY_ENV", "TOGETHER_API_KEY")
-#: The variable that moves the API (e.g. to a proxy), or ``None``.
-BASE_URL_ENV: str | None = getattr(openapi_info, "BASE_URL_ENV", "TOGETHER_BASE_URL")
 
 
 def base_url_from_environment(
