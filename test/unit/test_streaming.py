@@ -230,6 +230,17 @@ async def test_an_error_event_mid_stream_raises_stream_error(
     assert caught.value.data == {"message": "overloaded"}  # not ErrorData: the decoded JSON
 
 
+async def test_an_error_event_without_data_still_raises(
+    api_client: ApiClient, mocked: aioresponses
+) -> None:
+    body = events({"id": "1", "text": "a"}) + "event: error\ndata:\n\n" + events("[DONE]")
+    mocked.post(URL, body=body, headers=SSE)
+    stream = await api_client.call_api_stream(operation(), {}, {"model": "m"})
+    assert (await anext(stream)).text == "a"
+    with pytest.raises(StreamError, match=r"\(200\) error in the stream$"):
+        await anext(stream)
+
+
 @pytest.mark.parametrize(
     "data",
     ['{"id": "1"}', "{not json", '"a string"', "[1, 2]"],

@@ -282,11 +282,11 @@ class AsyncStream(Generic[T]):
             ) from exc
 
     def _decode(self, event: ServerSentEvent) -> T | None:
-        if not event.data.strip():
-            return None  # an event without content (a keep-alive)
         raw = event.data.encode("utf-8")
         if event.event == "error":
             raise self._stream_error(event, _json_or_none(raw))
+        if not event.data.strip():
+            return None  # an event without content (a keep-alive)
         if b'"error"' in raw and event.data.lstrip().startswith("{"):
             payload = _json_or_none(raw)
             if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
