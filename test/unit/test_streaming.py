@@ -87,6 +87,29 @@ def test_a_field_without_colon_and_a_value_without_space() -> None:
     assert decode(b"data\n\ndata:x\n\n") == [ServerSentEvent(data=""), ServerSentEvent(data="x")]
 
 
+def test_an_endless_line_or_event_is_refused() -> None:
+    decoder = SSEDecoder(max_event_size=100)
+    assert list(decoder.feed(b"data: " + b"x" * 90 + b"\n\n")) == [ServerSentEvent(data="x" * 90)]
+    with pytest.raises(ValueError, match="longer than 100 bytes"):
+        list(decoder.feed(b"data: " + b"x" * 101))  # no line end yet
+    many_lines = SSEDecoder(max_event_size=100)
+    with pytest.raises(ValueError, match="longer than 100 bytes"):
+        list(many_lines.feed(b"data: 0123456789\n" * 12))  # no blank line: one growing event
+
+
+async def test_a_server_that_never_ends_a_line_gets_malformed_response_error(
+    api_client: ApiClient, mocked: aioresponses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from together.generated import streaming
+
+    monkeypatch.setattr(streaming, "MAX_EVENT_SIZE", 1000)
+    mocked.post(URL, body="data: " + "x" * 5000, headers=SSE)
+    stream = await api_client.call_api_stream(operation(), {}, {"model": "m"})
+    with pytest.raises(MalformedResponseError, match="longer than 1000 bytes"):
+        await anext(stream)
+    assert stream.closed
+
+
 def test_blank_lines_without_data_dispatch_nothing() -> None:
     assert decode(b"\n\nevent: lonely\n\n: c\n\n") == []
 

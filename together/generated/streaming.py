@@ -40,12 +40,23 @@ from together.generated.exceptions import (
 )
 from together.generated.operation import Operation, ResponseSpec
 
-__all__ = ["DONE", "AsyncStream", "SSEDecoder", "ServerSentEvent", "StreamError", "open_stream"]
+__all__ = [
+    "DONE",
+    "MAX_EVENT_SIZE",
+    "AsyncStream",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "StreamError",
+    "open_stream",
+]
 
 T = TypeVar("T")
 
 #: The data of the event that ends a Together stream.
 DONE = "[DONE]"
+
+#: The longest event (or line) a stream may send, in bytes; beyond it the answer is malformed.
+MAX_EVENT_SIZE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +76,14 @@ class SSEDecoder:
     body. Lines may end with CRLF, LF or CR, also when a CRLF is split between two pieces.
     Unlike a browser, :meth:`end` dispatches an event the body ends in without its closing
     blank line: servers often stop right after their last ``data:`` line.
+
+    An event (or a line) longer than ``max_event_size`` bytes raises :class:`ValueError`:
+    a server that never ends a line must not fill the memory.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_size: int = MAX_EVENT_SIZE) -> None:
+        self.max_event_size = max_event_size
+        self._data_size = 0
         self._buffer = b""
         self._skip_lf = False  # the previous piece ended in CR: a leading LF belongs to it
         self._first_line = True
@@ -102,6 +118,8 @@ class SSEDecoder:
             if event is not None:
                 yield event
         self._buffer = buffer[start:]
+        if len(self._buffer) + self._data_size > self.max_event_size:
+            raise ValueError(f"an event is longer than {self.max_event_size} bytes")
 
     def end(self) -> ServerSentEvent | None:
         """The event left at the end of the body, if it had data."""
@@ -126,6 +144,7 @@ class SSEDecoder:
             value = value[1:]
         if field == "data":
             self._data.append(value)
+            self._data_size += len(value) + 1
         elif field == "event":
             self._event = value
         elif field == "id" and "\0" not in value:
@@ -136,7 +155,7 @@ class SSEDecoder:
 
     def _dispatch(self) -> ServerSentEvent | None:
         data, event = self._data, self._event
-        self._data, self._event = [], ""
+        self._data, self._event, self._data_size = [], "", 0
         if not data:
             return None
         return ServerSentEvent(event or "message", "\n".join(data), self._id, self._retry)
@@ -205,7 +224,7 @@ class AsyncStream(Generic[T]):
         self._operation = operation
         self._spec = spec
         self._chunk_size = chunk_size
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(MAX_EVENT_SIZE)
         self._pending: list[ServerSentEvent] = []
         self._finished = False
 
@@ -262,7 +281,16 @@ class AsyncStream(Generic[T]):
                 return None
             piece = await self._read()
             if piece:
-                self._pending.extend(self._decoder.feed(piece))
+                try:
+                    self._pending.extend(self._decoder.feed(piece))
+                except ValueError as exc:
+                    raise MalformedResponseError(
+                        f"{self._operation.operation_id}: HTTP {self.status_code} stream: {exc}",
+                        status=self.status_code,
+                        headers=self.headers,
+                        body=piece[:1024],
+                        content_type=self._response.headers.get("Content-Type"),
+                    ) from exc
             else:
                 self._finished = True
                 last = self._decoder.end()
