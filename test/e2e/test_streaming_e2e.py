@@ -246,3 +246,18 @@ async def test_opening_is_retried_on_503_then_streams() -> None:
         stream = await api_client.call_api_stream(OPERATION, {}, {})
         assert [chunk.n async for chunk in stream] == [0, 1]
     assert calls == 2
+
+
+async def test_the_deadline_bounds_opening_not_the_stream() -> None:
+    async def slow_to_answer(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3)
+        return web.Response(status=503)
+
+    async with serve(slow_to_answer) as url, client(url) as api_client:
+        with pytest.raises(ApiTimeoutError, match=r"deadline of 0\.3 s"):
+            await api_client.call_api_stream(OPERATION, {}, {}, deadline=0.3)
+
+    counter = Counter(pause=0.1, limit=5)  # streams for 0.5 s, longer than the deadline
+    async with serve(counter) as url, client(url) as api_client:
+        stream = await api_client.call_api_stream(OPERATION, {}, {}, deadline=0.3)
+        assert [chunk.n async for chunk in stream] == [0, 1, 2, 3, 4]
