@@ -190,6 +190,7 @@ async def test_bad_destinations_are_refused_before_sending(tmp_path: Path) -> No
             (tmp_path / "missing" / "out.bin", "does not exist"),
             (tmp_path, "is a directory"),
             (42, "a path or a binary file object"),
+            (io.StringIO(), "text mode"),
         ]:
             with pytest.raises(ApiValueError, match=message):
                 await api_client.call_api_download(OPERATION, {"id": "f"}, None, destination)  # type: ignore[arg-type]

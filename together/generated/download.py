@@ -10,6 +10,7 @@ partial file behind and never clobbers an older complete one.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import tempfile
 from typing import IO
@@ -39,6 +40,10 @@ def check_destination(destination: Destination, operation_id: str) -> None:
         if not os.access(folder, os.W_OK):
             raise ApiValueError(f"{operation_id}(): cannot write in the folder of {path!r}")
         return
+    if isinstance(destination, io.TextIOBase):
+        raise ApiValueError(
+            f"{operation_id}(): the destination is open in text mode; open it with 'wb'"
+        )
     if not callable(getattr(destination, "write", None)):
         raise ApiValueError(
             f"{operation_id}(): the destination must be a path or a binary file object, "
