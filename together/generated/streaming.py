@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -217,15 +218,12 @@ class AsyncStream(Generic[T]):
         response: aiohttp.ClientResponse,
         operation: Operation[Any],
         spec: ResponseSpec,
-        *,
-        chunk_size: int = 64 * 1024,
     ) -> None:
         self._response = response
         self._operation = operation
         self._spec = spec
-        self._chunk_size = chunk_size
         self._decoder = SSEDecoder(MAX_EVENT_SIZE)
-        self._pending: list[ServerSentEvent] = []
+        self._pending: deque[ServerSentEvent] = deque()
         self._finished = False
 
     # ------------------------------------------------------------------ what it is
@@ -268,9 +266,8 @@ class AsyncStream(Generic[T]):
                 if event.data == DONE:
                     self._close()
                     raise StopAsyncIteration
-                chunk = self._decode(event)
-                if chunk is not None:
-                    return chunk
+                if event.event == "error" or event.data.strip():  # else a keep-alive
+                    return self._decode(event)
         except BaseException:  # StopAsyncIteration, errors, cancellation: all close it
             self._close()
             raise
@@ -296,7 +293,7 @@ class AsyncStream(Generic[T]):
                 last = self._decoder.end()
                 if last is not None:
                     self._pending.append(last)
-        return self._pending.pop(0)
+        return self._pending.popleft()
 
     async def _read(self) -> bytes:
         request = f"{self._operation.operation_id}: HTTP {self.status_code} stream"
@@ -309,12 +306,10 @@ class AsyncStream(Generic[T]):
                 f"{request}: the connection broke mid-stream ({type(exc).__name__})"
             ) from exc
 
-    def _decode(self, event: ServerSentEvent) -> T | None:
+    def _decode(self, event: ServerSentEvent) -> T:
         raw = event.data.encode("utf-8")
         if event.event == "error":
             raise self._stream_error(event, _json_or_none(raw))
-        if not event.data.strip():
-            return None  # an event without content (a keep-alive)
         if b'"error"' in raw and event.data.lstrip().startswith("{"):
             payload = _json_or_none(raw)
             if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
