@@ -2,7 +2,8 @@
 
 ``--check`` writes nothing and exits 1, naming each file that differs from what the spec
 produces (CI runs it). A spec the generator cannot handle exits 2 with the JSON pointer
-and keyword at fault.
+and keyword at fault (``--keep-going``: every refusal, not only the first). The overlay of
+``[tool.codegen] overlay`` (or ``--overlay``) is applied to the spec first.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from pathlib import Path
 
 from codegen.errors import SpecError, SpecErrors
 from codegen.output import differences, write
-from codegen.pipeline import Target, generate, load_mixins, load_settings
+from codegen.pipeline import (
+    Target,
+    generate,
+    load_mixins,
+    load_overlay_setting,
+    load_settings,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         help="pyproject.toml whose [tool.codegen] table configures the output",
     )
     parser.add_argument(
+        "--overlay",
+        type=Path,
+        default=None,
+        help="an OpenAPI Overlay 1.0 document applied to the spec first "
+        "(default: [tool.codegen] overlay of --config)",
+    )
+    parser.add_argument(
+        "--no-overlay", action="store_true", help="generate from the spec as published"
+    )
+    parser.add_argument(
         "--keep-going",
         action="store_true",
         help="report every refusal (pointer, keyword, reason), not only the first",
@@ -48,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mixins = load_mixins(args.config)
         settings = load_settings(args.config)
+        overlay = None if args.no_overlay else args.overlay or load_overlay_setting(args.config)
     except ValueError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
@@ -59,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         settings=settings,
     )
     try:
-        files, warnings = generate(args.spec, target, keep_going=args.keep_going)
+        files, warnings = generate(args.spec, target, keep_going=args.keep_going, overlay=overlay)
     except SpecError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2

@@ -198,6 +198,8 @@ def _operation_view(
     name = python_identifier(snake_case(op.operation_id))
     if op.parameters:
         imports.add(f"{types.runtime}.operation", "Param")
+    if op.parameters or op.request_body:
+        imports.add("pydantic", "TypeAdapter")
     params = [_param_view(param, types, imports) for param in op.parameters]
     body = _body_view(op, types, imports)
     responses = [_answer_view(response, types, imports, raises_for) for response in op.responses]

@@ -90,6 +90,8 @@ class _Lowering:
             source_name=self.doc.source_name,
             source_sha256=self.doc.sha256,
             warnings=tuple(self.types.warnings),
+            overlay_name=self.doc.overlay_name,
+            overlay_sha256=self.doc.overlay_sha256,
         )
         spec = self._complete_discriminators(spec)
         return _with_usage(spec)

@@ -43,6 +43,7 @@ class ModelView:
     fields: list[FieldView] = field(default_factory=list)
     forbid_extra: bool = False
     enum_base: str = "str"
+    enum_class: str = "StrEnum"
     enum_members: list[tuple[str, str]] = field(default_factory=list)
     union_annotation: str = ""
     union_members: list[str] = field(default_factory=list)
@@ -123,8 +124,10 @@ def model_view(
         view.alias_annotation = types.annotation(ir.LiteralValues(schema.values), imports)
     elif isinstance(schema, ir.EnumSchema):
         view.kind = "enum"
-        imports.add("enum", "Enum")
         view.enum_base = enum_base(schema)
+        # StrEnum: a member is its value as a string too (str(), f-strings, JSON).
+        view.enum_class = "StrEnum" if view.enum_base == "str" else "IntEnum"
+        imports.add("enum", view.enum_class)
         view.enum_members = [(enum_member_name(v), repr(v)) for v in schema.values]
         names = [member for member, _ in view.enum_members]
         if len(set(names)) != len(names):

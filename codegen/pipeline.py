@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codegen.errors import Refusals
-from codegen.loader import load_spec
+from codegen.loader import SpecDocument, load_spec
 from codegen.lower import lower
 from codegen.output import format_python
+from codegen.overlay import apply_overlay, load_overlay
 from codegen.render import render
 from codegen.views import Settings
 
@@ -91,16 +94,35 @@ def load_overlay_setting(pyproject: Path) -> Path | None:
     return pyproject.parent / value
 
 
+def load_with_overlay(spec_path: Path, overlay_path: Path | None) -> SpecDocument:
+    """The spec as published, with the project's overlay applied when one is given."""
+    document = load_spec(spec_path)
+    if overlay_path is None:
+        return document
+    root = apply_overlay(document.root, load_overlay(overlay_path), source=overlay_path.name)
+    return dataclasses.replace(
+        document,
+        root=root,
+        overlay_name=overlay_path.name,
+        overlay_sha256=hashlib.sha256(overlay_path.read_bytes()).hexdigest(),
+    )
+
+
 def generate(
-    spec_path: Path, target: Target = Target(), *, keep_going: bool = False
+    spec_path: Path,
+    target: Target = Target(),
+    *,
+    keep_going: bool = False,
+    overlay: Path | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """Every generated file (path relative to the output root -> text), and warnings.
 
-    A refusal raises ``SpecError``; with ``keep_going``, every refusal is gathered first and
-    ``SpecErrors`` raised with them all.
+    ``overlay`` (an OpenAPI Overlay document) is applied to the spec first. A refusal raises
+    ``SpecError``; with ``keep_going``, every refusal is gathered first and ``SpecErrors``
+    raised with them all.
     """
     refusals = Refusals(keep_going=keep_going)
-    spec = lower(load_spec(spec_path), refusals)
+    spec = lower(load_with_overlay(spec_path, overlay), refusals)
     files, warnings = render(
         spec,
         package=target.package,

@@ -92,6 +92,12 @@ def render(
     ]
     py_header = _PY_HEADER.format(source=spec.source_name, sha=spec.source_sha256)
     md_header = _MD_HEADER.format(source=spec.source_name, sha=spec.source_sha256)
+    if spec.overlay_name:
+        # The spec as published, changed by the project's overlay: both name the output.
+        py_header += f"\n# overlay: {spec.overlay_name}\n# overlay sha256: {spec.overlay_sha256}"
+        md_header = md_header.removesuffix(" -->") + (
+            f"\n     overlay: {spec.overlay_name}, sha256: {spec.overlay_sha256} -->"
+        )
     package_dir = package.replace(".", "/")
     common = {"pkg": view, "runtime": runtime}
 
