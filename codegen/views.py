@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from codegen import ir
-from codegen.api_views import ApiView, api_module_name, api_view
+from codegen.api_views import ApiView, api_class_name, api_module_name, api_view
 from codegen.cycles import check_inline_recursion, recursive_groups
+from codegen.doc_text import one_paragraph
 from codegen.errors import Refusals, SpecError
 from codegen.media import skip_reason
 from codegen.model_views import ModelView, model_view
+from codegen.naming import python_identifier, snake_case
 from codegen.python_types import TypeRenderer
 
 
@@ -45,6 +47,8 @@ class PackageView:
     warnings: list[str]
     #: Operations with no method, and why (listed in the docs index).
     skipped: list[SkippedOperation]
+    #: Each tag of the spec, in its order: (tag, API class, description, method names).
+    tag_index: list[tuple[str, str, str, list[str]]]
     #: Environment variable names and the path of the default host, for the runtime.
     api_key_env: str | None
     base_url_env: str | None
@@ -119,6 +123,19 @@ def build_package_view(
         security_schemes=list(spec.security_schemes),
         warnings=types.warnings,
         skipped=skipped,
+        tag_index=[
+            (
+                tag.name,
+                api_class_name(tag.name),
+                one_paragraph(tag.description),
+                [
+                    python_identifier(snake_case(op.operation_id))
+                    for op in tag.operations
+                    if skip_reason(op) is None
+                ],
+            )
+            for tag in spec.tags
+        ],
         api_key_env=settings.api_key_env,
         base_url_env=settings.base_url_env,
         base_path=urlsplit(default_host).path.rstrip("/"),

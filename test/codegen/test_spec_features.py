@@ -289,8 +289,11 @@ components:
 )
 
 
-def test_names_that_collide_after_conversion_lose_nothing(generated: Any) -> None:
+def test_names_that_collide_after_conversion_lose_nothing(generated: Any, tmp_path: Path) -> None:
     pkg = generated(COLLISIONS)
+    index = (tmp_path / f"{pkg.__name__}_docs" / "README.md").read_text()
+    assert "Endpoints | [EndpointsApi](EndpointsApi.md) | [list_endpoints]" in index
+    assert "endpoints | [EndpointsApi](EndpointsApi.md) | [create_endpoint]" in index
     api = pkg.EndpointsApi
     for operation in ("list_endpoints", "create_endpoint", "delete_endpoint"):
         assert callable(getattr(api, operation)), operation
