@@ -131,3 +131,16 @@ def test_the_feature_specs_generate_code_that_passes_mypy(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout[-4000:]
+
+
+def test_an_absolute_docs_folder_keeps_its_pages(tmp_path: Path) -> None:
+    from codegen.__main__ import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent(ENUMS_AND_DEFAULTS), encoding="utf-8")
+    out, docs = tmp_path / "out", tmp_path / "out" / "docs"
+    args = ["--spec", str(spec), "--out", str(out), "--package", "absdocs"]
+    args += ["--docs-dir", str(docs), "--config", str(tmp_path / "none.toml")]
+    assert main(args) == 0
+    assert (docs / "Settings.md").is_file() and (docs / "README.md").is_file()
+    assert main([*args, "--check"]) == 0
