@@ -71,7 +71,10 @@ def model_view(
     mixin: str | None,
     cycle: frozenset[str] | None = None,
 ) -> ModelView:
-    """The view of one model module; ``cycle`` names the schemas of its import cycle."""
+    """The view of one model module; ``cycle`` names the schemas of its import cycle.
+
+    One small view per kind of schema fills in what that kind's template prints.
+    """
     imports = Imports()
     name = types.class_of(schema.name)
     view = ModelView(
@@ -83,71 +86,16 @@ def model_view(
         imports=[],
     )
     if isinstance(schema, ir.ObjectSchema):
-        view.kind = "object"
-        imports.add(f"{types.runtime}.model_base", "ApiModel")
-        if mixin is not None:
-            module, _, mixin_class = mixin.partition(":")
-            imports.add(module, mixin_class)
-            view.bases = [mixin_class, "ApiModel"]
-            view.mixin = mixin
-        view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
-        if view.forbid_extra or schema.additional_properties is None:
-            view.forbid_extra = True
-            imports.add("pydantic", "ConfigDict")
-        # The properties of a multipart body that are files take a file to upload.
-        types.binary_as_file = schema.name in multipart_bodies(types.spec)
-        try:
-            view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
-        finally:
-            types.binary_as_file = False
-        if schema.required_alternatives:
-            python_names = {f.wire_name: f.name for f in view.fields}
-            view.required_alternatives = [
-                [python_names[p] for p in group] for group in schema.required_alternatives
-            ]
-            view.alternatives_exactly_one = schema.alternatives_kind == "oneOf"
-            imports.add("pydantic", "model_validator")
-            imports.add("typing", "Self")
-        if any(f.assignment.startswith(" = Field(") for f in view.fields):
-            imports.add("pydantic", "Field")
-        example = schema.example if isinstance(schema.example, dict) else None
-        if example is None and all(p.example is not None for p in schema.properties if p.required):
-            example = example_object(schema) if any(p.required for p in schema.properties) else None
-        if example is not None:
-            view.example_json = json.dumps(example, sort_keys=True)
-        else:
-            view.example_args = ", ".join(f"{f.name}=..." for f in view.fields if f.required)
-    elif isinstance(schema, ir.EnumSchema) and not enum_base(schema):
-        # Values of mixed types (or floats, booleans) make no Python Enum: a Literal alias.
-        view.kind = "alias"
-        imports.add("typing", "TypeAlias")
-        view.alias_annotation = types.annotation(ir.LiteralValues(schema.values), imports)
+        _object_view(view, schema, types, imports, mixin)
+    elif isinstance(schema, ir.EnumSchema) and enum_base(schema):
+        _enum_view(view, schema, types, imports)
     elif isinstance(schema, ir.EnumSchema):
-        view.kind = "enum"
-        view.enum_base = enum_base(schema)
-        # StrEnum: a member is its value as a string too (str(), f-strings, JSON).
-        view.enum_class = "StrEnum" if view.enum_base == "str" else "IntEnum"
-        imports.add("enum", view.enum_class)
-        view.enum_members = [(enum_member_name(v), repr(v)) for v in schema.values]
-        names = [member for member, _ in view.enum_members]
-        if len(set(names)) != len(names):
-            raise SpecError(
-                schema.pointer,
-                "enum",
-                f"enum values give clashing member names: {names}",
-                source=types.spec.source_name,
-            )
+        # Values of mixed types (or floats, booleans) make no Python Enum: a Literal alias.
+        _alias_view(view, ir.LiteralValues(schema.values), types, imports)
     elif isinstance(schema, ir.UnionSchema):
-        view.kind = "union"
-        imports.add(f"{types.runtime}.model_base", "OneOfModel")
-        imports.add("typing", "ClassVar")
-        view.union_annotation = types.union_annotation(schema.union, imports)
-        scratch = Imports()
-        view.union_members = [types.annotation(v, scratch) for v in schema.union.variants]
+        _union_view(view, schema, types, imports)
     else:
-        view.kind = "alias"
-        imports.add("typing", "TypeAlias")
-        view.alias_annotation = types.annotation(schema.type, imports)
+        _alias_view(view, schema.type, types, imports)
     # A model never imports itself.
     imports.names.get(types.model_module(schema.name), set()).discard(name)
     if cycle:
@@ -161,6 +109,85 @@ def model_view(
         view.cycle_imports = partners.lines()
     view.imports = [line for line in imports.lines() if not line.endswith(" import ")]
     return view
+
+
+def _object_view(
+    view: ModelView,
+    schema: ir.ObjectSchema,
+    types: TypeRenderer,
+    imports: Imports,
+    mixin: str | None,
+) -> None:
+    view.kind = "object"
+    imports.add(f"{types.runtime}.model_base", "ApiModel")
+    if mixin is not None:
+        module, _, mixin_class = mixin.partition(":")
+        imports.add(module, mixin_class)
+        view.bases = [mixin_class, "ApiModel"]
+        view.mixin = mixin
+    view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
+    if view.forbid_extra or schema.additional_properties is None:
+        view.forbid_extra = True
+        imports.add("pydantic", "ConfigDict")
+    # The properties of a multipart body that are files take a file to upload.
+    types.binary_as_file = schema.name in multipart_bodies(types.spec)
+    try:
+        view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+    finally:
+        types.binary_as_file = False
+    if schema.required_alternatives:
+        python_names = {f.wire_name: f.name for f in view.fields}
+        view.required_alternatives = [
+            [python_names[p] for p in group] for group in schema.required_alternatives
+        ]
+        view.alternatives_exactly_one = schema.alternatives_kind == "oneOf"
+        imports.add("pydantic", "model_validator")
+        imports.add("typing", "Self")
+    if any(f.assignment.startswith(" = Field(") for f in view.fields):
+        imports.add("pydantic", "Field")
+    example = schema.example if isinstance(schema.example, dict) else None
+    if example is None and all(p.example is not None for p in schema.properties if p.required):
+        example = example_object(schema) if any(p.required for p in schema.properties) else None
+    if example is not None:
+        view.example_json = json.dumps(example, sort_keys=True)
+    else:
+        view.example_args = ", ".join(f"{f.name}=..." for f in view.fields if f.required)
+
+
+def _enum_view(
+    view: ModelView, schema: ir.EnumSchema, types: TypeRenderer, imports: Imports
+) -> None:
+    view.kind = "enum"
+    view.enum_base = enum_base(schema)
+    # StrEnum: a member is its value as a string too (str(), f-strings, JSON).
+    view.enum_class = "StrEnum" if view.enum_base == "str" else "IntEnum"
+    imports.add("enum", view.enum_class)
+    view.enum_members = [(enum_member_name(v), repr(v)) for v in schema.values]
+    names = [member for member, _ in view.enum_members]
+    if len(set(names)) != len(names):
+        raise SpecError(
+            schema.pointer,
+            "enum",
+            f"enum values give clashing member names: {names}",
+            source=types.spec.source_name,
+        )
+
+
+def _union_view(
+    view: ModelView, schema: ir.UnionSchema, types: TypeRenderer, imports: Imports
+) -> None:
+    view.kind = "union"
+    imports.add(f"{types.runtime}.model_base", "OneOfModel")
+    imports.add("typing", "ClassVar")
+    view.union_annotation = types.union_annotation(schema.union, imports)
+    scratch = Imports()
+    view.union_members = [types.annotation(v, scratch) for v in schema.union.variants]
+
+
+def _alias_view(view: ModelView, type_: ir.TypeRef, types: TypeRenderer, imports: Imports) -> None:
+    view.kind = "alias"
+    imports.add("typing", "TypeAlias")
+    view.alias_annotation = types.annotation(type_, imports)
 
 
 def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> FieldView:
