@@ -283,7 +283,12 @@ def _security(op: ir.Operation, spec: ir.ApiSpec) -> list[tuple[str, str, str, s
 # ------------------------------------------------------------------------ parameters
 
 
+#: The serialization each location supports: the default style, and only that one.
+_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+
+
 def _param_view(param: ir.Parameter, types: TypeRenderer, imports: Imports) -> ParamView:
+    _check_serializable(param, types)
     annotation = types.annotation(param.type, imports)
     return ParamView(
         name=python_identifier(param.name),
@@ -296,6 +301,49 @@ def _param_view(param: ir.Parameter, types: TypeRenderer, imports: Imports) -> P
         explode=param.explode if param.explode is not None else True,
         type_text=doc_type(param.type, types),
     )
+
+
+def _check_serializable(param: ir.Parameter, types: TypeRenderer) -> None:
+    """Refuse what the runtime would put on the wire wrongly: other styles, objects, and
+    arrays in a path."""
+    style = param.style or _STYLES[param.location]
+    if style != _STYLES[param.location]:
+        raise SpecError(
+            param.pointer,
+            "style",
+            f"style {style!r} for a {param.location} parameter is not supported "
+            f"(only {_STYLES[param.location]!r})",
+            source=types.spec.source_name,
+        )
+    shape = _resolved(param.type, types)
+    if isinstance(shape, (ir.MapOf, ir.ObjectSchema)):
+        raise SpecError(
+            param.pointer,
+            "schema",
+            "object-valued parameters are not supported",
+            source=types.spec.source_name,
+        )
+    if isinstance(shape, ir.ArrayOf) and param.location == "path":
+        raise SpecError(
+            param.pointer,
+            "schema",
+            "array-valued path parameters are not supported",
+            source=types.spec.source_name,
+        )
+
+
+def _resolved(type_: ir.TypeRef, types: TypeRenderer) -> ir.TypeRef | ir.Schema:
+    """The shape behind nullability and aliases (an object schema stays a schema)."""
+    while True:
+        if isinstance(type_, ir.Nullable):
+            type_ = type_.inner
+        elif isinstance(type_, ir.Ref):
+            schema = types.schema(type_.name)
+            if not isinstance(schema, ir.AliasSchema):
+                return schema
+            type_ = schema.type
+        else:
+            return type_
 
 
 # ------------------------------------------------------------------------ request body

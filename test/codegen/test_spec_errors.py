@@ -169,3 +169,74 @@ def test_keep_going_reports_every_refusal(
         assert f"spec.yaml#{pointer}: '{keyword}'" in err, (pointer, err)
     assert "4 refusals" in err
     assert not (tmp_path / "out").exists()  # nothing is written while refusals stand
+
+
+PARAMETER_SPEC = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - %s
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Filter: {type: object, properties: {a: {type: string}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("parameter", "keyword", "message"),
+    [
+        (
+            "{name: f, in: query, style: deepObject, schema: {$ref: '#/components/schemas/Filter'}}",
+            "style",
+            "'deepObject'",
+        ),
+        (
+            "{name: f, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}",
+            "style",
+            "'pipeDelimited'",
+        ),
+        (
+            "{name: f, in: query, schema: {$ref: '#/components/schemas/Filter'}}",
+            "schema",
+            "object-valued",
+        ),
+        (
+            "{name: f, in: query, schema: {type: object, additionalProperties: {type: string}}}",
+            "schema",
+            "object-valued",
+        ),
+        ("{name: f, in: header, style: form, schema: {type: string}}", "style", "'form'"),
+    ],
+)
+def test_parameters_the_runtime_cannot_serialize_are_refused(
+    tmp_path: Path, parameter: str, keyword: str, message: str
+) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(PARAMETER_SPEC % parameter, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target(package="params"))
+    assert caught.value.pointer == "/paths/~1things~1{id}/get/parameters/1"
+    assert caught.value.keyword == keyword
+    assert message in caught.value.message
+
+
+def test_array_path_parameters_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        (PARAMETER_SPEC % "{name: q, in: query, schema: {type: string}}").replace(
+            "{name: id, in: path, required: true, schema: {type: string}}",
+            "{name: id, in: path, required: true, schema: {type: array, items: {type: string}}}",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target(package="params"))
+    assert caught.value.pointer == "/paths/~1things~1{id}/get/parameters/0"
+    assert "array-valued path parameters" in caught.value.message
