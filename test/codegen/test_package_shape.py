@@ -16,6 +16,7 @@ from test_spec_features import (
     ENUMS_AND_DEFAULTS,
     RECURSIVE,
     REQUIRED_ALTERNATIVES,
+    SEVERAL_SUCCESSES,
 )
 
 from codegen.output import write
@@ -105,6 +106,7 @@ def test_the_feature_specs_generate_code_that_passes_mypy(
         "f_collisions": COLLISIONS,
         "f_discriminated": DISCRIMINATED,
         "f_media": MEDIA_SPEC,
+        "f_successes": SEVERAL_SUCCESSES,
     }
     for package, text in specs.items():
         path = tmp_path / f"{package}.yaml"

@@ -376,3 +376,46 @@ def test_two_variants_sharing_a_tag_value_are_refused(tmp_path: Path) -> None:
     assert caught.value.pointer == "/components/schemas/Shape/discriminator"
     assert caught.value.keyword == "discriminator"
     assert "kind='boxy' stands for both" in caught.value.message
+
+
+SEVERAL_SUCCESSES = (
+    HEAD
+    + """
+paths:
+  /jobs:
+    post:
+      operationId: startJob
+      tags: [Jobs]
+      responses:
+        "200":
+          description: done at once
+          content: {application/json: {schema: {$ref: "#/components/schemas/Done"}}}
+        "202":
+          description: accepted, still running
+          content: {application/json: {schema: {$ref: "#/components/schemas/Pending"}}}
+        "204": {description: nothing to do}
+components:
+  schemas:
+    Done: {type: object, required: [result], properties: {result: {type: string}}}
+    Pending: {type: object, required: [eta], properties: {eta: {type: integer}}}
+"""
+)
+
+
+async def test_several_success_statuses_each_decode_as_declared(
+    generated: Any, mocked: Any
+) -> None:
+    from together.generated import ApiClient, Configuration
+
+    pkg = generated(SEVERAL_SUCCESSES)
+    host = "http://jobs.test/v2"
+    mocked.post(f"{host}/jobs", status=200, payload={"result": "r"})
+    mocked.post(f"{host}/jobs", status=202, payload={"eta": 5})
+    mocked.post(f"{host}/jobs", status=204)
+    async with ApiClient(Configuration(host=host, retries=0)) as client:
+        api = pkg.JobsApi(client)
+        assert isinstance(await api.start_job(), pkg.Done)
+        assert (await api.start_job()).eta == 5
+        assert await api.start_job() is None
+    jobs = __import__(f"{pkg.__name__}.api.jobs_api", fromlist=["START_JOB_OPERATION"])
+    assert set(jobs.START_JOB_OPERATION.responses) == {"200", "202", "204"}
