@@ -58,6 +58,8 @@ def spec_file(tmp_path: Path, thing: str) -> Path:
             "prefixItems",
         ),
         ("type: strange", "/components/schemas/Thing/type", "type"),
+        # Two values that give one member name (A_B) would lose a value.
+        ("type: string\nenum: [a-b, a_b]", "/components/schemas/Thing", "enum"),
         ("$ref: 'other.yaml#/Thing'", "/components/schemas/Thing/$ref", "$ref"),
         ("$ref: '#/components/schemas/Missing'", "/components/schemas/Thing/$ref", "$ref"),
         (
