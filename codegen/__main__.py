@@ -2,7 +2,8 @@
 
 ``--check`` writes nothing and exits 1, naming each file that differs from what the spec
 produces (CI runs it). A spec the generator cannot handle exits 2 with the JSON pointer
-and keyword at fault.
+and keyword at fault (``--keep-going``: every refusal, not only the first). The overlay of
+``[tool.codegen] overlay`` (or ``--overlay``) is applied to the spec first.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from codegen.errors import SpecError
+from codegen.errors import SpecError, SpecErrors
 from codegen.output import differences, write
-from codegen.pipeline import Target, generate, load_mixins
+from codegen.pipeline import (
+    Target,
+    generate,
+    load_mixins,
+    load_overlay_setting,
+    load_settings,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,20 +45,46 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("pyproject.toml"),
         help="pyproject.toml whose [tool.codegen] table configures the output",
     )
+    parser.add_argument(
+        "--overlay",
+        type=Path,
+        default=None,
+        help="an OpenAPI Overlay 1.0 document applied to the spec first "
+        "(default: [tool.codegen] overlay of --config)",
+    )
+    parser.add_argument(
+        "--no-overlay", action="store_true", help="generate from the spec as published"
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report every refusal (pointer, keyword, reason), not only the first",
+    )
     args = parser.parse_args(argv)
 
     try:
         mixins = load_mixins(args.config)
+        settings = load_settings(args.config)
+        overlay = None if args.no_overlay else args.overlay or load_overlay_setting(args.config)
     except ValueError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     target = Target(
-        package=args.package, runtime=args.runtime, docs_dir=args.docs_dir, mixins=mixins
+        package=args.package,
+        runtime=args.runtime,
+        docs_dir=args.docs_dir,
+        mixins=mixins,
+        settings=settings,
     )
     try:
-        files, warnings = generate(args.spec, target)
+        files, warnings = generate(args.spec, target, keep_going=args.keep_going, overlay=overlay)
     except SpecError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    except SpecErrors as exc:
+        for error in exc.errors:
+            print(f"codegen: {error}", file=sys.stderr)
+        print(f"codegen: {len(exc.errors)} refusals", file=sys.stderr)
         return 2
     for warning in warnings:
         print(f"codegen: warning: {warning}", file=sys.stderr)

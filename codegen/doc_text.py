@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from codegen import ir
-from codegen.python_types import Imports, TypeRenderer, class_name
+from codegen.python_types import Imports, TypeRenderer
 
 
 def doc_type(type_: ir.TypeRef, types: TypeRenderer) -> str:
     """A type as the docs show it, with Markdown links to model pages."""
     if isinstance(type_, ir.Ref):
         schema = types.schema(type_.name)
-        name = class_name(schema.name)
+        name = types.class_of(schema.name)
         return f"[**{name}**]({name}.md)"
     if isinstance(type_, ir.ArrayOf):
         return f"List[{doc_type(type_.items, types)}]"

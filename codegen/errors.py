@@ -28,3 +28,51 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         return f"{self.source}#{self.pointer}: '{self.keyword}': {self.message}"
+
+
+class SpecErrors(Exception):
+    """Several refusals, gathered by ``--keep-going`` so that one run reports them all."""
+
+    def __init__(self, errors: list[SpecError]) -> None:
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} refusals; first: {self.errors[0]}")
+
+
+class Refusals:
+    """Where refusals go: raised at once, or (``keep_going``) gathered and raised at the end.
+
+    Each stage guards one unit of work (a schema, an operation, a model) so that a refusal
+    skips that unit only; nothing reaches the output while any refusal stands, because
+    :meth:`raise_if_any` runs before anything is written.
+    """
+
+    def __init__(self, *, keep_going: bool = False) -> None:
+        self.keep_going = keep_going
+        self.errors: list[SpecError] = []
+
+    def guard(self) -> _Guard:
+        return _Guard(self)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise SpecErrors(self.errors)
+
+
+class _Guard:
+    """``with refusals.guard():`` — a SpecError inside is kept (keep-going) or re-raised."""
+
+    def __init__(self, refusals: Refusals) -> None:
+        self.refusals = refusals
+        #: Whether the guarded block was refused.
+        self.refused = False
+
+    def __enter__(self) -> _Guard:
+        return self
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, SpecError) and self.refusals.keep_going:
+            if str(exc) not in {str(e) for e in self.refusals.errors}:
+                self.refusals.errors.append(exc)
+            self.refused = True
+            return True
+        return False

@@ -347,6 +347,9 @@ class ApiSpec:
     source_sha256: str
     #: Things the generator ignored and says so (e.g. unknown schema keywords).
     warnings: tuple[str, ...] = ()
+    #: The overlay applied before lowering (file name and SHA-256), or "".
+    overlay_name: str = ""
+    overlay_sha256: str = ""
 
     def schema(self, name: str) -> Schema:
         for schema in self.schemas:

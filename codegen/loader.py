@@ -54,6 +54,9 @@ class SpecDocument:
     root: Mapping[str, Any]
     source_name: str
     sha256: str
+    #: The overlay applied to the published spec, if any: its file name and SHA-256.
+    overlay_name: str = ""
+    overlay_sha256: str = ""
 
     def error(self, pointer: str, keyword: str, message: str) -> SpecError:
         return SpecError(pointer, keyword, message, source=self.source_name)

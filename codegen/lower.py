@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from codegen import ir
-from codegen.errors import join_pointer
+from codegen.errors import Refusals, join_pointer
 from codegen.loader import SpecDocument
 from codegen.lower_schemas import SchemaLowering
 from codegen.naming import pascal_case, words
@@ -36,15 +36,16 @@ RETRY_SAFE = "x-retry-safe"
 IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 
 
-def lower(doc: SpecDocument) -> ir.ApiSpec:
-    """Build the IR of ``doc``."""
-    return _Lowering(doc).run()
+def lower(doc: SpecDocument, refusals: Refusals | None = None) -> ir.ApiSpec:
+    """Build the IR of ``doc``; refusals are raised, or gathered in ``refusals``."""
+    return _Lowering(doc, refusals or Refusals()).run()
 
 
 class _Lowering:
-    def __init__(self, doc: SpecDocument) -> None:
+    def __init__(self, doc: SpecDocument, refusals: Refusals) -> None:
         self.doc = doc
-        self.types = SchemaLowering(doc)
+        self.refusals = refusals
+        self.types = SchemaLowering(doc, refusals)
 
     # ---------------------------------------------------------------- document
 
@@ -89,8 +90,74 @@ class _Lowering:
             source_name=self.doc.source_name,
             source_sha256=self.doc.sha256,
             warnings=tuple(self.types.warnings),
+            overlay_name=self.doc.overlay_name,
+            overlay_sha256=self.doc.overlay_sha256,
         )
+        spec = self._complete_discriminators(spec)
         return _with_usage(spec)
+
+    def _complete_discriminators(self, spec: ir.ApiSpec) -> ir.ApiSpec:
+        """Each discriminator's full value -> variant table, checked for clashes.
+
+        A value comes from the ``mapping``, else from the variant's ``const``/``enum`` for
+        the property, else it is the variant's schema name (OpenAPI's implicit mapping).
+        One value for two variants cannot be told apart: refused.
+        """
+        by_name = {s.name: s for s in spec.schemas}
+        schemas: list[ir.Schema] = []
+        for schema in spec.schemas:
+            if isinstance(schema, ir.UnionSchema) and schema.union.discriminator is not None:
+                with self.refusals.guard():
+                    union = dataclasses.replace(
+                        schema.union,
+                        discriminator=self._discriminator_table(schema, by_name),
+                    )
+                    schema = dataclasses.replace(schema, union=union)
+            schemas.append(schema)
+        return dataclasses.replace(spec, schemas=tuple(schemas))
+
+    def _discriminator_table(
+        self, schema: ir.UnionSchema, by_name: Mapping[str, ir.Schema]
+    ) -> ir.Discriminator:
+        disc = schema.union.discriminator
+        assert disc is not None
+        ptr = join_pointer(schema.pointer, "discriminator")
+        variants = []
+        for variant in schema.union.variants:
+            target = by_name.get(variant.name) if isinstance(variant, ir.Ref) else None
+            if not isinstance(target, ir.ObjectSchema):
+                raise self.doc.error(
+                    ptr, "discriminator", f"every variant must be an object schema, not {variant}"
+                )
+            variants.append(target.name)
+        table: dict[str, str] = {}
+
+        def claim(value: str, name: str) -> None:
+            if table.get(value, name) != name:
+                raise self.doc.error(
+                    ptr,
+                    "discriminator",
+                    f"{disc.property_name}={value!r} stands for both {table[value]!r} and "
+                    f"{name!r}: the variants cannot be told apart",
+                )
+            table[value] = name
+
+        for value, name in disc.mapping:
+            if name not in variants:
+                raise self.doc.error(
+                    join_pointer(ptr, "mapping", value),
+                    "mapping",
+                    f"{name!r} is not one of the variants",
+                )
+            claim(value, name)
+        mapped = set(dict(disc.mapping).values())
+        for name in variants:
+            if name in mapped:
+                continue
+            values = _literal_values(by_name[name], disc.property_name, by_name)
+            for tag in values or (name,):
+                claim(str(tag), name)
+        return ir.Discriminator(disc.property_name, tuple(sorted(table.items())))
 
     def _tags(self, operations: list[ir.Operation]) -> tuple[ir.Tag, ...]:
         descriptions: dict[str, str | None] = {}
@@ -168,8 +235,11 @@ class _Lowering:
                 item.get("parameters", []), join_pointer(item_ptr, "parameters")
             )
             for method in HTTP_METHODS:
-                if method in item:
-                    yield self._operation(
+                if method not in item:
+                    continue
+                operation = None
+                with self.refusals.guard():
+                    operation = self._operation(
                         path,
                         method,
                         item[method],
@@ -178,6 +248,8 @@ class _Lowering:
                         schemes,
                         default_security,
                     )
+                if operation is not None:
+                    yield operation
 
     def _operation(
         self,
@@ -356,7 +428,8 @@ class _Lowering:
             contents=self._contents(
                 resp.get("content", {}),
                 join_pointer(resp_ptr, "content"),
-                f"{hint}{pascal_case(status)}Response",
+                # "200" and "4XX" stand as they are inside a name; "default" -> "Default".
+                f"{hint}{status if status[0].isdigit() else pascal_case(status)}Response",
             ),
             headers=headers,
         )
@@ -413,3 +486,22 @@ def _reach(type_: ir.TypeRef, by_name: Mapping[str, ir.Schema], seen: set[str]) 
         seen.add(name)
         for inner in ir.schema_types(by_name[name]):
             _reach(inner, by_name, seen)
+
+
+def _literal_values(
+    schema: ir.Schema, property_name: str, by_name: Mapping[str, ir.Schema]
+) -> tuple[ir.JsonScalar, ...]:
+    """The values a variant's discriminating property may take, when it is a const/enum."""
+    if not isinstance(schema, ir.ObjectSchema):
+        return ()
+    for prop in schema.properties:
+        if prop.name != property_name:
+            continue
+        type_ = prop.type
+        if isinstance(type_, ir.Ref) and isinstance(by_name.get(type_.name), ir.EnumSchema):
+            enum = by_name[type_.name]
+            assert isinstance(enum, ir.EnumSchema)
+            return enum.values
+        if isinstance(type_, ir.LiteralValues):
+            return type_.values
+    return ()

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codegen import ir
-from codegen.errors import join_pointer
+from codegen.errors import Refusals, join_pointer
 from codegen.loader import SpecDocument
 from codegen.naming import pascal_case
 
@@ -103,8 +103,9 @@ _PRIMITIVES: dict[str, ir.PrimitiveKind] = {
 class SchemaLowering:
     """Turns schema nodes into IR types, registering the named schemas it meets."""
 
-    def __init__(self, doc: SpecDocument) -> None:
+    def __init__(self, doc: SpecDocument, refusals: Refusals | None = None) -> None:
         self.doc = doc
+        self.refusals = refusals or Refusals()
         self.schemas: dict[str, ir.Schema] = {}
         # Component schema pointer -> its name; filled before anything is lowered so that
         # references (including recursive ones) resolve to names.
@@ -120,7 +121,13 @@ class SchemaLowering:
             if isinstance(node, Mapping) and _is_nullable(node):
                 self.nullable_components.add(name)
         for name, node in schemas.items():
-            self._lower_component(name, node, join_pointer("/components/schemas", name))
+            ptr = join_pointer("/components/schemas", name)
+            with self.refusals.guard() as guard:
+                self._lower_component(name, node, ptr)
+            if guard.refused and name not in self.schemas:
+                # Kept going past a refusal: references to it still resolve; the refusal
+                # stops generation before anything is written.
+                self.schemas[name] = ir.AliasSchema(name=name, pointer=ptr, type=ir.AnyValue())
 
     def _lower_component(self, name: str, node: object, ptr: str) -> None:
         if (
@@ -129,7 +136,14 @@ class SchemaLowering:
             and not ({"oneOf", "anyOf", "allOf", "$ref"} & set(node))
         ):
             self._check_keywords(node, ptr)
-            values = tuple(node["enum"])
+            values = tuple(self.doc.sequence(node["enum"], join_pointer(ptr, "enum")))
+            # null among the values: the enum of the others, and every reference to it is
+            # nullable (see _is_nullable).
+            values = tuple(v for v in values if v is not None)
+            if not values:
+                raise self.doc.error(
+                    join_pointer(ptr, "enum"), "enum", "an enum needs at least one non-null value"
+                )
             self._add(
                 ir.EnumSchema(
                     name=name, pointer=ptr, values=values, description=node.get("description")
@@ -354,6 +368,12 @@ class SchemaLowering:
             # oneOf: [{required: [a]}, {required: [b]}] beside properties: a rule over which
             # properties must be present, not a union of shapes.
             rest = {k: v for k, v in node.items() if k != kind}
+            described = self.doc.mapping(node["properties"], join_pointer(ptr, "properties"))
+            # A group may name a property it does not describe: any value.
+            rest["properties"] = {
+                **described,
+                **{p: {} for group in alternatives for p in group if p not in described},
+            }
             type_ = self._object(rest, ptr, hint)
             assert isinstance(type_, ir.Ref)
             schema = self.schemas[type_.name]
@@ -495,7 +515,12 @@ def _required_alternatives(variants: object) -> tuple[tuple[str, ...], ...] | No
 
 def _is_nullable(node: Mapping[str, Any]) -> bool:
     declared = node.get("type")
-    return node.get("nullable") is True or (isinstance(declared, list) and "null" in declared)
+    enum = node.get("enum")
+    return (
+        node.get("nullable") is True
+        or (isinstance(declared, list) and "null" in declared)
+        or (isinstance(enum, list) and None in enum)
+    )
 
 
 def _simplify_union(variants: list[ir.TypeRef]) -> ir.TypeRef | None:

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen import ir
+from codegen.defaults import NotAValue, ObjectDefault, PythonDefault, python_default
 from codegen.doc_text import doc_type, one_paragraph
-from codegen.errors import SpecError
+from codegen.errors import SpecError, join_pointer
+from codegen.media import first_of
 from codegen.naming import (
     RESERVED_FIELD_NAMES,
-    module_name,
     python_identifier,
     snake_case,
 )
-from codegen.python_types import Imports, TypeRenderer, class_name
+from codegen.python_types import Imports, TypeRenderer, enum_base
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ModelView:
     fields: list[FieldView] = field(default_factory=list)
     forbid_extra: bool = False
     enum_base: str = "str"
+    enum_class: str = "StrEnum"
     enum_members: list[tuple[str, str]] = field(default_factory=list)
     union_annotation: str = ""
     union_members: list[str] = field(default_factory=list)
@@ -50,87 +52,142 @@ class ModelView:
     bases: list[str] = field(default_factory=lambda: ["ApiModel"])
     #: "module:Class" of that mixin, for the docs page.
     mixin: str | None = None
+    #: ``oneOf``/``anyOf`` of ``required`` lists: groups of (Python) field names of which
+    #: exactly one (oneOf) or at least one (anyOf) must be set.
+    required_alternatives: list[list[str]] = field(default_factory=list)
+    alternatives_exactly_one: bool = True
+    #: In an import cycle (a recursive schema): postponed annotations, and these imports
+    #: at the end of the module.
+    recursive: bool = False
+    cycle_imports: list[str] = field(default_factory=list)
     #: The docs page's example: JSON text from the spec's examples, or constructor arguments.
     example_json: str = ""
     example_args: str = ""
 
 
-def model_view(schema: ir.Schema, types: TypeRenderer, mixin: str | None) -> ModelView:
+def model_view(
+    schema: ir.Schema,
+    types: TypeRenderer,
+    mixin: str | None,
+    cycle: frozenset[str] | None = None,
+) -> ModelView:
+    """The view of one model module; ``cycle`` names the schemas of its import cycle.
+
+    One small view per kind of schema fills in what that kind's template prints.
+    """
     imports = Imports()
-    name = class_name(schema.name)
+    name = types.class_of(schema.name)
     view = ModelView(
         kind="",
         name=name,
-        module=module_name(name),
+        module=types.module_of(schema.name),
         schema_name=schema.name,
         description=one_paragraph(schema.description) or name,
         imports=[],
     )
     if isinstance(schema, ir.ObjectSchema):
-        if schema.required_alternatives:
-            raise SpecError(
-                schema.pointer,
-                schema.alternatives_kind or "oneOf",
-                "required-property alternatives are not supported by the Python emitter yet",
-                source=types.spec.source_name,
-            )
-        view.kind = "object"
-        imports.add(f"{types.runtime}.model_base", "ApiModel")
-        if mixin is not None:
-            module, _, mixin_class = mixin.partition(":")
-            imports.add(module, mixin_class)
-            view.bases = [mixin_class, "ApiModel"]
-            view.mixin = mixin
-        view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
-        if view.forbid_extra or schema.additional_properties is None:
-            view.forbid_extra = True
-            imports.add("pydantic", "ConfigDict")
-        view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
-        if any(f.assignment.startswith(" = Field(") for f in view.fields):
-            imports.add("pydantic", "Field")
-        example = schema.example if isinstance(schema.example, dict) else None
-        if example is None and all(p.example is not None for p in schema.properties if p.required):
-            example = example_object(schema) if any(p.required for p in schema.properties) else None
-        if example is not None:
-            view.example_json = json.dumps(example, sort_keys=True)
-        else:
-            view.example_args = ", ".join(f"{f.name}=..." for f in view.fields if f.required)
+        _object_view(view, schema, types, imports, mixin)
+    elif isinstance(schema, ir.EnumSchema) and enum_base(schema):
+        _enum_view(view, schema, types, imports)
     elif isinstance(schema, ir.EnumSchema):
-        view.kind = "enum"
-        imports.add("enum", "Enum")
-        kinds = {type(v) for v in schema.values}
-        if kinds <= {str}:
-            view.enum_base = "str"
-        elif kinds <= {int}:
-            view.enum_base = "int"
-        else:
-            raise SpecError(
-                schema.pointer, "enum", "enum values must be all strings or all integers"
-            )
-        view.enum_members = [(_enum_member_name(v), repr(v)) for v in schema.values]
-        names = [member for member, _ in view.enum_members]
-        if len(set(names)) != len(names):
-            raise SpecError(
-                schema.pointer,
-                "enum",
-                f"enum values give clashing member names: {names}",
-                source=types.spec.source_name,
-            )
+        # Values of mixed types (or floats, booleans) make no Python Enum: a Literal alias.
+        _alias_view(view, ir.LiteralValues(schema.values), types, imports)
     elif isinstance(schema, ir.UnionSchema):
-        view.kind = "union"
-        imports.add(f"{types.runtime}.model_base", "OneOfModel")
-        imports.add("typing", "ClassVar")
-        view.union_annotation = types.union_annotation(schema.union, imports)
-        scratch = Imports()
-        view.union_members = [types.annotation(v, scratch) for v in schema.union.variants]
+        _union_view(view, schema, types, imports)
     else:
-        view.kind = "alias"
-        imports.add("typing", "TypeAlias")
-        view.alias_annotation = types.annotation(schema.type, imports)
+        _alias_view(view, schema.type, types, imports)
     # A model never imports itself.
     imports.names.get(types.model_module(schema.name), set()).discard(name)
+    if cycle:
+        # Recursive: annotations are postponed and the partners of the cycle imported at
+        # the end, once this module's class exists (see codegen.cycles).
+        view.recursive = True
+        partners = Imports()
+        for module in sorted({types.model_module(n) for n in cycle}):
+            for imported in sorted(imports.names.pop(module, set())):
+                partners.add(module, imported)
+        view.cycle_imports = partners.lines()
     view.imports = [line for line in imports.lines() if not line.endswith(" import ")]
     return view
+
+
+def _object_view(
+    view: ModelView,
+    schema: ir.ObjectSchema,
+    types: TypeRenderer,
+    imports: Imports,
+    mixin: str | None,
+) -> None:
+    view.kind = "object"
+    imports.add(f"{types.runtime}.model_base", "ApiModel")
+    if mixin is not None:
+        module, _, mixin_class = mixin.partition(":")
+        imports.add(module, mixin_class)
+        view.bases = [mixin_class, "ApiModel"]
+        view.mixin = mixin
+    view.forbid_extra = schema.usage.in_request and not schema.usage.in_response
+    if view.forbid_extra or schema.additional_properties is None:
+        view.forbid_extra = True
+        imports.add("pydantic", "ConfigDict")
+    # The properties of a multipart body that are files take a file to upload.
+    types.binary_as_file = schema.name in multipart_bodies(types.spec)
+    try:
+        view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+    finally:
+        types.binary_as_file = False
+    if schema.required_alternatives:
+        python_names = {f.wire_name: f.name for f in view.fields}
+        view.required_alternatives = [
+            [python_names[p] for p in group] for group in schema.required_alternatives
+        ]
+        view.alternatives_exactly_one = schema.alternatives_kind == "oneOf"
+        imports.add("pydantic", "model_validator")
+        imports.add("typing", "Self")
+    if any(f.assignment.startswith(" = Field(") for f in view.fields):
+        imports.add("pydantic", "Field")
+    example = schema.example if isinstance(schema.example, dict) else None
+    if example is None and all(p.example is not None for p in schema.properties if p.required):
+        example = example_object(schema) if any(p.required for p in schema.properties) else None
+    if example is not None:
+        view.example_json = json.dumps(example, sort_keys=True)
+    else:
+        view.example_args = ", ".join(f"{f.name}=..." for f in view.fields if f.required)
+
+
+def _enum_view(
+    view: ModelView, schema: ir.EnumSchema, types: TypeRenderer, imports: Imports
+) -> None:
+    view.kind = "enum"
+    view.enum_base = enum_base(schema)
+    # StrEnum: a member is its value as a string too (str(), f-strings, JSON).
+    view.enum_class = "StrEnum" if view.enum_base == "str" else "IntEnum"
+    imports.add("enum", view.enum_class)
+    view.enum_members = [(enum_member_name(v), repr(v)) for v in schema.values]
+    names = [member for member, _ in view.enum_members]
+    if len(set(names)) != len(names):
+        raise SpecError(
+            schema.pointer,
+            "enum",
+            f"enum values give clashing member names: {names}",
+            source=types.spec.source_name,
+        )
+
+
+def _union_view(
+    view: ModelView, schema: ir.UnionSchema, types: TypeRenderer, imports: Imports
+) -> None:
+    view.kind = "union"
+    imports.add(f"{types.runtime}.model_base", "OneOfModel")
+    imports.add("typing", "ClassVar")
+    view.union_annotation = types.union_annotation(schema.union, imports)
+    scratch = Imports()
+    view.union_members = [types.annotation(v, scratch) for v in schema.union.variants]
+
+
+def _alias_view(view: ModelView, type_: ir.TypeRef, types: TypeRenderer, imports: Imports) -> None:
+    view.kind = "alias"
+    imports.add("typing", "TypeAlias")
+    view.alias_annotation = types.annotation(type_, imports)
 
 
 def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> FieldView:
@@ -141,11 +198,11 @@ def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> Fie
         annotation += " | None"
     args = []
     if not prop.required:
-        default = prop.default.value if prop.default is not None else None
-        if isinstance(default, (list, dict)):
-            args.append(f"default_factory=lambda: {default!r}")
+        default = _default(prop, types, imports)
+        if default.factory:
+            args.append(f"default_factory=lambda: {default.source}")
         else:
-            args.append(f"default={default!r}")
+            args.append(f"default={default.source}")
     if name != prop.name:
         args.append(f"alias={prop.name!r}")
     if prop.description:
@@ -172,7 +229,41 @@ def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> Fie
     )
 
 
-def _enum_member_name(value: object) -> str:
+def multipart_bodies(spec: ir.ApiSpec) -> set[str]:
+    """Names of the schemas sent as ``multipart/form-data`` bodies (and never as JSON)."""
+    names = set()
+    for op in spec.operations:
+        body = op.request_body
+        if body is None or first_of(body.contents, "json") is not None:
+            continue
+        media = first_of(body.contents, "multipart")
+        if media is not None and isinstance(media.type, ir.Ref):
+            names.add(media.type.name)
+    return names
+
+
+def _default(prop: ir.Property, types: TypeRenderer, imports: Imports) -> PythonDefault:
+    """The optional property's default: the spec's, coerced exactly, else None."""
+    if prop.default is None:
+        return PythonDefault("None")
+    try:
+        return python_default(prop.type, prop.default.value, types, imports)
+    except NotAValue as exc:
+        raise SpecError(
+            join_pointer(prop.pointer, "default"),
+            "default",
+            f"the default is not a value of the property's type: {exc}",
+            source=types.spec.source_name,
+        ) from exc
+    except ObjectDefault as exc:
+        types.warnings.append(
+            f"{types.spec.source_name}#{join_pointer(prop.pointer, 'default')}: "
+            f"default ignored, {exc}; the server applies its own"
+        )
+        return PythonDefault("None")
+
+
+def enum_member_name(value: object) -> str:
     """``guinea-pig`` -> ``GUINEA_PIG``; ``1`` -> ``VALUE_1`` (as openapi-generator names them)."""
     text = snake_case(str(value)).upper() or "EMPTY"
     return "VALUE_" + text if text[0].isdigit() else text

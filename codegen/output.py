@@ -96,18 +96,27 @@ def write(files: Mapping[str, str], root: Path, owned_dirs: list[str]) -> list[s
 
 def _stale(files: Mapping[str, str], root: Path, owned_dirs: list[str]) -> list[str]:
     """Generated files (by their header) in ``owned_dirs`` that ``files`` does not hold."""
+    # Compared as absolute paths: a folder may be given absolute (--docs-dir /tmp/g/docs).
+    produced = {(root / path).absolute() for path in files}
     stale = []
     for directory in owned_dirs:
         base = root / directory
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
-            relative = path.relative_to(root).as_posix()
             if (
                 path.is_file()
-                and relative not in files
-                and "__pycache__" not in relative
+                and path.absolute() not in produced
+                and "__pycache__" not in path.parts
                 and is_generated(path)
             ):
-                stale.append(relative)
+                stale.append(_shown(path.absolute(), root.absolute()))
     return stale
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it is inside it, else as it is."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from codegen.loader import load_spec
+from codegen.errors import Refusals
+from codegen.loader import SpecDocument, load_spec
 from codegen.lower import lower
 from codegen.output import format_python
+from codegen.overlay import apply_overlay, load_overlay
 from codegen.render import render
+from codegen.views import Settings
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class Target:
     docs_dir: str = "docs"
     #: Hand-written classes mixed into generated models: schema name -> "module:Class".
     mixins: tuple[tuple[str, str], ...] = ()
+    #: Facts the generated package carries for the runtime (environment variable names).
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def owned_dirs(self) -> list[str]:
@@ -51,15 +59,78 @@ def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in mixins.items()))
 
 
-def generate(spec_path: Path, target: Target = Target()) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Every generated file (path relative to the output root -> text), and warnings."""
-    spec = lower(load_spec(spec_path))
-    files = render(
+def _codegen_table(pyproject: Path) -> dict[str, Any]:
+    if not pyproject.is_file():
+        return {}
+    tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    table = tool.get("codegen", {})
+    return table if isinstance(table, dict) else {}
+
+
+def load_settings(pyproject: Path) -> Settings:
+    """``api_key_env`` and ``base_url_env`` of ``[tool.codegen]`` (unset: ``None``).
+
+    They name the environment variables the generated package's configuration reads; a
+    package generated without them reads none, so it never sends one API's key to another.
+    """
+    table = _codegen_table(pyproject)
+    values: dict[str, str | None] = {}
+    for key in ("api_key_env", "base_url_env"):
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"[tool.codegen] {key} = {value!r}: expected a variable name")
+        values[key] = value
+    return Settings(api_key_env=values["api_key_env"], base_url_env=values["base_url_env"])
+
+
+def load_overlay_setting(pyproject: Path) -> Path | None:
+    """``[tool.codegen] overlay``: the Overlay document applied to the spec, if any,
+    relative to the pyproject's folder."""
+    value = _codegen_table(pyproject).get("overlay")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"[tool.codegen] overlay = {value!r}: expected a file name")
+    return pyproject.parent / value
+
+
+def load_with_overlay(spec_path: Path, overlay_path: Path | None) -> SpecDocument:
+    """The spec as published, with the project's overlay applied when one is given."""
+    document = load_spec(spec_path)
+    if overlay_path is None:
+        return document
+    root = apply_overlay(document.root, load_overlay(overlay_path), source=overlay_path.name)
+    return dataclasses.replace(
+        document,
+        root=root,
+        overlay_name=overlay_path.name,
+        overlay_sha256=hashlib.sha256(overlay_path.read_bytes()).hexdigest(),
+    )
+
+
+def generate(
+    spec_path: Path,
+    target: Target = Target(),
+    *,
+    keep_going: bool = False,
+    overlay: Path | None = None,
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every generated file (path relative to the output root -> text), and warnings.
+
+    ``overlay`` (an OpenAPI Overlay document) is applied to the spec first. A refusal raises
+    ``SpecError``; with ``keep_going``, every refusal is gathered first and ``SpecErrors``
+    raised with them all.
+    """
+    refusals = Refusals(keep_going=keep_going)
+    spec = lower(load_with_overlay(spec_path, overlay), refusals)
+    files, warnings = render(
         spec,
         package=target.package,
         runtime=target.runtime,
         docs_dir=target.docs_dir,
         mixins=dict(target.mixins),
+        refusals=refusals,
+        settings=target.settings,
     )
     first_party = sorted({target.package.split(".")[0], target.runtime.split(".")[0]})
-    return format_python(files, first_party), spec.warnings
+    return format_python(files, first_party), (*spec.warnings, *warnings)

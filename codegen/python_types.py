@@ -25,25 +25,74 @@ class Imports:
 
 
 def class_name(schema_name: str) -> str:
-    """The Python class name of a named schema."""
+    """The Python class name a schema asks for (before collisions are resolved)."""
     name = pascal_case(schema_name) if not schema_name.isidentifier() else schema_name
     return name[0].upper() + name[1:]
+
+
+def unique_class_names(schema_names: list[str], reserved: set[str]) -> dict[str, str]:
+    """Schema name -> class name, unique as a class and as a module (case-insensitive files).
+
+    ``RL.StartTrainingSessionRequest`` and ``RLStartTrainingSessionRequest`` both ask for
+    the same class: in sorted schema-name order the first keeps it and the next one gets
+    ``...2`` -- deterministic, and nothing is lost.
+    """
+    taken = {module_name(r) for r in reserved}
+    result: dict[str, str] = {}
+    for schema_name in sorted(schema_names):
+        base = class_name(schema_name)
+        candidate, n = base, 1
+        while module_name(candidate) in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        taken.add(module_name(candidate))
+        result[schema_name] = candidate
+    return result
+
+
+def enum_base(schema: ir.EnumSchema) -> str:
+    """``str`` or ``int`` when every value is one (a bool is not an int here), else "".
+
+    Values of mixed types (or floats, booleans) make no Python ``Enum``: such a schema is
+    emitted as a ``Literal`` alias.
+    """
+    kinds = {type(v) for v in schema.values}
+    return "str" if kinds == {str} else "int" if kinds == {int} else ""
 
 
 class TypeRenderer:
     """Renders IR types as annotations for modules of ``package``."""
 
-    def __init__(self, spec: ir.ApiSpec, package: str, runtime: str) -> None:
+    def __init__(
+        self, spec: ir.ApiSpec, package: str, runtime: str, reserved: set[str] | None = None
+    ) -> None:
         self.spec = spec
         self.package = package
         self.runtime = runtime
         self._schemas = {s.name: s for s in spec.schemas}
+        self._class_names = unique_class_names(list(self._schemas), reserved or set())
+        #: What the emitter left out and says so (e.g. a default no literal can express).
+        self.warnings: list[str] = []
+        #: While true, ``format: binary`` is a file to upload (a multipart body's property).
+        self.binary_as_file = False
+
+    @property
+    def schemas(self) -> dict[str, ir.Schema]:
+        return self._schemas
 
     def schema(self, name: str) -> ir.Schema:
         return self._schemas[name]
 
+    def class_of(self, schema_name: str) -> str:
+        """The Python class (or alias) name of a named schema."""
+        return self._class_names[schema_name]
+
+    def module_of(self, schema_name: str) -> str:
+        """The module name, inside ``models``, of a named schema."""
+        return module_name(self._class_names[schema_name])
+
     def model_module(self, schema_name: str) -> str:
-        return f"{self.package}.models.{module_name(class_name(schema_name))}"
+        return f"{self.package}.models.{self.module_of(schema_name)}"
 
     def annotation(self, type_: ir.TypeRef, imports: Imports) -> str:
         if isinstance(type_, ir.Primitive):
@@ -77,6 +126,9 @@ class TypeRenderer:
             elif type_.format == "date":
                 imports.add("datetime", "date")
                 base = "date"
+            elif type_.format == "binary" and self.binary_as_file:
+                imports.add(f"{self.runtime}.multipart", "FileInput")
+                base = "FileInput"
             elif type_.format == "binary":
                 base = "bytes"
             else:
@@ -94,19 +146,36 @@ class TypeRenderer:
 
     def union_annotation(self, type_: ir.UnionOf, imports: Imports) -> str:
         members = " | ".join(self.annotation(v, imports) for v in type_.variants)
-        if type_.discriminator is not None and self._can_discriminate(type_):
-            imports.add("typing", "Annotated")
+        disc = type_.discriminator
+        if disc is None or not disc.mapping:
+            return members
+        imports.add("typing", "Annotated")
+        if self._literal_tags_match(type_):
+            # Every variant declares its values as a Literal: pydantic's own discriminator.
             imports.add("pydantic", "Field")
-            return (
-                f"Annotated[{members}, Field(discriminator={type_.discriminator.property_name!r})]"
-            )
-        return members
+            return f"Annotated[{members}, Field(discriminator={disc.property_name!r})]"
+        # Otherwise the mapping decides: each variant is tagged with its class name, and the
+        # value of the property (in a dict or a model) picks the tag.
+        imports.add("pydantic", "Discriminator")
+        imports.add("pydantic", "Tag")
+        tagged = " | ".join(
+            f"Annotated[{self.annotation(v, imports)}, Tag({self._tag(v)!r})]"
+            for v in type_.variants
+        )
+        table = ", ".join(f"{value!r}: {self.class_of(name)!r}" for value, name in disc.mapping)
+        prop = disc.property_name
+        pick = (
+            f"lambda v: {{{table}}}.get("
+            f"v.get({prop!r}) if isinstance(v, dict) else getattr(v, {prop!r}, None))"
+        )
+        return f"Annotated[{tagged}, Discriminator({pick})]"
 
-    def _can_discriminate(self, type_: ir.UnionOf) -> bool:
-        """pydantic needs every variant to be a model with a literal discriminator field.
+    def _tag(self, variant: ir.TypeRef) -> str:
+        assert isinstance(variant, ir.Ref)
+        return self.class_of(variant.name)
 
-        Otherwise the union is validated in smart mode, which accepts the same values.
-        """
+    def _literal_tags_match(self, type_: ir.UnionOf) -> bool:
+        """Whether each variant's property is a required Literal of exactly its mapped values."""
         assert type_.discriminator is not None
         prop = type_.discriminator.property_name
         for variant in type_.variants:
@@ -116,9 +185,12 @@ class TypeRenderer:
             match = [p for p in schema.properties if p.name == prop]
             if (
                 not match
-                or not isinstance(match[0].type, ir.LiteralValues)
                 or not match[0].required
+                or not isinstance(match[0].type, ir.LiteralValues)
             ):
+                return False
+            mapped = {v for v, name in type_.discriminator.mapping if name == schema.name}
+            if {str(v) for v in match[0].type.values} != mapped:
                 return False
         return True
 
@@ -126,6 +198,8 @@ class TypeRenderer:
         schema = self._schemas[type_.name]
         if isinstance(schema, ir.AliasSchema):
             return self.annotation(schema.type, imports)
+        if isinstance(schema, ir.EnumSchema) and not enum_base(schema):
+            return self.annotation(ir.LiteralValues(schema.values), imports)
         if isinstance(schema, ir.UnionSchema):
             # Fields take the plain value; the wrapper class is accepted and unwrapped.
             imports.add("typing", "Annotated")
@@ -133,7 +207,7 @@ class TypeRenderer:
             imports.add(f"{self.runtime}.model_base", "unwrap_one_of")
             union = self.union_annotation(schema.union, imports)
             return f"Annotated[{union}, BeforeValidator(unwrap_one_of)]"
-        name = class_name(schema.name)
+        name = self.class_of(schema.name)
         imports.add(self.model_module(schema.name), name)
         return name
 

@@ -7,17 +7,30 @@ here into one :class:`PackageView`; ``codegen/templates`` lays the results out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from codegen import ir
-from codegen.api_views import ApiView, api_view
-from codegen.errors import SpecError
+from codegen.api_views import ApiView, api_class_name, api_module_name, api_view
+from codegen.cycles import check_inline_recursion, recursive_groups
+from codegen.doc_text import one_paragraph
+from codegen.errors import Refusals, SpecError
+from codegen.media import skip_reason
 from codegen.model_views import ModelView, model_view
-from codegen.naming import (
-    module_name,
-)
-from codegen.python_types import TypeRenderer, class_name
+from codegen.naming import python_identifier, snake_case
+from codegen.python_types import TypeRenderer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Generator settings (``[tool.codegen]``) the generated package carries as data."""
+
+    #: Environment variable holding the API key (``TOGETHER_API_KEY``); None: none is read.
+    api_key_env: str | None = None
+    #: Environment variable overriding the host (``TOGETHER_BASE_URL``); None: none is read.
+    base_url_env: str | None = None
 
 
 @dataclass
@@ -31,6 +44,24 @@ class PackageView:
     apis: list[ApiView]
     models: list[ModelView]
     security_schemes: list[ir.SecurityScheme]
+    warnings: list[str]
+    #: Operations with no method, and why (listed in the docs index).
+    skipped: list[SkippedOperation]
+    #: Each tag of the spec, in its order: (tag, API class, description, method names).
+    tag_index: list[tuple[str, str, str, list[str]]]
+    #: Environment variable names and the path of the default host, for the runtime.
+    api_key_env: str | None
+    base_url_env: str | None
+    base_path: str
+
+
+@dataclass(frozen=True)
+class SkippedOperation:
+    operation_id: str
+    method: str
+    path: str
+    tag: str
+    reason: str
 
 
 def build_package_view(
@@ -39,67 +70,97 @@ def build_package_view(
     runtime: str,
     raises_for: Callable[[int], str],
     mixins: dict[str, str] | None = None,
+    refusals: Refusals | None = None,
+    settings: Settings | None = None,
 ) -> PackageView:
     """The views of every file; ``raises_for`` names the runtime's exception for a status."""
+    refusals = refusals or Refusals()
+    settings = settings or Settings()
+    # The spec's first server is the default host (a relative URL has no host: localhost).
+    default_host = spec.servers[0].url.rstrip("/") if spec.servers else ""
+    if not urlsplit(default_host).scheme:
+        default_host = "http://localhost" + ("/" + default_host.lstrip("/") if default_host else "")
     types = TypeRenderer(spec, package, runtime)
-    _check_no_cycles(spec)
-    _check_unique_class_names(spec)
     mixins = mixins or {}
     unknown = sorted(set(mixins) - {s.name for s in spec.schemas})
     if unknown:
         raise SpecError(
             "/components/schemas", "mixins", f"mixins name schemas the spec lacks: {unknown}"
         )
-    models = [model_view(schema, types, mixins.get(schema.name)) for schema in spec.schemas]
-    apis = [api_view(tag, spec, types, raises_for) for tag in spec.tags]
+    for error in check_inline_recursion(spec):
+        with refusals.guard():
+            raise error
+    cycles: dict[str, frozenset[str]] = {}
+    with refusals.guard():
+        cycles = recursive_groups(spec)
+    models = []
+    for schema in spec.schemas:
+        with refusals.guard():
+            models.append(
+                model_view(schema, types, mixins.get(schema.name), cycles.get(schema.name))
+            )
+    skipped = [
+        SkippedOperation(op.operation_id, op.method.upper(), op.path, op.tag, reason)
+        for op in spec.operations
+        if (reason := skip_reason(op)) is not None
+    ]
+    types.warnings.extend(
+        f"{spec.source_name}#{op.pointer}: operation {op.operation_id!r} skipped: {reason}"
+        for op in spec.operations
+        if (reason := skip_reason(op)) is not None
+    )
+    apis = [api_view(tag, spec, types, raises_for, refusals) for tag in api_tags(spec)]
+    refusals.raise_if_any()
     return PackageView(
         package=package,
         runtime=runtime,
         title=spec.title,
         version=spec.version,
         description=spec.description or "",
-        default_host=spec.servers[0].url.rstrip("/") if spec.servers else "http://localhost",
+        default_host=default_host,
         apis=apis,
         models=models,
         security_schemes=list(spec.security_schemes),
+        warnings=types.warnings,
+        skipped=skipped,
+        tag_index=[
+            (
+                tag.name,
+                api_class_name(tag.name),
+                one_paragraph(tag.description),
+                [
+                    python_identifier(snake_case(op.operation_id))
+                    for op in tag.operations
+                    if skip_reason(op) is None
+                ],
+            )
+            for tag in spec.tags
+        ],
+        api_key_env=settings.api_key_env,
+        base_url_env=settings.base_url_env,
+        base_path=urlsplit(default_host).path.rstrip("/"),
     )
 
 
-def _check_no_cycles(spec: ir.ApiSpec) -> None:
-    """Models import each other; a reference cycle would need forward references."""
-    by_name = {s.name: s for s in spec.schemas}
-    state: dict[str, int] = {}
+def api_tags(spec: ir.ApiSpec) -> list[ir.Tag]:
+    """The tags, one per API class: tags whose class names collide are merged.
 
-    def visit(name: str) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            schema = by_name[name]
-            raise SpecError(
-                schema.pointer,
-                "$ref",
-                f"recursive schema {name!r} is not supported by the Python emitter yet",
-                source=spec.source_name,
+    ``Endpoints`` and ``endpoints`` both ask for ``EndpointsApi`` (``endpoints_api.py``):
+    one class holds the operations of both, in the spec's order of tags, so none is lost.
+    """
+    merged: dict[str, ir.Tag] = {}
+    for tag in spec.tags:
+        tag = dataclasses.replace(
+            tag, operations=tuple(op for op in tag.operations if skip_reason(op) is None)
+        )
+        key = api_module_name(tag.name)
+        if key in merged:
+            first = merged[key]
+            merged[key] = dataclasses.replace(
+                first,
+                description=first.description or tag.description,
+                operations=first.operations + tag.operations,
             )
-        state[name] = 1
-        for type_ in ir.schema_types(by_name[name]):
-            for inner in ir.referenced_names(type_):
-                visit(inner)
-        state[name] = 2
-
-    for schema in spec.schemas:
-        visit(schema.name)
-
-
-def _check_unique_class_names(spec: ir.ApiSpec) -> None:
-    seen: dict[str, str] = {}
-    for schema in spec.schemas:
-        module = module_name(class_name(schema.name))
-        if module in seen:
-            raise SpecError(
-                schema.pointer,
-                "schemas",
-                f"schemas {seen[module]!r} and {schema.name!r} would share the module {module!r}",
-                source=spec.source_name,
-            )
-        seen[module] = schema.name
+        else:
+            merged[key] = tag
+    return list(merged.values())

@@ -3,20 +3,14 @@ and used against mocked HTTP."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-import textwrap
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from aioresponses import aioresponses
 from pydantic import ValidationError
 
-from codegen.output import write
 from codegen.pipeline import Target, generate
 from together.generated import (
     ApiClient,
@@ -179,34 +173,6 @@ components:
       properties:
         error: {type: string}
 """
-
-_counter = 0
-
-
-@pytest.fixture
-def generated(tmp_path: Path) -> Iterator[Any]:
-    """A function generating a spec into a fresh importable package; cleans up after."""
-    created: list[str] = []
-
-    def make(spec_text: str) -> ModuleType:
-        global _counter
-        _counter += 1
-        package = f"genpkg_{_counter}"
-        spec_path = tmp_path / f"{package}.yaml"
-        spec_path.write_text(textwrap.dedent(spec_text), encoding="utf-8")
-        files, _warnings = generate(spec_path, Target(package=package, docs_dir=f"{package}_docs"))
-        write(files, tmp_path, Target(package=package).owned_dirs)
-        created.append(package)
-        return importlib.import_module(package)
-
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield make
-    finally:
-        sys.path.remove(str(tmp_path))
-        for name in list(sys.modules):
-            if any(name == p or name.startswith(p + ".") for p in created):
-                del sys.modules[name]
 
 
 def sent(mocked: aioresponses) -> list[tuple[str, Any, Any]]:

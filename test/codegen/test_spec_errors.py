@@ -58,10 +58,13 @@ def spec_file(tmp_path: Path, thing: str) -> Path:
             "prefixItems",
         ),
         ("type: strange", "/components/schemas/Thing/type", "type"),
+        # Two values that give one member name (A_B) would lose a value.
+        ("type: string\nenum: [a-b, a_b]", "/components/schemas/Thing", "enum"),
         ("$ref: 'other.yaml#/Thing'", "/components/schemas/Thing/$ref", "$ref"),
         ("$ref: '#/components/schemas/Missing'", "/components/schemas/Thing/$ref", "$ref"),
         (
-            "type: object\nproperties:\n  child: {$ref: '#/components/schemas/Thing'}",
+            # Recursion needs a class to break it; a union of itself has none.
+            "oneOf:\n  - type: string\n  - {type: array, items: {$ref: '#/components/schemas/Thing'}}",
             "/components/schemas/Thing",
             "$ref",
         ),
@@ -79,7 +82,8 @@ def test_unsupported_features_name_pointer_and_keyword(
 
 def test_cli_exits_2_with_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = spec_file(tmp_path, "type: object\nproperties:\n  a: {if: {type: string}}")
-    assert main(["--spec", str(path), "--out", str(tmp_path / "out"), "--package", "clipkg"]) == 2
+    args = ["--spec", str(path), "--out", str(tmp_path / "out"), "--package", "clipkg"]
+    assert main([*args, "--no-overlay"]) == 2
     assert "/components/schemas/Thing/properties/a/if: 'if'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # nothing written
 
@@ -113,3 +117,128 @@ def test_unknown_keywords_of_other_vocabularies_are_warnings(tmp_path: Path) -> 
     assert warnings == (
         "spec.yaml#/components/schemas/Thing/properties/a/error: unknown keyword 'error' ignored",
     )
+
+
+TWO_BAD_SCHEMAS_AND_A_BAD_OPERATION = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/A"}}}}
+  /b/{id}:
+    get:
+      operationId: getB
+      responses:
+        "200": {description: ok}
+  /c:
+    get:
+      operationId: get_a
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        x: {not: {type: string}}
+    B:
+      type: object
+      properties:
+        n: {type: integer, default: "1.5"}
+"""
+
+
+def test_keep_going_reports_every_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(TWO_BAD_SCHEMAS_AND_A_BAD_OPERATION, encoding="utf-8")
+    args = ["--spec", str(spec), "--out", str(tmp_path / "out"), "--package", "kg"]
+    assert main([*args, "--docs-dir", "docs", "--config", str(tmp_path / "none.toml")]) == 2
+    first_only = capsys.readouterr().err
+    assert first_only.count("spec.yaml#") == 1
+    assert main([*args, "--keep-going", "--config", str(tmp_path / "none.toml")]) == 2
+    err = capsys.readouterr().err
+    for pointer, keyword in [
+        ("/components/schemas/A/properties/x/not", "not"),
+        ("/paths/~1b~1{id}/get", "parameters"),
+        ("/components/schemas/B/properties/n/default", "default"),
+        ("/paths/~1c/get", "operationId"),
+    ]:
+        assert f"spec.yaml#{pointer}: '{keyword}'" in err, (pointer, err)
+    assert "4 refusals" in err
+    assert not (tmp_path / "out").exists()  # nothing is written while refusals stand
+
+
+PARAMETER_SPEC = """
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - %s
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Filter: {type: object, properties: {a: {type: string}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("parameter", "keyword", "message"),
+    [
+        (
+            "{name: f, in: query, style: deepObject, schema: {$ref: '#/components/schemas/Filter'}}",
+            "style",
+            "'deepObject'",
+        ),
+        (
+            "{name: f, in: query, style: pipeDelimited, schema: {type: array, items: {type: string}}}",
+            "style",
+            "'pipeDelimited'",
+        ),
+        (
+            "{name: f, in: query, schema: {$ref: '#/components/schemas/Filter'}}",
+            "schema",
+            "object-valued",
+        ),
+        (
+            "{name: f, in: query, schema: {type: object, additionalProperties: {type: string}}}",
+            "schema",
+            "object-valued",
+        ),
+        ("{name: f, in: header, style: form, schema: {type: string}}", "style", "'form'"),
+    ],
+)
+def test_parameters_the_runtime_cannot_serialize_are_refused(
+    tmp_path: Path, parameter: str, keyword: str, message: str
+) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(PARAMETER_SPEC % parameter, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target(package="params"))
+    assert caught.value.pointer == "/paths/~1things~1{id}/get/parameters/1"
+    assert caught.value.keyword == keyword
+    assert message in caught.value.message
+
+
+def test_array_path_parameters_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        (PARAMETER_SPEC % "{name: q, in: query, schema: {type: string}}").replace(
+            "{name: id, in: path, required: true, schema: {type: string}}",
+            "{name: id, in: path, required: true, schema: {type: array, items: {type: string}}}",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as caught:
+        generate(path, Target(package="params"))
+    assert caught.value.pointer == "/paths/~1things~1{id}/get/parameters/0"
+    assert "array-valued path parameters" in caught.value.message

@@ -15,7 +15,7 @@ from together.generated.openapi_info import DEFAULT_HOST
 
 def test_host_defaults_to_the_spec_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
-    assert DEFAULT_HOST == "https://api.together.xyz/v1"
+    assert DEFAULT_HOST == "https://api.together.ai/v1"  # servers[0].url of openapi.yaml
     assert Configuration().host == DEFAULT_HOST
 
 

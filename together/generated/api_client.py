@@ -23,6 +23,7 @@ import aiohttp
 from together.generated.api_response import ApiResponse
 from together.generated.configuration import Configuration
 from together.generated.credentials import Credentials
+from together.generated.download import Destination, check_destination, save_body
 from together.generated.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -31,6 +32,8 @@ from together.generated.exceptions import (
     request_id_from,
 )
 from together.generated.hooks import AttemptRequest, AttemptResult, CallHook
+from together.generated.multipart import MultipartBody
+from together.generated.opening import long_read_timeout, open_success
 from together.generated.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated.response_decoding import (
     ResultDecoder,
@@ -40,6 +43,7 @@ from together.generated.response_decoding import (
 )
 from together.generated.rest import PreparedRequest, RequestTimeout, RESTClientObject
 from together.generated.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+from together.generated.streaming import AsyncStream, open_stream
 from together.generated.transport import Transport
 from together.generated.version import __version__
 
@@ -213,7 +217,7 @@ class ApiClient:
         raw body, a pydantic model class, or a callable parsing the body's bytes.
         """
         request = self._build(operation, params or {}, body, headers)
-        strategy, cap = self._strategy(retry_policy, retries)
+        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
         result = None if decode is None else result_spec(decode)
         if deadline is None:  # the common case, without a timer of its own
             return await self._attempts(
@@ -361,6 +365,74 @@ class ApiClient:
         for hook in self.hooks:
             hook.on_response(request, result)
 
+    async def call_api_stream(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+    ) -> AsyncStream[Any]:
+        """Send ``operation`` asking for a streamed answer; return it once the status is known.
+
+        The body's :attr:`~Operation.stream_flag` is set to true (in the sent copy). Opening is
+        retried like :meth:`call_api`; once the stream is returned nothing is retried. By
+        default only connecting and each wait for the next event are time-limited (see
+        :func:`~together.generated.opening.long_read_timeout`); ``deadline`` bounds opening.
+        """
+        if not operation.stream_responses:
+            raise ApiValueError(f"{operation.operation_id}() has no streamed answer")
+        accept = {"Accept": "text/event-stream"}
+        request = self._build(
+            operation, params or {}, body, {**accept, **(headers or {})}, stream=True
+        )
+        response = await open_success(
+            self.rest_client,
+            operation,
+            request,
+            timeout=long_read_timeout(self.configuration, request_timeout),
+            policy=self.configuration.retry_policy(_retries_for(request, retries)),
+            deadline=deadline,
+            sleep=self._sleep,
+        )
+        return await open_stream(response, operation)
+
+    async def call_api_download(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None,
+        body: Any,
+        destination: Destination,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+    ) -> int:
+        """Send ``operation`` and write its 2xx body to ``destination``; the bytes written.
+
+        ``destination`` is a path (written to a temporary file beside it, renamed when
+        complete: a failure leaves no partial file) or a binary file object. Opening is
+        retried like :meth:`call_api`; reading the body is not. Timeouts as for
+        :meth:`call_api_stream`.
+        """
+        check_destination(destination, operation.operation_id)
+        request = self._build(operation, params or {}, body, headers)
+        response = await open_success(
+            self.rest_client,
+            operation,
+            request,
+            timeout=long_read_timeout(self.configuration, request_timeout),
+            policy=self.configuration.retry_policy(_retries_for(request, retries)),
+            deadline=deadline,
+            sleep=self._sleep,
+        )
+        description = f"{operation.operation_id}: HTTP {response.status}"
+        return await save_body(response, destination, description)
+
     async def call_api_raw(
         self,
         operation: Operation[Any],
@@ -398,15 +470,21 @@ class ApiClient:
         params: Mapping[str, Any],
         body: Any,
         extra_headers: Mapping[str, str] | None,
+        *,
+        stream: bool = False,
     ) -> PreparedRequest:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
-        payload = operation.encode_body(body)
+        payload = operation.encode_body(body, stream=stream)
         url = self.configuration.host + operation.build_path(params)
         query = operation.build_query(params)
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if payload is not None and operation.body is not None:
+        if isinstance(payload, MultipartBody):  # its type carries the boundary
+            headers["Content-Type"] = payload.content_type
+            if payload.content_length is not None:
+                headers["Content-Length"] = str(payload.content_length)
+        elif payload is not None and operation.body is not None:
             headers["Content-Type"] = operation.body.content_type
         if self.cookie:
             headers["Cookie"] = self.cookie
@@ -432,3 +510,10 @@ def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
     if isinstance(strategy, RetryPolicy):
         limits.append(strategy.max_retries)
     return f" of {min(limits)}" if limits else ""
+
+
+def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
+    """No retry for a body that cannot be sent twice (an upload from an unseekable stream)."""
+    if isinstance(request.body, MultipartBody) and not request.body.replayable:
+        return 0
+    return retries

@@ -10,12 +10,46 @@ import functools
 import logging
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from together.generated.exceptions import ApiAttributeError, ApiKeyError
-from together.generated.openapi_info import DEFAULT_HOST
+
+# Where the API lives and which environment variables name its host and key: facts of the
+# spec and of the generator's settings, generated into openapi_info. API_KEY_ENV is None for
+# a package generated from another API's spec, so a Together key never goes to its host.
+from together.generated.openapi_info import API_KEY_ENV, BASE_PATH, BASE_URL_ENV, DEFAULT_HOST
 from together.generated.retry import RetryPolicy
 
-__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_TOTAL_TIMEOUT", "Configuration"]
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_PATH",
+    "BASE_URL_ENV",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_HOST",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "Configuration",
+    "base_url_from_environment",
+]
+
+
+def base_url_from_environment(
+    value: str | None, base_path: str = BASE_PATH, default: str = DEFAULT_HOST
+) -> str:
+    """The API's base URL for a ``TOGETHER_BASE_URL``-style ``value``.
+
+    One environment serves this package and Together's own SDKs: a value that already ends
+    with the spec's base path (``https://api.together.ai/v1``, as those SDKs expect it) is
+    used as it is; the API's root (``https://api.together.ai``) gets the base path
+    appended. Unset or empty means ``default``.
+    """
+    url = (value or "").strip().rstrip("/")
+    if not url:
+        return default.rstrip("/")
+    base_path = base_path.rstrip("/")
+    if not base_path or urlsplit(url).path.rstrip("/").endswith(base_path):
+        return url
+    return url + base_path
+
 
 #: Seconds a whole call (connect, send, wait, read) may take unless the caller says otherwise.
 DEFAULT_TOTAL_TIMEOUT = 120.0
@@ -72,8 +106,11 @@ class Configuration:
     """Settings for an :class:`~together.generated.api_client.ApiClient`.
 
     Args:
-        host: base URL of the API. Default: ``$TOGETHER_BASE_URL``, else the spec's server.
-        access_token: bearer token. Default: ``$TOGETHER_API_KEY``.
+        host: base URL of the API, used as given (e.g. ``https://api.together.ai/v1``).
+            Default: ``$TOGETHER_BASE_URL`` (the API root, or the root with ``/v1``; see
+            :func:`base_url_from_environment`), else the spec's server.
+        access_token: bearer token. Default: ``$TOGETHER_API_KEY`` (for a package generated
+            from Together's spec; other specs read no variable).
         api_key: keys for ``apiKey`` security schemes, by scheme name.
         username, password: credentials for ``http basic`` security schemes.
         retries: how many times a failed call may be retried (not counting the first try);
@@ -118,10 +155,14 @@ class Configuration:
         debug: bool = False,
         allow_insecure_http: bool = False,
     ) -> None:
-        self.host = (host or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_HOST).rstrip("/")
-        self.access_token = (
-            access_token if access_token is not None else os.environ.get("TOGETHER_API_KEY")
-        )
+        if host:
+            self.host = host.rstrip("/")
+        else:
+            from_env = os.environ.get(BASE_URL_ENV) if BASE_URL_ENV else None
+            self.host = base_url_from_environment(from_env)
+        if access_token is None and API_KEY_ENV:
+            access_token = os.environ.get(API_KEY_ENV)
+        self.access_token = access_token
         self.api_key: dict[str, str] = ApiKeys(api_key or {})
         self.username = username
         self.password = password

@@ -19,9 +19,10 @@ from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError
+from pydantic_core import PydanticSerializationError, to_json
 
 from together.generated.exceptions import ApiTypeError, ApiValueError
+from together.generated.multipart import MultipartBody, encode_multipart
 
 __all__ = ["BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
 
@@ -52,17 +53,21 @@ class BodySpec:
     adapter: TypeAdapter[Any]
     model: type[BaseModel] | None = None
     required: bool = True
+    #: For ``multipart/form-data``: the (wire) names of the properties that are files
+    #: (``format: binary``), sent as file parts; every other property is a text part.
+    file_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseSpec:
     """How to read the body of one response status.
 
-    ``kind`` is ``json`` (decoded with ``decode``), ``text``, ``bytes`` or ``empty``.
+    ``kind`` is ``json`` (decoded with ``decode``), ``text``, ``bytes``, ``empty`` or
+    ``event-stream`` (Server-Sent Events; ``decode`` turns one event's data into a chunk).
     ``decode`` turns the raw bytes into the declared type in one pass.
     """
 
-    kind: Literal["json", "text", "bytes", "empty"]
+    kind: Literal["json", "text", "bytes", "empty", "event-stream"]
     decode: Callable[[bytes], Any] | None = None
     type_name: str | None = None
 
@@ -73,13 +78,21 @@ class ResponseSpec:
         Decoded strictly: where the spec says ``number`` a JSON number is required (not
         ``"0.5"``), and ``NaN``/``Infinity`` are refused by the models' ``allow_inf_nan``.
         """
-        if isinstance(type_, type) and issubclass(type_, BaseModel):
-            decode: Callable[[bytes], Any] = functools.partial(
-                type_.model_validate_json, strict=True
-            )
-        else:
-            decode = functools.partial(TypeAdapter(type_).validate_json, strict=True)
-        return cls("json", decode, getattr(type_, "__name__", str(type_)))
+        return cls("json", _decoder(type_), getattr(type_, "__name__", str(type_)))
+
+    @classmethod
+    def event_stream(cls, chunk_type: Any) -> ResponseSpec:
+        """A ``text/event-stream`` body whose every event's data is a JSON ``chunk_type``
+        (decoded as strictly as :meth:`json`)."""
+        return cls(
+            "event-stream", _decoder(chunk_type), getattr(chunk_type, "__name__", str(chunk_type))
+        )
+
+
+def _decoder(type_: Any) -> Callable[[bytes], Any]:
+    if isinstance(type_, type) and issubclass(type_, BaseModel):
+        return functools.partial(type_.model_validate_json, strict=True)
+    return functools.partial(TypeAdapter(type_).validate_json, strict=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,12 @@ class Operation(Generic[T]):
     #: Whether a failed attempt may be sent again: the method is idempotent, or the spec
     #: marks the operation ``x-retry-safe: true``.
     retry_safe: bool = False
+    #: Per status, how a streamed answer reads (``ResponseSpec.event_stream``); empty when
+    #: the operation cannot stream.
+    stream_responses: Mapping[str, ResponseSpec] = field(default_factory=dict)
+    #: The JSON body property that asks for a streamed answer (e.g. ``"stream"``): the
+    #: runtime sets it for ``call_api_stream`` and refuses it in ``call_api``.
+    stream_flag: str | None = None
 
     def response_spec(self, status: int) -> ResponseSpec | None:
         """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
@@ -129,6 +148,14 @@ class Operation(Generic[T]):
             return spec
         declared = [spec for key, spec in self.responses.items() if key.startswith("2")]
         return declared[0] if len(declared) == 1 else self.responses.get("default")
+
+    def stream_spec(self, status: int) -> ResponseSpec | None:
+        """How to read a streamed 2xx answer: exact status, ``2XX``, else the one declared."""
+        key = str(status)
+        spec = self.stream_responses.get(key) or self.stream_responses.get(f"{key[0]}XX")
+        if spec is None and len(self.stream_responses) == 1:
+            spec = next(iter(self.stream_responses.values()))
+        return spec
 
     # -------------------------------------------------------------- request building
 
@@ -175,8 +202,14 @@ class Operation(Generic[T]):
             headers["Cookie"] = "; ".join(cookies)
         return headers
 
-    def encode_body(self, value: Any) -> bytes | None:
-        """The request body as bytes, validated first; ``None`` when there is none."""
+    def encode_body(self, value: Any, *, stream: bool = False) -> bytes | MultipartBody | None:
+        """The request body, validated first; ``None`` when there is none.
+
+        JSON bodies become bytes; ``multipart/form-data`` bodies a :class:`MultipartBody`
+        that streams its files. ``stream`` says whether the call asks for a streamed answer:
+        then :attr:`stream_flag` is set to true in the sent copy; otherwise a body asking for
+        a stream is refused (the plain call could not read the answer).
+        """
         body = self.body
         if body is None:
             if value is not None:
@@ -200,14 +233,39 @@ class Operation(Generic[T]):
                 raise ApiValueError(
                     f"invalid request body for {self.operation_id}(): {exc}"
                 ) from exc
-        # One pass from the model to JSON bytes; unset optional fields are not sent.
+        if body.content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+            return encode_multipart(
+                body.adapter, model, body.file_fields, operation_id=self.operation_id
+            )
         try:
+            if self.stream_flag is not None:
+                return self._encode_with_stream_flag(body, model, stream)
+            # One pass from the model to JSON bytes; unset optional fields are not sent.
             return body.adapter.dump_json(model, by_alias=True, exclude_unset=True)
         except PydanticSerializationError as exc:  # e.g. a lone surrogate in a text
             raise ApiValueError(
                 f"the request body of {self.operation_id}() cannot be written as JSON: "
                 f"{_first_line(str(exc))}"
             ) from None  # the chained error would quote the user's text
+
+    def _encode_with_stream_flag(self, body: BodySpec, model: Any, stream: bool) -> bytes:
+        """JSON bytes with :attr:`stream_flag` set for a stream call, refused otherwise.
+
+        Works on a dumped copy, so the caller's model or dict is never changed.
+        """
+        flag = self.stream_flag
+        assert flag is not None
+        fields = body.adapter.dump_python(model, mode="json", by_alias=True, exclude_unset=True)
+        if not isinstance(fields, dict):
+            return body.adapter.dump_json(model, by_alias=True, exclude_unset=True)
+        if stream:
+            fields[flag] = True
+        elif fields.get(flag) is True:
+            raise ApiValueError(
+                f"{self.operation_id}() cannot read a streamed answer: the body sets "
+                f"{flag!r} to true; call {self.operation_id}_stream() instead"
+            )
+        return to_json(fields)
 
 
 def _first_line(text: str) -> str:

@@ -38,6 +38,7 @@ from together.generated.exceptions import (
     ServiceException,
     UnauthorizedException,
 )
+from together.generated.multipart import MultipartBody
 
 __all__ = [
     "ApiException",
@@ -67,7 +68,8 @@ class PreparedRequest:
     url: str
     headers: Mapping[str, str]
     query: list[tuple[str, str]]
-    body: bytes | None
+    #: JSON (or other) bytes, or a multipart body that streams its files for each attempt.
+    body: bytes | MultipartBody | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +222,9 @@ class RESTClientObject:
                 request.method,
                 request.url,
                 params=request.query or None,
-                data=request.body,
+                data=request.body.stream()
+                if isinstance(request.body, MultipartBody)
+                else request.body,
                 headers=request.headers,
                 timeout=to_client_timeout(timeout, self.default_timeout),
                 **self._send_options,

@@ -1,0 +1,98 @@
+"""Binary downloads written to a file as they arrive.
+
+Hand-written runtime (not generated). :func:`save_body` copies the body of an open 2xx
+answer to a destination in chunks, never holding it whole. A path destination is written
+to a temporary file beside it and renamed into place only when the whole body has arrived,
+so a failed download (an error status, a connection cut, a cancelled task) leaves no
+partial file behind and never clobbers an older complete one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tempfile
+from typing import IO
+
+import aiohttp
+
+from together.generated.exceptions import ApiConnectionError, ApiTimeoutError, ApiValueError
+
+__all__ = ["Destination", "check_destination", "save_body"]
+
+#: Where a download goes: a path, or a binary file object open for writing.
+Destination = str | os.PathLike[str] | IO[bytes]
+
+#: Bytes read from the connection at a time.
+CHUNK_SIZE = 1024 * 1024
+
+
+def check_destination(destination: Destination, operation_id: str) -> None:
+    """Refuse a destination that cannot be written, before anything is sent."""
+    if isinstance(destination, (str, os.PathLike)):
+        path = os.fspath(destination)
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise ApiValueError(f"{operation_id}(): destination {path!r} is a directory")
+        if not os.path.isdir(folder):
+            raise ApiValueError(f"{operation_id}(): the folder of {path!r} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise ApiValueError(f"{operation_id}(): cannot write in the folder of {path!r}")
+        return
+    if isinstance(destination, io.TextIOBase):
+        raise ApiValueError(
+            f"{operation_id}(): the destination is open in text mode; open it with 'wb'"
+        )
+    if not callable(getattr(destination, "write", None)):
+        raise ApiValueError(
+            f"{operation_id}(): the destination must be a path or a binary file object, "
+            f"not {type(destination).__name__}"
+        )
+
+
+async def save_body(
+    response: aiohttp.ClientResponse, destination: Destination, description: str
+) -> int:
+    """Write the body of ``response`` to ``destination``; the number of bytes written.
+
+    The response is closed on return. At a path, the file appears only when complete; a
+    file object receives the bytes as they come (a failure leaves what was written).
+    """
+    try:
+        if isinstance(destination, (str, os.PathLike)):
+            return await _save_to_path(response, os.fspath(destination), description)
+        return await _copy(response, destination, description)
+    finally:
+        response.close()
+
+
+async def _save_to_path(response: aiohttp.ClientResponse, path: str, description: str) -> int:
+    folder, name = os.path.split(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            written = await _copy(response, file, description)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return written
+
+
+async def _copy(response: aiohttp.ClientResponse, file: IO[bytes], description: str) -> int:
+    written = 0
+    while True:
+        try:
+            chunk = await response.content.read(CHUNK_SIZE)
+        except TimeoutError as exc:
+            raise ApiTimeoutError(f"{description}: timed out reading the download") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ApiConnectionError(
+                f"{description}: the connection broke after {written} bytes ({type(exc).__name__})"
+            ) from exc
+        if not chunk:
+            return written
+        # Disk writes go to a thread: a slow disk must not stall the event loop.
+        await asyncio.to_thread(file.write, chunk)
+        written += len(chunk)
