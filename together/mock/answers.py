@@ -3,7 +3,7 @@
 JSON answers come from :mod:`together.mock.synthesis`; a ``text/event-stream`` answer (asked
 for with ``"stream": true``) is a few synthesized events then ``[DONE]``; binary answers are
 a small deterministic payload (audio: a valid WAV). 204 has no body; a 3xx points
-``Location`` at a local download.
+``Location`` at a local download; a 101 (WebSocket) operation accepts the upgrade and closes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aiohttp import web
 
 from together.mock.audio import wav_bytes
 from together.mock.context import Call
+from together.mock.errors import error_response
 from together.mock.streaming import stream_events
 
 __all__ = ["json_answer", "synthesized_answer"]
@@ -40,6 +41,8 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
     media = call.operation.responses.get(status, {})
     code = int(status)
     headers: dict[str, str] = {}
+    if code == 101:
+        return await _websocket(call)
     if 300 <= code < 400:
         headers["Location"] = (
             f"{call.request.url.origin()}/_mock/blobs/{call.rng().getrandbits(64):016x}"
@@ -65,3 +68,14 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
     value = call.synthesized(status)
     text = value if isinstance(value, str) else json.dumps(value)
     return web.Response(status=code, text=text, content_type=content_type, headers=headers)
+
+
+async def _websocket(call: Call) -> web.StreamResponse:
+    """A 101 operation: the upgrade is accepted and closed at once (nothing is streamed);
+    a plain HTTP request to it is a 400."""
+    socket = web.WebSocketResponse()
+    if not socket.can_prepare(call.request).ok:
+        return error_response(400, f"{call.operation.path} needs a WebSocket upgrade")
+    await socket.prepare(call.request)
+    await socket.close()
+    return socket

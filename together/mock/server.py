@@ -111,6 +111,12 @@ async def _concurrency(request: web.Request) -> web.Response:
     return web.json_response({"in_flight": flight["now"], "peak": flight["peak"]})
 
 
+async def _blob(request: web.Request) -> web.Response:
+    """Where a 3xx answer's ``Location`` points: a few deterministic bytes."""
+    name = request.match_info["name"]
+    return web.Response(body=f"together-mock blob {name}\n".encode(), content_type="text/plain")
+
+
 async def _reset_stats(request: web.Request) -> web.Response:
     request.app[_STATS].clear()
     request.app[_FLIGHT]["peak"] = request.app[_FLIGHT]["now"]
@@ -134,6 +140,7 @@ def create_app(options: MockOptions | None = None) -> web.Application:
     app.router.add_get("/_mock/stats", _stats)
     app.router.add_get("/_mock/concurrency", _concurrency)
     app.router.add_post("/_mock/reset", _reset_stats)
+    app.router.add_get("/_mock/blobs/{name}", _blob)
     app[_ROUTES] = add_spec_routes(app, api)
     return app
 

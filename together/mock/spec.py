@@ -47,7 +47,10 @@ def default_spec_path() -> Path:
     return Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
-class _SpecLoader(yaml.SafeLoader):
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x
+
+
+class _SpecLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """YAML without implicit timestamps: ``example: 2024-01-15T14:30:00Z`` stays the string
     a JSON answer must carry, not a ``datetime``."""
 
@@ -137,8 +140,8 @@ class Operation:
 
     @property
     def success_status(self) -> str:
-        """The answer a successful call gets: the lowest 2xx (else 3xx) the spec declares."""
-        for prefix in ("2", "3"):
+        """The answer a successful call gets: the lowest 2xx (else 3xx, else 1xx) declared."""
+        for prefix in ("2", "3", "1"):
             statuses = sorted(s for s in self.responses if s.startswith(prefix) and s.isdigit())
             if statuses:
                 return statuses[0]

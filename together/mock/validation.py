@@ -152,6 +152,7 @@ async def _parse_form(
     properties = api.resolve(media.schema).get("properties", {})
     form: dict[str, str | Upload] = {}
     instance: dict[str, Any] = {}
+    uploads: set[str] = set()
     for name in fields:
         value = fields[name]
         if isinstance(value, str):
@@ -164,14 +165,23 @@ async def _parse_form(
             data = value.file.read()
             form[name] = Upload(value.filename, value.content_type, data)
             instance[name] = data.decode("latin-1")  # a "binary" string in the schema's terms
-    problem = _first_error(api, media.pointer, instance)
+            uploads.add(name)
+    # A file part is a binary string whatever it holds; its schema (e.g. oneOf binary or
+    # uri) cannot tell bytes from text, so only its presence is checked.
+    problem = _first_error(api, media.pointer, instance, skip=uploads)
     return problem if problem is not None else Parsed(body=instance, form=form)
 
 
-def _first_error(api: ApiDescription, pointer: str, body: Any) -> web.Response | None:
+def _first_error(
+    api: ApiDescription,
+    pointer: str,
+    body: Any,
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
+) -> web.Response | None:
     if not pointer:
         return None
-    errors = sorted(api.errors(pointer, body), key=lambda e: (len(e.path), list(map(str, e.path))))
+    found = [e for e in api.errors(pointer, body) if not (e.path and e.path[0] in skip)]
+    errors = sorted(found, key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
         return None
     error = errors[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,19 +69,6 @@ def _id_keys(item_path: str) -> list[str]:
     param = _PARAM.findall(item_path)[-1]
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", param).lower()
     return list(dict.fromkeys([param, snake, "id", "workflow_id"]))
-
-
-def _find_id(value: Any, keys: list[str], depth: int = 0) -> str | None:
-    if isinstance(value, dict):
-        for key in keys:
-            if isinstance(value.get(key), str):
-                return str(value[key])
-        if depth < 2:
-            for sub in value.values():
-                found = _find_id(sub, keys, depth + 1)
-                if found:
-                    return found
-    return None
 
 
 class _Shaper:
@@ -161,7 +149,9 @@ def _create(collection: str, keys: list[str]) -> Any:
         count = state.creates.get(collection, 0) + 1
         state.creates[collection] = count
         answer = call.synthesized(None, count)
-        ident = _find_id(answer, keys) or f"{collection.strip('/').replace('/', '-')}-{count}"
+        # A UUID fits every id the spec declares (some are format: uuid, none forbid one);
+        # the spec's example ids would make every create the same resource.
+        ident = str(uuid.UUID(int=call.rng("id", count).getrandbits(128), version=4))
         body = call.body if isinstance(call.body, dict) else {}
         resource = Resource(id=ident, body=dict(body))
         _store(state, collection)[ident] = resource
