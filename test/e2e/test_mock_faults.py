@@ -21,9 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TEXTS = [f"text number {i}" for i in range(16)]
 
 
-async def embed(
-    server: MockServer, texts: list[str], **headers: str
-) -> tuple[int, dict[str, Any]]:
+async def embed(server: MockServer, texts: list[str], **headers: str) -> tuple[int, dict[str, Any]]:
     body = {"model": "BAAI/bge-base-en-v1.5", "input": texts}
     async with (
         aiohttp.ClientSession() as session,

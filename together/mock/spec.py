@@ -4,7 +4,8 @@ Loaded once at start, from ``openapi.yaml`` or any OpenAPI 3.1 document (``--spe
 are JSON Schema 2020-12 and validated with jsonschema against the spec's own text, so the
 server's rules are the spec's. Two leftovers of OpenAPI 3.0 that Together's published spec
 still uses are read as their authors meant them (see :func:`normalize`): ``nullable: true``
-allows ``null``, and every ``$ref`` is made absolute so any sub-schema validates on its own.
+allows ``null``, ``properties`` without ``type`` means an object, and every ``$ref`` is
+made absolute so any sub-schema validates on its own.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def normalize(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: normalize(value) for key, value in node.items()}
+    if "type" not in out and isinstance(out.get("properties"), dict) and "$ref" not in out:
+        # "properties" without "type" (ExecuteRequest) describes an object; JSON Schema
+        # would let an array or a number through.
+        out["type"] = "object"
     ref = out.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
         out["$ref"] = SPEC_URI + ref
