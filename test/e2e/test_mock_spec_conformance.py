@@ -51,7 +51,11 @@ async def test_no_operation_answers_404_for_a_path_or_405_for_a_method(
             async with session.request(method, url) as response:
                 body = await response.json(content_type=None)
                 assert response.status == 401, (method, path, response.status, body)
-                assert body["error"]["code"] == "invalid_api_key"
+                if path.startswith("/batches"):  # these declare 401 as BatchErrorResponse
+                    message = "Missing or malformed bearer token in the Authorization header"
+                    assert body == {"error": message}
+                else:
+                    assert body["error"]["code"] == "invalid_api_key"
 
 
 def request_for(api: ApiDescription, operation: Operation, seed: int) -> dict[str, Any]:

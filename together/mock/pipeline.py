@@ -15,7 +15,7 @@ from aiohttp import web
 
 from together.mock.answers import synthesized_answer
 from together.mock.context import Call, ServerState
-from together.mock.errors import error_response
+from together.mock.errors import error_response, in_operation_shape
 from together.mock.faults import FAULT_HEADER, LATENCY_HEADER, FaultOptions, FaultPlan
 from together.mock.spec import Operation
 from together.mock.validation import check_bearer, parse_body, parse_parameters
@@ -33,6 +33,12 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
     answer = semantic or synthesized_answer
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        response = await answer_request(request)
+        if response.status >= 400 and isinstance(response, web.Response):
+            return in_operation_shape(response, operation, request.app[STATE].api)
+        return response
+
+    async def answer_request(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE]
         options = state.options
         try:
@@ -67,7 +73,13 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
         parameters = parse_parameters(request, operation, state.api)
         if isinstance(parameters, web.Response):
             return parameters
-        parsed = await parse_body(request, operation, state.api)
+        try:
+            parsed = await parse_body(request, operation, state.api)
+        except web.HTTPRequestEntityTooLarge:
+            limit = options.max_body_bytes
+            return error_response(
+                400, f"Request body larger than {limit} bytes", code="request_too_large"
+            )
         if isinstance(parsed, web.Response):
             return parsed
         streaming = isinstance(parsed.body, dict) and parsed.body.get("stream") is True

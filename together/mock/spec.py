@@ -10,16 +10,19 @@ made absolute so any sub-schema validates on its own.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -38,6 +41,29 @@ __all__ = [
 #: The URI the spec is registered under; every ``$ref`` is rewritten to start with it.
 SPEC_URI = "urn:together:openapi"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+#: jsonschema's format checks, with date-time and uri checked without optional packages
+#: (jsonschema skips them unless rfc3339-validator / rfc3987 are installed; clients such as
+#: schemathesis do check them).
+FORMATS = FormatChecker()
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    FORMATS.checkers[_name] = _check
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value))
 
 
 def default_spec_path() -> Path:
@@ -180,7 +206,7 @@ class ApiDescription:
         self, schema: Mapping[str, Any], *, formats: bool = False
     ) -> Draft202012Validator:
         """A validator of any sub-schema (its ``$ref``\\ s are absolute, so it stands alone)."""
-        checker = Draft202012Validator.FORMAT_CHECKER if formats else None
+        checker = FORMATS if formats else None
         return Draft202012Validator(schema, registry=self.registry, format_checker=checker)
 
     def errors(self, pointer: str, instance: Any) -> Iterator[ValidationError]:
@@ -226,7 +252,14 @@ class ApiDescription:
 
 def load_api(spec_path: Path | None = None) -> ApiDescription:
     """Read and normalize the spec at ``spec_path`` (default: :func:`default_spec_path`)."""
-    text = (spec_path or default_spec_path()).read_text(encoding="utf-8")
+    path = (spec_path or default_spec_path()).resolve()
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(spec_file: Path, mtime_ns: int) -> ApiDescription:
+    """Parsed once per file version: servers in one test run share the (read-only) spec."""
+    text = spec_file.read_text(encoding="utf-8")
     document = normalize(yaml.load(text, Loader=_SpecLoader))
     registry: Registry[Any] = Registry().with_resource(
         SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)

@@ -155,12 +155,34 @@ class _Builder:
     def _array(self, schema: Mapping[str, Any], depth: int, name: str) -> Any:
         low = int(schema.get("minItems", 0))
         count = max(low, 1 if self.rich and depth < _MAX_DEPTH else 0)
+        if not low and self._unsatisfiable_discriminator(schema.get("items", {})):
+            count = 0
         count = min(count, int(schema.get("maxItems", count)))
         items = schema.get("items", {})
         prefix = schema.get("prefixItems", [])
         out = [self.build(sub, depth + 1, name) for sub in prefix[:count]]
         out += [self.build(items, depth + 1, name) for _ in range(count - len(out))]
         return out
+
+    def _unsatisfiable_discriminator(self, items: Mapping[str, Any]) -> bool:
+        """Items whose oneOf discriminator has no mapping, so its values must be schema names,
+        while no branch allows its own name there (Together's image answers): no item can
+        satisfy both, so the array is left empty."""
+        items = self.api.resolve(items)
+        discriminator = items.get("discriminator") or {}
+        branches = items.get("oneOf") or items.get("anyOf") or []
+        if not discriminator or discriminator.get("mapping") or not branches:
+            return False
+        prop = discriminator.get("propertyName", "")
+        for branch in branches:
+            name = str(branch.get("$ref", "")).rsplit("/", 1)[-1]
+            allowed = self.api.resolve(self.api.resolve(branch).get("properties", {}).get(prop, {}))
+            if "enum" in allowed and name not in allowed["enum"]:
+                continue
+            if "const" in allowed and allowed["const"] != name:
+                continue
+            return False
+        return True
 
     def _string(self, schema: Mapping[str, Any], depth: int, name: str) -> Any:
         fmt = schema.get("format")

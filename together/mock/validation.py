@@ -211,7 +211,8 @@ def _message(error: ValidationError, param: str | None) -> str:
         return f"{where}: expected one of {json.dumps(error.validator_value)}, got {got}"
     if error.validator in ("anyOf", "oneOf"):
         return f"{where}: {got} is not a valid value"
-    return f"{where}: {got} does not satisfy {error.validator} {json.dumps(error.validator_value, default=str)}"
+    rule = json.dumps(error.validator_value, default=str)
+    return f"{where}: {got} does not satisfy {error.validator} {rule}"
 
 
 def _param_of(error: ValidationError) -> str | None:
