@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from aiohttp import web
@@ -46,7 +48,6 @@ class Call:
     request: web.Request
     operation: Operation
     state: ServerState
-    raw: bytes
     #: The JSON body (``None`` without one).
     body: Any = None
     #: Fields of a multipart or form body: text as ``str``, files as :class:`Upload`.
@@ -55,6 +56,12 @@ class Call:
     query: Mapping[str, str] = field(default_factory=dict)
     #: The injected fault this call answers with (``truncate``, ``error-event``), if any.
     fault: int | str | None = None
+
+    @cached_property
+    def raw(self) -> bytes:
+        """The body in canonical JSON: what seeds this call's answers (built only when a
+        handler needs it; the embeddings hot path does not)."""
+        return json.dumps(self.body, sort_keys=True, default=str).encode()
 
     @property
     def options(self) -> MockOptions:

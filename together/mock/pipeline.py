@@ -8,7 +8,6 @@ semantic handler, or its synthesized answer.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -90,7 +89,6 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
             request=request,
             operation=operation,
             state=state,
-            raw=json.dumps(parsed.body, sort_keys=True, default=str).encode(),
             body=parsed.body,
             form=parsed.form,
             path_params=parameters[0],

@@ -188,6 +188,7 @@ class ApiDescription:
     operations: tuple[Operation, ...]
     registry: Registry[Any] = field(repr=False)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
+    _models: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def validator(self, pointer: str, *, formats: bool = False) -> Draft202012Validator:
         """A (cached) validator of the schema at ``pointer`` in the normalized document.
@@ -198,7 +199,9 @@ class ApiDescription:
         key = f"{formats}:{pointer}"
         found = self._validators.get(key)
         if found is None:
-            found = self.schema_validator({"$ref": SPEC_URI + "#" + pointer}, formats=formats)
+            # The schema itself as the root, its top-level $ref chain followed: a $ref
+            # resolved on every validation costs more than the validation of a small body.
+            found = self.schema_validator(self.resolve(self.at(pointer)), formats=formats)
             self._validators[key] = found
         return found
 
@@ -239,7 +242,13 @@ class ApiDescription:
         return tuple(dict.fromkeys(models))
 
     def models_by_operation(self, key: str) -> tuple[str, ...]:
-        """The model names one operation's body lists."""
+        """The model names one operation's body lists (computed once per operation)."""
+        found = self._models.get(key)
+        if found is None:
+            found = self._models[key] = self._models_of(key)
+        return found
+
+    def _models_of(self, key: str) -> tuple[str, ...]:
         for operation in self.operations:
             if operation.key == key:
                 models: list[str] = []
