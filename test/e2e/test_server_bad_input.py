@@ -10,7 +10,7 @@ import pytest
 
 from support import SHARED_SPECS, TOKEN
 from together.mock import MockOptions, MockServer
-from together.mock.pipeline import STATE
+from together.mock.context import STATE
 
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 

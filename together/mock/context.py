@@ -16,7 +16,7 @@ from together.mock.options import MockOptions
 from together.mock.spec import ApiDescription, Operation
 from together.mock.synthesis import Synthesizer
 
-__all__ = ["Call", "ServerState", "Upload"]
+__all__ = ["STATE", "Call", "ServerState", "Upload"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class ServerState:
     stores: dict[str, Any] = field(default_factory=dict)
     #: How many creates each operation has answered (part of each create's seed).
     creates: dict[str, int] = field(default_factory=dict)
+
+
+#: Where the application keeps its :class:`ServerState`.
+STATE = web.AppKey("state", ServerState)
 
 
 @dataclass

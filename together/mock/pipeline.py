@@ -13,18 +13,17 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from together.mock.answers import synthesized_answer
-from together.mock.context import Call, ServerState
+from together.mock.context import STATE, Call
 from together.mock.errors import error_response, in_operation_shape
 from together.mock.faults import FAULT_HEADER, LATENCY_HEADER, FaultOptions, FaultPlan
 from together.mock.spec import Operation
 from together.mock.validation import check_bearer, parse_body, parse_parameters
 
-__all__ = ["PLAN", "STATE", "Handler", "Semantic", "operation_handler"]
+__all__ = ["PLAN", "Handler", "Semantic", "operation_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Semantic = Callable[[Call], Awaitable[web.StreamResponse]]
 
-STATE = web.AppKey("state", ServerState)
 PLAN = web.AppKey("plan", FaultPlan)
 
 

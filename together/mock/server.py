@@ -13,16 +13,17 @@ import asyncio
 import logging
 import uuid
 from collections import Counter, defaultdict
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from aiohttp import web
 
-from together.mock.context import ServerState
+from together.mock.context import STATE, ServerState
 from together.mock.errors import error_response
 from together.mock.faults import FaultPlan
 from together.mock.options import MockOptions
-from together.mock.pipeline import PLAN, STATE, Handler
+from together.mock.pipeline import PLAN, Handler
 from together.mock.routing import add_spec_routes
 from together.mock.spec import load_api
 from together.mock.synthesis import Synthesizer
@@ -158,12 +159,10 @@ class MockServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        spec: Any = None,
+        spec: str | Path | None = None,
     ) -> None:
         self.options = options or MockOptions()
         if spec is not None:
-            from pathlib import Path
-
             self.options.spec_path = Path(spec)
         self.host = host
         self.port = port

@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from together.mock.answers import json_answer
-from together.mock.context import Call, ServerState, Upload
+from together.mock.context import STATE, Call, ServerState, Upload
 from together.mock.errors import error_response
 from together.mock.options import MockOptions
 from together.mock.spec import ApiDescription
@@ -192,8 +192,6 @@ file_handlers = {
 
 
 def _state(request: web.Request) -> ServerState:
-    from together.mock.pipeline import STATE
-
     return request.app[STATE]
 
 
