@@ -122,3 +122,24 @@ async def test_faults_apply_to_every_route_of_the_2026_spec() -> None:
             "/v1/compute/regions": {"504": 1},
             "/v1/voices": {"truncate": 1, "200": 1},
         }
+
+
+@needs_2026
+async def test_faults_apply_to_the_sdk_upload_routes_too() -> None:
+    async with (
+        MockServer(MockOptions(api_key=TOKEN), spec=SPEC_2026) as server,
+        aiohttp.ClientSession(headers=AUTH) as session,
+    ):
+        fields = {"purpose": "fine-tune", "file_name": "a.jsonl"}
+        async with session.post(
+            server.url + "/files", data=fields, headers={"X-Mock-Status": "503"}
+        ) as answer:
+            assert answer.status == 503
+        async with session.post(
+            server.url + "/files", data=fields, allow_redirects=False
+        ) as answer:
+            assert answer.status == 302
+            location = answer.headers["Location"]
+        async with session.put(location, data=b"x", headers={"X-Mock-Status": "429"}) as answer:
+            assert answer.status == 429
+        assert server.stats()["/v1/files"] == {"503": 1, "302": 1}

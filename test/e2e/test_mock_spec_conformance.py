@@ -171,3 +171,23 @@ async def test_answers_are_deterministic_for_the_same_request_and_seed() -> None
         ):
             bodies.append(await response.read())
     assert bodies[0] == bodies[1]
+
+
+def test_openapi_3_0_leftovers_are_read_as_their_authors_meant() -> None:
+    from jsonschema import Draft202012Validator
+
+    from together.mock.spec import SPEC_URI, normalize
+
+    nullable_string = normalize({"type": "string", "nullable": True})
+    assert Draft202012Validator(nullable_string).is_valid(None)
+    nullable_enum = normalize({"type": "string", "enum": ["a"], "nullable": True})
+    assert Draft202012Validator(nullable_enum).is_valid(None)
+    assert not Draft202012Validator(nullable_enum).is_valid("b")
+    branch = normalize({"allOf": [{"type": "integer"}, {"nullable": True}]})
+    assert Draft202012Validator(branch).is_valid(None)
+    assert not Draft202012Validator(branch).is_valid("x")
+    untyped = normalize({"required": ["code"], "properties": {"code": {"type": "string"}}})
+    assert not Draft202012Validator(untyped).is_valid([1, 2])  # JSON Schema alone allows it
+    assert normalize({"$ref": "#/components/schemas/X"}) == {
+        "$ref": SPEC_URI + "#/components/schemas/X"
+    }

@@ -19,7 +19,7 @@ from together.mock.faults import FAULT_HEADER, LATENCY_HEADER, FaultOptions, Fau
 from together.mock.spec import Operation
 from together.mock.validation import check_bearer, parse_body, parse_parameters
 
-__all__ = ["PLAN", "Handler", "Semantic", "operation_handler"]
+__all__ = ["PLAN", "Handler", "Semantic", "injected_fault", "operation_handler", "with_faults"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Semantic = Callable[[Call], Awaitable[web.StreamResponse]]
@@ -39,31 +39,9 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
     async def answer_request(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE]
         options = state.options
-        try:
-            fault = request.app[PLAN].next_fault(request.headers.get(FAULT_HEADER))
-        except ValueError as exc:
-            return error_response(400, f"{FAULT_HEADER}: {exc}", param=FAULT_HEADER)
-        delay = options.faults.latency_ms
-        extra = request.headers.get(LATENCY_HEADER)
-        if extra is not None:
-            try:
-                delay += max(0.0, float(extra))
-            except ValueError:
-                return error_response(
-                    400, f"{LATENCY_HEADER}: not a number: {extra!r}", param=LATENCY_HEADER
-                )
-        if delay:
-            await asyncio.sleep(delay / 1000)
-        if fault == "drop":
-            request["fault_outcome"] = "drop"
-            assert request.transport is not None
-            request.transport.close()
-            return web.Response(status=499)  # never reaches the client
-        if fault == "stall":
-            request["fault_outcome"] = "stall"
-            await asyncio.sleep(options.faults.stall_seconds)
-        elif isinstance(fault, int):
-            return fault_response(fault, options.faults)
+        fault = await injected_fault(request)
+        if isinstance(fault, web.StreamResponse):
+            return fault
 
         denied = check_bearer(request, operation, options)
         if denied is not None:
@@ -95,6 +73,59 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
             fault=fault,
         )
         response = await answer(call)
+        if fault == "truncate" and not response.prepared:
+            request["fault_outcome"] = "truncate"
+            return await truncated(request, response)
+        return response
+
+    return handle
+
+
+async def injected_fault(request: web.Request) -> web.StreamResponse | int | str | None:
+    """This request's fault, after its latency: the answer itself for a status or a drop
+    (a stall has waited when this returns), else the fault a handler acts on later
+    (``truncate``, ``error-event``) or ``None``."""
+    options = request.app[STATE].options
+    try:
+        fault = request.app[PLAN].next_fault(request.headers.get(FAULT_HEADER))
+    except ValueError as exc:
+        return error_response(400, f"{FAULT_HEADER}: {exc}", param=FAULT_HEADER)
+    delay = options.faults.latency_ms
+    extra = request.headers.get(LATENCY_HEADER)
+    if extra is not None:
+        try:
+            delay += max(0.0, float(extra))
+        except ValueError:
+            return error_response(
+                400, f"{LATENCY_HEADER}: not a number: {extra!r}", param=LATENCY_HEADER
+            )
+    if delay:
+        await asyncio.sleep(delay / 1000)
+    if fault == "drop":
+        request["fault_outcome"] = "drop"
+        assert request.transport is not None
+        request.transport.close()
+        return web.Response(status=499)  # never reaches the client
+    if fault == "stall":
+        request["fault_outcome"] = "stall"
+        await asyncio.sleep(options.faults.stall_seconds)
+        return None
+    if isinstance(fault, int):
+        return fault_response(fault, options.faults)
+    return fault
+
+
+def with_faults(handler: Handler) -> Handler:
+    """``handler`` (a route the spec does not describe) with the same fault injection."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        fault = await injected_fault(request)
+        if isinstance(fault, web.StreamResponse):
+            return fault
+        if fault == "error-event":
+            request["fault_outcome"] = "error-event"
+            return fault_response(500, request.app[STATE].options.faults)
+        response = await handler(request)
         if fault == "truncate" and not response.prepared:
             request["fault_outcome"] = "truncate"
             return await truncated(request, response)

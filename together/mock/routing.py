@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from together.mock.pipeline import operation_handler
+from together.mock.pipeline import operation_handler, with_faults
 from together.mock.semantics import extra_routes, handlers_for
 from together.mock.spec import ApiDescription
 
@@ -37,5 +37,5 @@ def add_spec_routes(app: web.Application, api: ApiDescription) -> int:
             resource.add_route(method, operation_handler(operation, handlers.get(operation.key)))
             count += 1
     for method, path, handler in extra_routes(api):
-        app.router.add_route(method, path, handler)
+        app.router.add_route(method, path, with_faults(handler))
     return count

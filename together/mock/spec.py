@@ -102,11 +102,11 @@ def normalize(node: Any) -> Any:
     ref = out.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
         out["$ref"] = SPEC_URI + ref
-    branches = out.get("allOf")
+    branches = node.get("allOf")  # the branches as written, before they are normalized
     if isinstance(branches, list) and any(_only_nullable(b) for b in branches):
         # allOf: [{$ref: X}, {nullable: true}] means "X or null".
         rest = {k: v for k, v in out.items() if k != "allOf"}
-        kept = [b for b in branches if not _only_nullable(b)]
+        kept = [normalize(b) for b in branches if not _only_nullable(b)]
         return {**rest, "anyOf": [{"allOf": kept}, {"type": "null"}]}
     if out.get("nullable") is True:
         del out["nullable"]
