@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -230,16 +229,6 @@ class ApiDescription:
         for token in pointer.split("/")[1:] if pointer else []:
             node = node[token.replace("~1", "/").replace("~0", "~")]
         return node if isinstance(node, Mapping) else {}
-
-    @cached_property
-    def known_models(self) -> tuple[str, ...]:
-        """Model names the spec lists in request bodies' ``model`` property (open enums too)."""
-        models: list[str] = []
-        for operation in self.operations:
-            for media in operation.bodies.values():
-                model = self.resolve(media.schema).get("properties", {}).get("model", {})
-                models += _enum_values(self.resolve(model), self)
-        return tuple(dict.fromkeys(models))
 
     def models_by_operation(self, key: str) -> tuple[str, ...]:
         """The model names one operation's body lists (computed once per operation)."""
