@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from support import SHARED_SPECS, TOKEN
-from together.mock import MockOptions, MockServer
+from together.mock import FaultOptions, MockOptions, MockServer
 from together.mock.spec import ApiDescription, Operation, load_api
 from together.mock.synthesis import Synthesizer
 
@@ -162,15 +162,19 @@ def find_id(value: Any) -> str | None:
 
 
 async def test_answers_are_deterministic_for_the_same_request_and_seed() -> None:
-    bodies = []
-    for _ in range(2):
+    async def hardware(seed: int, query: str = "") -> bytes:
+        options = MockOptions(api_key=TOKEN, faults=FaultOptions(seed=seed))
         async with (
-            MockServer(MockOptions(api_key=TOKEN), spec=SPEC_2026) as server,
+            MockServer(options, spec=SPEC_2026) as server,
             aiohttp.ClientSession() as session,
-            session.get(server.url + "/hardware", headers=AUTH) as response,
+            session.get(server.url + "/hardware" + query, headers=AUTH) as response,
         ):
-            bodies.append(await response.read())
-    assert bodies[0] == bodies[1]
+            return await response.read()
+
+    first = await hardware(1)
+    assert await hardware(1) == first  # another run, the same answer
+    assert await hardware(2) != first  # another seed, another answer
+    assert await hardware(1, "?model=x") != first  # another request, another answer
 
 
 def test_openapi_3_0_leftovers_are_read_as_their_authors_meant() -> None:
