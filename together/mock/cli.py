@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from pathlib import Path
+
+import yaml
 
 from together.mock.faults import FaultOptions, parse_faults
 from together.mock.server import MockOptions, MockServer
@@ -21,8 +24,26 @@ def _dimension(text: str) -> tuple[str, int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="together-mock",
-        description="A local server speaking the Together embeddings API (stand-in vectors, "
-        "not a neural model), with fault injection for testing clients.",
+        description="A local server speaking the Together API of an OpenAPI document "
+        "(stand-in vectors and replies, not a model), with fault injection for testing clients.",
+    )
+    parser.add_argument(
+        "--spec", type=Path, help="OpenAPI document to serve (default: the package's openapi.yaml)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep uploaded files here (default: in memory)"
+    )
+    parser.add_argument(
+        "--chat-model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="also serve MODEL for chat and completions (repeatable)",
+    )
+    parser.add_argument(
+        "--shuffle",
+        action="store_true",
+        help="answer embeddings with data items out of order (each keeps its index)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     parser.add_argument(
@@ -49,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-statuses",
         type=parse_faults,
         default=[429, 503, 504],
-        help="faults to draw from: statuses and drop, stall, truncate (default 429,503,504)",
+        help="faults to draw from: statuses and drop, stall, truncate, error-event "
+        "(default 429,503,504)",
     )
     faults.add_argument(
         "--script",
@@ -58,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="faults for the first requests in order, e.g. 503,503,ok",
     )
     faults.add_argument("--retry-after", type=float, help="Retry-After seconds on 429/503 answers")
-    faults.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every answer")
+    faults.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay added to every answer, and between the chunks of a stream",
+    )
     faults.add_argument("--stall-seconds", type=float, default=30.0, help="how long a stall lasts")
     faults.add_argument("--seed", type=int, help="seed of the random faults")
     return parser
@@ -69,6 +96,9 @@ def options_from(args: argparse.Namespace) -> MockOptions:
         api_key=args.api_key,
         max_inputs=args.max_inputs,
         max_input_chars=args.max_input_chars,
+        spec_path=args.spec,
+        data_dir=args.data_dir,
+        shuffle=args.shuffle,
         faults=FaultOptions(
             fail_rate=args.fail_rate,
             fail_statuses=[f for f in args.fail_statuses if f is not None],
@@ -80,6 +110,9 @@ def options_from(args: argparse.Namespace) -> MockOptions:
         ),
     )
     options.dimensions.update(dict(args.model))
+    options.chat_models += args.chat_model
+    if options.spec_path is not None and not options.spec_path.is_file():
+        raise ValueError(f"--spec: no such file: {options.spec_path}")
     return options
 
 
@@ -96,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"together-mock: {exc}", file=sys.stderr)
         return 2
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(args))
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:  # a bad spec or a busy port
+        print(f"together-mock: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

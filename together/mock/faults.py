@@ -2,7 +2,9 @@
 
 A fault is an HTTP status (answered in the spec's error shape), ``drop`` (the connection is
 closed without an answer), ``stall`` (the answer waits past any sensible client timeout) or
-``truncate`` (the normal answer, cut off halfway). Faults come, in this order of precedence,
+``truncate`` (the normal answer, cut off halfway; a stream stops halfway without
+``[DONE]``) or ``error-event`` (a stream sends an error event halfway and ends; other
+answers get a 500). Faults come, in this order of precedence,
 from the request's ``X-Mock-Status`` header, a scripted sequence ("fail N times, then
 succeed"), or a random rate over chosen faults, seeded for repeatable runs.
 """
@@ -14,11 +16,23 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["FAULT_HEADER", "FaultOptions", "FaultPlan", "parse_fault", "parse_faults"]
+__all__ = [
+    "FAULT_HEADER",
+    "LATENCY_HEADER",
+    "SHUFFLE_HEADER",
+    "FaultOptions",
+    "FaultPlan",
+    "parse_fault",
+    "parse_faults",
+]
 
 #: A request header that forces a fault (or ``ok``) for that one request.
 FAULT_HEADER = "X-Mock-Status"
-_NAMED = ("drop", "stall", "truncate")
+#: A request header adding that many milliseconds of latency to that one request.
+LATENCY_HEADER = "X-Mock-Latency-Ms"
+#: A request header (``1``) that shuffles the ``data`` items of that one embeddings answer.
+SHUFFLE_HEADER = "X-Mock-Shuffle"
+_NAMED = ("drop", "stall", "truncate", "error-event")
 
 
 def parse_fault(text: str) -> int | str | None:

@@ -8,7 +8,14 @@ from pathlib import Path
 from together.mock.embedding import DEFAULT_DIMENSIONS
 from together.mock.faults import FaultOptions
 
-__all__ = ["MockOptions"]
+__all__ = ["DEFAULT_CHAT_MODELS", "MockOptions"]
+
+#: Chat models served by default (the replies are not a language model's; see chat.py).
+DEFAULT_CHAT_MODELS = (
+    "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    "Qwen/Qwen2.5-7B-Instruct-Turbo",
+    "mistralai/Mixtral-8x7B-Instruct-v0.1",
+)
 
 
 @dataclass
@@ -25,4 +32,11 @@ class MockOptions:
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 32 * 1024 * 1024
     faults: FaultOptions = field(default_factory=FaultOptions)
+    #: The OpenAPI document to serve (default: ``openapi.yaml``).
     spec_path: Path | None = None
+    #: Answer embeddings with their ``data`` items out of order (each keeps its ``index``).
+    shuffle: bool = False
+    #: Where uploaded files are kept (``None``: in memory).
+    data_dir: Path | None = None
+    #: Chat and completion models served besides those the spec lists.
+    chat_models: list[str] = field(default_factory=lambda: list(DEFAULT_CHAT_MODELS))

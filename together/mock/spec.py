@@ -1,28 +1,68 @@
-"""What the server knows from ``openapi.yaml``: routes, request schemas, auth, models.
+"""What the server knows from the spec: operations, their parameters, bodies and answers.
 
-Loaded once at start. Request bodies are validated with jsonschema against the spec's own
-schemas (OpenAPI 3.1 schemas are JSON Schema 2020-12), so the server's rules are the spec's.
+Loaded once at start, from ``openapi.yaml`` or any OpenAPI 3.1 document (``--spec``). Schemas
+are JSON Schema 2020-12 and validated with jsonschema against the spec's own text, so the
+server's rules are the spec's. Two leftovers of OpenAPI 3.0 that Together's published spec
+still uses are read as their authors meant them (see :func:`normalize`): ``nullable: true``
+allows ``null``, ``properties`` without ``type`` means an object, and every ``$ref`` is
+made absolute so any sub-schema validates on its own.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["ApiDescription", "Route", "default_spec_path", "load_api"]
+__all__ = [
+    "SPEC_URI",
+    "ApiDescription",
+    "Media",
+    "Operation",
+    "Parameter",
+    "default_spec_path",
+    "load_api",
+    "normalize",
+]
 
-_SPEC_URI = "urn:together:openapi"
+#: The URI the spec is registered under; every ``$ref`` is rewritten to start with it.
+SPEC_URI = "urn:together:openapi"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+#: jsonschema's format checks, with date-time and uri checked without optional packages
+#: (jsonschema skips them unless rfc3339-validator / rfc3987 are installed; clients such as
+#: schemathesis do check them).
+FORMATS = FormatChecker()
+for _name, _check in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+    FORMATS.checkers[_name] = _check
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value))
 
 
 def default_spec_path() -> Path:
@@ -33,96 +73,291 @@ def default_spec_path() -> Path:
     return Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x
+
+
+class _SpecLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """YAML without implicit timestamps: ``example: 2024-01-15T14:30:00Z`` stays the string
+    a JSON answer must carry, not a ``datetime``."""
+
+
+_SpecLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def normalize(node: Any) -> Any:
+    """The spec with ``nullable: true`` as a JSON Schema null branch and absolute ``$ref``\\ s."""
+    if isinstance(node, list):
+        return [normalize(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: normalize(value) for key, value in node.items()}
+    if "type" not in out and isinstance(out.get("properties"), dict) and "$ref" not in out:
+        # "properties" without "type" (ExecuteRequest) describes an object; JSON Schema
+        # would let an array or a number through.
+        out["type"] = "object"
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        out["$ref"] = SPEC_URI + ref
+    branches = node.get("allOf")  # the branches as written, before they are normalized
+    if isinstance(branches, list) and any(_only_nullable(b) for b in branches):
+        # allOf: [{$ref: X}, {nullable: true}] means "X or null".
+        rest = {k: v for k, v in out.items() if k != "allOf"}
+        kept = [normalize(b) for b in branches if not _only_nullable(b)]
+        return {**rest, "anyOf": [{"allOf": kept}, {"type": "null"}]}
+    if out.get("nullable") is True:
+        del out["nullable"]
+        kind = out.get("type")
+        if isinstance(kind, str):
+            out["type"] = [kind, "null"]
+            if "enum" in out and None not in out["enum"]:
+                out["enum"] = [*out["enum"], None]
+        elif not (isinstance(kind, list) and "null" in kind):
+            return {"anyOf": [out, {"type": "null"}]}
+    elif out.get("nullable") is False:
+        del out["nullable"]
+    return out
+
+
+def _only_nullable(branch: Any) -> bool:
+    return isinstance(branch, dict) and branch.get("nullable") is True and "type" not in branch
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
 @dataclass(frozen=True)
-class Route:
-    method: str
+class Media:
+    """One content type of a body or an answer: its schema and examples."""
+
+    content_type: str
+    pointer: str  # JSON pointer of the schema in the normalized document ("" if none)
+    schema: Mapping[str, Any]
+    examples: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "path", "query", "header", "cookie"
+    required: bool
+    schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One HTTP operation of the spec."""
+
+    method: str  # upper case
     path: str  # the spec's path, without the server's base path
-    operation_id: str
+    #: ``operationId``, or "METHOD /path" for operations without one.
+    name: str
     needs_bearer: bool
-    body_validator: Draft202012Validator | None
+    parameters: tuple[Parameter, ...]
+    #: Request bodies by content type; empty when the operation takes none.
+    bodies: Mapping[str, Media]
     body_required: bool
+    #: Answers by status ("200", "4XX", "default") and content type.
+    responses: Mapping[str, Mapping[str, Media]]
 
-    def body_errors(self, body: Any) -> Iterator[ValidationError]:
-        if self.body_validator is not None:
-            yield from self.body_validator.iter_errors(body)
+    @property
+    def key(self) -> str:
+        """``"POST /embeddings"``: how semantic handlers name the operation they serve."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def success_status(self) -> str:
+        """The answer a successful call gets: the lowest 2xx (else 3xx, else 1xx) declared."""
+        for prefix in ("2", "3", "1"):
+            statuses = sorted(s for s in self.responses if s.startswith(prefix) and s.isdigit())
+            if statuses:
+                return statuses[0]
+        return "200"
 
 
-@dataclass(frozen=True)
+@dataclass
 class ApiDescription:
+    """The spec as the server uses it."""
+
+    document: Mapping[str, Any]
     base_path: str
-    routes: tuple[Route, ...]
-    #: Model names the spec lists for request bodies' ``model`` property.
-    known_models: tuple[str, ...]
+    operations: tuple[Operation, ...]
+    registry: Registry[Any] = field(repr=False)
+    _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
+    _models: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
-    def route(self, method: str, path: str) -> Route | None:
-        for route in self.routes:
-            if route.method == method and route.path == path:
-                return route
-        return None
+    def validator(self, pointer: str, *, formats: bool = False) -> Draft202012Validator:
+        """A (cached) validator of the schema at ``pointer`` in the normalized document.
 
-    def methods_for(self, path: str) -> list[str]:
-        return [route.method for route in self.routes if route.path == path]
+        ``formats`` also checks ``format`` (date-time, uri, uuid...): answers are held to it,
+        requests are not (a real server parses leniently).
+        """
+        key = f"{formats}:{pointer}"
+        found = self._validators.get(key)
+        if found is None:
+            # The schema itself as the root, its top-level $ref chain followed: a $ref
+            # resolved on every validation costs more than the validation of a small body.
+            found = self.schema_validator(self.resolve(self.at(pointer)), formats=formats)
+            self._validators[key] = found
+        return found
+
+    def schema_validator(
+        self, schema: Mapping[str, Any], *, formats: bool = False
+    ) -> Draft202012Validator:
+        """A validator of any sub-schema (its ``$ref``\\ s are absolute, so it stands alone)."""
+        checker = FORMATS if formats else None
+        return Draft202012Validator(schema, registry=self.registry, format_checker=checker)
+
+    def errors(self, pointer: str, instance: Any) -> Iterator[ValidationError]:
+        yield from self.validator(pointer).iter_errors(instance)
+
+    def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``schema`` with its top-level ``$ref`` chain followed."""
+        seen = 0
+        while isinstance(schema.get("$ref"), str) and seen < 64:
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            target = self.at(schema["$ref"].removeprefix(SPEC_URI).lstrip("#"))
+            schema = {**target, **siblings} if siblings else target
+            seen += 1
+        return schema
+
+    def at(self, pointer: str) -> Mapping[str, Any]:
+        node: Any = self.document
+        for token in pointer.split("/")[1:] if pointer else []:
+            node = node[token.replace("~1", "/").replace("~0", "~")]
+        return node if isinstance(node, Mapping) else {}
+
+    def models_by_operation(self, key: str) -> tuple[str, ...]:
+        """The model names one operation's body lists (computed once per operation)."""
+        found = self._models.get(key)
+        if found is None:
+            found = self._models[key] = self._models_of(key)
+        return found
+
+    def _models_of(self, key: str) -> tuple[str, ...]:
+        for operation in self.operations:
+            if operation.key == key:
+                models: list[str] = []
+                for media in operation.bodies.values():
+                    model = self.resolve(media.schema).get("properties", {}).get("model", {})
+                    models += _enum_values(self.resolve(model), self)
+                return tuple(dict.fromkeys(models))
+        return ()
 
 
 def load_api(spec_path: Path | None = None) -> ApiDescription:
-    document = yaml.safe_load((spec_path or default_spec_path()).read_text(encoding="utf-8"))
-    registry = Registry().with_resource(
-        _SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+    """Read and normalize the spec at ``spec_path`` (default: :func:`default_spec_path`)."""
+    path = (spec_path or default_spec_path()).resolve()
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(spec_file: Path, mtime_ns: int) -> ApiDescription:
+    """Parsed once per file version: servers in one test run share the (read-only) spec."""
+    text = spec_file.read_text(encoding="utf-8")
+    document = normalize(yaml.load(text, Loader=_SpecLoader))
+    registry: Registry[Any] = Registry().with_resource(
+        SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
     )
     servers = document.get("servers") or [{"url": "/"}]
     base_path = urlsplit(servers[0]["url"]).path.rstrip("/")
     global_security = document.get("security", [])
     schemes = document.get("components", {}).get("securitySchemes", {})
+    api = ApiDescription(document=document, base_path=base_path, operations=(), registry=registry)
 
-    routes = []
-    models: list[str] = []
+    operations = []
     for path, item in document["paths"].items():
+        shared_parameters = item.get("parameters", [])
         for method in _METHODS:
             operation = item.get(method)
             if operation is None:
                 continue
+            where = f"/paths/{_escape(path)}/{method}"
             security = operation.get("security", global_security)
             needs_bearer = any(
                 schemes.get(name, {}).get("scheme", "").lower() == "bearer"
                 for requirement in security
                 for name in requirement
             )
-            validator, required = None, False
-            body = operation.get("requestBody")
-            if body is not None:
-                required = bool(body.get("required", False))
-                schema = body["content"]["application/json"]["schema"]
-                pointer = schema.get("$ref", "")
-                validator = Draft202012Validator({"$ref": _SPEC_URI + pointer}, registry=registry)
-                models += _enum_values(
-                    _resolve(document, pointer).get("properties", {}).get("model", {})
-                )
-            routes.append(
-                Route(
+            body, body_at = _located(
+                operation.get("requestBody") or {}, f"{where}/requestBody", api
+            )
+            operations.append(
+                Operation(
                     method=method.upper(),
                     path=path,
-                    operation_id=operation["operationId"],
+                    name=operation.get("operationId") or f"{method.upper()} {path}",
                     needs_bearer=needs_bearer,
-                    body_validator=validator,
-                    body_required=required,
+                    parameters=_parameters(
+                        api, [*shared_parameters, *operation.get("parameters", [])]
+                    ),
+                    bodies=_media(body.get("content", {}), f"{body_at}/content"),
+                    body_required=bool(body.get("required", False)),
+                    responses={
+                        str(status): _media(*_content(answer, f"{where}/responses/{status}", api))
+                        for status, answer in operation.get("responses", {}).items()
+                    },
                 )
             )
-    return ApiDescription(
-        base_path=base_path, routes=tuple(routes), known_models=tuple(dict.fromkeys(models))
-    )
+    api.operations = tuple(operations)
+    return api
 
 
-def _resolve(document: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
-    node: Any = document
-    for token in pointer.lstrip("#/").split("/") if pointer else []:
-        node = node[token]
-    return node if isinstance(node, Mapping) else {}
+def _located(node: Any, where: str, api: ApiDescription) -> tuple[Mapping[str, Any], str]:
+    """``node`` with its ``$ref`` chain followed, and the JSON pointer of where it ends."""
+    seen = 0
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 64:
+        where = node["$ref"].removeprefix(SPEC_URI).lstrip("#")
+        node = api.at(where)
+        seen += 1
+    return (node if isinstance(node, Mapping) else {}), where
 
 
-def _enum_values(schema: Mapping[str, Any]) -> list[str]:
+def _content(answer: Any, where: str, api: ApiDescription) -> tuple[Mapping[str, Any], str]:
+    resolved, at = _located(answer, where, api)
+    return resolved.get("content", {}), f"{at}/content"
+
+
+def _parameters(api: ApiDescription, raw: list[Any]) -> tuple[Parameter, ...]:
+    found: dict[tuple[str, str], Parameter] = {}
+    for entry in raw:
+        parameter = api.resolve(entry)
+        key = (parameter["name"], parameter.get("in", "query"))
+        found[key] = Parameter(
+            name=parameter["name"],
+            location=parameter.get("in", "query"),
+            required=bool(parameter.get("required", False)) or key[1] == "path",
+            schema=parameter.get("schema", {}),
+        )
+    return tuple(found.values())
+
+
+def _media(content: Mapping[str, Any], where: str) -> dict[str, Media]:
+    media = {}
+    for content_type, entry in content.items():
+        examples: list[Any] = []
+        if "example" in entry:
+            examples.append(entry["example"])
+        for example in (entry.get("examples") or {}).values():
+            if isinstance(example, Mapping) and "value" in example:
+                examples.append(example["value"])
+        schema = entry.get("schema")
+        media[content_type] = Media(
+            content_type=content_type,
+            pointer=f"{where}/{_escape(content_type)}/schema" if schema is not None else "",
+            schema=schema or {},
+            examples=tuple(examples),
+        )
+    return media
+
+
+def _enum_values(schema: Mapping[str, Any], api: ApiDescription) -> list[str]:
     """Enum values anywhere in a schema's anyOf/oneOf branches (an "open enum" lists some)."""
     values = [v for v in schema.get("enum", []) if isinstance(v, str)]
     for key in ("anyOf", "oneOf"):
         for branch in schema.get(key, []):
-            values += _enum_values(branch)
+            values += _enum_values(api.resolve(branch), api)
     return values
