@@ -11,10 +11,12 @@ import pytest
 from aioresponses import aioresponses
 from pydantic import BaseModel, TypeAdapter
 
-from support import HOST, TOKEN
+from support import HOST, TOKEN, embeddings_payload
 from together.generated import (
     ApiClient,
     Configuration,
+    EmbeddingsApi,
+    EmbeddingsRequest,
     RateLimitException,
     ServiceUnavailableException,
 )
@@ -216,3 +218,16 @@ async def test_a_hook_that_raises_on_a_raw_answer_leaves_no_connection_open(
             with pytest.raises(RuntimeError, match="a bug in the hook"):
                 await api_client.call_api_raw(DOWNLOAD, {"id": "f-1"})
     assert len(closed) == 1  # the response nobody will get is closed
+
+
+async def test_a_generated_method_takes_a_per_call_strategy(mocked: aioresponses) -> None:
+    url = f"{HOST}/embeddings"
+    mocked.post(url, status=503, payload=BUSY)
+    mocked.post(url, payload=embeddings_payload([[0.5]]))
+    recorder = Recorder([0.0])
+    async with ApiClient(Configuration(host=HOST, access_token=TOKEN, retries=0)) as api_client:
+        api_client._sleep = no_wait
+        request = EmbeddingsRequest(model="m", input=["a"])
+        response = await EmbeddingsApi(api_client).embeddings(request, _retry_policy=recorder)
+    assert response.data[0].embedding == [0.5]
+    assert recorder.outcomes == [(0, 503, "ServiceUnavailableException")]
