@@ -231,3 +231,13 @@ async def test_a_generated_method_takes_a_per_call_strategy(mocked: aioresponses
         response = await EmbeddingsApi(api_client).embeddings(request, _retry_policy=recorder)
     assert response.data[0].embedding == [0.5]
     assert recorder.outcomes == [(0, 503, "ServiceUnavailableException")]
+
+
+async def test_a_streams_request_id_is_read_like_every_results(mocked: aioresponses) -> None:
+    # README: results and errors carry the server's x-request-id (or request-id).
+    headers = {"Content-Type": "text/event-stream", "request-id": "plain-7"}
+    mocked.post(STREAM_URL, body="data: [DONE]\n\n", headers=headers)
+    async with ApiClient(Configuration(host=HOST, access_token=TOKEN)) as api_client:
+        stream = await api_client.call_api_stream(STREAM, {}, {"model": "m"})
+        async with stream:
+            assert stream.request_id == "plain-7"
