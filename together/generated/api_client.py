@@ -1,11 +1,14 @@
 """The client every generated API class calls: one shared path for all operations.
 
-Hand-written runtime (not generated). :meth:`ApiClient.call_api` builds the request from an
-:class:`~together.generated.operation.Operation`, sends it through a transport
-(:mod:`together.generated.transport`; by default :mod:`together.generated.rest`), decodes the
-answer or raises the typed exception (:mod:`together.generated.response_decoding`), and asks
-its retry strategy (:mod:`together.generated.retry`) whether and how long to wait after a
-failure. Hooks (:mod:`together.generated.hooks`) see every attempt.
+Hand-written runtime (not generated). :meth:`ApiClient.call_api` (and its stream, download
+and raw forms) builds the request from an :class:`~together.generated.operation.Operation`,
+picks the retry strategy (:mod:`together.generated.retry`) and runs the attempts through
+the one loop of :mod:`together.generated.attempts`, which sends through a transport
+(:mod:`together.generated.transport`; by default :mod:`together.generated.rest`), tells the
+hooks (:mod:`together.generated.hooks`) and asks the strategy after each failure. What an
+attempt makes of a 2xx answer differs by form: decoded
+(:mod:`together.generated.response_decoding`), or handed back unread
+(:mod:`together.generated.opening`).
 """
 
 from __future__ import annotations
