@@ -4,7 +4,9 @@ the Retry-After cap hold, and a hook that raises leaves no connection open."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from typing import Any
 
 import aiohttp
 import pytest
@@ -241,3 +243,33 @@ async def test_a_streams_request_id_is_read_like_every_results(mocked: aiorespon
         stream = await api_client.call_api_stream(STREAM, {}, {"model": "m"})
         async with stream:
             assert stream.request_id == "plain-7"
+
+
+async def test_a_cancelled_attempt_is_reported_so_no_span_stays_open() -> None:
+    recorder = Recorder([])
+    started = asyncio.Event()
+
+    class Hanging:
+        closed = False
+
+        async def request(self, request: Any, *, timeout: Any = None) -> Any:
+            started.set()
+            await asyncio.Event().wait()  # never answers
+
+        async def open(self, request: Any, *, timeout: Any = None) -> Any:
+            raise AssertionError("not used")
+
+        async def close(self) -> None:
+            self.closed = True
+
+    async with ApiClient(
+        Configuration(host=HOST, access_token=TOKEN), transport=Hanging(), hooks=[recorder]
+    ) as api_client:
+        request = EmbeddingsRequest(model="m", input=["a"])
+        call = asyncio.create_task(EmbeddingsApi(api_client).embeddings(request))
+        await started.wait()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    assert recorder.open == {}
+    assert recorder.spans == [("embeddings", 0, None, None, "CancelledError")]
