@@ -60,6 +60,26 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+#: Public names of the runtime the generated package also exports, imported on first use
+#: like the API classes and models (streams, uploads, the seams of a wrapper SDK, and the
+#: errors added since the seed's): name -> the runtime module that defines it.
+RUNTIME_LAZY_EXPORTS: dict[str, str] = {
+    "AsyncStream": "streaming",
+    "StreamError": "streaming",
+    "FileInput": "multipart",
+    "MalformedResponseException": "exceptions",
+    "RedirectLoopError": "exceptions",
+    "InsecureTransportError": "exceptions",
+    "ClientStateError": "exceptions",
+    "InvalidVectorsError": "exceptions",
+    "SyncApiClient": "sync",
+    "RetryPolicy": "retry",
+    "RetryStrategy": "retry",
+    "CallHook": "hooks",
+    "Transport": "transport",
+}
+
+
 def render(
     spec: ir.ApiSpec,
     *,
@@ -105,14 +125,21 @@ def render(
         return env.get_template(f"docs/{template}").render(header=md_header, **common, **context)
 
     files: dict[str, str] = {}
+    runtime_lazy = sorted(
+        (name, f"{runtime}.{module}") for name, module in RUNTIME_LAZY_EXPORTS.items()
+    )
     exports = sorted(
         [api.name for api in view.apis]
         + [m.name for m in view.models]
         + ["ApiClient", "ApiResponse", "Configuration", "__version__"]
         + exception_names
+        + list(RUNTIME_LAZY_EXPORTS)
     )
     files[f"{package_dir}/__init__.py"] = py(
-        "package_init.py.j2", exceptions=exception_names, exports=exports
+        "package_init.py.j2",
+        exceptions=exception_names,
+        exports=exports,
+        runtime_lazy=runtime_lazy,
     )
     files[f"{package_dir}/openapi_info.py"] = py("openapi_info.py.j2", sha256=spec.source_sha256)
     files[f"{package_dir}/api/__init__.py"] = py("api_init.py.j2")

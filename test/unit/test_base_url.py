@@ -13,7 +13,6 @@ import yaml
 
 from support import REPOSITORY
 from together.generated import Configuration
-from together.generated import configuration as configuration_module
 from together.generated.configuration import BASE_PATH, DEFAULT_HOST, base_url_from_environment
 
 SPEC_SERVER: str = yaml.safe_load((REPOSITORY / "openapi.yaml").read_text())["servers"][0]["url"]
@@ -76,23 +75,31 @@ def test_the_key_comes_from_the_environment_for_together(monkeypatch: pytest.Mon
     assert Configuration(access_token="given").access_token == "given"
 
 
+class OtherConfiguration(Configuration):
+    """What a package generated from another spec exports (see its openapi_info)."""
+
+    default_host = "https://api.other.example/v2"
+    base_path = "/v2"
+    api_key_env = None
+    base_url_env = None
+
+
 def test_a_package_for_another_api_reads_neither_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # What openapi_info says for a spec that is not Together's.
-    monkeypatch.setattr(configuration_module, "API_KEY_ENV", None)
-    monkeypatch.setattr(configuration_module, "BASE_URL_ENV", None)
     monkeypatch.setenv("TOGETHER_API_KEY", "a-together-key")
     monkeypatch.setenv("TOGETHER_BASE_URL", "http://env.example/v1")
-    config = Configuration()
+    config = OtherConfiguration()
     assert config.access_token is None
-    assert config.host == DEFAULT_HOST.rstrip("/")
+    assert config.host == "https://api.other.example/v2"
 
 
 def test_other_variable_names_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(configuration_module, "API_KEY_ENV", "OTHER_API_KEY")
-    monkeypatch.setattr(configuration_module, "BASE_URL_ENV", "OTHER_BASE_URL")
+    class Named(OtherConfiguration):
+        api_key_env = "OTHER_API_KEY"
+        base_url_env = "OTHER_BASE_URL"
+
     monkeypatch.setenv("TOGETHER_API_KEY", "a-together-key")
     monkeypatch.setenv("OTHER_API_KEY", "other-key")
     monkeypatch.setenv("OTHER_BASE_URL", "http://other.example")
-    config = Configuration()
+    config = Named()
     assert config.access_token == "other-key"
-    assert config.host == "http://other.example" + BASE_PATH
+    assert config.host == "http://other.example/v2"

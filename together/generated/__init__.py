@@ -75,6 +75,14 @@ if TYPE_CHECKING:
     from together.generated.api.video_api import VideoApi
     from together.generated.api.voices_api import VoicesApi
     from together.generated.api.volumes_api import VolumesApi
+    from together.generated.exceptions import (
+        ClientStateError,
+        InsecureTransportError,
+        InvalidVectorsError,
+        MalformedResponseException,
+        RedirectLoopError,
+    )
+    from together.generated.hooks import CallHook
     from together.generated.models.audio_file_binary import AudioFileBinary
     from together.generated.models.audio_file_url import AudioFileUrl
     from together.generated.models.audio_ref import AudioRef
@@ -637,9 +645,27 @@ if TYPE_CHECKING:
     from together.generated.models.volume_mount import VolumeMount
     from together.generated.models.volume_response_item import VolumeResponseItem
     from together.generated.models.volume_type import VolumeType
+    from together.generated.multipart import FileInput
+    from together.generated.retry import RetryPolicy, RetryStrategy
+    from together.generated.streaming import AsyncStream, StreamError
+    from together.generated.sync import SyncApiClient
+    from together.generated.transport import Transport
 
 #: Name -> the module that defines it, imported on first access.
 _LAZY: dict[str, str] = {
+    "AsyncStream": "together.generated.streaming",
+    "CallHook": "together.generated.hooks",
+    "ClientStateError": "together.generated.exceptions",
+    "FileInput": "together.generated.multipart",
+    "InsecureTransportError": "together.generated.exceptions",
+    "InvalidVectorsError": "together.generated.exceptions",
+    "MalformedResponseException": "together.generated.exceptions",
+    "RedirectLoopError": "together.generated.exceptions",
+    "RetryPolicy": "together.generated.retry",
+    "RetryStrategy": "together.generated.retry",
+    "StreamError": "together.generated.streaming",
+    "SyncApiClient": "together.generated.sync",
+    "Transport": "together.generated.transport",
     "AudioApi": "together.generated.api.audio_api",
     "BatchesApi": "together.generated.api.batches_api",
     "ChatApi": "together.generated.api.chat_api",
@@ -1057,6 +1083,7 @@ __all__ = [
     "ApiTimeoutError",
     "ApiTypeError",
     "ApiValueError",
+    "AsyncStream",
     "AudioApi",
     "AudioFileBinary",
     "AudioFileUrl",
@@ -1088,6 +1115,7 @@ __all__ = [
     "BatchJobStatus",
     "BatchJobWithWarning",
     "BatchesApi",
+    "CallHook",
     "ChatApi",
     "ChatCompletionAssistantMessageParam",
     "ChatCompletionAssistantMessageParamFunctionCall",
@@ -1132,6 +1160,7 @@ __all__ = [
     "ChatCompletionUserMessageContentMultimodalInnerOneOf4InputAudio",
     "ChatCompletionUserMessageContentString",
     "ChatCompletionUserMessageParam",
+    "ClientStateError",
     "ClusterDriverVersionInfo",
     "CodeInterpreterApi",
     "CompletionApi",
@@ -1214,6 +1243,7 @@ __all__ = [
     "ExecuteResponseOneOfDataOutputsInnerOneOf2Data",
     "FileDeleteResponse",
     "FileInfo",
+    "FileInput",
     "FileList",
     "FilePurpose",
     "FileResponse",
@@ -1277,12 +1307,14 @@ __all__ = [
     "ImageResponseDataUrl",
     "ImagesApi",
     "InferenceWarning",
+    "InsecureTransportError",
     "InstanceTypesResponse",
     "InterpreterOutput",
     "InterpreterOutputOneOf",
     "InterpreterOutputOneOf1",
     "InterpreterOutputOneOf2",
     "InterpreterOutputOneOf2Data",
+    "InvalidVectorsError",
     "JobInfoSuccessResponse",
     "JobInfoSuccessResponseArgs",
     "JobInfoSuccessResponseStatusUpdatesInner",
@@ -1302,6 +1334,7 @@ __all__ = [
     "LoRATrainingType",
     "LogprobsPart",
     "MalformedResponseError",
+    "MalformedResponseException",
     "ModelInfo",
     "ModelInfoList",
     "ModelUploadRequest",
@@ -1398,6 +1431,7 @@ __all__ = [
     "RLTrainingSessionStep",
     "RLTrainingSessionsListResponse",
     "RateLimitException",
+    "RedirectLoopError",
     "RegionListResponse",
     "RegionListResponseRegionsInner",
     "RegionServiceApi",
@@ -1415,6 +1449,8 @@ __all__ = [
     "ResponseFormatJsonSchemaJsonSchema",
     "ResponseFormatJsonSchemaSchema",
     "ResponseFormatText",
+    "RetryPolicy",
+    "RetryStrategy",
     "SecretResponseItem",
     "SecretsApi",
     "ServiceException",
@@ -1424,8 +1460,10 @@ __all__ = [
     "SessionListResponseDataSessionsInner",
     "SessionListResponseErrorsInner",
     "SharedVolumeServiceApi",
+    "StreamError",
     "StreamOutput",
     "StreamSentinel",
+    "SyncApiClient",
     "ToolChoice",
     "ToolChoiceFunction",
     "ToolsPart",
@@ -1434,6 +1472,7 @@ __all__ = [
     "TrainingMethodDPO",
     "TrainingMethodSFT",
     "TrainingMethodSFTTrainOnInputs",
+    "Transport",
     "UnauthorizedException",
     "UnprocessableEntityException",
     "UpdateDeploymentRequest",

@@ -1,18 +1,19 @@
 """The client every generated API class calls: one shared path for all operations.
 
-Hand-written runtime (not generated). :meth:`ApiClient.call_api` builds the request from an
-:class:`~together.generated.operation.Operation`, sends it through a transport
-(:mod:`together.generated.transport`; by default :mod:`together.generated.rest`), decodes the
-answer or raises the typed exception (:mod:`together.generated.response_decoding`), and asks
-its retry strategy (:mod:`together.generated.retry`) whether and how long to wait after a
-failure. Hooks (:mod:`together.generated.hooks`) see every attempt.
+Hand-written runtime (not generated). :meth:`ApiClient.call_api` (and its stream, download
+and raw forms) builds the request from an :class:`~together.generated.operation.Operation`,
+picks the retry strategy (:mod:`together.generated.retry`) and runs the attempts through
+the one loop of :mod:`together.generated.attempts`, which sends through a transport
+(:mod:`together.generated.transport`; by default :mod:`together.generated.rest`), tells the
+hooks (:mod:`together.generated.hooks`) and asks the strategy after each failure. What an
+attempt makes of a 2xx answer differs by form: decoded
+(:mod:`together.generated.response_decoding`), or handed back unread
+(:mod:`together.generated.opening`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
@@ -21,28 +22,24 @@ from typing import Any, ClassVar, Self, TypeVar, overload
 import aiohttp
 
 from together.generated.api_response import ApiResponse
+from together.generated.attempts import Attempts, Exchange, read_and_decode, run_attempts
 from together.generated.configuration import Configuration
 from together.generated.credentials import Credentials
 from together.generated.download import Destination, check_destination, save_body
 from together.generated.exceptions import (
-    ApiConnectionError,
-    ApiTimeoutError,
+    ApiTypeError,
     ApiValueError,
-    OpenApiException,
-    request_id_from,
 )
-from together.generated.hooks import AttemptRequest, AttemptResult, CallHook
+from together.generated.hooks import CallHook
 from together.generated.multipart import MultipartBody
-from together.generated.opening import long_read_timeout, open_success
-from together.generated.operation import Operation, ResponseSpec, SecurityScheme
+from together.generated.opening import long_read_timeout, open_unchecked, open_unread, unread
+from together.generated.operation import Operation, SecurityScheme
 from together.generated.response_decoding import (
     ResultDecoder,
-    decode_success,
-    error_for_status,
     result_spec,
 )
 from together.generated.rest import PreparedRequest, RequestTimeout, RESTClientObject
-from together.generated.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+from together.generated.retry import RetryPolicy, RetryStrategy
 from together.generated.streaming import AsyncStream, open_stream
 from together.generated.transport import Transport
 from together.generated.version import __version__
@@ -52,7 +49,8 @@ __all__ = ["ApiClient"]
 T = TypeVar("T")
 R = TypeVar("R")
 
-logger = logging.getLogger("together.generated")
+#: The strategy of a call that is never retried (``call_api_raw``).
+_NO_RETRY = RetryPolicy(max_retries=0)
 
 #: Sent with every request unless replaced (see :attr:`ApiClient.user_agent`).
 USER_AGENT = f"together-generated/{__version__} (python; aiohttp {aiohttp.__version__})"
@@ -217,153 +215,39 @@ class ApiClient:
         raw body, a pydantic model class, or a callable parsing the body's bytes.
         """
         request = self._build(operation, params or {}, body, headers)
-        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
         result = None if decode is None else result_spec(decode)
-        if deadline is None:  # the common case, without a timer of its own
-            return await self._attempts(
-                operation, request, request_timeout, strategy, cap, None, result
-            )
-        if deadline <= 0:
-            raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
-        give_up_at = time.monotonic() + deadline
-        try:
-            async with asyncio.timeout(deadline):
-                return await self._attempts(
-                    operation, request, request_timeout, strategy, cap, give_up_at, result
-                )
-        except TimeoutError as exc:
-            if isinstance(exc, ApiTimeoutError):
-                raise
-            raise ApiTimeoutError(
-                f"{operation.operation_id}: the call's deadline of {deadline} s passed"
-            ) from exc
+        exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
+        return await self._run(operation, request, exchange, retry_policy, retries, deadline)
+
+    async def _run(
+        self,
+        operation: Operation[Any],
+        request: PreparedRequest,
+        exchange: Exchange[T],
+        retry_policy: RetryStrategy | None,
+        retries: int | None,
+        deadline: float | None,
+    ) -> T:
+        """Attempt ``request`` with this client's strategy, hooks and waits."""
+        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
+        attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
+        return await run_attempts(attempts, request, exchange, deadline)
 
     def _strategy(
         self, per_call: RetryStrategy | None, retries: int | None
     ) -> tuple[RetryStrategy, int | None]:
         """The strategy for one call, and a retry cap the loop enforces on top of it."""
+        if retries is not None:
+            if isinstance(retries, bool) or not isinstance(retries, int):
+                raise ApiTypeError(f"_retries must be a whole number, not {retries!r}")
+            if retries < 0:
+                raise ApiValueError(f"_retries must be 0 or more, not {retries}")
         strategy = per_call if per_call is not None else self.retry_policy
         if strategy is None:
             return self.configuration.retry_policy(retries), None
         if retries is not None and isinstance(strategy, RetryPolicy):
             return strategy.with_max_retries(retries), None
         return strategy, retries
-
-    async def _attempts(
-        self,
-        operation: Operation[Any],
-        request: PreparedRequest,
-        request_timeout: RequestTimeout,
-        strategy: RetryStrategy,
-        cap: int | None,
-        give_up_at: float | None,
-        result: ResponseSpec | None,
-    ) -> ApiResponse[Any]:
-        """Attempt until a success, or until the strategy says stop (then raise)."""
-        attempt = 0
-        while True:
-            outcome = await self._attempt(operation, request, request_timeout, attempt, result)
-            if isinstance(outcome, ApiResponse):
-                return outcome
-            error, status, headers = outcome
-            delay = None
-            if cap is None or attempt < cap:
-                time_left = None if give_up_at is None else give_up_at - time.monotonic()
-                delay = strategy.decide(
-                    AttemptOutcome(
-                        operation.operation_id,
-                        operation.retry_safe,
-                        attempt,
-                        status,
-                        headers,
-                        error,
-                        time_left,
-                    )
-                )
-            if delay is None:
-                raise error
-            attempt += 1
-            logger.info(
-                "retrying %s after %s: retry %d%s in %.2f s (request id %s)",
-                operation.operation_id,
-                status if status is not None else type(error).__name__,
-                attempt,
-                _of_max(strategy, cap),
-                delay,
-                request_id_from(headers) or "-",
-            )
-            await self._sleep(delay)
-
-    async def _attempt(
-        self,
-        operation: Operation[Any],
-        request: PreparedRequest,
-        request_timeout: RequestTimeout,
-        attempt: int,
-        result: ResponseSpec | None,
-    ) -> ApiResponse[Any] | tuple[OpenApiException, int | None, Mapping[str, str]]:
-        """One send: the decoded success, or the failure as (error, status, headers).
-
-        A malformed success is raised at once: the server did answer, so it is not retried.
-        """
-        hooks = self.hooks
-        debug = logger.isEnabledFor(logging.DEBUG)
-        started = time.monotonic() if hooks or debug else 0.0
-        hook_request = None
-        if hooks:
-            hook_request = AttemptRequest(
-                operation.operation_id, request.method, operation.path, request.url, attempt
-            )
-            for hook in hooks:
-                hook.on_request(hook_request)
-        try:
-            response = await self.rest_client.request(request, timeout=request_timeout)
-        except ApiConnectionError as exc:  # ApiTimeoutError included
-            if hook_request is not None:
-                self._report(hook_request, started, None, {}, exc)
-            return exc, None, {}
-        status, headers = response.status, response.headers
-        if debug:
-            logger.debug(
-                "%s %s -> %d in %.1f ms (retry %d, request id %s)",
-                request.method,
-                request.url,
-                status,
-                (time.monotonic() - started) * 1000,
-                attempt,
-                request_id_from(headers) or "-",
-            )
-        if not 200 <= status <= 299:
-            error = error_for_status(
-                operation, status, response.reason, headers, response.data, response.content_type
-            )
-            if hook_request is not None:
-                self._report(hook_request, started, status, headers, error)
-            return error, status, headers
-        try:
-            data = decode_success(
-                operation, status, headers, response.data, response.content_type, result
-            )
-        except OpenApiException as exc:
-            if hook_request is not None:
-                self._report(hook_request, started, status, headers, exc)
-            raise
-        if hook_request is not None:
-            self._report(hook_request, started, status, headers, None)
-        return ApiResponse(status_code=status, headers=headers, data=data, raw_data=response.data)
-
-    def _report(
-        self,
-        request: AttemptRequest,
-        started: float,
-        status: int | None,
-        headers: Mapping[str, str],
-        error: BaseException | None,
-    ) -> None:
-        """Tell every hook how an attempt ended."""
-        result = AttemptResult(status, time.monotonic() - started, request_id_from(headers), error)
-        for hook in self.hooks:
-            hook.on_response(request, result)
 
     async def call_api_stream(
         self,
@@ -375,12 +259,15 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         retries: int | None = None,
         deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
     ) -> AsyncStream[Any]:
         """Send ``operation`` asking for a streamed answer; return it once the status is known.
 
-        The body's :attr:`~Operation.stream_flag` is set to true (in the sent copy). Opening is
-        retried like :meth:`call_api`; once the stream is returned nothing is retried. By
-        default only connecting and each wait for the next event are time-limited (see
+        The body's :attr:`~Operation.stream_flag` is set to true (in the sent copy). Opening
+        runs through the same attempts as :meth:`call_api` (retry strategy, hooks,
+        ``deadline``); once the stream is returned nothing is retried, and hooks have heard
+        of the attempt when its headers came in. By default only connecting and each wait
+        for the next event are time-limited (see
         :func:`~together.generated.opening.long_read_timeout`); ``deadline`` bounds opening.
         """
         if not operation.stream_responses:
@@ -389,16 +276,13 @@ class ApiClient:
         request = self._build(
             operation, params or {}, body, {**accept, **(headers or {})}, stream=True
         )
-        response = await open_success(
-            self.rest_client,
-            operation,
-            request,
-            timeout=long_read_timeout(self.configuration, request_timeout),
-            policy=self.configuration.retry_policy(_retries_for(request, retries)),
-            deadline=deadline,
-            sleep=self._sleep,
-        )
-        return await open_stream(response, operation)
+        timeout = long_read_timeout(self.configuration, request_timeout)
+
+        async def as_stream(response: aiohttp.ClientResponse) -> AsyncStream[Any]:
+            return await open_stream(response, operation)
+
+        exchange = open_unread(self.rest_client, operation, timeout, as_stream)
+        return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
     async def call_api_download(
         self,
@@ -411,25 +295,20 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         retries: int | None = None,
         deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
     ) -> int:
         """Send ``operation`` and write its 2xx body to ``destination``; the bytes written.
 
         ``destination`` is a path (written to a temporary file beside it, renamed when
-        complete: a failure leaves no partial file) or a binary file object. Opening is
-        retried like :meth:`call_api`; reading the body is not. Timeouts as for
-        :meth:`call_api_stream`.
+        complete: a failure leaves no partial file) or a binary file object. Opening runs
+        through the same attempts as :meth:`call_api`; reading the body is not retried.
+        Timeouts as for :meth:`call_api_stream`.
         """
         check_destination(destination, operation.operation_id)
         request = self._build(operation, params or {}, body, headers)
-        response = await open_success(
-            self.rest_client,
-            operation,
-            request,
-            timeout=long_read_timeout(self.configuration, request_timeout),
-            policy=self.configuration.retry_policy(_retries_for(request, retries)),
-            deadline=deadline,
-            sleep=self._sleep,
-        )
+        timeout = long_read_timeout(self.configuration, request_timeout)
+        exchange = open_unread(self.rest_client, operation, timeout, unread)
+        response = await self._run(operation, request, exchange, retry_policy, retries, deadline)
         description = f"{operation.operation_id}: HTTP {response.status}"
         return await save_body(response, destination, description)
 
@@ -448,21 +327,9 @@ class ApiClient:
         hooks see it as one attempt that ends when the headers are in.
         """
         request = self._build(operation, params or {}, body, headers)
-        if not self.hooks:
-            return await self.rest_client.open(request, timeout=request_timeout)
-        hook_request = AttemptRequest(
-            operation.operation_id, request.method, operation.path, request.url, 0
-        )
-        for hook in self.hooks:
-            hook.on_request(hook_request)
-        started = time.monotonic()
-        try:
-            response = await self.rest_client.open(request, timeout=request_timeout)
-        except OpenApiException as exc:
-            self._report(hook_request, started, None, {}, exc)
-            raise
-        self._report(hook_request, started, response.status, response.headers, None)
-        return response
+        exchange = open_unchecked(self.rest_client, request_timeout)
+        attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
+        return await run_attempts(attempts, request, exchange, None)
 
     def _build(
         self,
@@ -502,14 +369,6 @@ class ApiClient:
     ) -> None:
         """Apply the first of ``schemes`` the configuration has credentials for."""
         self._credentials.apply(self.configuration, schemes, headers, query)
-
-
-def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
-    """`` of N`` for the retry log line, when the most retries is known."""
-    limits = [cap] if cap is not None else []
-    if isinstance(strategy, RetryPolicy):
-        limits.append(strategy.max_retries)
-    return f" of {min(limits)}" if limits else ""
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:

@@ -10,9 +10,15 @@ import functools
 import logging
 import os
 from collections.abc import Mapping
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from together.generated.exceptions import ApiAttributeError, ApiKeyError
+from together.generated.exceptions import (
+    ApiAttributeError,
+    ApiKeyError,
+    ApiTypeError,
+    ApiValueError,
+)
 
 # Where the API lives and which environment variables name its host and key: facts of the
 # spec and of the generator's settings, generated into openapi_info. API_KEY_ENV is None for
@@ -102,6 +108,24 @@ class ApiKeys(dict[str, str]):
         raise ApiKeyError(f"no API key for the security scheme {name!r} (keys given: {known})")
 
 
+def _check_host(host: object) -> None:
+    """Refuse a host that is not an http(s) URL: aiohttp would fail on every attempt, and
+    the failure would look like a connection error worth retrying."""
+    if not isinstance(host, str):
+        raise ApiTypeError(f"host must be a URL string, not {type(host).__name__}")
+    try:
+        parts = urlsplit(host)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed [IPv6 bracket
+        hostname = None
+    if not hostname or parts.scheme.lower() not in ("http", "https"):
+        shown = "the URL given" if "@" in host else repr(host)  # user:password@ stays out
+        raise ApiValueError(
+            "host must be an http:// or https:// URL with a host name, like "
+            f"'https://api.example.com/v1', not {shown}"
+        )
+
+
 class Configuration:
     """Settings for an :class:`~together.generated.api_client.ApiClient`.
 
@@ -131,6 +155,18 @@ class Configuration:
             :class:`~together.generated.exceptions.InsecureTransportError` before sending.
     """
 
+    # The facts of the spec the package was generated from (its openapi_info). A package
+    # generated from another spec against this runtime exports a subclass that sets its own:
+    # its host, and no Together variable unless its generator settings name one.
+    #: The default host (the spec's first server).
+    default_host: ClassVar[str] = DEFAULT_HOST
+    #: The path part of ``default_host`` ("" when it has none).
+    base_path: ClassVar[str] = BASE_PATH
+    #: Environment variable read for ``access_token``; None: none.
+    api_key_env: ClassVar[str | None] = API_KEY_ENV
+    #: Environment variable read for ``host``; None: none.
+    base_url_env: ClassVar[str | None] = BASE_URL_ENV
+
     def __init__(
         self,
         host: str | None = None,
@@ -155,13 +191,14 @@ class Configuration:
         debug: bool = False,
         allow_insecure_http: bool = False,
     ) -> None:
+        cls = type(self)
         if host:
             self.host = host.rstrip("/")
         else:
-            from_env = os.environ.get(BASE_URL_ENV) if BASE_URL_ENV else None
-            self.host = base_url_from_environment(from_env)
-        if access_token is None and API_KEY_ENV:
-            access_token = os.environ.get(API_KEY_ENV)
+            from_env = os.environ.get(cls.base_url_env) if cls.base_url_env else None
+            self.host = base_url_from_environment(from_env, cls.base_path, cls.default_host)
+        if access_token is None and cls.api_key_env:
+            access_token = os.environ.get(cls.api_key_env)
         self.access_token = access_token
         self.api_key: dict[str, str] = ApiKeys(api_key or {})
         self.username = username
@@ -177,8 +214,15 @@ class Configuration:
         self.key_file = key_file
         self.proxy = proxy
         self.proxy_headers: dict[str, str] | None = dict(proxy_headers) if proxy_headers else None
-        if connection_pool_maxsize < 1:
-            raise ValueError("connection_pool_maxsize must be at least 1")
+        if (
+            isinstance(connection_pool_maxsize, bool)
+            or not isinstance(connection_pool_maxsize, int)
+            or connection_pool_maxsize < 1
+        ):
+            raise ApiValueError(
+                f"connection_pool_maxsize must be a whole number, at least 1, not "
+                f"{connection_pool_maxsize!r}"
+            )
         self.connection_pool_maxsize = connection_pool_maxsize
         self.total_timeout = total_timeout
         self.connect_timeout = connect_timeout
@@ -192,16 +236,21 @@ class Configuration:
                 f"Configuration has no setting {name!r}; the settings are: "
                 + ", ".join(sorted(_SETTINGS))
             )
+        if name == "host":
+            _check_host(value)
         super().__setattr__(name, value)
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""
-        return _policy(
-            self.retries if retries is None else retries,
-            self.retry_initial_backoff,
-            self.retry_max_backoff,
-            self.max_retry_after,
-        )
+        try:
+            return _policy(
+                self.retries if retries is None else retries,
+                self.retry_initial_backoff,
+                self.retry_max_backoff,
+                self.max_retry_after,
+            )
+        except (TypeError, ValueError) as exc:  # negative, or not a number at all
+            raise ApiValueError(f"invalid retry setting: {exc}") from None
 
     @property
     def debug(self) -> bool:

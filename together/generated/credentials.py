@@ -22,11 +22,11 @@ __all__ = ["Credentials", "is_loopback"]
 
 
 class Credentials:
-    """Applies credentials to requests; remembers the last (host, secret) found safe, so
-    the checks run once, not on every call."""
+    """Applies credentials to requests; remembers the last (host, secret, setting) found
+    safe, so the checks run once, not on every call, and again whenever one changes."""
 
     def __init__(self) -> None:
-        self._vetted: tuple[str, str] | None = None
+        self._vetted: tuple[str, str, bool] | None = None
 
     def apply(
         self,
@@ -67,7 +67,8 @@ class Credentials:
     ) -> None:
         """Refuse a credential that cannot be sent safely, before anything is sent."""
         host = config.host
-        key = (host, secret)
+        # allow_insecure_http belongs in the key: turning it off must refuse the next call.
+        key = (host, secret, bool(config.allow_insecure_http))
         if key == self._vetted:
             return
         if secret != secret.strip() or any(c in secret for c in "\r\n\x00"):

@@ -46,7 +46,8 @@ class AttemptResult:
     duration: float
     #: The server's request id, when it sent one.
     request_id: str | None
-    #: The exception this attempt came to (an ``OpenApiException``), or ``None`` on success.
+    #: The exception this attempt came to (an ``OpenApiException``; ``CancelledError`` when
+    #: the task was cancelled mid-attempt), or ``None`` on success.
     error: BaseException | None
 
 

@@ -52,7 +52,15 @@ def _build_result_spec(decode: ResultDecoder) -> ResponseSpec:
         raise ApiTypeError(
             f"decode= takes bytes, a pydantic model class or a callable, not {decode!r}"
         )
-    return ResponseSpec("json", decode, getattr(decode, "__name__", type(decode).__name__))
+    return ResponseSpec("json", decode, _decoder_name(decode))
+
+
+def _decoder_name(decode: Callable[..., Any]) -> str:
+    """What a parser is called in error messages: ``rows_from_json``, not ``partial``."""
+    while isinstance(decode, functools.partial):
+        decode = decode.func
+    name = getattr(decode, "__name__", None)
+    return name if isinstance(name, str) else type(decode).__qualname__
 
 
 _cached_result_spec = functools.lru_cache(maxsize=256)(_build_result_spec)

@@ -71,6 +71,26 @@ class PreparedRequest:
     #: JSON (or other) bytes, or a multipart body that streams its files for each attempt.
     body: bytes | MultipartBody | None
 
+    def __repr__(self) -> str:
+        # Shown in tracebacks and debuggers: credentials (a bearer token, an API key in a
+        # header or the query) and the user's text stay out of it.
+        headers = {
+            name: value if name.lower() in _SHOWN_HEADERS else "<redacted>"
+            for name, value in self.headers.items()
+        }
+        query = [(name, "<redacted>") for name, _ in self.query]
+        body = (
+            "None"
+            if self.body is None
+            else f"<{len(self.body)} bytes>"
+            if isinstance(self.body, bytes)
+            else "<multipart>"
+        )
+        return (
+            f"PreparedRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
+            f"query={query!r}, body={body})"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RESTResponse:
@@ -238,6 +258,11 @@ class RESTClientObject:
                 f"{request.method} {request.url}: redirected {redirects} times without "
                 "an answer (a redirect loop?)"
             ) from exc
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:  # retrying cannot help
+            raise ApiValueError(
+                f"{request.method} {request.url}: not a URL aiohttp can send to ({exc}); "
+                "check Configuration.host"
+            ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             _redact(exc)
             raise ApiConnectionError(
@@ -306,7 +331,13 @@ def _ssl_setting(configuration: Configuration) -> ssl.SSLContext | bool:
         return False
     if not (configuration.ssl_ca_cert or configuration.cert_file):
         return True
-    context = ssl.create_default_context(cafile=configuration.ssl_ca_cert)
-    if configuration.cert_file:
-        context.load_cert_chain(configuration.cert_file, configuration.key_file)
+    try:
+        context = ssl.create_default_context(cafile=configuration.ssl_ca_cert)
+        if configuration.cert_file:
+            context.load_cert_chain(configuration.cert_file, configuration.key_file)
+    except OSError as exc:  # ssl.SSLError included
+        raise ApiValueError(
+            "cannot load the TLS files given (ssl_ca_cert, cert_file, key_file): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     return context

@@ -38,6 +38,7 @@ from together.generated.exceptions import (
     ApiException,
     ApiTimeoutError,
     MalformedResponseError,
+    request_id_from,
 )
 from together.generated.operation import Operation, ResponseSpec
 
@@ -238,8 +239,9 @@ class AsyncStream(Generic[T]):
 
     @property
     def request_id(self) -> str | None:
-        """The server's ``x-request-id`` for this call (quote it in support requests)."""
-        return self._response.headers.get("x-request-id")
+        """The server's id for this call (``x-request-id`` or ``request-id``), as on every
+        result and error (quote it in support requests)."""
+        return request_id_from(self._response.headers)
 
     @property
     def closed(self) -> bool:

@@ -53,7 +53,7 @@ class EmbeddingVectors:
 
         Rows follow each item's ``index``, so the order of the items in the answer does not
         matter. One finite vector per input is checked: indices that are not exactly
-        0..n-1, vectors of unequal length, a value that is not finite, or (with
+        0..n-1, vectors of unequal or zero length, a value that is not finite, or (with
         ``expected_rows``, the number of inputs sent) a count that differs raise
         :class:`~together.generated.exceptions.InvalidVectorsError` (a ``ValueError``).
         """
@@ -66,6 +66,8 @@ class EmbeddingVectors:
         if not items:
             return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
         dimensions = len(items[0].embedding)
+        if dimensions == 0:
+            raise InvalidVectorsError("the embeddings are empty vectors (zero width)")
         array = np.empty((len(items), dimensions), dtype=np.float32)
         seen = np.zeros(len(items), dtype=bool)
         with np.errstate(over="ignore"):  # an overflow becomes inf, refused below
@@ -92,7 +94,7 @@ def rows_from_json(
 
     For bulk work, with ``ApiClient.call_api(..., decode=...)``: no per-item models, with the
     checks the models would make on the numbers: one vector per input (``expected_rows``),
-    indices exactly 0..n-1 (rows follow them), one length, JSON numbers only (a number
+    indices exactly 0..n-1 (rows follow them), one length (not zero), JSON numbers only (a number
     written as a string is refused, and ``NaN``/``Infinity`` are not JSON), finite in
     float32. Anything else raises :class:`~together.generated.exceptions.InvalidVectorsError`
     (a ``ValueError``, so ``call_api`` reports it as ``MalformedResponseException`` with the
@@ -119,6 +121,8 @@ def rows_from_json(
         raise InvalidVectorsError("embeddings are not vectors of one length") from exc
     if exact.ndim != 2 or exact.dtype.kind not in "fiu":
         raise InvalidVectorsError("embeddings are not vectors of JSON numbers of one length")
+    if exact.shape[1] == 0:
+        raise InvalidVectorsError("the embeddings are empty vectors (zero width)")
     with np.errstate(over="ignore"):  # an overflow becomes inf, refused just below
         rows = exact.astype(np.float32)
     if not np.isfinite(rows).all():

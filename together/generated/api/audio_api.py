@@ -32,6 +32,7 @@ from together.generated.models.audio_translation_verbose_json_response import (
 from together.generated.models.error_data import ErrorData
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 from together.generated.streaming import AsyncStream
 
 __all__ = ["AudioApi"]
@@ -145,6 +146,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> bytes:
         """Create audio generation request
 
@@ -155,6 +157,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
@@ -165,6 +168,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -176,6 +180,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[bytes]:
         """Create audio generation request
 
@@ -186,6 +191,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -196,6 +202,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def audio_speech_without_preload_content(
@@ -231,6 +238,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> AsyncStream[AudioSpeechStreamChunk]:
         """Create audio generation request
 
@@ -241,6 +249,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the open stream of AudioSpeechStreamChunk chunks; use it as
             ``async with await api.audio_speech_stream(...) as stream: async for chunk in stream: ...``
         """
@@ -252,6 +261,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def audio_speech_to_file(
@@ -263,6 +273,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> int:
         """Create audio generation request
 
@@ -273,6 +284,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :param destination: a path (written beside it, then renamed into place) or a binary file object.
         :return: the number of bytes written.
         """
@@ -285,6 +297,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def audio_transcriptions(
@@ -295,6 +308,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> Annotated[
         AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
         BeforeValidator(unwrap_one_of),
@@ -308,6 +322,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, BeforeValidator(unwrap_one_of)].
         """
         response = await self.api_client.call_api(
@@ -318,6 +333,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -329,6 +345,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[
         Annotated[
             AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
@@ -344,6 +361,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -354,6 +372,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def audio_transcriptions_without_preload_content(
@@ -389,6 +408,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> Annotated[
         AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
         BeforeValidator(unwrap_one_of),
@@ -402,6 +422,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, BeforeValidator(unwrap_one_of)].
         """
         response = await self.api_client.call_api(
@@ -412,6 +433,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -423,6 +445,7 @@ class AudioApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[
         Annotated[
             AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
@@ -438,6 +461,7 @@ class AudioApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -448,6 +472,7 @@ class AudioApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def audio_translations_without_preload_content(

@@ -19,6 +19,7 @@ from together.generated.models.chat_completion_response import ChatCompletionRes
 from together.generated.models.error_data import ErrorData
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 from together.generated.streaming import AsyncStream
 
 __all__ = ["ChatApi"]
@@ -72,6 +73,7 @@ class ChatApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ChatCompletionResponse:
         """Create chat completion
 
@@ -82,6 +84,7 @@ class ChatApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ChatCompletionResponse.
         """
         response = await self.api_client.call_api(
@@ -92,6 +95,7 @@ class ChatApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -103,6 +107,7 @@ class ChatApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ChatCompletionResponse]:
         """Create chat completion
 
@@ -113,6 +118,7 @@ class ChatApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -123,6 +129,7 @@ class ChatApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def chat_completions_without_preload_content(
@@ -158,6 +165,7 @@ class ChatApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> AsyncStream[ChatCompletionChunk]:
         """Create chat completion
 
@@ -168,6 +176,7 @@ class ChatApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the open stream of ChatCompletionChunk chunks; use it as
             ``async with await api.chat_completions_stream(...) as stream: async for chunk in stream: ...``
         """
@@ -179,4 +188,5 @@ class ChatApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )

@@ -20,6 +20,7 @@ from together.generated.models.execute_response_one_of1 import ExecuteResponseOn
 from together.generated.models.session_list_response import SessionListResponse
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["CodeInterpreterApi"]
 
@@ -78,6 +79,7 @@ class CodeInterpreterApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]:
         """tci_execute
 
@@ -90,6 +92,7 @@ class CodeInterpreterApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the decoded Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)].
         """
         response = await self.api_client.call_api(
@@ -100,6 +103,7 @@ class CodeInterpreterApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -111,6 +115,7 @@ class CodeInterpreterApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[
         Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
     ]:
@@ -125,6 +130,7 @@ class CodeInterpreterApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -135,6 +141,7 @@ class CodeInterpreterApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def tci_execute_without_preload_content(
@@ -171,6 +178,7 @@ class CodeInterpreterApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> SessionListResponse:
         """sessions_list
 
@@ -181,6 +189,7 @@ class CodeInterpreterApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded SessionListResponse.
         """
         response = await self.api_client.call_api(
@@ -191,6 +200,7 @@ class CodeInterpreterApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -201,6 +211,7 @@ class CodeInterpreterApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[SessionListResponse]:
         """sessions_list
 
@@ -211,6 +222,7 @@ class CodeInterpreterApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -221,6 +233,7 @@ class CodeInterpreterApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def sessions_list_without_preload_content(

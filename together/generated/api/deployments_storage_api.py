@@ -14,6 +14,7 @@ from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
 from together.generated.operation import Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["DeploymentsStorageApi"]
 
@@ -53,6 +54,7 @@ class DeploymentsStorageApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> None:
         """Download a file
 
@@ -63,6 +65,7 @@ class DeploymentsStorageApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded None.
         """
         response = await self.api_client.call_api(
@@ -75,6 +78,7 @@ class DeploymentsStorageApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -86,6 +90,7 @@ class DeploymentsStorageApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[None]:
         """Download a file
 
@@ -96,6 +101,7 @@ class DeploymentsStorageApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -108,6 +114,7 @@ class DeploymentsStorageApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_deployments_storage_filename_without_preload_content(

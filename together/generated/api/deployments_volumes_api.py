@@ -18,6 +18,7 @@ from together.generated.models.list_volumes_response import ListVolumesResponse
 from together.generated.models.volume_response_item import VolumeResponseItem
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["DeploymentsVolumesApi"]
 
@@ -74,6 +75,7 @@ class DeploymentsVolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ListVolumesResponse:
         """Get the list of project volumes
 
@@ -83,6 +85,7 @@ class DeploymentsVolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ListVolumesResponse.
         """
         response = await self.api_client.call_api(
@@ -93,6 +96,7 @@ class DeploymentsVolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -103,6 +107,7 @@ class DeploymentsVolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ListVolumesResponse]:
         """Get the list of project volumes
 
@@ -112,6 +117,7 @@ class DeploymentsVolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -122,6 +128,7 @@ class DeploymentsVolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_deployments_storage_volumes_without_preload_content(
@@ -155,6 +162,7 @@ class DeploymentsVolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> VolumeResponseItem:
         """Create a new volume
 
@@ -165,6 +173,7 @@ class DeploymentsVolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded VolumeResponseItem.
         """
         response = await self.api_client.call_api(
@@ -175,6 +184,7 @@ class DeploymentsVolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -186,6 +196,7 @@ class DeploymentsVolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[VolumeResponseItem]:
         """Create a new volume
 
@@ -196,6 +207,7 @@ class DeploymentsVolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -206,6 +218,7 @@ class DeploymentsVolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_deployments_storage_volumes_without_preload_content(

@@ -21,6 +21,7 @@ from together.generated.models.list_endpoints200_response import ListEndpoints20
 from together.generated.models.update_endpoint_request import UpdateEndpointRequest
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["EndpointsApi"]
 
@@ -148,6 +149,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ListEndpoints200Response:
         """List all endpoints, can be filtered by type
 
@@ -160,6 +162,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ListEndpoints200Response.
         """
         response = await self.api_client.call_api(
@@ -174,6 +177,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -187,6 +191,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ListEndpoints200Response]:
         """List all endpoints, can be filtered by type
 
@@ -199,6 +204,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -213,6 +219,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def list_endpoints_without_preload_content(
@@ -256,6 +263,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> DedicatedEndpoint:
         """Create a dedicated endpoint, it will start automatically
 
@@ -266,6 +274,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded DedicatedEndpoint.
         """
         response = await self.api_client.call_api(
@@ -276,6 +285,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -287,6 +297,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[DedicatedEndpoint]:
         """Create a dedicated endpoint, it will start automatically
 
@@ -297,6 +308,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -307,6 +319,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def create_endpoint_without_preload_content(
@@ -342,6 +355,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> DedicatedEndpoint:
         """Get endpoint by ID
 
@@ -352,6 +366,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded DedicatedEndpoint.
         """
         response = await self.api_client.call_api(
@@ -364,6 +379,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -375,6 +391,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[DedicatedEndpoint]:
         """Get endpoint by ID
 
@@ -385,6 +402,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -397,6 +415,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_endpoint_without_preload_content(
@@ -434,6 +453,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> None:
         """Delete endpoint
 
@@ -444,6 +464,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded None.
         """
         response = await self.api_client.call_api(
@@ -456,6 +477,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -467,6 +489,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[None]:
         """Delete endpoint
 
@@ -477,6 +500,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -489,6 +513,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def delete_endpoint_without_preload_content(
@@ -527,6 +552,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> DedicatedEndpoint:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
@@ -538,6 +564,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded DedicatedEndpoint.
         """
         response = await self.api_client.call_api(
@@ -550,6 +577,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -562,6 +590,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[DedicatedEndpoint]:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
@@ -573,6 +602,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -585,6 +615,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def update_endpoint_without_preload_content(
@@ -623,6 +654,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ListAvailibilityZonesResponse:
         """List all available availability zones.
 
@@ -632,6 +664,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ListAvailibilityZonesResponse.
         """
         response = await self.api_client.call_api(
@@ -642,6 +675,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -652,6 +686,7 @@ class EndpointsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ListAvailibilityZonesResponse]:
         """List all available availability zones.
 
@@ -661,6 +696,7 @@ class EndpointsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -671,6 +707,7 @@ class EndpointsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def availability_zones_without_preload_content(

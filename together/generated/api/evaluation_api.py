@@ -23,6 +23,7 @@ from together.generated.models.get_evaluation_job_status_and_results200_response
 from together.generated.models.get_model_list200_response import GetModelList200Response
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["EvaluationApi"]
 
@@ -129,6 +130,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> list[EvaluationJob]:
         """Get all evaluation jobs
 
@@ -138,6 +140,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded list[EvaluationJob].
         """
         response = await self.api_client.call_api(
@@ -151,6 +154,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -163,6 +167,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[list[EvaluationJob]]:
         """Get all evaluation jobs
 
@@ -172,6 +177,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -185,6 +191,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_all_evaluation_jobs_without_preload_content(
@@ -223,6 +230,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> EvaluationResponse:
         """Create an evaluation job
 
@@ -231,6 +239,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded EvaluationResponse.
         """
         response = await self.api_client.call_api(
@@ -241,6 +250,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -252,6 +262,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[EvaluationResponse]:
         """Create an evaluation job
 
@@ -260,6 +271,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -270,6 +282,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def create_evaluation_job_without_preload_content(
@@ -303,6 +316,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GetModelList200Response:
         """Get model list
 
@@ -311,6 +325,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GetModelList200Response.
         """
         response = await self.api_client.call_api(
@@ -323,6 +338,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -334,6 +350,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GetModelList200Response]:
         """Get model list
 
@@ -342,6 +359,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -354,6 +372,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_model_list_without_preload_content(
@@ -389,6 +408,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> EvaluationJob:
         """Get evaluation job details
 
@@ -397,6 +417,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded EvaluationJob.
         """
         response = await self.api_client.call_api(
@@ -409,6 +430,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -420,6 +442,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[EvaluationJob]:
         """Get evaluation job details
 
@@ -428,6 +451,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -440,6 +464,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_evaluation_job_details_without_preload_content(
@@ -475,6 +500,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GetEvaluationJobStatusAndResults200Response:
         """Get evaluation job status and results
 
@@ -483,6 +509,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GetEvaluationJobStatusAndResults200Response.
         """
         response = await self.api_client.call_api(
@@ -495,6 +522,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -506,6 +534,7 @@ class EvaluationApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GetEvaluationJobStatusAndResults200Response]:
         """Get evaluation job status and results
 
@@ -514,6 +543,7 @@ class EvaluationApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -526,6 +556,7 @@ class EvaluationApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_evaluation_job_status_and_results_without_preload_content(

@@ -20,6 +20,7 @@ from together.generated.models.file_response import FileResponse
 from together.generated.models.post_files_upload_request import PostFilesUploadRequest
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["FilesApi"]
 
@@ -114,6 +115,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FileList:
         """List all files
 
@@ -123,6 +125,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FileList.
         """
         response = await self.api_client.call_api(
@@ -133,6 +136,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -143,6 +147,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FileList]:
         """List all files
 
@@ -152,6 +157,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -162,6 +168,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_files_without_preload_content(
@@ -191,6 +198,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FileResponse:
         """Retrieve file metadata
 
@@ -201,6 +209,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FileResponse.
         """
         response = await self.api_client.call_api(
@@ -213,6 +222,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -224,6 +234,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FileResponse]:
         """Retrieve file metadata
 
@@ -234,6 +245,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -246,6 +258,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_files_id_without_preload_content(
@@ -283,6 +296,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FileDeleteResponse:
         """Delete a file
 
@@ -293,6 +307,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FileDeleteResponse.
         """
         response = await self.api_client.call_api(
@@ -305,6 +320,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -316,6 +332,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FileDeleteResponse]:
         """Delete a file
 
@@ -326,6 +343,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -338,6 +356,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def delete_files_id_without_preload_content(
@@ -375,6 +394,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> str:
         """Get file contents
 
@@ -385,6 +405,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded str.
         """
         response = await self.api_client.call_api(
@@ -397,6 +418,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -408,6 +430,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[str]:
         """Get file contents
 
@@ -418,6 +441,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -430,6 +454,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_files_id_content_without_preload_content(
@@ -467,6 +492,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FileResponse:
         """Upload a file
 
@@ -477,6 +503,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FileResponse.
         """
         response = await self.api_client.call_api(
@@ -487,6 +514,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -498,6 +526,7 @@ class FilesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FileResponse]:
         """Upload a file
 
@@ -508,6 +537,7 @@ class FilesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -518,6 +548,7 @@ class FilesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_files_upload_without_preload_content(

@@ -41,6 +41,7 @@ from together.generated.models.post_fine_tunes_estimate_price_request import (
 from together.generated.models.post_fine_tunes_request import PostFineTunesRequest
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["FineTuningApi"]
 
@@ -253,6 +254,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneTruncatedList:
         """List all jobs
 
@@ -262,6 +264,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneTruncatedList.
         """
         response = await self.api_client.call_api(
@@ -272,6 +275,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -282,6 +286,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneTruncatedList]:
         """List all jobs
 
@@ -291,6 +296,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -301,6 +307,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_without_preload_content(
@@ -330,6 +337,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneResponseTruncated:
         """Create job
 
@@ -340,6 +348,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneResponseTruncated.
         """
         response = await self.api_client.call_api(
@@ -350,6 +359,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -361,6 +371,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneResponseTruncated]:
         """Create job
 
@@ -371,6 +382,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -381,6 +393,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_fine_tunes_without_preload_content(
@@ -417,6 +430,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> PostFineTunesEstimatePrice200Response:
         """Estimate price
 
@@ -427,6 +441,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded PostFineTunesEstimatePrice200Response.
         """
         response = await self.api_client.call_api(
@@ -437,6 +452,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -449,6 +465,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[PostFineTunesEstimatePrice200Response]:
         """Estimate price
 
@@ -459,6 +476,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -469,6 +487,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_fine_tunes_estimate_price_without_preload_content(
@@ -505,6 +524,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneResponse:
         """List job
 
@@ -515,6 +535,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneResponse.
         """
         response = await self.api_client.call_api(
@@ -527,6 +548,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -538,6 +560,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneResponse]:
         """List job
 
@@ -548,6 +571,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -560,6 +584,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_id_without_preload_content(
@@ -598,6 +623,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneDeleteResponse:
         """Delete a fine-tune job
 
@@ -609,6 +635,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneDeleteResponse.
         """
         response = await self.api_client.call_api(
@@ -622,6 +649,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -634,6 +662,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneDeleteResponse]:
         """Delete a fine-tune job
 
@@ -645,6 +674,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -658,6 +688,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def delete_fine_tunes_id_without_preload_content(
@@ -698,6 +729,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneListEvents:
         """List job events
 
@@ -708,6 +740,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneListEvents.
         """
         response = await self.api_client.call_api(
@@ -720,6 +753,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -731,6 +765,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneListEvents]:
         """List job events
 
@@ -741,6 +776,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -753,6 +789,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_id_events_without_preload_content(
@@ -790,6 +827,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneListCheckpoints:
         """List checkpoints
 
@@ -800,6 +838,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneListCheckpoints.
         """
         response = await self.api_client.call_api(
@@ -812,6 +851,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -823,6 +863,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneListCheckpoints]:
         """List checkpoints
 
@@ -833,6 +874,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -845,6 +887,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_id_checkpoints_without_preload_content(
@@ -884,6 +927,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> bytes:
         """Download model
 
@@ -896,6 +940,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
@@ -910,6 +955,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -923,6 +969,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[bytes]:
         """Download model
 
@@ -935,6 +982,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -949,6 +997,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_finetune_download_without_preload_content(
@@ -995,6 +1044,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> int:
         """Download model
 
@@ -1007,6 +1057,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :param destination: a path (written beside it, then renamed into place) or a binary file object.
         :return: the number of bytes written.
         """
@@ -1023,6 +1074,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_fine_tunes_id_cancel(
@@ -1033,6 +1085,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FinetuneResponseTruncated:
         """Cancel job
 
@@ -1043,6 +1096,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FinetuneResponseTruncated.
         """
         response = await self.api_client.call_api(
@@ -1055,6 +1109,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -1066,6 +1121,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FinetuneResponseTruncated]:
         """Cancel job
 
@@ -1076,6 +1132,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -1088,6 +1145,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_fine_tunes_id_cancel_without_preload_content(
@@ -1128,6 +1186,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GetFineTunesIdMetrics200Response:
         """Get metrics
 
@@ -1140,6 +1199,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GetFineTunesIdMetrics200Response.
         """
         response = await self.api_client.call_api(
@@ -1152,6 +1212,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -1166,6 +1227,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GetFineTunesIdMetrics200Response]:
         """Get metrics
 
@@ -1178,6 +1240,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -1190,6 +1253,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_id_metrics_without_preload_content(
@@ -1231,6 +1295,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GetFineTunesModelsSupported200Response:
         """List supported models
 
@@ -1240,6 +1305,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GetFineTunesModelsSupported200Response.
         """
         response = await self.api_client.call_api(
@@ -1250,6 +1316,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -1260,6 +1327,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GetFineTunesModelsSupported200Response]:
         """List supported models
 
@@ -1269,6 +1337,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -1279,6 +1348,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_models_supported_without_preload_content(
@@ -1312,6 +1382,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> FineTuneModelLimits:
         """Get model limits
 
@@ -1322,6 +1393,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded FineTuneModelLimits.
         """
         response = await self.api_client.call_api(
@@ -1334,6 +1406,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -1345,6 +1418,7 @@ class FineTuningApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[FineTuneModelLimits]:
         """Get model limits
 
@@ -1355,6 +1429,7 @@ class FineTuningApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -1367,6 +1442,7 @@ class FineTuningApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_fine_tunes_models_limits_without_preload_content(

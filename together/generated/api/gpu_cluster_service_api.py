@@ -22,6 +22,7 @@ from together.generated.models.gpu_cluster_update_request import GPUClusterUpdat
 from together.generated.models.gpu_clusters import GPUClusters
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["GPUClusterServiceApi"]
 
@@ -117,6 +118,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClusters:
         """List all GPU clusters.
 
@@ -126,6 +128,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClusters.
         """
         response = await self.api_client.call_api(
@@ -136,6 +139,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -146,6 +150,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClusters]:
         """List all GPU clusters.
 
@@ -155,6 +160,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -165,6 +171,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def gpu_cluster_service_list_without_preload_content(
@@ -198,6 +205,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClusterInfo:
         """Create GPU Cluster
 
@@ -212,6 +220,7 @@ class GPUClusterServiceApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the decoded GPUClusterInfo.
         """
         response = await self.api_client.call_api(
@@ -222,6 +231,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -233,6 +243,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClusterInfo]:
         """Create GPU Cluster
 
@@ -247,6 +258,7 @@ class GPUClusterServiceApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -257,6 +269,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def gpu_cluster_service_create_without_preload_content(
@@ -296,6 +309,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClusterInfo:
         """Get GPU cluster by cluster ID
 
@@ -306,6 +320,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClusterInfo.
         """
         response = await self.api_client.call_api(
@@ -318,6 +333,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -329,6 +345,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClusterInfo]:
         """Get GPU cluster by cluster ID
 
@@ -339,6 +356,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -351,6 +369,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def gpu_cluster_service_get_without_preload_content(
@@ -389,6 +408,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClusterInfo:
         """Update a GPU Cluster.
 
@@ -400,6 +420,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClusterInfo.
         """
         response = await self.api_client.call_api(
@@ -412,6 +433,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -424,6 +446,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClusterInfo]:
         """Update a GPU Cluster.
 
@@ -435,6 +458,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -447,6 +471,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def gpu_cluster_service_update_without_preload_content(
@@ -486,6 +511,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClusterServiceDelete200Response:
         """Delete GPU cluster by cluster ID
 
@@ -496,6 +522,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClusterServiceDelete200Response.
         """
         response = await self.api_client.call_api(
@@ -508,6 +535,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -519,6 +547,7 @@ class GPUClusterServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClusterServiceDelete200Response]:
         """Delete GPU cluster by cluster ID
 
@@ -529,6 +558,7 @@ class GPUClusterServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -541,6 +571,7 @@ class GPUClusterServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def gpu_cluster_service_delete_without_preload_content(

@@ -16,6 +16,7 @@ from together.generated.models.error_data import ErrorData
 from together.generated.models.list_hardware200_response import ListHardware200Response
 from together.generated.operation import Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["HardwareApi"]
 
@@ -54,6 +55,7 @@ class HardwareApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ListHardware200Response:
         """List available hardware configurations
 
@@ -65,6 +67,7 @@ class HardwareApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ListHardware200Response.
         """
         response = await self.api_client.call_api(
@@ -77,6 +80,7 @@ class HardwareApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -88,6 +92,7 @@ class HardwareApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ListHardware200Response]:
         """List available hardware configurations
 
@@ -99,6 +104,7 @@ class HardwareApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -111,6 +117,7 @@ class HardwareApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def list_hardware_without_preload_content(

@@ -17,6 +17,7 @@ from together.generated.models.image_response import ImageResponse
 from together.generated.models.post_images_generations_request import PostImagesGenerationsRequest
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["ImagesApi"]
 
@@ -59,6 +60,7 @@ class ImagesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ImageResponse:
         """Create image
 
@@ -69,6 +71,7 @@ class ImagesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ImageResponse.
         """
         response = await self.api_client.call_api(
@@ -79,6 +82,7 @@ class ImagesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -90,6 +94,7 @@ class ImagesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ImageResponse]:
         """Create image
 
@@ -100,6 +105,7 @@ class ImagesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -110,6 +116,7 @@ class ImagesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def post_images_generations_without_preload_content(

@@ -16,6 +16,7 @@ from together.generated.models.job_info_success_response import JobInfoSuccessRe
 from together.generated.models.jobs_info_success_response import JobsInfoSuccessResponse
 from together.generated.operation import Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["JobsApi"]
 
@@ -64,6 +65,7 @@ class JobsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> JobInfoSuccessResponse:
         """Get job status
 
@@ -74,6 +76,7 @@ class JobsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded JobInfoSuccessResponse.
         """
         response = await self.api_client.call_api(
@@ -86,6 +89,7 @@ class JobsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -97,6 +101,7 @@ class JobsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[JobInfoSuccessResponse]:
         """Get job status
 
@@ -107,6 +112,7 @@ class JobsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -119,6 +125,7 @@ class JobsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_job_without_preload_content(
@@ -155,6 +162,7 @@ class JobsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> JobsInfoSuccessResponse:
         """List all jobs
 
@@ -164,6 +172,7 @@ class JobsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded JobsInfoSuccessResponse.
         """
         response = await self.api_client.call_api(
@@ -174,6 +183,7 @@ class JobsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -184,6 +194,7 @@ class JobsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[JobsInfoSuccessResponse]:
         """List all jobs
 
@@ -193,6 +204,7 @@ class JobsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -203,6 +215,7 @@ class JobsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def list_jobs_without_preload_content(

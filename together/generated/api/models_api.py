@@ -19,6 +19,7 @@ from together.generated.models.model_upload_request import ModelUploadRequest
 from together.generated.models.model_upload_success_response import ModelUploadSuccessResponse
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["ModelsApi"]
 
@@ -78,6 +79,7 @@ class ModelsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> list[ModelInfo]:
         """List all models
 
@@ -88,6 +90,7 @@ class ModelsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded list[ModelInfo].
         """
         response = await self.api_client.call_api(
@@ -100,6 +103,7 @@ class ModelsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -111,6 +115,7 @@ class ModelsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[list[ModelInfo]]:
         """List all models
 
@@ -121,6 +126,7 @@ class ModelsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -133,6 +139,7 @@ class ModelsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def models_without_preload_content(
@@ -170,6 +177,7 @@ class ModelsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ModelUploadSuccessResponse:
         """Upload a custom model or adapter
 
@@ -180,6 +188,7 @@ class ModelsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ModelUploadSuccessResponse.
         """
         response = await self.api_client.call_api(
@@ -190,6 +199,7 @@ class ModelsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -201,6 +211,7 @@ class ModelsApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ModelUploadSuccessResponse]:
         """Upload a custom model or adapter
 
@@ -211,6 +222,7 @@ class ModelsApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -221,6 +233,7 @@ class ModelsApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def upload_model_without_preload_content(

@@ -22,6 +22,7 @@ from together.generated.models.queue_job_status_response import QueueJobStatusRe
 from together.generated.models.queue_metrics_response import QueueMetricsResponse
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["QueueApi"]
 
@@ -123,6 +124,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> QueueCancelResponse:
         """Cancel a queued job
 
@@ -137,6 +139,7 @@ class QueueApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the decoded QueueCancelResponse.
         """
         response = await self.api_client.call_api(
@@ -147,6 +150,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -158,6 +162,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[QueueCancelResponse]:
         """Cancel a queued job
 
@@ -172,6 +177,7 @@ class QueueApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -182,6 +188,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def cancel_queue_job_without_preload_content(
@@ -221,6 +228,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> QueueMetricsResponse:
         """Get queue metrics
 
@@ -231,6 +239,7 @@ class QueueApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded QueueMetricsResponse.
         """
         response = await self.api_client.call_api(
@@ -243,6 +252,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -254,6 +264,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[QueueMetricsResponse]:
         """Get queue metrics
 
@@ -264,6 +275,7 @@ class QueueApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -276,6 +288,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_queue_metrics_without_preload_content(
@@ -314,6 +327,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> QueueJobStatusResponse:
         """Get job status
 
@@ -325,6 +339,7 @@ class QueueApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded QueueJobStatusResponse.
         """
         response = await self.api_client.call_api(
@@ -338,6 +353,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -350,6 +366,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[QueueJobStatusResponse]:
         """Get job status
 
@@ -361,6 +378,7 @@ class QueueApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -374,6 +392,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_queue_job_status_without_preload_content(
@@ -414,6 +433,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> QueueJobResponse:
         """Submit a queued job
 
@@ -428,6 +448,7 @@ class QueueApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the decoded QueueJobResponse.
         """
         response = await self.api_client.call_api(
@@ -438,6 +459,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -449,6 +471,7 @@ class QueueApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[QueueJobResponse]:
         """Submit a queued job
 
@@ -463,6 +486,7 @@ class QueueApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -473,6 +497,7 @@ class QueueApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def submit_queue_job_without_preload_content(

@@ -14,6 +14,7 @@ from together.generated.api_response import ApiResponse
 from together.generated.models.region_list_response import RegionListResponse
 from together.generated.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["RegionServiceApi"]
 
@@ -49,6 +50,7 @@ class RegionServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> RegionListResponse:
         """List regions and corresponding supported driver versions
 
@@ -56,6 +58,7 @@ class RegionServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded RegionListResponse.
         """
         response = await self.api_client.call_api(
@@ -66,6 +69,7 @@ class RegionServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -76,6 +80,7 @@ class RegionServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[RegionListResponse]:
         """List regions and corresponding supported driver versions
 
@@ -83,6 +88,7 @@ class RegionServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -93,6 +99,7 @@ class RegionServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def region_service_list_without_preload_content(

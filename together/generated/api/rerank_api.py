@@ -18,6 +18,7 @@ from together.generated.models.rerank_request import RerankRequest
 from together.generated.models.rerank_response import RerankResponse
 from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["RerankApi"]
 
@@ -66,6 +67,7 @@ class RerankApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> RerankResponse:
         """Create a rerank request
 
@@ -76,6 +78,7 @@ class RerankApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded RerankResponse.
         """
         response = await self.api_client.call_api(
@@ -86,6 +89,7 @@ class RerankApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -97,6 +101,7 @@ class RerankApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[RerankResponse]:
         """Create a rerank request
 
@@ -107,6 +112,7 @@ class RerankApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -117,6 +123,7 @@ class RerankApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def rerank_without_preload_content(

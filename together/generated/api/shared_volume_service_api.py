@@ -26,6 +26,7 @@ from together.generated.models.gpu_clusters_shared_volume_update_request import 
 from together.generated.models.gpu_clusters_shared_volumes import GPUClustersSharedVolumes
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["SharedVolumeServiceApi"]
 
@@ -123,6 +124,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClustersSharedVolumes:
         """List all shared volumes.
 
@@ -132,6 +134,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClustersSharedVolumes.
         """
         response = await self.api_client.call_api(
@@ -142,6 +145,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -152,6 +156,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClustersSharedVolumes]:
         """List all shared volumes.
 
@@ -161,6 +166,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -171,6 +177,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def shared_volume_service_list_without_preload_content(
@@ -205,6 +212,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClustersSharedVolume:
         """Update a shared volume.
 
@@ -216,6 +224,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClustersSharedVolume.
         """
         response = await self.api_client.call_api(
@@ -226,6 +235,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -238,6 +248,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClustersSharedVolume]:
         """Update a shared volume.
 
@@ -249,6 +260,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -259,6 +271,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def shared_volume_service_update_without_preload_content(
@@ -297,6 +310,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClustersSharedVolume:
         """Create a shared volume.
 
@@ -310,6 +324,7 @@ class SharedVolumeServiceApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the decoded GPUClustersSharedVolume.
         """
         response = await self.api_client.call_api(
@@ -320,6 +335,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -332,6 +348,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClustersSharedVolume]:
         """Create a shared volume.
 
@@ -345,6 +362,7 @@ class SharedVolumeServiceApi:
                 :param _headers: extra headers for this call.
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
+                :param _retry_policy: the retry strategy for this call (default: the client's).
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -355,6 +373,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def shared_volume_service_create_without_preload_content(
@@ -394,6 +413,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClustersSharedVolume:
         """Get shared volume by volume Id.
 
@@ -404,6 +424,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClustersSharedVolume.
         """
         response = await self.api_client.call_api(
@@ -416,6 +437,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -427,6 +449,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClustersSharedVolume]:
         """Get shared volume by volume Id.
 
@@ -437,6 +460,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -449,6 +473,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def shared_volume_service_get_without_preload_content(
@@ -486,6 +511,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> GPUClustersSharedVolumeDeleteResponse:
         """Delete shared volume by volume id.
 
@@ -497,6 +523,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded GPUClustersSharedVolumeDeleteResponse.
         """
         response = await self.api_client.call_api(
@@ -509,6 +536,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -520,6 +548,7 @@ class SharedVolumeServiceApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse]:
         """Delete shared volume by volume id.
 
@@ -531,6 +560,7 @@ class SharedVolumeServiceApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -543,6 +573,7 @@ class SharedVolumeServiceApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def shared_volume_service_delete_without_preload_content(

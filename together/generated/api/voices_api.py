@@ -14,6 +14,7 @@ from together.generated.api_response import ApiResponse
 from together.generated.models.list_voices_response import ListVoicesResponse
 from together.generated.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["VoicesApi"]
 
@@ -49,6 +50,7 @@ class VoicesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ListVoicesResponse:
         """Fetch available voices for each model
 
@@ -58,6 +60,7 @@ class VoicesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded ListVoicesResponse.
         """
         response = await self.api_client.call_api(
@@ -68,6 +71,7 @@ class VoicesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -78,6 +82,7 @@ class VoicesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[ListVoicesResponse]:
         """Fetch available voices for each model
 
@@ -87,6 +92,7 @@ class VoicesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -97,6 +103,7 @@ class VoicesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def fetch_voices_without_preload_content(

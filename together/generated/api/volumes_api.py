@@ -17,6 +17,7 @@ from together.generated.models.update_volume_request import UpdateVolumeRequest
 from together.generated.models.volume_response_item import VolumeResponseItem
 from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
 from together.generated.rest import RequestTimeout
+from together.generated.retry import RetryStrategy
 
 __all__ = ["VolumesApi"]
 
@@ -90,6 +91,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> VolumeResponseItem:
         """Get a volume by ID or name
 
@@ -100,6 +102,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded VolumeResponseItem.
         """
         response = await self.api_client.call_api(
@@ -112,6 +115,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -123,6 +127,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[VolumeResponseItem]:
         """Get a volume by ID or name
 
@@ -133,6 +138,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -145,6 +151,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def get_deployments_storage_volumes_id_without_preload_content(
@@ -182,6 +189,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> dict[str, Any]:
         """Delete a volume
 
@@ -192,6 +200,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded dict[str, Any].
         """
         response = await self.api_client.call_api(
@@ -204,6 +213,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -215,6 +225,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[dict[str, Any]]:
         """Delete a volume
 
@@ -225,6 +236,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -237,6 +249,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def delete_deployments_storage_volumes_id_without_preload_content(
@@ -275,6 +288,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> VolumeResponseItem:
         """Update a volume
 
@@ -286,6 +300,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded VolumeResponseItem.
         """
         response = await self.api_client.call_api(
@@ -298,6 +313,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
         return response.data
 
@@ -310,6 +326,7 @@ class VolumesApi:
         _headers: Mapping[str, str] | None = None,
         _retries: int | None = None,
         _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
     ) -> ApiResponse[VolumeResponseItem]:
         """Update a volume
 
@@ -321,6 +338,7 @@ class VolumesApi:
         :param _headers: extra headers for this call.
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
@@ -333,6 +351,7 @@ class VolumesApi:
             headers=_headers,
             retries=_retries,
             deadline=_deadline,
+            retry_policy=_retry_policy,
         )
 
     async def patch_deployments_storage_volumes_id_without_preload_content(

@@ -1,0 +1,73 @@
+"""A package generated from another spec against this runtime (``--runtime
+together.generated``) gets its own defaults: its spec's host, and no Together variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aioresponses import aioresponses
+
+import together.generated
+
+OTHER_SPEC = """
+openapi: 3.1.0
+info: {title: Other, version: "2.0"}
+servers: [{url: "https://api.other.example/v3"}]
+security: [{bearerAuth: []}]
+paths:
+  /ping:
+    get:
+      operationId: ping
+      tags: [Health]
+      responses:
+        "200":
+          description: pong
+          content:
+            application/json:
+              schema: {type: object, properties: {ok: {type: boolean}}}
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+"""
+
+
+@pytest.fixture
+def together_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOGETHER_API_KEY", "together-secret-key")
+    monkeypatch.setenv("TOGETHER_BASE_URL", "https://api.together.xyz")
+
+
+@pytest.mark.usefixtures("together_environment")
+def test_its_configuration_reads_no_together_variable_and_uses_its_host(generated: Any) -> None:
+    package = generated(OTHER_SPEC)
+    configuration = package.Configuration()
+    assert configuration.host == "https://api.other.example/v3"
+    assert configuration.access_token is None
+    assert isinstance(configuration, together.generated.Configuration)
+    # Together's own package, in the same environment, still reads both variables.
+    own = together.generated.Configuration()
+    assert (own.host, own.access_token) == ("https://api.together.xyz/v1", "together-secret-key")
+
+
+@pytest.mark.usefixtures("together_environment")
+async def test_a_call_goes_to_its_host_without_the_together_key(generated: Any) -> None:
+    package = generated(OTHER_SPEC)
+    with aioresponses() as mocked:
+        mocked.get("https://api.other.example/v3/ping", payload={"ok": True})
+        async with package.ApiClient(package.Configuration()) as api_client:
+            await package.HealthApi(api_client).ping()
+        (call,) = [c for calls in mocked.requests.values() for c in calls]
+    assert "Authorization" not in call.kwargs["headers"]
+
+
+def test_it_exports_the_runtimes_public_names_lazily(generated: Any) -> None:
+    package = generated(OTHER_SPEC)
+    from together.generated.exceptions import ClientStateError
+    from together.generated.streaming import AsyncStream
+    from together.generated.sync import SyncApiClient
+
+    assert package.AsyncStream is AsyncStream
+    assert package.SyncApiClient is SyncApiClient
+    assert package.ClientStateError is ClientStateError
+    assert {"RetryStrategy", "CallHook", "Transport", "FileInput"} <= set(package.__all__)

@@ -1,0 +1,258 @@
+"""The attempt loop: the one place where a call is sent, retried and reported to hooks.
+
+Hand-written runtime (not generated). Every kind of call — a JSON answer read and decoded
+(:meth:`ApiClient.call_api <together.generated.api_client.ApiClient.call_api>`), a stream or
+a download opened and handed back unread (``call_api_stream``, ``call_api_download``) — runs
+its attempts through :func:`run_attempts`:
+
+- each attempt is announced to the hooks and its end reported to them, answered or not;
+- after a failed attempt the :class:`~together.generated.retry.RetryStrategy` is asked for a
+  wait (with the time left until the call's deadline), and nothing else decides;
+- retries are logged with the server's request id;
+- ``deadline`` bounds all attempts and the waits between them.
+
+What one attempt does with the transport and with a 2xx answer is its :data:`Exchange`:
+:func:`read_and_decode` here, or :func:`~together.generated.opening.open_unread`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from together.generated.api_response import ApiResponse
+from together.generated.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiTypeError,
+    ApiValueError,
+    OpenApiException,
+    request_id_from,
+)
+from together.generated.hooks import AttemptRequest, AttemptResult, CallHook
+from together.generated.operation import Operation, ResponseSpec
+from together.generated.response_decoding import decode_success, error_for_status
+from together.generated.rest import PreparedRequest, RequestTimeout
+from together.generated.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+from together.generated.transport import Transport
+
+__all__ = ["Answer", "Attempts", "Exchange", "read_and_decode", "run_attempts"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("together.generated")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T]):
+    """What the server answered to one attempt."""
+
+    status: int
+    headers: Mapping[str, str]
+    #: The call's result for a 2xx answer; the typed exception for an error status.
+    result: T | ApiException
+    #: Frees what ``result`` holds (an open connection) if it is not handed back after all:
+    #: a hook raised.
+    release: Callable[[], object] | None = None
+
+
+#: One attempt: send the request, make a 2xx answer into the call's result (raising
+#: :class:`~together.generated.exceptions.MalformedResponseException` if it breaks the spec)
+#: or an error status into its exception. A transport failure is raised as
+#: :class:`~together.generated.exceptions.ApiConnectionError`.
+Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """Everything the loop needs besides the request: who decides, who listens, how to wait."""
+
+    operation: Operation[Any]
+    strategy: RetryStrategy
+    #: Most retries whatever the strategy says (a call's ``_retries`` over a custom strategy).
+    cap: int | None
+    hooks: Sequence[CallHook]
+    sleep: Callable[[float], Awaitable[None]]
+
+
+async def run_attempts(
+    attempts: Attempts,
+    request: PreparedRequest,
+    exchange: Exchange[T],
+    deadline: float | None,
+) -> T:
+    """Attempt ``request`` until a success (its result), or until the strategy says stop
+    (then raise the last failure). ``deadline`` bounds the attempts and the waits, in
+    seconds; it does not bound reading a body handed back unread."""
+    if deadline is None:  # the common case, without a timer of its own
+        return await _loop(attempts, request, exchange, None)
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
+        raise ApiTypeError(f"_deadline must be a number of seconds, not {deadline!r}")
+    if not deadline > 0:  # NaN included
+        raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
+    give_up_at = time.monotonic() + deadline
+    try:
+        async with asyncio.timeout(deadline):
+            return await _loop(attempts, request, exchange, give_up_at)
+    except TimeoutError as exc:
+        if isinstance(exc, ApiTimeoutError):
+            raise
+        raise ApiTimeoutError(
+            f"{attempts.operation.operation_id}: the call's deadline of {deadline} s passed"
+        ) from exc
+
+
+async def _loop(
+    attempts: Attempts,
+    request: PreparedRequest,
+    exchange: Exchange[T],
+    give_up_at: float | None,
+) -> T:
+    operation, strategy, cap = attempts.operation, attempts.strategy, attempts.cap
+    attempt = 0
+    while True:
+        answer = await _attempt(attempts, request, exchange, attempt)
+        if isinstance(answer, Answer):
+            result = answer.result
+            if not isinstance(result, ApiException):
+                return result
+            error: OpenApiException = result
+            status: int | None = answer.status
+            headers = answer.headers
+        else:
+            error, status, headers = answer, None, {}
+        delay = None
+        if cap is None or attempt < cap:
+            time_left = None if give_up_at is None else give_up_at - time.monotonic()
+            delay = strategy.decide(
+                AttemptOutcome(
+                    operation.operation_id,
+                    operation.retry_safe,
+                    attempt,
+                    status,
+                    headers,
+                    error,
+                    time_left,
+                )
+            )
+        if delay is None:
+            raise error
+        attempt += 1
+        logger.info(
+            "retrying %s after %s: retry %d%s in %.2f s (request id %s)",
+            operation.operation_id,
+            status if status is not None else type(error).__name__,
+            attempt,
+            _of_max(strategy, cap),
+            delay,
+            request_id_from(headers) or "-",
+        )
+        await attempts.sleep(delay)
+
+
+async def _attempt(
+    attempts: Attempts, request: PreparedRequest, exchange: Exchange[T], attempt: int
+) -> Answer[T] | ApiConnectionError:
+    """One send: the server's answer, or the transport failure (to be retried or raised).
+
+    Anything else the exchange raises (a malformed success: the server did answer, so it is
+    not retried) is reported to the hooks and raised at once.
+    """
+    hooks = attempts.hooks
+    debug = logger.isEnabledFor(logging.DEBUG)
+    started = time.monotonic() if hooks or debug else 0.0
+    hook_request = None
+    if hooks:
+        hook_request = AttemptRequest(
+            attempts.operation.operation_id,
+            request.method,
+            attempts.operation.path,
+            request.url,
+            attempt,
+        )
+        for hook in hooks:
+            hook.on_request(hook_request)
+    try:
+        answer = await exchange(request)
+    except ApiConnectionError as exc:  # ApiTimeoutError included
+        if hook_request is not None:
+            _report(hooks, hook_request, started, None, {}, exc)
+        return exc
+    except BaseException as exc:  # told to the hooks too, so no span is left open
+        if hook_request is not None:
+            if isinstance(exc, ApiException):
+                _report(hooks, hook_request, started, exc.status, exc.headers or {}, exc)
+            else:
+                _report(hooks, hook_request, started, None, {}, exc)
+        raise
+    if debug:
+        logger.debug(
+            "%s %s -> %d in %.1f ms (retry %d, request id %s)",
+            request.method,
+            request.url,
+            answer.status,
+            (time.monotonic() - started) * 1000,
+            attempt,
+            request_id_from(answer.headers) or "-",
+        )
+    if hook_request is not None:
+        error = answer.result if isinstance(answer.result, ApiException) else None
+        try:
+            _report(hooks, hook_request, started, answer.status, answer.headers, error)
+        except BaseException:
+            if answer.release is not None:
+                answer.release()
+            raise
+    return answer
+
+
+def _report(
+    hooks: Sequence[CallHook],
+    request: AttemptRequest,
+    started: float,
+    status: int | None,
+    headers: Mapping[str, str],
+    error: BaseException | None,
+) -> None:
+    """Tell every hook how an attempt ended."""
+    result = AttemptResult(status, time.monotonic() - started, request_id_from(headers), error)
+    for hook in hooks:
+        hook.on_response(request, result)
+
+
+def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
+    """`` of N`` for the retry log line, when the most retries is known."""
+    limits = [cap] if cap is not None else []
+    if isinstance(strategy, RetryPolicy):
+        limits.append(strategy.max_retries)
+    return f" of {min(limits)}" if limits else ""
+
+
+def read_and_decode(
+    transport: Transport,
+    operation: Operation[Any],
+    timeout: RequestTimeout,
+    result: ResponseSpec | None,
+) -> Exchange[ApiResponse[Any]]:
+    """The exchange of :meth:`~together.generated.api_client.ApiClient.call_api`: the whole
+    answer read, a success decoded as the spec declares it (or as ``result`` asks)."""
+
+    async def exchange(request: PreparedRequest) -> Answer[ApiResponse[Any]]:
+        response = await transport.request(request, timeout=timeout)
+        status, headers = response.status, response.headers
+        if not 200 <= status <= 299:
+            error = error_for_status(
+                operation, status, response.reason, headers, response.data, response.content_type
+            )
+            return Answer(status, headers, error)
+        data = decode_success(
+            operation, status, headers, response.data, response.content_type, result
+        )
+        return Answer(status, headers, ApiResponse(status, headers, data, response.data))
+
+    return exchange
