@@ -8,6 +8,7 @@ installing anything.
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import stat
@@ -147,3 +148,27 @@ def test_ci_runs_each_step_of_the_readme_test_command() -> None:
 
 def test_ci_chains_no_commands_with_and() -> None:
     assert [line for line in _script_commands() if "&&" in line] == []
+
+
+def test_tox_runs_the_checks_ci_runs() -> None:
+    # README, Development: "`tox` runs the same checks as CI: `tox -e tests,lint,type,codegen`".
+    tox = configparser.ConfigParser()
+    tox.read(REPOSITORY / "tox.ini", encoding="utf-8")
+    tox_commands = {
+        line.strip().replace("{posargs}", "").strip()
+        for env in ("tests", "lint", "type", "codegen")
+        for line in tox[f"testenv:{env}"]["commands"].splitlines()
+        if line.strip()
+    }
+    ci_commands = {
+        line.replace(".venv/bin/", "").split(" || ")[0]
+        for line in _script_commands()
+        if line.startswith(".venv/bin/") and "pip install" not in line
+    }
+    assert ci_commands == {
+        "python -m pytest",
+        "python -m codegen --check",
+        "ruff check .",
+        "ruff format --check .",
+    }
+    assert ci_commands <= tox_commands

@@ -594,3 +594,56 @@ def test_keywords_beside_ref_that_change_the_shape_are_refused(tmp_path: Path) -
         },
     )
     assert prop(spec, "Holder", "p").type == ir.Ref("Part")
+
+
+# ------------------------------------------------------------ x-retry-safe (docs/reliability.md)
+
+
+def _operation(tmp_path: Path, method: str, extra: dict[str, Any]) -> ir.Operation:
+    paths = {
+        "/things": {
+            method: {
+                "operationId": "thing",
+                "responses": {"200": {"description": "ok"}},
+                **extra,
+            }
+        }
+    }
+    (operation,) = lower_spec(tmp_path, {}, paths=paths).operations
+    return operation
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "retry_safe"),
+    [
+        # Idempotent methods (RFC 9110 9.2.2) are retry-safe unless the spec says otherwise.
+        ("get", {}, True),
+        ("put", {}, True),
+        ("delete", {}, True),
+        ("head", {}, True),
+        ("options", {}, True),
+        ("trace", {}, True),
+        ("get", {"x-retry-safe": False}, False),
+        # POST and PATCH only when marked.
+        ("post", {}, False),
+        ("patch", {}, False),
+        ("post", {"x-retry-safe": True}, True),
+        ("post", {"x-retry-safe": False}, False),
+    ],
+)
+def test_retry_safe_follows_the_method_and_the_extension(
+    tmp_path: Path, method: str, extra: dict[str, Any], retry_safe: bool
+) -> None:
+    assert _operation(tmp_path, method, extra).retry_safe is retry_safe
+
+
+@pytest.mark.parametrize("value", ["true", 1, None])
+def test_a_retry_safe_extension_that_is_not_a_boolean_is_refused(
+    tmp_path: Path, value: object
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        _operation(tmp_path, "post", {"x-retry-safe": value})
+    assert (caught.value.pointer, caught.value.keyword) == (
+        "/paths/~1things/post/x-retry-safe",
+        "x-retry-safe",
+    )
