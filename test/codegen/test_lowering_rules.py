@@ -8,6 +8,7 @@ boolean ``exclusiveMinimum``, and every keyword the generator refuses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from codegen import ir
 from codegen.errors import SpecError
-from codegen.loader import load_spec
+from codegen.loader import SpecDocument, load_spec
 from codegen.lower import lower
 
 STRING = ir.Primitive("string")
@@ -647,3 +648,574 @@ def test_a_retry_safe_extension_that_is_not_a_boolean_is_refused(
         "/paths/~1things/post/x-retry-safe",
         "x-retry-safe",
     )
+
+
+# ------------------------------------------------------------------------ unions (oneOf/anyOf)
+
+
+def test_a_union_of_shapes_is_a_named_union(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(
+                value={
+                    "oneOf": [
+                        {"type": "string"},
+                        obj(n={"type": "integer"}),
+                        obj(m={"type": "integer"}),
+                        {"type": "string"},  # a repeated variant counts once
+                    ],
+                    "description": "one of these",
+                }
+            )
+        },
+    )
+    assert prop(spec, "Thing", "value").type == ir.Ref("ThingValue")
+    union = spec.schema("ThingValue")
+    assert isinstance(union, ir.UnionSchema)
+    assert union.pointer == "/components/schemas/Thing/properties/value"
+    assert union.description == "one of these"
+    # Inline variants are named after the union: <Hint>OneOf, <Hint>OneOf1, ...
+    assert union.union == ir.UnionOf(
+        (STRING, ir.Ref("ThingValueOneOf1"), ir.Ref("ThingValueOneOf2")), "oneOf"
+    )
+    first = spec.schema("ThingValueOneOf1")
+    assert isinstance(first, ir.ObjectSchema)
+    assert first.pointer == "/components/schemas/Thing/properties/value/oneOf/1"
+    assert [p.name for p in first.properties] == ["n"]
+
+
+def test_an_any_of_component_keeps_its_name_and_kind(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {"Value": {"anyOf": [obj(a={"type": "string"}), {"type": "integer"}]}},
+    )
+    union = spec.schema("Value")
+    assert isinstance(union, ir.UnionSchema)
+    assert union.union == ir.UnionOf((ir.Ref("ValueAnyOf"), INTEGER), "anyOf")
+
+
+@pytest.mark.parametrize(
+    ("variants", "expected"),
+    [
+        # one shape left: no union at all
+        ([{"type": "string"}], STRING),
+        ([{"type": "string"}, {"type": "string"}], STRING),
+        # an "open enum": known strings, or any string
+        (
+            [{"type": "string", "enum": ["a", "b"]}, {"type": "string"}],
+            ir.OpenEnum(("a", "b")),
+        ),
+        (
+            [{"type": "string"}, {"enum": ["x"]}, {"enum": ["y", "x"]}],
+            ir.OpenEnum(("x", "y")),
+        ),
+        ([{"const": "c"}, {"type": "string"}], ir.OpenEnum(("c",))),
+        # not an open enum: the enum is not of strings, or there is no plain string
+        (
+            [{"enum": [1, 2]}, {"type": "string"}],
+            ir.UnionOf((ir.LiteralValues((1, 2)), STRING), "anyOf"),
+        ),
+        (
+            [{"enum": ["a"]}, {"enum": ["b"]}],
+            ir.UnionOf((ir.LiteralValues(("a",)), ir.LiteralValues(("b",))), "anyOf"),
+        ),
+        (
+            [{"type": "string", "format": "date"}, {"type": "string"}],
+            ir.UnionOf((ir.Primitive("string", "date"), STRING), "anyOf"),
+        ),
+    ],
+)
+def test_unions_that_reduce_to_one_type(
+    tmp_path: Path, variants: list[dict[str, Any]], expected: object
+) -> None:
+    spec = lower_spec(tmp_path, {"Thing": obj(a={"anyOf": variants})})
+    found = prop(spec, "Thing", "a").type
+    if isinstance(expected, ir.UnionOf):
+        assert found == ir.Ref("ThingA")
+        union = spec.schema("ThingA")
+        assert isinstance(union, ir.UnionSchema)
+        assert union.union == expected
+    else:
+        assert found == expected
+
+
+def test_an_open_enum_nested_in_a_union_keeps_its_known_values(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(
+                a={
+                    "anyOf": [
+                        {"anyOf": [{"enum": ["x"]}, {"type": "string"}]},
+                        {"enum": ["y"]},
+                        {"type": "string"},
+                    ]
+                }
+            )
+        },
+    )
+    assert prop(spec, "Thing", "a").type == ir.OpenEnum(("x", "y"))
+
+
+def test_required_alternatives_beside_properties(tmp_path: Path) -> None:
+    # oneOf/anyOf of bare "required" lists: which properties must be present, not shapes.
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Either": {
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                "oneOf": [{"required": ["a"]}, {"required": ["b"], "description": "or b"}],
+            },
+            "Any": {
+                "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                "anyOf": [{"required": ["a", "b"]}, {"required": ["b"]}],
+            },
+        },
+    )
+    either = spec.schema("Either")
+    assert isinstance(either, ir.ObjectSchema)
+    assert (either.required_alternatives, either.alternatives_kind) == ((("a",), ("b",)), "oneOf")
+    assert [p.name for p in either.properties] == ["a", "b"]
+    any_ = spec.schema("Any")
+    assert isinstance(any_, ir.ObjectSchema)
+    assert (any_.required_alternatives, any_.alternatives_kind) == (
+        (("a", "b"), ("b",)),
+        "anyOf",
+    )
+
+
+@pytest.mark.parametrize(
+    ("schema", "pointer", "keyword", "message"),
+    [
+        (
+            {"properties": {"a": {}}, "oneOf": [{"type": "object"}]},
+            "/components/schemas/Thing/oneOf",
+            "oneOf",
+            "'oneOf' beside 'properties' or 'items' is not supported",
+        ),
+        (
+            {"type": "array", "items": {}, "anyOf": [{"required": ["a"]}]},
+            "/components/schemas/Thing/anyOf",
+            "anyOf",
+            "'anyOf' beside 'properties' or 'items' is not supported",
+        ),
+        (
+            {"properties": {"a": {}}, "oneOf": []},
+            "/components/schemas/Thing/oneOf",
+            "oneOf",
+            "'oneOf' beside 'properties' or 'items' is not supported",
+        ),
+        (
+            {"oneOf": []},
+            "/components/schemas/Thing/oneOf",
+            "oneOf",
+            "'oneOf' needs at least one schema",
+        ),
+        (
+            {"anyOf": {"type": "string"}},
+            "/components/schemas/Thing/anyOf",
+            "anyOf",
+            "expected a list, found dict",
+        ),
+    ],
+)
+def test_unions_the_generator_refuses(
+    tmp_path: Path, schema: dict[str, Any], pointer: str, keyword: str, message: str
+) -> None:
+    error = refusal(tmp_path, {"Thing": schema})
+    assert (error.pointer, error.keyword, error.message) == (pointer, keyword, message)
+
+
+# ----------------------------------------------------------------------------- discriminator
+
+PETS = {
+    "Cat": obj(kind={"type": "string"}, meows={"type": "boolean"}),
+    "Dog": obj(kind={"type": "string"}, barks={"type": "boolean"}),
+}
+
+
+def test_a_discriminator_maps_values_to_component_names(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            **PETS,
+            "Pet": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/Cat"},
+                    {"$ref": "#/components/schemas/Dog"},
+                ],
+                "discriminator": {
+                    "propertyName": "kind",
+                    "mapping": {
+                        "cat": "#/components/schemas/Cat",
+                        "dog": "#/components/schemas/Dog",
+                    },
+                },
+            },
+        },
+    )
+    pet = spec.schema("Pet")
+    assert isinstance(pet, ir.UnionSchema)
+    assert pet.union == ir.UnionOf(
+        (ir.Ref("Cat"), ir.Ref("Dog")),
+        "oneOf",
+        ir.Discriminator("kind", (("cat", "Cat"), ("dog", "Dog"))),
+    )
+
+
+def test_a_discriminator_without_mapping(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            **PETS,
+            "Pet": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/Cat"},
+                    {"$ref": "#/components/schemas/Dog"},
+                ],
+                "discriminator": {"propertyName": "kind"},
+            },
+        },
+    )
+    pet = spec.schema("Pet")
+    assert isinstance(pet, ir.UnionSchema)
+    assert pet.union.discriminator == ir.Discriminator("kind", ())
+
+
+@pytest.mark.parametrize(
+    ("discriminator", "pointer", "keyword", "message"),
+    [
+        (
+            {
+                "propertyName": "kind",
+                "mapping": {"cat": "#/components/schemas/Cat/properties/kind"},
+            },
+            "/components/schemas/Pet/discriminator/mapping/cat",
+            "mapping",
+            "must name a component schema",
+        ),
+        (
+            {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cow"}},
+            "/components/schemas/Pet/discriminator/mapping/cat",
+            "$ref",
+            "reference '#/components/schemas/Cow' does not resolve",
+        ),
+        (
+            {"propertyName": 3},
+            "/components/schemas/Pet/discriminator/propertyName",
+            "propertyName",
+            "expected a string, found 3",
+        ),
+        (
+            {"mapping": {}},
+            "/components/schemas/Pet/discriminator/propertyName",
+            "propertyName",
+            "expected a string, found None",
+        ),
+        (
+            {"propertyName": "kind", "mapping": ["cat"]},
+            "/components/schemas/Pet/discriminator/mapping",
+            "mapping",
+            "expected a mapping, found list",
+        ),
+        (
+            "kind",
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "expected a mapping, found str",
+        ),
+    ],
+)
+def test_discriminators_the_generator_refuses(
+    tmp_path: Path, discriminator: object, pointer: str, keyword: str, message: str
+) -> None:
+    pet = {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "discriminator": discriminator,
+    }
+    error = refusal(tmp_path, {**PETS, "Pet": pet})
+    assert (error.pointer, error.keyword, error.message) == (pointer, keyword, message)
+
+
+# --------------------------------------------------------------------------------- allOf
+
+
+def test_all_of_merges_properties_required_and_description(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Named": {
+                "type": "object",
+                "description": "has a name",
+                "properties": {"name": {"type": "string"}},
+                "required": ["name"],
+            },
+            "Aged": {
+                "allOf": [
+                    {"type": "object", "properties": {"age": {"type": "integer"}}},
+                    {"required": ["age"], "properties": {"born": {"type": "string"}}},
+                ]
+            },
+            "Person": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Named"},
+                    {"$ref": "#/components/schemas/Aged"},
+                    {"description": "annotations only"},
+                    {"properties": {"name": {"type": "string", "maxLength": 5}}},
+                ],
+                "required": ["born"],
+            },
+        },
+    )
+    person = spec.schema("Person")
+    assert isinstance(person, ir.ObjectSchema)
+    assert person.pointer == "/components/schemas/Person"
+    assert person.description == "has a name"  # the first part's, the node having none
+    assert [(p.name, p.type, p.required) for p in person.properties] == [
+        # a later part's property replaces an earlier one of the same name
+        ("name", ir.Primitive("string", None, ir.Constraints(max_length=5)), True),
+        ("age", INTEGER, True),
+        ("born", STRING, True),
+    ]
+
+
+def test_all_of_keeps_the_nodes_own_description(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "A": {"type": "object", "description": "a", "properties": {"x": {"type": "string"}}},
+            "B": {
+                "description": "b",
+                "allOf": [{"$ref": "#/components/schemas/A"}],
+                "properties": {"y": {"type": "string"}},
+            },
+            "C": {
+                "allOf": [
+                    {"type": "object", "properties": {"x": {"type": "string"}}},
+                    {"type": "object", "properties": {"y": {"type": "string"}}},
+                ]
+            },
+        },
+    )
+    b, c = spec.schema("B"), spec.schema("C")
+    assert isinstance(b, ir.ObjectSchema) and isinstance(c, ir.ObjectSchema)
+    assert b.description == "b"
+    assert [p.name for p in b.properties] == ["x", "y"]
+    assert [p.required for p in b.properties] == [False, False]
+    assert c.description is None
+
+
+def test_all_of_with_one_shaped_part_is_that_part(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Holder": obj(
+                a={"allOf": [{"type": "string"}]},
+                b={"allOf": [{"$ref": "#/components/schemas/Part"}, {"readOnly": True}]},
+            ),
+            "Part": obj(x={"type": "string"}),
+        },
+    )
+    assert prop(spec, "Holder", "a").type == STRING
+    assert prop(spec, "Holder", "b").type == ir.Ref("Part")
+
+
+@pytest.mark.parametrize(
+    ("parts", "pointer"),
+    [
+        ([{"type": "object"}, {"type": "string"}], "/components/schemas/Thing/allOf/1"),
+        (
+            [{"type": "object"}, {"oneOf": [{"type": "string"}]}],
+            "/components/schemas/Thing/allOf/1",
+        ),
+        ([{"type": "object"}, {"items": {}}], "/components/schemas/Thing/allOf/1"),
+        ([{"enum": ["a"]}, {"type": "object"}], "/components/schemas/Thing/allOf/0"),
+        ([{"type": "object"}, {"$ref": "#/components/schemas/S"}], "/components/schemas/S"),
+    ],
+)
+def test_all_of_over_non_objects_is_refused(
+    tmp_path: Path, parts: list[dict[str, Any]], pointer: str
+) -> None:
+    error = refusal(tmp_path, {"Thing": {"allOf": parts}, "S": {"type": "string"}})
+    assert (error.pointer, error.keyword, error.message) == (
+        pointer,
+        "allOf",
+        "'allOf' is supported over object schemas only",
+    )
+
+
+def test_a_nullable_all_of_part_beside_two_objects(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(
+                a={
+                    "allOf": [
+                        obj(x={"type": "string"}),
+                        obj(y={"type": "string"}),
+                        {"nullable": True},
+                    ]
+                }
+            )
+        },
+    )
+    assert prop(spec, "Thing", "a").type == ir.Nullable(ir.Ref("ThingA"))
+    merged = spec.schema("ThingA")
+    assert isinstance(merged, ir.ObjectSchema)
+    assert [p.name for p in merged.properties] == ["x", "y"]
+
+
+# ------------------------------------------------------------------------------- the loader
+
+
+def load_text(tmp_path: Path, text: str, name: str = "doc.yaml") -> SpecDocument:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_spec(path)
+
+
+MINIMAL = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n"
+
+
+def test_the_loader_keeps_json_types_and_names_the_document(tmp_path: Path) -> None:
+    doc = load_text(
+        tmp_path,
+        MINIMAL + "x-date: 2024-01-02\nx-codes: {200: ok, true: yes}\nx-list: [1, 2.5, null]\n",
+    )
+    assert doc.root["x-date"] == "2024-01-02"  # not a datetime.date
+    assert doc.root["x-codes"] == {"200": "ok", "True": True}  # keys are strings, as in JSON
+    assert doc.root["x-list"] == [1, 2.5, None]
+    assert doc.source_name == "doc.yaml"
+    # sha256 of the bytes: the generated files name it
+    assert doc.sha256 == hashlib.sha256((tmp_path / "doc.yaml").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "keyword", "message"),
+    [
+        ("a: [1, 2", "/", "yaml", "not valid YAML"),
+        ("- a list", "/", "openapi", "the document is not a mapping"),
+        ("just text", "/", "openapi", "the document is not a mapping"),
+        (
+            "openapi: 2.0\ninfo: {}\npaths: {}",
+            "/openapi",
+            "openapi",
+            "OpenAPI 3.0 or 3.1 is required, found 2.0",
+        ),
+        (
+            "openapi: 3.2.0\ninfo: {}\npaths: {}",
+            "/openapi",
+            "openapi",
+            "OpenAPI 3.0 or 3.1 is required, found '3.2.0'",
+        ),
+        (
+            "info: {}\npaths: {}",
+            "/openapi",
+            "openapi",
+            "OpenAPI 3.0 or 3.1 is required, found None",
+        ),
+        (
+            "openapi: 3.1.0\ninfo: {}\npaths: []",
+            "/paths",
+            "paths",
+            "the document has no 'paths' mapping",
+        ),
+        (
+            "openapi: 3.1.0\npaths: {}",
+            "/info",
+            "info",
+            "the document has no 'info' mapping",
+        ),
+        (
+            "openapi: 3.1.0\ninfo: {}\npaths: {}\ninfo: {}",
+            "/",
+            "yaml",
+            "not valid YAML: duplicate key 'info'\n  in \"<byte string>\", line 4, column 1",
+        ),
+    ],
+)
+def test_documents_the_loader_refuses(
+    tmp_path: Path, text: str, pointer: str, keyword: str, message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_text(tmp_path, text)
+    error = caught.value
+    assert (error.pointer, error.keyword, error.source) == (pointer, keyword, "doc.yaml")
+    assert error.message.startswith(message)
+
+
+def test_references_resolve_with_escaped_tokens(tmp_path: Path) -> None:
+    doc = load_text(
+        tmp_path,
+        MINIMAL + "x-defs:\n  a/b: {value: 1}\n  c~d: {value: 2}\n  list: [{value: 3}]\n",
+    )
+    assert doc.resolve("#/x-defs/a~1b", "/here") == ("/x-defs/a~1b", {"value": 1})
+    assert doc.resolve("#/x-defs/c~0d", "/here") == ("/x-defs/c~0d", {"value": 2})
+    assert doc.resolve("#/x-defs", "/here")[1]["a/b"] == {"value": 1}
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("other.yaml#/x", "only local references ('#/...') are supported: 'other.yaml#/x'"),
+        ("#x", "only local references ('#/...') are supported: '#x'"),
+        (7, "only local references ('#/...') are supported: 7"),
+        ("#/x-defs/missing", "reference '#/x-defs/missing' does not resolve"),
+        ("#/x-defs/leaf/deeper", "reference '#/x-defs/leaf/deeper' does not resolve"),
+    ],
+)
+def test_references_that_do_not_resolve(tmp_path: Path, ref: object, message: str) -> None:
+    doc = load_text(tmp_path, MINIMAL + "x-defs: {leaf: 1}\n")
+    with pytest.raises(SpecError) as caught:
+        doc.resolve(ref, "/somewhere/$ref")
+    error = caught.value
+    assert (error.pointer, error.keyword, error.message) == ("/somewhere/$ref", "$ref", message)
+
+
+def test_deref_follows_chains_and_stops_on_cycles(tmp_path: Path) -> None:
+    doc = load_text(
+        tmp_path,
+        MINIMAL
+        + "x-r:\n"
+        + "  a: {$ref: '#/x-r/b'}\n  b: {$ref: '#/x-r/c'}\n  c: {in: query}\n"
+        + "  loop1: {$ref: '#/x-r/loop2'}\n  loop2: {$ref: '#/x-r/loop1'}\n"
+        + "  scalar: {$ref: '#/x-r/n'}\n  n: 5\n",
+    )
+    assert doc.deref({"$ref": "#/x-r/a"}, "/p") == ("/x-r/c", {"in": "query"})
+    assert doc.deref({"in": "path"}, "/p") == ("/p", {"in": "path"})
+    with pytest.raises(SpecError) as cycle:
+        doc.deref({"$ref": "#/x-r/loop1"}, "/p")
+    assert (cycle.value.keyword, cycle.value.message) == ("$ref", "circular reference")
+    assert cycle.value.pointer == "/x-r/loop1"  # where the chain comes back
+    with pytest.raises(SpecError) as scalar:
+        doc.deref({"$ref": "#/x-r/scalar"}, "/p")
+    assert (scalar.value.pointer, scalar.value.keyword, scalar.value.message) == (
+        "/x-r/n",
+        "n",
+        "expected a mapping, found int",
+    )
+
+
+def test_checked_access_names_the_last_token(tmp_path: Path) -> None:
+    doc = load_text(tmp_path, MINIMAL)
+    assert doc.mapping({"a": 1}, "/x") == {"a": 1}
+    assert doc.sequence([1], "/x") == [1]
+    assert doc.string("s", "/x") == "s"
+    for call, found in (
+        (lambda: doc.mapping([1], "/a/props"), "expected a mapping, found list"),
+        (lambda: doc.sequence("x", "/a/props"), "expected a list, found str"),
+        (lambda: doc.string(None, "/a/props"), "expected a string, found None"),
+    ):
+        with pytest.raises(SpecError) as caught:
+            call()
+        assert (caught.value.pointer, caught.value.keyword, caught.value.message) == (
+            "/a/props",
+            "props",
+            found,
+        )
+    with pytest.raises(SpecError) as root:
+        doc.mapping(1, "")
+    assert (root.value.pointer, root.value.keyword) == ("/", "")
+    assert str(root.value) == "doc.yaml#/: '': expected a mapping, found int"
