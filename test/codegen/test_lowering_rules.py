@@ -1355,3 +1355,157 @@ def test_all_of_parts_the_generator_refuses(
 ) -> None:
     error = refusal(tmp_path, {"Thing": thing})
     assert (error.pointer, error.keyword, error.message) == (pointer, keyword, message)
+
+
+# ------------------------------------------------------------------- objects, maps and names
+
+
+def test_additional_properties(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Open": obj(x={"type": "string"}),
+            "Closed": obj(x={"type": "string"}) | {"additionalProperties": False},
+            "Typed": obj(x={"type": "string"}) | {"additionalProperties": {"type": "integer"}},
+            "Thing": obj(
+                any_map={"type": "object"},
+                open_map={"type": "object", "additionalProperties": True},
+                empty={"type": "object", "additionalProperties": False},
+                ints={"additionalProperties": {"type": "integer"}},
+                objects={"type": "object", "additionalProperties": obj(n={"type": "number"})},
+            ),
+        },
+    )
+    additional = {
+        name: schema.additional_properties
+        for name in ("Open", "Closed", "Typed")
+        if isinstance(schema := spec.schema(name), ir.ObjectSchema)
+    }
+    assert additional == {"Open": ir.AnyValue(), "Closed": None, "Typed": INTEGER}
+    assert prop(spec, "Thing", "any_map").type == ir.MapOf(ir.AnyValue())
+    assert prop(spec, "Thing", "open_map").type == ir.MapOf(ir.AnyValue())
+    assert prop(spec, "Thing", "empty").type == ir.MapOf(ir.Null())
+    assert prop(spec, "Thing", "ints").type == ir.MapOf(INTEGER)
+    # an inline class for map values is named <Hint>Value
+    assert prop(spec, "Thing", "objects").type == ir.MapOf(ir.Ref("ThingObjectsValue"))
+    value = spec.schema("ThingObjectsValue")
+    assert isinstance(value, ir.ObjectSchema)
+    assert value.pointer == "/components/schemas/Thing/properties/objects/additionalProperties"
+
+
+def test_typed_additional_properties_of_a_class_get_their_own_name(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {"Thing": obj(x={"type": "string"}) | {"additionalProperties": obj(y={"type": "string"})}},
+    )
+    thing = spec.schema("Thing")
+    assert isinstance(thing, ir.ObjectSchema)
+    assert thing.additional_properties == ir.Ref("ThingValue")
+
+
+def test_boolean_schemas_and_empty_schemas_are_any_value(tmp_path: Path) -> None:
+    spec = lower_spec(tmp_path, {"Thing": obj(a=True, b={}, c={"description": "anything"})})
+    a, b, c = (prop(spec, "Thing", n) for n in "abc")
+    assert (a.type, a.description, a.default) == (ir.AnyValue(), None, None)
+    assert (b.type, c.type, c.description) == (ir.AnyValue(), ir.AnyValue(), "anything")
+
+
+@pytest.mark.parametrize(
+    ("thing", "pointer", "keyword", "message"),
+    [
+        (
+            {"type": "object", "properties": ["a"]},
+            "/components/schemas/Thing/properties",
+            "properties",
+            "expected a mapping, found list",
+        ),
+        (
+            {"type": "object", "properties": {"a": {}}, "required": "a"},
+            "/components/schemas/Thing/required",
+            "required",
+            "expected a list, found str",
+        ),
+        (
+            {"type": "object", "properties": {"a": 5}},
+            "/components/schemas/Thing/properties/a",
+            "a",
+            "expected a mapping, found int",
+        ),
+    ],
+)
+def test_objects_the_generator_refuses(
+    tmp_path: Path, thing: dict[str, Any], pointer: str, keyword: str, message: str
+) -> None:
+    error = refusal(tmp_path, {"Thing": thing})
+    assert (error.pointer, error.keyword, error.message) == (pointer, keyword, message)
+
+
+def test_inline_class_names_avoid_names_already_taken(tmp_path: Path) -> None:
+    # Thing comes first: its inline "a" must not take ThingA, a component lowered later.
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(a=obj(x={"type": "string"}), A=obj(y={"type": "string"})),
+            "ThingA": obj(z={"type": "string"}),
+        },
+    )
+    assert prop(spec, "Thing", "a").type == ir.Ref("ThingA2")
+    assert prop(spec, "Thing", "A").type == ir.Ref("ThingA3")
+    assert [p.name for p in _object_schema(spec, "ThingA").properties] == ["z"]
+    assert [p.name for p in _object_schema(spec, "ThingA2").properties] == ["x"]
+    assert [p.name for p in _object_schema(spec, "ThingA3").properties] == ["y"]
+
+
+def test_two_inline_classes_with_one_hint(tmp_path: Path) -> None:
+    spec = lower_spec(tmp_path, {"Thing": obj(a=obj(x={"type": "string"}), A=obj(y={}))})
+    assert prop(spec, "Thing", "a").type == ir.Ref("ThingA")
+    assert prop(spec, "Thing", "A").type == ir.Ref("ThingA2")
+
+
+def _object_schema(spec: ir.ApiSpec, name: str) -> ir.ObjectSchema:
+    found = spec.schema(name)
+    assert isinstance(found, ir.ObjectSchema)
+    return found
+
+
+def test_ref_beside_restating_keywords_and_refs_into_schemas(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Holder": obj(
+                f={"$ref": "#/components/schemas/Stamp", "format": "date-time"},
+                # a reference to a schema that is not a component: its type, inline
+                inner={"$ref": "#/components/schemas/Part/properties/x"},
+                listed={"$ref": "#/components/schemas/Part/properties/tags"},
+            ),
+            "Stamp": {"type": "string", "format": "date-time"},
+            "Part": obj(x={"type": "integer", "minimum": 1}, tags={"type": "array", "items": {}}),
+        },
+    )
+    assert prop(spec, "Holder", "f").type == ir.Ref("Stamp")
+    assert prop(spec, "Holder", "inner").type == ir.Primitive(
+        "integer", None, ir.Constraints(minimum=1)
+    )
+    assert prop(spec, "Holder", "listed").type == ir.ArrayOf(ir.AnyValue())
+    error = refusal(
+        tmp_path,
+        {"Holder": obj(p={"$ref": "#/components/schemas/Stamp", "enum": ["x"]}), "Stamp": {}},
+    )
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Holder/properties/p",
+        "enum",
+        "keywords beside '$ref' that change the shape are not supported",
+    )
+
+
+def test_deref_names_the_reference_that_does_not_resolve(tmp_path: Path) -> None:
+    doc = load_text(tmp_path, MINIMAL + "x-r:\n  a: {$ref: '#/x-r/gone'}\n")
+    with pytest.raises(SpecError) as caught:
+        doc.deref({"$ref": "#/x-r/a"}, "/p")
+    assert (caught.value.pointer, caught.value.message) == (
+        "/x-r/a/$ref",
+        "reference '#/x-r/gone' does not resolve",
+    )
+    with pytest.raises(SpecError) as first:
+        doc.deref({"$ref": "#/nowhere"}, "/p")
+    assert first.value.pointer == "/p/$ref"
