@@ -1,4 +1,5 @@
-"""The README's Python examples run as written, against the local server.
+"""The README's Python examples run as written, against the local server (the bulk example:
+test/e2e/test_bulk_readme.py).
 
 The code is read from README.md, not copied here, so an edit there that breaks it fails this
 test. The only change made to it: the quick start's host literal becomes the local server's
@@ -7,23 +8,17 @@ URL (and its token comes from TOGETHER_API_KEY, as it says).
 
 from __future__ import annotations
 
-import ast
 import asyncio
-import inspect
 import os
 import re
 import sys
 from pathlib import Path
 
-import numpy as np
-import pytest
-
-import together.generated
 from support import REPOSITORY, TOKEN
 from together.mock import MockServer
 
 README = REPOSITORY / "README.md"
-QUICK_START_HOST = '"https://api.together.xyz/v1"'
+QUICK_START_HOST = '"https://api.together.ai/v1"'
 
 
 def python_blocks() -> list[str]:
@@ -36,7 +31,7 @@ def block_containing(marker: str) -> str:
 
 
 async def test_quick_start_runs_as_written(mock_server: MockServer) -> None:
-    code = block_containing("asyncio.run(main())")
+    code = block_containing("from together.generated.rest import ApiException")
     assert QUICK_START_HOST in code, "the README's quick start no longer names the API host"
     code = code.replace(QUICK_START_HOST, repr(mock_server.url))
     env = {**os.environ, "TOGETHER_API_KEY": TOKEN}
@@ -56,30 +51,24 @@ async def test_quick_start_runs_as_written(mock_server: MockServer) -> None:
     assert stdout.decode().splitlines() == ["0 1024", "1 1024"]
 
 
-async def test_bulk_example_runs_as_written(
-    mock_server: MockServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code = block_containing("embed_many(")
-    monkeypatch.chdir(tmp_path)
-    lines = [f"text number {i}" for i in range(300)]
-    Path("texts.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    # What the example takes as given: a configuration and some texts.
-    namespace: dict[str, object] = {
-        "together": together,
-        "configuration": together.generated.Configuration(host=mock_server.url, access_token=TOKEN),
-        "texts": lines[:10],
-    }
-    compiled = compile(code, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(compiled, namespace)  # top-level await: a coroutine to await
-    if inspect.iscoroutine(result):
-        await result
-    vectors = namespace["vectors"]
-    assert isinstance(vectors, np.ndarray)
-    assert (vectors.shape, vectors.dtype) == ((10, 768), np.float32)  # bge-base: 768
-    streamed = np.load(tmp_path / "vectors.npy")
-    assert streamed.shape == (300, 768)
-    # on_progress=print: counts of texts done, the last one all of them.
-    assert capsys.readouterr().out.split()[-1] == "10"
+async def test_whole_api_tour_runs_as_written(tmp_path: Path) -> None:
+    """The "whole API" example starts its own local server: run it as a user would."""
+    code = block_containing("asyncio.run(tour())")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, stderr.decode()
+    reply, saved = stdout.decode().splitlines()
+    # The local server's chat reply is built from the prompt (docs/mock-server.md).
+    assert "Say hello" in reply
+    wav = (tmp_path / "hello.wav").read_bytes()
+    assert saved == f"{len(wav)} bytes in hello.wav"
+    assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import stat
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -93,6 +95,25 @@ async def test_a_download_to_a_path(tmp_path: Path) -> None:
     assert written == len(PAYLOAD)
     assert target.read_bytes() == PAYLOAD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]  # no temporary left
+
+
+async def test_a_downloaded_file_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    """Not the private 0600 of the temporary file it was written to."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await chunked(request, PAYLOAD)
+
+    old_mask = os.umask(0o022)
+    try:
+        async with serve(handler) as url, client(url) as api_client:
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / "a.bin")
+        os.umask(0o027)
+        async with serve(handler) as url, client(url) as api_client:
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / "b.bin")
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE((tmp_path / "a.bin").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "b.bin").stat().st_mode) == 0o640
 
 
 async def test_a_download_to_a_file_object() -> None:

@@ -71,6 +71,9 @@ async def _save_to_path(response: aiohttp.ClientResponse, path: str, description
     folder, name = os.path.split(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     try:
+        # mkstemp makes the file private (0600); the download gets the permissions any new
+        # file of this process would get (0666 less the umask), as open() would give it.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as file:
             written = await _copy(response, file, description)
         os.replace(temporary, path)
@@ -96,3 +99,10 @@ async def _copy(response: aiohttp.ClientResponse, file: IO[bytes], description: 
         # Disk writes go to a thread: a slow disk must not stall the event loop.
         await asyncio.to_thread(file.write, chunk)
         written += len(chunk)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
