@@ -210,7 +210,7 @@ def test_editable_install_beside_the_sdk(venv: Venv, dependencies: Path) -> None
     assert result["sdk_client"] is True
     assert result["generated"] == str(REPOSITORY / "together" / "generated" / "__init__.py")
     assert result["mock"] == str(REPOSITORY / "together" / "mock" / "__init__.py")
-    assert result["bulk"] == str(REPOSITORY / "together" / "bulk.py")
+    assert result["bulk"] == str(REPOSITORY / "together" / "bulk" / "__init__.py")
     assert result["cli"] == str(REPOSITORY / "together" / "cli" / "embed.py")
     assert result["server"] is True
     assert result["request"] == EXPECTED_REQUEST
@@ -229,7 +229,7 @@ def test_wheel_install_beside_the_sdk(venv: Venv, dependencies: Path, wheel: Pat
     assert result["sdk_client"] is True
     assert result["generated"] == str(together_dir / "generated" / "__init__.py")
     assert result["mock"] == str(together_dir / "mock" / "__init__.py")
-    assert result["bulk"] == str(together_dir / "bulk.py")
+    assert result["bulk"] == str(together_dir / "bulk" / "__init__.py")
     assert result["cli"] == str(together_dir / "cli" / "embed.py")
     assert (together_dir / "mock" / "openapi.yaml").is_file()  # the server's spec, shipped
     assert result["server"] is True
