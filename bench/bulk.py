@@ -5,6 +5,12 @@ pre-serialized 768-float answers, so the server is not the bottleneck) with each
 its own process, interleaved over rounds, and reports texts per second and the ratio.
 Both variants send batches of 128 texts, 4 at a time, and end with a float32 array (n, 768)
 in input order.
+
+``python bench/bulk.py --memory`` instead embeds 10,000 and then 100,000 texts (read lazily
+from a generator) into a ``.npy`` file through ``open_job`` (the resumable job, as
+``together-embed --output`` does), each count in a fresh process, interleaved over rounds,
+and reports the peak resident memory (``ru_maxrss``) of each: it should not grow with the
+number of texts.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -63,6 +70,79 @@ async def this_client(url: str, texts: list[str]) -> object:
 VARIANTS = {"raw aiohttp pipeline": raw_pipeline, "together.bulk.embed_many": this_client}
 
 
+async def to_file(url: str, count: int, output: str) -> None:
+    """embed_many into a .npy file through a resumable job, texts from a generator."""
+    from pathlib import Path
+
+    import together.generated
+    from together.bulk import embed_many, open_job
+
+    texts = (f"short text number {i} about subject {i % 97}" for i in range(count))
+    configuration = together.generated.Configuration(host=url, access_token="bench")
+    async with together.generated.ApiClient(configuration) as api_client:
+        with open_job(Path(output), {"model": MODEL}, restart=True) as job:
+            await embed_many(
+                api_client,
+                texts,
+                model=MODEL,
+                batch_size=BATCH,
+                concurrency=CONCURRENCY,
+                sink=job.sink,
+                resume=job.start,
+                on_checkpoint=job.checkpoint,
+            )
+            job.finish()
+
+
+def file_worker(url: str, count: int, output: str) -> None:
+    started = time.perf_counter()
+    asyncio.run(to_file(url, count, output))
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"texts_per_s": count / wall, "peak_rss_mb": peak}))
+
+
+def memory_main(rounds: int) -> None:
+    import tempfile
+
+    server, base = start_server()
+    results: dict[int, list[dict[str, float]]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            for _ in range(rounds):
+                for count in (10_000, 100_000):
+                    done = subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--file-worker",
+                            f"{base}/bulk/v1",
+                            str(count),
+                            f"{directory}/out-{count}.npy",
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        cwd=HERE,
+                        preexec_fn=pinned(CLIENT_CPU),
+                    )
+                    results.setdefault(count, []).append(
+                        json.loads(done.stdout.strip().splitlines()[-1])
+                    )
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"embed_many into a .npy file through open_job, {rounds} interleaved rounds\n")
+    print("| texts | peak RSS, median | spread (min-max) | texts/s, median |")
+    print("| --- | --- | --- | --- |")
+    for count, runs in results.items():
+        peaks = [r["peak_rss_mb"] for r in runs]
+        print(
+            f"| {count:,} | {statistics.median(peaks):.0f} MB | {min(peaks):.0f}-{max(peaks):.0f} MB "
+            f"| {statistics.median(r['texts_per_s'] for r in runs):,.0f} |"
+        )
+
+
 def worker(variant: str, url: str, count: int) -> None:
     texts = corpus(count)
     run = VARIANTS[variant]
@@ -78,8 +158,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory", action="store_true", help="peak memory writing to a file")
     parser.add_argument("--worker", nargs=2, metavar=("VARIANT", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--file-worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.file_worker:
+        file_worker(args.file_worker[0], int(args.file_worker[1]), args.file_worker[2])
+        return
+    if args.memory:
+        memory_main(args.rounds)
+        return
     if args.worker:
         worker(args.worker[0], args.worker[1], args.texts)
         return
