@@ -27,7 +27,7 @@ found), :mod:`~together.bulk.ordering` (writing in input order, bounded),
 """
 
 from together.bulk.batching import Checkpoint
-from together.bulk.errors import InputRejectedError, ResumeError, SinkWriteError
+from together.bulk.errors import InputRejectedError, OutputInUseError, ResumeError, SinkWriteError
 from together.bulk.job import BulkJob, open_job
 from together.bulk.jsonl import JsonLinesWriter
 from together.bulk.memory import ArrayCollector
@@ -43,6 +43,7 @@ __all__ = [
     "InputRejectedError",
     "JsonLinesWriter",
     "NpyWriter",
+    "OutputInUseError",
     "Rejected",
     "ResumableSink",
     "ResumeError",

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from together.bulk.decoding import Rows
-from together.bulk.errors import ResumeError, SinkWriteError, close_quietly
+from together.bulk.errors import ResumeError, SinkWriteError
+from together.bulk.files import close_quietly
 
 __all__ = ["NpyWriter"]
 

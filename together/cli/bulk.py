@@ -21,6 +21,7 @@ import together.generated
 from together.bulk import (
     BulkJob,
     InputRejectedError,
+    OutputInUseError,
     ResumeError,
     SinkWriteError,
     embed_many,
@@ -71,6 +72,9 @@ def run_bulk(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> int:
     job_description = {"version": JOB_VERSION, "model": args.model}
     try:
         job = open_job(args.output, job_description, restart=args.restart)
+    except OutputInUseError as exc:
+        say(stderr, f"error: {exc}")
+        return 2
     except ResumeError as exc:
         say(stderr, f"error: {exc}; --restart starts over")
         return 2

@@ -1,0 +1,49 @@
+"""together-embed --output, run in-process for what is decided before anything is sent."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from together.bulk import open_job
+from together.cli.bulk import run_bulk
+from together.cli.embed import build_parser
+
+
+def run(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, str]:
+    monkeypatch.setenv("TOGETHER_API_KEY", "k")
+    monkeypatch.setenv("TOGETHER_BASE_URL", "https://127.0.0.1:9/v1")  # never reached
+    stderr = io.StringIO()
+    code = run_bulk(build_parser().parse_args(list(argv)), io.StringIO(), stderr)
+    return code, stderr.getvalue()
+
+
+def test_a_second_run_on_a_busy_output_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "v.npy"
+    running = open_job(output, {"version": 1, "model": "BAAI/bge-base-en-v1.5"})
+    running.sink.write(np.ones((2, 3), dtype=np.float32))
+    code, said = run(monkeypatch, "alpha", "--output", str(output))
+    running.finish()
+    assert code == 2
+    assert (
+        said
+        == f"together-embed: error: {output} is in use by another run; wait for it to end, or stop it\n"
+    )
+    assert np.load(output).shape == (2, 3)
+
+
+def test_a_finished_output_is_refused_without_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "v.npy"
+    np.save(output, np.ones((5, 3), dtype=np.float32))
+    code, said = run(monkeypatch, "alpha", "--output", str(output))
+    assert code == 2
+    assert "has no progress journal" in said and "--restart" in said
+    assert said.count("\n") == 1
+    assert np.load(output).shape == (5, 3)
