@@ -6,11 +6,11 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from together.bulk.errors import OutputInUseError, SinkWriteError
 
-__all__ = ["OutputLock", "close_quietly", "sync_directory"]
+__all__ = ["OutputLock", "SinkFile", "close_quietly", "sync_directory"]
 
 
 def sync_directory(path: Path) -> None:
@@ -67,3 +67,26 @@ class OutputLock:
                 self.path.unlink()
         os.close(self._fd)
         self._fd = -1
+
+
+class SinkFile:
+    """What the file sinks share: the open file, making it durable, closing it."""
+
+    path: Path
+    _file: BinaryIO
+
+    def sync(self) -> None:
+        """Make the rows written so far durable (``fsync``)."""
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
+
+    def close(self) -> None:
+        if self._file.closed:
+            return
+        try:
+            self._file.close()
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
