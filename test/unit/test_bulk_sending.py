@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import pytest
@@ -82,3 +83,28 @@ async def test_a_refusal_that_differs_for_one_text_is_searched() -> None:
         )
     assert rows is not None
     assert [math.isnan(row[0]) for row in rows] == [True, False, True, False]
+
+
+async def test_a_batch_cancelled_from_outside_stops_embed_many() -> None:
+    # review-1 item 16: a cancellation embed_many did not start must not leave it waiting.
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    answer = transport.request
+
+    async def cancelled_second(request: object, *, timeout: object = None) -> object:
+        if len(transport.sent) == 1:  # the second request's task is cancelled by someone else
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            await asyncio.sleep(0)
+        return await answer(request, timeout=timeout)  # type: ignore[arg-type]
+
+    transport.request = cancelled_second  # type: ignore[assignment,method-assign]
+    async with client:
+        job = asyncio.create_task(embed_many(client, TEXTS, model="m", batch_size=8, concurrency=1))
+        done, _ = await asyncio.wait({job}, timeout=10)
+        hung = job not in done
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
+    assert not hung
+    assert job.cancelled()  # the batch's cancellation, raised
+    assert len(transport.sent) < 10

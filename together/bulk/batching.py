@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+import asyncio
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 
 from together.bulk.errors import ResumeError
@@ -87,10 +89,36 @@ def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:
         )
 
 
+#: A plain iterable is read in a worker thread, at most this many texts or this many seconds
+#: a hop: a producer that blocks (a slow pipe, a database cursor) never stalls the event loop,
+#: where requests in flight would time out, and a hop costs little per text.
+READ_BLOCK_TEXTS = 1024
+READ_BLOCK_SECONDS = 0.05
+
+
 async def _aiter(texts: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
     if isinstance(texts, AsyncIterable):
         async for text in texts:
             yield text
-    else:
+    elif isinstance(texts, list | tuple):  # already in memory: nothing to wait for
         for text in texts:
             yield text
+    else:
+        iterator = iter(texts)
+        while True:
+            block, exhausted = await asyncio.to_thread(_read_block, iterator)
+            for text in block:
+                yield text
+            if exhausted:
+                return
+
+
+def _read_block(iterator: Iterator[str]) -> tuple[list[str], bool]:
+    """(the next texts, whether the input ended): runs in a worker thread."""
+    block: list[str] = []
+    deadline = time.monotonic() + READ_BLOCK_SECONDS
+    for text in iterator:
+        block.append(text)
+        if len(block) >= READ_BLOCK_TEXTS or time.monotonic() >= deadline:
+            return block, False
+    return block, True

@@ -68,11 +68,15 @@ async def embed_many(
     writer = OrderedWriter(out, on_progress, on_checkpoint, on_rejected)
     sender = BatchSender(api_client, model, concurrency, skip_rejected)
 
+    stopping = False  # set when embed_many cancels its batches itself
+
     async def embed(number: int, batch: Batch) -> None:
         try:
             segments: list[Segment] = await sender.segments(batch.first, batch.texts)
             await writer.finish(number, segments, batch.checkpoint)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
+            if not stopping:  # cancelled by someone else: this batch will never be written
+                await writer.fail(exc)
             raise
         except BaseException as exc:
             await writer.fail(exc)
@@ -92,6 +96,7 @@ async def embed_many(
             _reap(tasks)
         writer.check_complete()
     except BaseException:
+        stopping = True
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
