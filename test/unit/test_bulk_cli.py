@@ -10,7 +10,8 @@ import pytest
 
 from together.bulk import open_job
 from together.cli.bulk import run_bulk
-from together.cli.embed import build_parser
+from together.cli.embed import build_parser, read_texts
+from together.cli.lines import InputDecodeError, file_lines
 
 
 def run(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, str]:
@@ -47,3 +48,23 @@ def test_a_finished_output_is_refused_without_restart(
     assert "has no progress journal" in said and "--restart" in said
     assert said.count("\n") == 1
     assert np.load(output).shape == (5, 3)
+
+
+def test_both_modes_split_lines_the_same_way(tmp_path: Path) -> None:
+    # review-1 item 21: line n is text n, with or without --output (lines end at \n only).
+    raw = b"alpha\r beta\xe2\x80\xa8gamma\n\n   \nwindows\r\nlast"
+    expected = ["alpha\r beta\u2028gamma", "", "   ", "windows", "last"]
+    source = tmp_path / "texts.txt"
+    source.write_bytes(raw)
+    assert list(file_lines(source)) == expected  # what bulk mode embeds
+    from_file = build_parser().parse_args(["--input", str(source)])
+    assert read_texts(from_file, io.TextIOWrapper(io.BytesIO(b""))) == expected
+    from_stdin = build_parser().parse_args([])
+    assert read_texts(from_stdin, io.TextIOWrapper(io.BytesIO(raw))) == expected
+
+
+def test_the_main_job_names_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "texts.txt"
+    source.write_bytes(b"fine\nbad \xff\n")
+    with pytest.raises(InputDecodeError, match="line 2"):
+        read_texts(build_parser().parse_args(["--input", str(source)]), io.StringIO())
