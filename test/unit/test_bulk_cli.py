@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import together.cli.embed
 from together.bulk import open_job
 from together.cli.bulk import run_bulk
 from together.cli.embed import build_parser, read_texts
@@ -68,3 +71,22 @@ def test_the_main_job_names_a_line_that_is_not_utf8(tmp_path: Path) -> None:
     source.write_bytes(b"fine\nbad \xff\n")
     with pytest.raises(InputDecodeError, match="line 2"):
         read_texts(build_parser().parse_args(["--input", str(source)]), io.StringIO())
+
+
+def test_bulk_mode_reports_on_the_stderr_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given: list[object] = []
+
+    @asynccontextmanager
+    async def api_host(stream: object) -> AsyncIterator[tuple[str, str]]:
+        given.append(stream)
+        raise KeyboardInterrupt  # stop there: nothing is sent
+        yield "", ""  # pragma: no cover
+
+    monkeypatch.setattr(together.cli.embed, "api_host", api_host)
+    monkeypatch.setenv("TOGETHER_API_KEY", "k")
+    stderr = io.StringIO()
+    args = build_parser().parse_args(["alpha", "--output", str(tmp_path / "v.npy")])
+    assert run_bulk(args, io.StringIO(), stderr) == 130
+    assert given == [stderr]

@@ -28,9 +28,13 @@ class Batch:
     """Texts ``first .. first + len(texts) - 1`` of the input, and the input's checkpoint once
     they are written."""
 
-    first: int
     texts: list[str]
     checkpoint: Checkpoint
+
+    @property
+    def first(self) -> int:
+        """The position of the first text in the input."""
+        return self.checkpoint.rows - len(self.texts)
 
 
 async def batches(
@@ -78,7 +82,7 @@ async def batches(
 def _batch(fingerprint: InputFingerprint, texts: list[str], end: int) -> Batch:
     """Texts ``end - len(texts) .. end - 1``, hashed into ``fingerprint``."""
     fingerprint.add(texts)
-    return Batch(end - len(texts), texts, Checkpoint(end, fingerprint.digest()))
+    return Batch(texts, Checkpoint(end, fingerprint.digest()))
 
 
 def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:

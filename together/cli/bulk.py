@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import importlib.util
 import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -164,7 +163,7 @@ def _run(
         say(stderr, f"error: {exc}")
         return 1
     try:
-        asyncio.run(_embed(args, job, texts, progress, rejected))
+        asyncio.run(_embed(args, job, texts, progress, rejected, stderr))
     except KeyboardInterrupt:
         progress.finish()
         say(stderr, "interrupted")
@@ -220,12 +219,7 @@ def _advice(error: OpenApiException, args: argparse.Namespace, rows: int) -> str
         if rows:
             return f"{kept}; check --model (another model needs --restart: its rows differ)"
         return f"nothing was written; check --model {args.model}"
-    if (
-        isinstance(error, ApiException)
-        and error.status is not None
-        and 400 <= error.status < 500
-        and error.status not in (408, 409, 429)
-    ):
+    if isinstance(error, ApiException) and error.status in PERMANENT_STATUSES:
         return f"{kept}; the API refuses this request as it is: fix the cause before running again"
     return f"{kept}; run the same command to resume"
 
@@ -236,10 +230,11 @@ async def _embed(
     texts: Iterable[str],
     progress: Progress,
     rejected: RejectedLog,
+    stderr: TextIO,
 ) -> None:
     from together.cli.embed import api_host  # the main job's module: imported when needed
 
-    async with api_host(sys.stderr) as (host, token):
+    async with api_host(stderr) as (host, token):
         configuration = together.generated.Configuration(host=host, access_token=token)
         async with together.generated.ApiClient(configuration) as api_client:
             await embed_many(
