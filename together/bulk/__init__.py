@@ -22,7 +22,8 @@ found), :mod:`~together.bulk.ordering` (writing in input order, bounded),
 :mod:`~together.bulk.fingerprint` (the input's running hash),
 :mod:`~together.bulk.decoding` (answers straight into rows), :mod:`~together.bulk.npy`,
 :mod:`~together.bulk.jsonl`, :mod:`~together.bulk.memory` (sinks),
-:mod:`~together.bulk.journal` and :mod:`~together.bulk.job` (resuming), and
+:mod:`~together.bulk.journal` and :mod:`~together.bulk.job` (resuming),
+:mod:`~together.bulk.files` (durable names, the output's lock), and
 :mod:`~together.bulk.errors`.
 """
 

@@ -46,7 +46,10 @@ async def embed_many(
 
     A text the API refuses for good (400, 413 or 422 about the input) is found by splitting
     its batch, and raises :class:`~together.bulk.errors.InputRejectedError` with its index;
-    with ``skip_rejected=True`` its row is NaN instead and ``on_rejected`` is told. Any other
+    with ``skip_rejected=True`` its row is NaN instead and ``on_rejected`` is told. A refusal
+    of the whole request (the same answer for both halves of a batch and for its shortest text
+    alone) is raised as it is. Rows of another width than the first are a
+    ``MalformedResponseException``. Any other
     failure (after the client's retries), or a sink that cannot write, cancels the batches in
     flight and is raised at once; rows already written stay written.
     """
