@@ -48,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     bulk("--output", type=Path, help="write the vectors to FILE (.npy or .jsonl), in input order")
     bulk("--batch-size", type=int, default=128, help="inputs per request (default 128)")
     bulk("--concurrency", type=int, default=4, help="requests in flight (default 4)")
-    bulk("--restart", action="store_true", help="start over, not resume an interrupted job")
+    bulk(
+        "--restart",
+        action="store_true",
+        help="start over: overwrite OUTPUT (even a finished one) instead of resuming",
+    )
     bulk(
         "--on-error",
         choices=("stop", "skip"),
