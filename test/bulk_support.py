@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from support import TOKEN
+from together.generated import ApiClient, Configuration
+from together.generated.rest import PreparedRequest, RESTResponse
 from together.mock import MockServer
 from together.mock.embedding import DEFAULT_DIMENSIONS, embed
 
@@ -31,3 +36,48 @@ def write_lines(path: Path, texts: list[str]) -> Path:
 def server_env(server: MockServer) -> dict[str, str]:
     """Environment that points together-embed at ``server`` (as for the real API)."""
     return {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+
+
+# ------------------------------------------------------------ a fake transport for unit tests
+
+Answer = Callable[[list[str]], "tuple[int, object]"]
+
+
+class FakeTransport:
+    """Answers each embeddings request with ``answer(texts) -> (status, JSON body)``."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.sent: list[list[str]] = []
+
+    async def request(self, request: PreparedRequest, *, timeout: object = None) -> RESTResponse:
+        texts = json.loads(request.body or b"{}")["input"]
+        self.sent.append(texts)
+        status, body = self.answer(texts)
+        headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+        return RESTResponse(status, "", headers, json.dumps(body).encode(), "application/json")
+
+    async def open(self, request: PreparedRequest, *, timeout: object = None) -> RESTResponse:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        pass
+
+
+def fake_client(answer: Answer) -> tuple[ApiClient, FakeTransport]:
+    transport = FakeTransport(answer)
+    configuration = Configuration(host="https://api.example/v1", access_token=TOKEN)
+    return ApiClient(configuration, transport=transport), transport  # type: ignore[arg-type]
+
+
+def vectors_of(texts: list[str], dimensions: int = 4) -> dict[str, object]:
+    """A well-formed answer: text *i* gets the vector ``[i + 1] * dimensions``."""
+    data = [
+        {"object": "embedding", "index": i, "embedding": [float(i + 1)] * dimensions}
+        for i in range(len(texts))
+    ]
+    return {"object": "list", "model": MODEL, "data": data}
+
+
+def refusal(message: str, param: str | None = None) -> dict[str, object]:
+    return {"error": {"message": message, "type": "invalid_request_error", "param": param}}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterator
+
 import pytest
 
 from together.bulk import Checkpoint, ResumeError
@@ -54,3 +58,32 @@ async def test_resume_refuses_other_texts(texts: list[str], message: str) -> Non
     start = Checkpoint(3, digest(["t0", "t1", "t2"]))
     with pytest.raises(ResumeError, match=message):
         _ = [b async for b in batches(texts, 2, 10_000, start)]
+
+
+async def test_a_slow_plain_iterable_does_not_stall_requests_in_flight() -> None:
+    # review-1 item 4: a producer that pauses (a slow pipe, a cursor) is read off the loop.
+    def slow_texts() -> Iterator[str]:
+        for i in range(6):
+            if i == 3:
+                time.sleep(1.0)
+            yield f"text {i}"
+
+    gaps: list[float] = []
+
+    async def heartbeat() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.02)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    beating = asyncio.create_task(heartbeat())
+    made = [b async for b in batches(slow_texts(), 2, 1000, Checkpoint(0, None))]
+    beating.cancel()
+    assert [b.texts for b in made] == [
+        ["text 0", "text 1"],
+        ["text 2", "text 3"],
+        ["text 4", "text 5"],
+    ]
+    assert gaps and max(gaps) < 0.5  # the loop went on while the producer slept

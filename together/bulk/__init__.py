@@ -22,12 +22,13 @@ found), :mod:`~together.bulk.ordering` (writing in input order, bounded),
 :mod:`~together.bulk.fingerprint` (the input's running hash),
 :mod:`~together.bulk.decoding` (answers straight into rows), :mod:`~together.bulk.npy`,
 :mod:`~together.bulk.jsonl`, :mod:`~together.bulk.memory` (sinks),
-:mod:`~together.bulk.journal` and :mod:`~together.bulk.job` (resuming), and
+:mod:`~together.bulk.journal` and :mod:`~together.bulk.job` (resuming),
+:mod:`~together.bulk.files` (durable names, the output's lock), and
 :mod:`~together.bulk.errors`.
 """
 
 from together.bulk.batching import Checkpoint
-from together.bulk.errors import InputRejectedError, ResumeError, SinkWriteError
+from together.bulk.errors import InputRejectedError, OutputInUseError, ResumeError, SinkWriteError
 from together.bulk.job import BulkJob, open_job
 from together.bulk.jsonl import JsonLinesWriter
 from together.bulk.memory import ArrayCollector
@@ -43,6 +44,7 @@ __all__ = [
     "InputRejectedError",
     "JsonLinesWriter",
     "NpyWriter",
+    "OutputInUseError",
     "Rejected",
     "ResumableSink",
     "ResumeError",

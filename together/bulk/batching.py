@@ -1,9 +1,17 @@
-"""Texts read lazily and cut into batches, with the running fingerprint of the input."""
+"""Texts read lazily and cut into batches, with the running fingerprint of the input.
+
+A plain iterable (a file, standard input, a generator) is read in a worker thread, a batch
+(or a block of texts to skip) a hop: a producer that pauses never stalls the event loop, where
+requests in flight would time out, and the input is read no further ahead than without the
+thread (a batch, and the one text that shows it is full). Lists and tuples are read directly,
+async iterables on the loop."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from together.bulk.errors import ResumeError
 from together.bulk.fingerprint import InputFingerprint
@@ -26,9 +34,13 @@ class Batch:
     """Texts ``first .. first + len(texts) - 1`` of the input, and the input's checkpoint once
     they are written."""
 
-    first: int
     texts: list[str]
     checkpoint: Checkpoint
+
+    @property
+    def first(self) -> int:
+        """The position of the first text in the input."""
+        return self.checkpoint.rows - len(self.texts)
 
 
 async def batches(
@@ -40,43 +52,29 @@ async def batches(
     """Batches of at most ``batch_size`` texts and ``max_chars`` characters, after the first
     ``resume.rows`` texts -- which are read, hashed and checked against ``resume.fingerprint``
     before any batch is made (:class:`~together.bulk.errors.ResumeError` if they differ)."""
+    source = _Source(texts)
     fingerprint = InputFingerprint()
-    skipped: list[str] = []  # hashed a block at a time
-    batch: list[str] = []
-    chars = 0
     position = 0
-    if resume.rows == 0:
-        _check_resume(fingerprint, resume)
-    async for text in _aiter(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"text {position} is {type(text).__name__}, not str")
-        position += 1
-        if position <= resume.rows:
-            skipped.append(text)
-            if len(skipped) >= 4096 or position == resume.rows:
-                fingerprint.add(skipped)
-                skipped = []
-            if position == resume.rows:
-                _check_resume(fingerprint, resume)
-            continue
-        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
-            yield _batch(fingerprint, batch, position - 1)
-            batch, chars = [], 0
-        batch.append(text)
-        chars += len(text)
-    if position < resume.rows:
-        raise ResumeError(
-            f"the input has {position} texts, but {resume.rows} rows were already written "
-            "from an earlier input"
-        )
-    if batch:
-        yield _batch(fingerprint, batch, position)
-
-
-def _batch(fingerprint: InputFingerprint, texts: list[str], end: int) -> Batch:
-    """Texts ``end - len(texts) .. end - 1``, hashed into ``fingerprint``."""
-    fingerprint.add(texts)
-    return Batch(end - len(texts), texts, Checkpoint(end, fingerprint.digest()))
+    while position < resume.rows:  # hashed a block at a time
+        block = await source.take(min(4096, resume.rows - position), position)
+        fingerprint.add(block)
+        position += len(block)
+        if not block:
+            raise ResumeError(
+                f"the input has {position} texts, but {resume.rows} rows were already "
+                "written from an earlier input"
+            )
+    _check_resume(fingerprint, resume)
+    carry: list[str] = []
+    while True:
+        batch, carry = await source.fill(carry, batch_size, max_chars, position)
+        if not batch:
+            return
+        position += len(batch)
+        fingerprint.add(batch)
+        yield Batch(batch, Checkpoint(position, fingerprint.digest()))
+        if not carry:
+            return
 
 
 def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:
@@ -87,10 +85,76 @@ def _check_resume(fingerprint: InputFingerprint, resume: Checkpoint) -> None:
         )
 
 
-async def _aiter(texts: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
-    if isinstance(texts, AsyncIterable):
-        async for text in texts:
-            yield text
-    else:
-        for text in texts:
-            yield text
+class _Source:
+    """The input's texts, taken a block or a batch at a time (see the module's doc)."""
+
+    def __init__(self, texts: Iterable[str] | AsyncIterable[str]) -> None:
+        self._async: AsyncIterator[str] | None = None
+        self._sync: Iterator[str] | None = None
+        self._in_memory = isinstance(texts, list | tuple)
+        if isinstance(texts, AsyncIterable):
+            self._async = aiter(texts)
+        else:
+            self._sync = iter(texts)
+
+    async def take(self, count: int, position: int) -> list[str]:
+        """The next ``count`` texts (fewer at the end of the input)."""
+        if self._sync is not None:
+            if self._in_memory:
+                return _checked(list(islice(self._sync, count)), position)
+            block = await asyncio.to_thread(lambda: list(islice(self._sync or (), count)))
+            return _checked(block, position)
+        assert self._async is not None
+        block = []
+        async for text in self._async:
+            block.append(text)
+            if len(block) == count:
+                break
+        return _checked(block, position)
+
+    async def fill(
+        self, carry: list[str], batch_size: int, max_chars: int, position: int
+    ) -> tuple[list[str], list[str]]:
+        """(the next batch, starting with ``carry``; the text read after it that did not fit,
+        in a list -- empty at the end of the input)."""
+        if self._sync is not None:
+            if self._in_memory:
+                return _fill(self._sync, carry, batch_size, max_chars, position)
+            sync = self._sync
+            return await asyncio.to_thread(_fill, sync, carry, batch_size, max_chars, position)
+        assert self._async is not None
+        batch = list(carry)
+        chars = sum(map(len, batch))
+        async for text in self._async:
+            _check(text, position + len(batch))
+            if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+                return batch, [text]
+            batch.append(text)
+            chars += len(text)
+        return batch, []
+
+
+def _fill(
+    texts: Iterator[str], carry: list[str], batch_size: int, max_chars: int, position: int
+) -> tuple[list[str], list[str]]:
+    """:meth:`_Source.fill` for a plain iterator (in a worker thread)."""
+    batch = list(carry)
+    chars = sum(map(len, batch))
+    for text in texts:
+        _check(text, position + len(batch))
+        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
+            return batch, [text]
+        batch.append(text)
+        chars += len(text)
+    return batch, []
+
+
+def _checked(block: list[str], position: int) -> list[str]:
+    for offset, text in enumerate(block):
+        _check(text, position + offset)
+    return block
+
+
+def _check(text: object, position: int) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"text {position} is {type(text).__name__}, not str")

@@ -5,15 +5,17 @@ generated operation (auth, retries, error mapping all unchanged) but asks the ru
 per-call decoding seam (``ApiClient.call_api(..., decode=...)``) for a numpy array instead of
 pydantic models. For a batch of 128 x 768 that is twice as fast and keeps no Python floats;
 :func:`~together.generated.vectors.rows_from_json` makes the checks the models would make
-(JSON numbers only, finite, one vector per input placed by its ``index``).
+(JSON numbers only, finite, one vector per input placed by its ``index``), and
+:func:`rows_decoder` adds one: a vector has at least one dimension.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from together.generated.exceptions import InvalidVectorsError
 from together.generated.vectors import rows_from_json
 
 if TYPE_CHECKING:
@@ -27,7 +29,18 @@ else:
 __all__ = ["Rows", "rows_decoder"]
 
 
+# One decoder per batch size, so that the runtime's cache of decoders (keyed by the decoder)
+# hits: batch sizes are few (the last batch, split batches), at most MAX_BATCH_SIZE.
+@functools.lru_cache(maxsize=1024)
 def rows_decoder(expected_rows: int) -> Callable[[bytes], Rows]:
     """The decoder for the answer to a batch of ``expected_rows`` texts: anything but that many
-    finite vectors of one length, in ``index`` order, is a ``MalformedResponseError``."""
-    return partial(rows_from_json, expected_rows=expected_rows)
+    finite vectors of one length (at least 1), in ``index`` order, is a
+    ``MalformedResponseException``."""
+
+    def embedding_rows(body: bytes) -> Rows:
+        rows = rows_from_json(body, expected_rows=expected_rows)
+        if rows.shape[0] and rows.shape[1] == 0:
+            raise InvalidVectorsError("the embeddings are empty vectors (0 dimensions)")
+        return rows
+
+    return embedding_rows

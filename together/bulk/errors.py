@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 from pathlib import Path
-from typing import IO
 
 from together.generated import ApiException
 
-__all__ = ["InputRejectedError", "ResumeError", "SinkWriteError"]
+__all__ = ["InputRejectedError", "OutputInUseError", "ResumeError", "SinkWriteError"]
 
 
 class SinkWriteError(OSError):
@@ -43,13 +41,14 @@ class ResumeError(ValueError):
     """An interrupted job cannot be resumed as asked (different input, job or a damaged file)."""
 
 
+class OutputInUseError(Exception):
+    """Another run (of this program or another process) is writing the same output now."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} is in use by another run; wait for it to end, or stop it")
+
+
 def describe_api_error(error: ApiException) -> str:
     """``BadRequestException (400): input.0: too long`` -- the class, status and message."""
     return f"{type(error).__name__} {error}"
-
-
-def close_quietly(handle: IO[bytes]) -> None:
-    """Close a file that already failed: its unwritten buffer is lost either way, and the
-    first error is the one to report."""
-    with contextlib.suppress(OSError):
-        handle.close()

@@ -23,13 +23,11 @@ class InputFingerprint:
     def __init__(self) -> None:
         self._text = hashlib.sha256()
         self._lengths = hashlib.sha256()
-        self.count = 0
 
     def add(self, texts: Sequence[str]) -> None:
         """Append ``texts`` (in order) to the texts seen."""
         self._text.update("".join(texts).encode("utf-8", "surrogatepass"))
         self._lengths.update(array("Q", map(len, texts)).tobytes())
-        self.count += len(texts)
 
     def digest(self) -> str:
         return hashlib.sha256(self._text.digest() + self._lengths.digest()).hexdigest()

@@ -19,6 +19,7 @@ from typing import Any, Self
 
 from together.bulk.batching import Checkpoint
 from together.bulk.errors import ResumeError
+from together.bulk.files import OutputLock, sync_directory
 from together.bulk.fingerprint import InputFingerprint
 from together.bulk.journal import ProgressJournal, journal_path
 from together.bulk.sinks import ResumableSink, open_sink
@@ -30,12 +31,13 @@ __all__ = ["BulkJob", "open_job"]
 class BulkJob:
     """Pass :attr:`sink`, :attr:`start` (as ``resume``) and :meth:`checkpoint` (as
     ``on_checkpoint``) to ``embed_many``; :meth:`finish` when it returns, :meth:`close` if not
-    (``with open_job(...) as job:`` does that)."""
+    (``with open_job(...) as job:`` does that). The output is locked until then."""
 
     sink: ResumableSink
     journal: ProgressJournal
     start: Checkpoint
     resumed: bool
+    lock: OutputLock
     #: Seconds between durable checkpoints: an fsync costs ~10 ms on a disk, so one per
     #: batch would stall a fast job; a crash re-embeds at most this much work.
     sync_interval: float = 1.0
@@ -66,7 +68,10 @@ class BulkJob:
                 self._persist()
             self.sink.close()
         finally:
-            self.journal.close()
+            try:
+                self.journal.close()
+            finally:
+                self.lock.release()
 
     def __enter__(self) -> Self:
         return self
@@ -84,33 +89,61 @@ class BulkJob:
             self.close()
 
     def finish(self) -> None:
-        """The job is done: close the output and remove the journal."""
-        self.sink.close()
-        self.journal.remove()
+        """The job is done: make the output durable, then remove the journal. Until the
+        output is on disk the journal stays: a crash in between leaves a resumable job."""
+        try:
+            self.sink.sync()
+            self.sink.close()
+            sync_directory(self.sink.path)
+            self.journal.remove()
+        except BaseException:
+            self.close()
+            raise
+        self.lock.release()
 
 
 def open_job(output: Path, job: Mapping[str, Any], *, restart: bool = False) -> BulkJob:
     """Open ``output`` for the job described by ``job`` (a JSON-able mapping of everything
     that shapes the rows, e.g. the model), resuming an earlier run of the same job unless
-    ``restart``. :class:`ResumeError` if the journal is damaged, or belongs to another job
-    and vouches for rows."""
-    path = journal_path(output)
-    nothing = Checkpoint(0, InputFingerprint().digest())
-    if not restart and path.exists():
-        recorded_job, checkpoints = ProgressJournal.read(path)
-        written = max((c.rows for c in checkpoints), default=0)
-        if recorded_job == dict(job):
-            sink = open_sink(output, resume=True)
-            usable = [c for c in [nothing, *checkpoints] if c.rows <= sink.rows]
-            start = max(usable, key=lambda c: c.rows)
-            sink.truncate(start.rows)
-            return BulkJob(sink, ProgressJournal.create(path, job, start), start, True)
-        if written:
-            changed = ", ".join(
-                f"{key} {recorded_job.get(key)!r}, now {job.get(key)!r}"
-                for key in sorted(set(recorded_job) | set(job))
-                if recorded_job.get(key) != job.get(key)
+    ``restart``.
+
+    :class:`~together.bulk.errors.OutputInUseError` while another run writes ``output``;
+    :class:`ResumeError` if the journal is damaged, or belongs to another job and vouches for
+    rows, or if ``output`` is not empty and has no journal (a finished job: ``restart``
+    overwrites it); :class:`~together.bulk.errors.SinkWriteError` if a file cannot be
+    written. On any failure nothing is left open, and no journal is made."""
+    lock = OutputLock(output)
+    sink: ResumableSink | None = None
+    try:
+        path = journal_path(output)
+        nothing = Checkpoint(0, InputFingerprint().digest())
+        if not restart and path.exists():
+            recorded_job, checkpoints = ProgressJournal.read(path)
+            written = max((c.rows for c in checkpoints), default=0)
+            if recorded_job == dict(job):
+                sink = open_sink(output, resume=True)
+                usable = [c for c in [nothing, *checkpoints] if c.rows <= sink.rows]
+                start = max(usable, key=lambda c: c.rows)
+                sink.truncate(start.rows)
+                journal = ProgressJournal.create(path, job, start)
+                return BulkJob(sink, journal, start, True, lock)
+            if written:
+                changed = ", ".join(
+                    f"{key} {recorded_job.get(key)!r}, now {job.get(key)!r}"
+                    for key in sorted(set(recorded_job) | set(job))
+                    if recorded_job.get(key) != job.get(key)
+                )
+                raise ResumeError(f"{output} holds {written} rows of another job ({changed})")
+        elif not restart and lock.size:
+            raise ResumeError(
+                f"{output} already exists and has no progress journal (a finished job's "
+                "output, or another file): it is not overwritten"
             )
-            raise ResumeError(f"{output} holds {written} rows of another job ({changed})")
-    journal = ProgressJournal.create(path, job, nothing)
-    return BulkJob(open_sink(output), journal, nothing, False)
+        sink = open_sink(output)
+        return BulkJob(sink, ProgressJournal.create(path, job, nothing), nothing, False, lock)
+    except BaseException:
+        if sink is not None:
+            with contextlib.suppress(OSError):
+                sink.close()
+        lock.release(remove=lock.created)
+        raise

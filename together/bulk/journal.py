@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from together.bulk.batching import Checkpoint
 from together.bulk.errors import ResumeError, SinkWriteError
+from together.bulk.files import sync_directory
 
 __all__ = ["ProgressJournal", "journal_path"]
 
@@ -41,9 +42,15 @@ class ProgressJournal:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, path)
-            return cls(path, path.open("ab"))
+            journal = cls(path, path.open("ab"))
         except OSError as exc:
             raise SinkWriteError(path, exc) from exc
+        try:
+            sync_directory(path)  # the rename itself survives a crash
+        except BaseException:
+            journal.close()
+            raise
+        return journal
 
     @staticmethod
     def read(path: Path) -> tuple[dict[str, Any], list[Checkpoint]]:
@@ -84,7 +91,10 @@ class ProgressJournal:
 
     def remove(self) -> None:
         self.close()
-        self.path.unlink(missing_ok=True)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise SinkWriteError(self.path, exc) from exc
 
 
 def _checkpoint_record(checkpoint: Checkpoint) -> dict[str, Any]:

@@ -1,25 +1,35 @@
-"""A JSON lines file of ``{"index": i, "embedding": [...]}``, one row a line, resumable."""
+"""A JSON lines file of ``{"index": i, "embedding": [...]}``, one row a line, resumable.
+
+A refused text (``skip_rejected``) has ``"embedding": null``: every line stays strict JSON
+(a NaN is not JSON).
+"""
 
 from __future__ import annotations
 
 import json
-import os
+from array import array
 from pathlib import Path
 from typing import BinaryIO
 
 from together.bulk.decoding import Rows
-from together.bulk.errors import SinkWriteError, close_quietly
+from together.bulk.errors import SinkWriteError
+from together.bulk.files import SinkFile, close_quietly
+from together.generated.vectors import import_numpy
 
 __all__ = ["JsonLinesWriter"]
 
 
-class JsonLinesWriter:
+class JsonLinesWriter(SinkFile):
     """Streams rows as JSON lines; ``resume=True`` keeps the complete lines of an existing
-    file and cuts off a half-written last one."""
+    file and cuts off a half-written last one, reading the file once."""
 
     def __init__(self, path: Path, *, resume: bool = False) -> None:
         self.path = path
         self.rows = 0
+        self.dimensions: int | None = None
+        #: Byte offsets just after each complete line, from the one scan of a resumed file
+        #: (8 bytes a line); ``None`` once rows are written after it.
+        self._ends: array[int] | None = None
         self._file: BinaryIO
         try:
             existing = resume and path.exists()
@@ -28,7 +38,12 @@ class JsonLinesWriter:
             raise SinkWriteError(path, exc) from exc
         if existing:
             try:
-                self.truncate(len(_line_ends(self._file)))
+                self._ends = _line_ends(self._file)
+                self.rows = len(self._ends)
+                self.truncate(self.rows)
+            except OSError as exc:
+                close_quietly(self._file)
+                raise SinkWriteError(path, exc) from exc
             except BaseException:
                 close_quietly(self._file)
                 raise
@@ -37,17 +52,41 @@ class JsonLinesWriter:
         """Keep only the first ``rows`` lines (at most the complete lines there are)."""
         try:
             self._file.flush()
-            ends = _line_ends(self._file)
-            end = ends[min(rows, len(ends)) - 1] if rows and ends else 0
+            if self._ends is None:
+                self._ends = _line_ends(self._file)
+            ends = self._ends
+            kept = min(rows, len(ends))
+            end = ends[kept - 1] if kept else 0
             self._file.truncate(end)
+            del ends[kept:]
+            self.rows = kept
+            self.dimensions = self._last_width()
             self._file.seek(end)
         except OSError as exc:
             raise SinkWriteError(self.path, exc) from exc
-        self.rows = min(rows, len(ends))
+
+    def _last_width(self) -> int | None:
+        """The length of the last kept vector (refused rows, ``null``, are passed over)."""
+        ends = self._ends or array("Q")
+        for line in range(len(ends) - 1, -1, -1):
+            start = ends[line - 1] if line else 0
+            self._file.seek(start)
+            try:
+                embedding = json.loads(self._file.read(ends[line] - start)).get("embedding")
+            except (ValueError, AttributeError):
+                continue  # a damaged line says nothing about the width
+            if isinstance(embedding, list):
+                return len(embedding)
+        return None
 
     def write(self, rows: Rows) -> None:
+        np = import_numpy()
+        refused = np.isnan(rows).any(axis=1)  # the API's vectors are finite: NaN is a refusal
         lines = [
-            json.dumps({"index": self.rows + i, "embedding": row.tolist()}).encode() + b"\n"
+            json.dumps(
+                {"index": self.rows + i, "embedding": None if refused[i] else row.tolist()}
+            ).encode()
+            + b"\n"
             for i, row in enumerate(rows)
         ]
         try:
@@ -55,28 +94,14 @@ class JsonLinesWriter:
             self._file.flush()
         except OSError as exc:
             raise SinkWriteError(self.path, exc) from exc
+        self._ends = None
         self.rows += len(lines)
-
-    def sync(self) -> None:
-        """Make the rows written so far durable (``fsync``)."""
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError as exc:
-            raise SinkWriteError(self.path, exc) from exc
-
-    def close(self) -> None:
-        if self._file.closed:
-            return
-        try:
-            self._file.close()
-        except OSError as exc:
-            raise SinkWriteError(self.path, exc) from exc
+        self.dimensions = int(rows.shape[1])
 
 
-def _line_ends(handle: BinaryIO) -> list[int]:
+def _line_ends(handle: BinaryIO) -> array[int]:
     """Byte offsets just after each complete (newline-terminated) line."""
-    ends = []
+    ends: array[int] = array("Q")
     offset = 0
     handle.seek(0)
     for line in handle:

@@ -20,8 +20,13 @@ class ArrayCollector:
         self.parts: list[Rows] = []
         self._filled: Rows | None = None
         self.rows = 0
+        self.dimensions: int | None = None
 
     def write(self, rows: Rows) -> None:
+        if self.dimensions is None:
+            self.dimensions = int(rows.shape[1])
+        elif rows.shape[1] != self.dimensions:
+            raise ValueError(f"rows of {rows.shape[1]} dimensions after rows of {self.dimensions}")
         if self.expected_rows is not None and self._filled is None and not self.parts:
             np = import_numpy()
             self._filled = np.empty((self.expected_rows, rows.shape[1]), dtype=np.float32)

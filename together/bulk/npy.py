@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from together.bulk.decoding import Rows
-from together.bulk.errors import ResumeError, SinkWriteError, close_quietly
+from together.bulk.errors import ResumeError, SinkWriteError
+from together.bulk.files import SinkFile, close_quietly
 
 __all__ = ["NpyWriter"]
 
@@ -16,7 +17,7 @@ _MAGIC = b"\x93NUMPY\x01\x00"
 _ROW_ITEM_BYTES = 4  # float32
 
 
-class NpyWriter:
+class NpyWriter(SinkFile):
     """Streams float32 rows into a ``.npy`` file whose header always tells the rows written.
 
     Each :meth:`write` puts the rows' bytes after the last row and *then* rewrites the
@@ -112,19 +113,3 @@ class NpyWriter:
         self._file.seek(0)
         self._file.write(_MAGIC + struct.pack("<H", len(text)) + text.encode("latin-1"))
         self._file.flush()
-
-    def sync(self) -> None:
-        """Make the rows written so far durable (``fsync``)."""
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError as exc:
-            raise SinkWriteError(self.path, exc) from exc
-
-    def close(self) -> None:
-        if self._file.closed:
-            return
-        try:
-            self._file.close()
-        except OSError as exc:
-            raise SinkWriteError(self.path, exc) from exc

@@ -6,9 +6,11 @@ import asyncio
 from collections.abc import Callable
 
 from together.bulk.batching import Checkpoint
+from together.bulk.decoding import Rows
 from together.bulk.errors import InputRejectedError
 from together.bulk.sending import Rejected, Segment
 from together.bulk.sinks import RowSink
+from together.generated.exceptions import MalformedResponseException
 from together.generated.vectors import import_numpy
 
 __all__ = ["OrderedWriter"]
@@ -71,13 +73,28 @@ class OrderedWriter:
                     self.on_rejected(segment)
                 self.held.append(segment)
             else:
-                self.dimensions = int(segment.shape[1])
+                self._check_width(segment)
             if self.held and self.dimensions is not None:
                 nan = np.full((len(self.held), self.dimensions), np.nan, dtype=np.float32)
                 self.held.clear()
                 self.out.write(nan)
             if not isinstance(segment, Rejected):
                 self.out.write(segment)
+
+    def _check_width(self, rows: Rows) -> None:
+        """Every row of an output has one width: the first batch's (or the resumed file's)."""
+        width = int(rows.shape[1])
+        if self.dimensions is None:
+            self.dimensions = width
+        elif width != self.dimensions:
+            raise MalformedResponseException(
+                f"the API answered vectors of {width} dimensions after rows of "
+                f"{self.dimensions}: the answer does not fit the output",
+                status=200,
+                headers={},
+                body=b"",
+                content_type=None,
+            )
 
     def check_complete(self) -> None:
         if self.held:  # every text so far was refused: there is no row width to give them

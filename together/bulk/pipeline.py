@@ -46,7 +46,10 @@ async def embed_many(
 
     A text the API refuses for good (400, 413 or 422 about the input) is found by splitting
     its batch, and raises :class:`~together.bulk.errors.InputRejectedError` with its index;
-    with ``skip_rejected=True`` its row is NaN instead and ``on_rejected`` is told. Any other
+    with ``skip_rejected=True`` its row is NaN instead and ``on_rejected`` is told. A refusal
+    of the whole request (the same answer for both halves of a batch and for its shortest text
+    alone) is raised as it is. Rows of another width than the first are a
+    ``MalformedResponseException``. Any other
     failure (after the client's retries), or a sink that cannot write, cancels the batches in
     flight and is raised at once; rows already written stay written.
     """
@@ -68,11 +71,15 @@ async def embed_many(
     writer = OrderedWriter(out, on_progress, on_checkpoint, on_rejected)
     sender = BatchSender(api_client, model, concurrency, skip_rejected)
 
+    stopping = False  # set when embed_many cancels its batches itself
+
     async def embed(number: int, batch: Batch) -> None:
         try:
             segments: list[Segment] = await sender.segments(batch.first, batch.texts)
             await writer.finish(number, segments, batch.checkpoint)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
+            if not stopping:  # cancelled by someone else: this batch will never be written
+                await writer.fail(exc)
             raise
         except BaseException as exc:
             await writer.fail(exc)
@@ -92,6 +99,7 @@ async def embed_many(
             _reap(tasks)
         writer.check_complete()
     except BaseException:
+        stopping = True
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -42,16 +42,14 @@ class BatchSender:
 
     async def segments(self, first: int, texts: list[str]) -> list[Segment]:
         """The rows of texts ``first ..``; a text refused for good raises
-        :class:`InputRejectedError`, or with ``skip_rejected`` becomes a :class:`Rejected`."""
+        :class:`InputRejectedError`, or with ``skip_rejected`` becomes a :class:`Rejected`.
+        A refusal of the request itself (see :meth:`_isolate`) is raised as it is."""
         try:
             return [await self.request(texts)]
         except ApiException as exc:
             if not about_the_input(exc):
                 raise
-            segments = await self._isolate(first, texts, exc)
-            if len(texts) > 1 and all(isinstance(s, Rejected) for s in segments):
-                raise exc from None  # every text refused: the request is wrong, not a text
-            return segments
+            return await self._isolate(first, texts, exc, probe=_named_param(exc) is None)
 
     async def request(self, texts: list[str]) -> Rows:
         async with self.slots:
@@ -63,27 +61,59 @@ class BatchSender:
             )
         return answer.data
 
-    async def _isolate(self, first: int, texts: list[str], error: ApiException) -> list[Segment]:
-        """Find the refused texts by halving: the others still get their rows."""
+    async def _isolate(
+        self, first: int, texts: list[str], error: ApiException, *, probe: bool = False
+    ) -> list[Segment]:
+        """Find the refused texts by halving: the others still get their rows.
+
+        With ``probe`` (an error that names no parameter), when both halves are refused the
+        very same way, the batch's shortest text is sent alone: refused that way too, the
+        error is about the request (a model that is not an embedding model, say) and is
+        raised at once. An error naming ``input`` is about the texts, even all of them."""
         if len(texts) == 1:
             if not self.skip_rejected:
                 raise InputRejectedError(first, error) from error
             return [Rejected(first, error)]
-        segments: list[Segment] = []
         middle = len(texts) // 2
+        outcomes: list[tuple[int, list[str], Rows | ApiException]] = []
         for offset, half in ((0, texts[:middle]), (middle, texts[middle:])):
             try:
-                segments.append(await self.request(half))
+                outcomes.append((offset, half, await self.request(half)))
             except ApiException as exc:
                 if not about_the_input(exc):
                     raise
-                segments += await self._isolate(first + offset, half, exc)
+                outcomes.append((offset, half, exc))
+        if probe and all(_same_refusal(outcome, error) for _, _, outcome in outcomes):
+            try:
+                await self.request([min(texts, key=len)])
+            except ApiException as alone:
+                if _same_refusal(alone, error):
+                    raise error from None
+        segments: list[Segment] = []
+        for offset, half, outcome in outcomes:
+            if isinstance(outcome, ApiException):
+                segments += await self._isolate(first + offset, half, outcome)
+            else:
+                segments.append(outcome)
         return segments
 
 
+def _same_refusal(outcome: object, error: ApiException) -> bool:
+    return (
+        isinstance(outcome, ApiException)
+        and outcome.status == error.status
+        and outcome.body == error.body
+    )
+
+
 def about_the_input(error: ApiException) -> bool:
-    """A 400/413/422 that names no parameter, or names ``input``: some text is at fault."""
+    """A 400/413/422 that names no parameter, or names ``input``: maybe a text is at fault."""
     if error.status not in INPUT_ERROR_STATUSES:
         return False
+    param = _named_param(error)
+    return param is None or param.startswith("input")
+
+
+def _named_param(error: ApiException) -> str | None:
     param = getattr(getattr(error.data, "error", None), "param", None)
-    return param is None or str(param).startswith("input")
+    return None if param is None else str(param)

@@ -16,9 +16,11 @@ OUTPUT_SUFFIXES = (".npy", ".jsonl", ".ndjson", ".json")
 
 
 class RowSink(Protocol):
-    """Where finished rows go, in input order."""
+    """Where finished rows go, in input order. ``dimensions`` is the width of the rows it
+    holds (``None`` before the first row): rows of another width are refused."""
 
     rows: int
+    dimensions: int | None
 
     def write(self, rows: Rows) -> None: ...
 

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import importlib.util
 import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -21,6 +20,7 @@ import together.generated
 from together.bulk import (
     BulkJob,
     InputRejectedError,
+    OutputInUseError,
     ResumeError,
     SinkWriteError,
     embed_many,
@@ -71,6 +71,9 @@ def run_bulk(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> int:
     job_description = {"version": JOB_VERSION, "model": args.model}
     try:
         job = open_job(args.output, job_description, restart=args.restart)
+    except OutputInUseError as exc:
+        say(stderr, f"error: {exc}")
+        return 2
     except ResumeError as exc:
         say(stderr, f"error: {exc}; --restart starts over")
         return 2
@@ -160,7 +163,7 @@ def _run(
         say(stderr, f"error: {exc}")
         return 1
     try:
-        asyncio.run(_embed(args, job, texts, progress, rejected))
+        asyncio.run(_embed(args, job, texts, progress, rejected, stderr))
     except KeyboardInterrupt:
         progress.finish()
         say(stderr, "interrupted")
@@ -216,12 +219,7 @@ def _advice(error: OpenApiException, args: argparse.Namespace, rows: int) -> str
         if rows:
             return f"{kept}; check --model (another model needs --restart: its rows differ)"
         return f"nothing was written; check --model {args.model}"
-    if (
-        isinstance(error, ApiException)
-        and error.status is not None
-        and 400 <= error.status < 500
-        and error.status not in (408, 409, 429)
-    ):
+    if isinstance(error, ApiException) and error.status in PERMANENT_STATUSES:
         return f"{kept}; the API refuses this request as it is: fix the cause before running again"
     return f"{kept}; run the same command to resume"
 
@@ -232,10 +230,11 @@ async def _embed(
     texts: Iterable[str],
     progress: Progress,
     rejected: RejectedLog,
+    stderr: TextIO,
 ) -> None:
     from together.cli.embed import api_host  # the main job's module: imported when needed
 
-    async with api_host(sys.stderr) as (host, token):
+    async with api_host(stderr) as (host, token):
         configuration = together.generated.Configuration(host=host, access_token=token)
         async with together.generated.ApiClient(configuration) as api_client:
             await embed_many(

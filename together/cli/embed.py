@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 import together.generated
+from together.cli.lines import InputDecodeError, file_lines, lines_of
 from together.generated import EmbeddingsRequest, OpenApiException
 
 DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
@@ -47,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     bulk("--output", type=Path, help="write the vectors to FILE (.npy or .jsonl), in input order")
     bulk("--batch-size", type=int, default=128, help="inputs per request (default 128)")
     bulk("--concurrency", type=int, default=4, help="requests in flight (default 4)")
-    bulk("--restart", action="store_true", help="start over, not resume an interrupted job")
+    bulk(
+        "--restart",
+        action="store_true",
+        help="start over: overwrite OUTPUT (even a finished one) instead of resuming",
+    )
     bulk(
         "--on-error",
         choices=("stop", "skip"),
@@ -66,12 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def read_texts(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+    """The texts to compare: arguments, then the lines of ``--file`` or of stdin, split as
+    bulk mode splits them (:mod:`together.cli.lines`: line *n* is text *n*, blank or not).
+    ``OSError`` if the file cannot be read, :class:`InputDecodeError` names a non-UTF-8 line."""
     texts = list(args.texts)
     if args.file is not None:
-        texts += [line.rstrip("\n") for line in args.file.read_text(encoding="utf-8").splitlines()]
+        texts += file_lines(args.file)
     elif not texts and not stdin.isatty():
-        texts += [line.rstrip("\n") for line in stdin]
-    return [t for t in texts if t.strip()]
+        texts += lines_of(stdin.buffer, "standard input")
+    return texts
 
 
 @asynccontextmanager
@@ -143,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"together-embed: error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    except UnicodeDecodeError as exc:
-        print(f"together-embed: error: the input is not UTF-8 ({exc.reason})", file=sys.stderr)
+    except InputDecodeError as exc:
+        print(f"together-embed: error: {exc}", file=sys.stderr)
         return 2
     if not texts:
         print(

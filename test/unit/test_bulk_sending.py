@@ -1,0 +1,110 @@
+"""Which text a refusal is about: the whole request, one text, or every text of a batch
+(review-1 items 5 and 6)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+from bulk_support import fake_client, refusal, vectors_of
+
+from together.bulk import InputRejectedError, embed_many
+from together.generated.exceptions import BadRequestException
+
+TEXTS = [f"t{i}" for i in range(512)]
+
+
+@pytest.mark.parametrize("skip_rejected", [False, True])
+async def test_a_refusal_of_the_whole_request_is_raised_at_once(skip_rejected: bool) -> None:
+    # A model that is not an embedding model: every request gets the same 400, naming no param.
+    client, transport = fake_client(lambda texts: (400, refusal("X is not an embedding model")))
+    async with client:
+        with pytest.raises(BadRequestException, match="not an embedding model"):
+            await embed_many(
+                client,
+                TEXTS,
+                model="X",
+                batch_size=128,
+                concurrency=4,
+                skip_rejected=skip_rejected,
+            )
+    assert len(transport.sent) <= 16  # per batch: itself, its halves, one text alone
+
+
+async def test_a_batch_whose_texts_are_all_refused_is_skipped_text_by_text() -> None:
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if any(text.startswith("LONG") for text in texts):
+            return 400, refusal("input too long", "input")
+        return 200, vectors_of(texts)
+
+    client, _ = fake_client(answer)
+    async with client:
+        rows = await embed_many(
+            client, ["a", "b", "LONG1", "LONG2"], model="m", batch_size=2, skip_rejected=True
+        )
+    assert rows is not None and rows.shape == (4, 4)
+    assert rows[:2].tolist() == [[1.0] * 4, [2.0] * 4]
+    assert all(math.isnan(value) for value in rows[2:].ravel())
+
+
+@pytest.mark.parametrize("param", [None, "input"])
+async def test_one_refused_text_is_still_found(param: str | None) -> None:
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if "LONG" in texts:
+            return 400, refusal("too long", param)
+        return 200, vectors_of(texts)
+
+    texts = [f"text {i}" for i in range(40)]
+    texts[29] = "LONG"
+    client, _ = fake_client(answer)
+    async with client:
+        with pytest.raises(InputRejectedError) as caught:
+            await embed_many(client, texts, model="m", batch_size=16)
+        assert caught.value.index == 29
+        rows = await embed_many(client, texts, model="m", batch_size=16, skip_rejected=True)
+    assert rows is not None and [math.isnan(row[0]) for row in rows].count(True) == 1
+    assert math.isnan(rows[29, 0])
+
+
+async def test_a_refusal_that_differs_for_one_text_is_searched() -> None:
+    # The short probe is refused too, but for another reason: not the request's fault.
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if len(texts) == 1 and texts[0] == "a":
+            return 400, refusal("a is banned")
+        if any(text in ("a", "LONG") for text in texts):
+            return 400, refusal("too long" if "LONG" in texts else "a is banned")
+        return 200, vectors_of(texts)
+
+    client, _ = fake_client(answer)
+    async with client:
+        rows = await embed_many(
+            client, ["a", "bb", "LONG", "cc"], model="m", batch_size=4, skip_rejected=True
+        )
+    assert rows is not None
+    assert [math.isnan(row[0]) for row in rows] == [True, False, True, False]
+
+
+async def test_a_batch_cancelled_from_outside_stops_embed_many() -> None:
+    # review-1 item 16: a cancellation embed_many did not start must not leave it waiting.
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    answer = transport.request
+
+    async def cancelled_second(request: object, *, timeout: object = None) -> object:
+        if len(transport.sent) == 1:  # the second request's task is cancelled by someone else
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            await asyncio.sleep(0)
+        return await answer(request, timeout=timeout)  # type: ignore[arg-type]
+
+    transport.request = cancelled_second  # type: ignore[assignment,method-assign]
+    async with client:
+        job = asyncio.create_task(embed_many(client, TEXTS, model="m", batch_size=8, concurrency=1))
+        done, _ = await asyncio.wait({job}, timeout=10)
+        hung = job not in done
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
+    assert not hung
+    assert job.cancelled()  # the batch's cancellation, raised
+    assert len(transport.sent) < 10
