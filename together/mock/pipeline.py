@@ -16,6 +16,7 @@ from together.mock.answers import synthesized_answer
 from together.mock.context import STATE, Call
 from together.mock.errors import error_response, in_operation_shape
 from together.mock.faults import FAULT_HEADER, LATENCY_HEADER, FaultOptions, FaultPlan
+from together.mock.request_keys import FAULT_OUTCOME
 from together.mock.spec import Operation
 from together.mock.validation import check_bearer, parse_body, parse_parameters
 
@@ -60,7 +61,7 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
             return parsed
         streaming = isinstance(parsed.body, dict) and parsed.body.get("stream") is True
         if fault == "error-event" and not streaming:
-            request["fault_outcome"] = "error-event"
+            request[FAULT_OUTCOME] = "error-event"
             return fault_response(500, options.faults)
         call = Call(
             request=request,
@@ -74,7 +75,7 @@ def operation_handler(operation: Operation, semantic: Semantic | None) -> Handle
         )
         response = await answer(call)
         if fault == "truncate" and not response.prepared:
-            request["fault_outcome"] = "truncate"
+            request[FAULT_OUTCOME] = "truncate"
             return await truncated(request, response)
         return response
 
@@ -102,12 +103,12 @@ async def injected_fault(request: web.Request) -> web.StreamResponse | int | str
     if delay:
         await asyncio.sleep(delay / 1000)
     if fault == "drop":
-        request["fault_outcome"] = "drop"
+        request[FAULT_OUTCOME] = "drop"
         assert request.transport is not None
         request.transport.close()
         return web.Response(status=499)  # never reaches the client
     if fault == "stall":
-        request["fault_outcome"] = "stall"
+        request[FAULT_OUTCOME] = "stall"
         await asyncio.sleep(options.faults.stall_seconds)
         return None
     if isinstance(fault, int):
@@ -123,11 +124,11 @@ def with_faults(handler: Handler) -> Handler:
         if isinstance(fault, web.StreamResponse):
             return fault
         if fault == "error-event":
-            request["fault_outcome"] = "error-event"
+            request[FAULT_OUTCOME] = "error-event"
             return fault_response(500, request.app[STATE].options.faults)
         response = await handler(request)
         if fault == "truncate" and not response.prepared:
-            request["fault_outcome"] = "truncate"
+            request[FAULT_OUTCOME] = "truncate"
             return await truncated(request, response)
         return response
 

@@ -24,6 +24,7 @@ from together.mock.errors import error_response
 from together.mock.faults import FaultPlan
 from together.mock.options import MockOptions
 from together.mock.pipeline import PLAN, Handler
+from together.mock.request_keys import FAULT_OUTCOME, REQUEST_ID
 from together.mock.routing import add_spec_routes
 from together.mock.spec import load_api
 from together.mock.synthesis import Synthesizer
@@ -45,7 +46,7 @@ async def _bookkeeping(request: web.Request, handler: Handler) -> web.StreamResp
     """Every answer gets an ``x-request-id``; every request is counted in the stats and in
     the requests in flight."""
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     outcome = "exception"
     mock_route = request.path.startswith("/_mock/")
     flight = request.app[_FLIGHT]
@@ -63,7 +64,7 @@ async def _bookkeeping(request: web.Request, handler: Handler) -> web.StreamResp
         raise
     finally:
         # An injected fault is counted as itself, even when the client gave up on it.
-        outcome = request.get("fault_outcome", outcome)
+        outcome = request.get(FAULT_OUTCOME, outcome)
         if not mock_route:
             flight["now"] -= 1
             request.app[_STATS][request.path][outcome] += 1

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from together.mock.context import Call
+from together.mock.request_keys import FAULT_OUTCOME, REQUEST_ID
 
 __all__ = ["DONE", "stream_events"]
 
@@ -27,7 +28,7 @@ async def stream_events(call: Call, events: Iterable[bytes], *, delay: float) ->
         headers={
             "Content-Type": "text/event-stream",
             "Cache-Control": "no-cache",
-            "x-request-id": request.get("request_id", ""),
+            "x-request-id": request.get(REQUEST_ID, ""),
         }
     )
     chunks = list(events)
@@ -35,7 +36,7 @@ async def stream_events(call: Call, events: Iterable[bytes], *, delay: float) ->
     await response.prepare(request)
     for i, chunk in enumerate(chunks):
         if i == cut:
-            request["fault_outcome"] = str(call.fault)
+            request[FAULT_OUTCOME] = str(call.fault)
             if call.fault == "truncate":
                 assert request.transport is not None
                 request.transport.close()
