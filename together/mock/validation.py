@@ -162,7 +162,7 @@ async def _parse_form(
         if isinstance(value, str):
             form[name] = value
             instance[name] = coerce(value, properties.get(name, {}), api)
-        elif isinstance(value, bytes):
+        elif isinstance(value, (bytes, bytearray)):
             form[name] = value.decode("utf-8", "replace")
             instance[name] = form[name]
         else:
