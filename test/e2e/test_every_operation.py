@@ -5,8 +5,10 @@ The parameter list comes from the generated package (each ``Operation`` declared
 stream) and is cross-checked against the spec's operations, so an operation the spec has and
 the package lacks fails by name. Each call is built from the spec: its required parameters
 and a body that is the spec's example where it gives a valid one, else a value the server's
-own synthesizer (``together.mock.synthesis``) builds from the schema. The answer must decode
-as the method's declared result type.
+own synthesizer (``together.mock.synthesis``) builds from the schema. An id in the path
+names a resource created first through the generated create operation of its collection
+(the server answers 404 for an id it never created). The answer must decode as the
+method's declared result type; a stream must give typed chunks and end cleanly.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pkgutil
 import random
 import re
 import typing
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +29,6 @@ from pydantic import BaseModel, TypeAdapter
 import together.generated.api
 from support import TOKEN
 from together.generated import ApiClient, Configuration
-from together.generated.exceptions import NotFoundException
 from together.generated.operation import Operation
 from together.mock import MockOptions, MockServer
 from together.mock.spec import Operation as SpecOperation
@@ -40,58 +41,6 @@ SKIPPED_WEBSOCKET_UPGRADES = {
     "GET /realtime": "101 WebSocket upgrade (realtime audio)",
     "GET /audio/speech/websocket": "101 WebSocket upgrade (streamed speech)",
 }
-
-#: Operations about one resource addressed by an id in the path: the server answers 404 for
-#: an id it never created (docs/mock-server.md, "An id that was never created ... is 404"),
-#: so each of these must fail as a typed NotFoundException (and nothing else may).
-NOT_FOUND_FOR_UNCREATED_ID = frozenset(
-    (
-        "create_inference_checkpoint",
-        "create_training_checkpoint",
-        "delete_deployments_id",
-        "delete_deployments_secrets_id",
-        "delete_deployments_storage_volumes_id",
-        "delete_endpoint",
-        "delete_files_id",
-        "delete_fine_tunes_id",
-        "forward_backward",
-        "get_batches_id",
-        "get_deployments_id",
-        "get_deployments_id_logs",
-        "get_deployments_secrets_id",
-        "get_deployments_storage_volumes_id",
-        "get_endpoint",
-        "get_evaluation_job_details",
-        "get_evaluation_job_status_and_results",
-        "get_files_id",
-        "get_files_id_content",
-        "get_fine_tunes_id",
-        "get_fine_tunes_id_checkpoints",
-        "get_fine_tunes_id_events",
-        "get_fine_tunes_id_metrics",
-        "get_forward_backward_operation",
-        "get_inference_checkpoint_operation",
-        "get_optim_step_operation",
-        "get_sample",
-        "get_training_checkpoint_operation",
-        "get_training_session",
-        "gpu_cluster_service_delete",
-        "gpu_cluster_service_get",
-        "gpu_cluster_service_update",
-        "optim_step",
-        "patch_deployments_id",
-        "patch_deployments_secrets_id",
-        "patch_deployments_storage_volumes_id",
-        "post_batches_id_cancel",
-        "post_fine_tunes_id_cancel",
-        "retrieve_video",
-        "sample",
-        "shared_volume_service_delete",
-        "shared_volume_service_get",
-        "stop_training_session",
-        "update_endpoint",
-    )
-)
 
 #: Operations that fail because of a real bug (generator, runtime or server), by case name.
 KNOWN_BUGS: dict[str, str] = {
@@ -168,8 +117,12 @@ def _python_name(wire: str) -> str:
     return re.sub(r"[\W_]", "", wire).lower()
 
 
-def call_arguments(case: Case, method: Any) -> dict[str, Any]:
-    """The method's keyword arguments: required parameters and the body, from the spec."""
+def call_arguments(
+    case: Case, method: Any, created: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The method's keyword arguments: required parameters and the body, from the spec;
+    path parameters naming a resource created first (``created``, by wire name) take its id."""
+    created = created or {}
     spec_op = spec_operation(case)
     synthesizer = Synthesizer(SPEC)
     rng = random.Random(case.method_name)
@@ -181,7 +134,9 @@ def call_arguments(case: Case, method: Any) -> dict[str, Any]:
             continue
         spec_param = wire_names.get(_python_name(name))
         if spec_param is not None:
-            if spec_param.required:
+            if spec_param.name in created:
+                arguments[name] = created[spec_param.name]
+            elif spec_param.required:
                 arguments[name] = synthesizer.value(spec_param.schema, rng)
             continue
         # The one argument that is not a parameter is the body.
@@ -235,28 +190,63 @@ async def client() -> AsyncIterator[ApiClient]:
             yield api_client
 
 
+#: The create operation of a collection whose create is not ``POST <collection>``.
+_CREATE_ELSEWHERE = {"/files": "POST /files/upload"}
+
+
+def creator_of(collection: str) -> Case | None:
+    """The case that creates a member of ``collection`` (``POST /fine-tunes`` for
+    ``/fine-tunes/{id}``), if the generated package has one."""
+    key = _CREATE_ELSEWHERE.get(collection, f"POST {collection}")
+    return next((c for c in CASES if c.key == key and not c.method_name.endswith("_stream")), None)
+
+
+def resource_id(created: Any, wire_name: str) -> str:
+    """The id in a create answer: ``id`` (or the parameter's name), else a wrapped
+    resource's ``id`` (a batch answers ``{"job": {...}}``), else its one ``*_id`` field
+    (an evaluation answers ``workflow_id``)."""
+    fields = created.model_dump() if isinstance(created, BaseModel) else {}
+    candidates = [fields.get(key) for key in ("id", wire_name, _python_name(wire_name))]
+    candidates += [v.get("id") for v in fields.values() if isinstance(v, dict)]
+    candidates += [v for k, v in fields.items() if k.endswith("_id")]
+    found = next((value for value in candidates if isinstance(value, str)), None)
+    assert found is not None, f"no id in the create answer {fields}"
+    return found
+
+
+async def create_resources(case: Case, client: ApiClient, created: dict[str, str]) -> None:
+    """Create, through the generated API, each resource ``case``'s path names by an id
+    (parents first: an RL session, then an operation of that session)."""
+    path = case.operation.path
+    for match in re.finditer(r"\{([^}]+)\}", path):
+        wire_name = match.group(1)
+        creator = creator_of(path[: match.start()].rstrip("/"))
+        if wire_name in created or creator is None or creator is case:
+            continue
+        method = getattr(creator.api_class(client), creator.method_name)
+        await create_resources(creator, client, created)
+        answer = await method(**call_arguments(creator, method, created))
+        created[wire_name] = resource_id(answer, wire_name)
+
+
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
 async def test_every_generated_operation_against_the_server(case: Case, client: ApiClient) -> None:
     api = case.api_class(client)
     method = getattr(api, case.method_name)
-    arguments = call_arguments(case, method)
+    created: dict[str, str] = {}
+    await create_resources(case, client, created)
+    arguments = call_arguments(case, method, created)
     declared = typing.get_type_hints(method)["return"]
-    try:
-        if case.method_name.endswith("_stream"):
-            (chunk_type,) = typing.get_args(declared)
-            chunks: list[Any] = []
-            async with await method(**arguments) as stream:
-                async for chunk in stream:
-                    chunks.append(chunk)
-            assert chunks, "the stream ended without a chunk"
-            assert all(conforms(chunk, chunk_type) for chunk in chunks), chunks[:2]
-            return
-        result = await method(**arguments)
-    except NotFoundException:
-        if case.method_name in NOT_FOUND_FOR_UNCREATED_ID:
-            return
-        raise
-    assert case.method_name not in NOT_FOUND_FOR_UNCREATED_ID, "expected a 404"
+    if case.method_name.endswith("_stream"):
+        (chunk_type,) = typing.get_args(declared)
+        chunks: list[Any] = []
+        async with await method(**arguments) as stream:
+            async for chunk in stream:
+                chunks.append(chunk)
+        assert chunks, "the stream ended without a chunk"
+        assert all(conforms(chunk, chunk_type) for chunk in chunks), chunks[:2]
+        return
+    result = await method(**arguments)
     assert conforms(result, declared), (declared, type(result))
     if isinstance(result, BaseModel):
         result.model_dump(mode="json")  # the decoded answer serializes again
