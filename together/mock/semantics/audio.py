@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from together.mock.answers import json_answer
+from together.mock.answers import json_answer, synthesized_answer, wants_stream
 from together.mock.audio import wav_bytes
 from together.mock.context import Call, Upload
 from together.mock.errors import error_response
@@ -14,7 +14,10 @@ __all__ = ["speech", "transcription"]
 
 
 async def speech(call: Call) -> web.StreamResponse:
-    """POST /audio/speech: a WAV whatever ``response_format`` asks (the spec allows it)."""
+    """POST /audio/speech: a WAV whatever ``response_format`` asks (the spec allows it);
+    with ``"stream": true``, the spec's ``text/event-stream`` of synthesized chunks."""
+    if wants_stream(call):
+        return await synthesized_answer(call)
     return web.Response(body=wav_bytes(call.rng()), content_type="audio/wav")
 
 
