@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from multidict import CIMultiDict
 
 from support import SHARED_SPECS, TOKEN
 from together.mock import MockOptions, MockServer
@@ -21,14 +22,15 @@ async def call(
     path: str,
     body: bytes | None,
     headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, Any], Any]:
+) -> tuple[int, CIMultiDict[str], Any]:
     async with (
         aiohttp.ClientSession() as session,
         session.request(
             method, server.root_url + path, data=body, headers=AUTH if headers is None else headers
         ) as response,
     ):
-        return response.status, dict(response.headers), await response.json(content_type=None)
+        # Header names are case-insensitive (aiohttp 3.14 keeps the server's spelling).
+        return response.status, response.headers.copy(), await response.json(content_type=None)
 
 
 def assert_error_shape(payload: Any) -> dict[str, Any]:
