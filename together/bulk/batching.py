@@ -123,30 +123,45 @@ class _Source:
             sync = self._sync
             return await asyncio.to_thread(_fill, sync, carry, batch_size, max_chars, position)
         assert self._async is not None
-        batch = list(carry)
-        chars = sum(map(len, batch))
+        batch = _Batch(carry, batch_size, max_chars, position)
         async for text in self._async:
-            _check(text, position + len(batch))
-            if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
-                return batch, [text]
-            batch.append(text)
-            chars += len(text)
-        return batch, []
+            if not batch.takes(text):
+                return batch.texts, [text]
+        return batch.texts, []
 
 
 def _fill(
     texts: Iterator[str], carry: list[str], batch_size: int, max_chars: int, position: int
 ) -> tuple[list[str], list[str]]:
     """:meth:`_Source.fill` for a plain iterator (in a worker thread)."""
-    batch = list(carry)
-    chars = sum(map(len, batch))
+    batch = _Batch(carry, batch_size, max_chars, position)
     for text in texts:
-        _check(text, position + len(batch))
-        if batch and (len(batch) >= batch_size or chars + len(text) > max_chars):
-            return batch, [text]
-        batch.append(text)
-        chars += len(text)
-    return batch, []
+        if not batch.takes(text):
+            return batch.texts, [text]
+    return batch.texts, []
+
+
+class _Batch:
+    """A batch being filled: at most ``batch_size`` texts and ``max_chars`` characters (a text
+    longer than that still gets a batch of its own)."""
+
+    def __init__(self, carry: list[str], batch_size: int, max_chars: int, position: int) -> None:
+        self.texts = list(carry)
+        self.chars = sum(map(len, self.texts))
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self.position = position
+
+    def takes(self, text: str) -> bool:
+        """Add ``text`` if it fits; ``False`` (and nothing added) when the batch is full."""
+        _check(text, self.position + len(self.texts))
+        if self.texts and (
+            len(self.texts) >= self.batch_size or self.chars + len(text) > self.max_chars
+        ):
+            return False
+        self.texts.append(text)
+        self.chars += len(text)
+        return True
 
 
 def _checked(block: list[str], position: int) -> list[str]:
