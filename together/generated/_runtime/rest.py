@@ -124,7 +124,7 @@ def to_client_timeout(
             raise ApiValueError("_request_timeout as a tuple must be (connect, read) seconds")
         connect, read = value
         return aiohttp.ClientTimeout(total=default.total, connect=connect, sock_read=read)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:  # NaN
         raise ApiValueError(f"_request_timeout must be a positive number of seconds, not {value!r}")
     return aiohttp.ClientTimeout(total=float(value))
 
