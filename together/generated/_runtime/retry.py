@@ -11,7 +11,8 @@ server's ``Retry-After`` / ``retry-after-ms`` when it gives one within
 that would pass the call's deadline.
 
 This module imports only the standard library (the generator imports it to print
-:data:`RETRY_STATUSES` in the docs), so exceptions are judged by their ``retryable`` attribute, not by class.
+:data:`RETRY_STATUSES` in the docs), so exceptions are judged by their ``retryable``
+attribute, not by class.
 """
 
 from __future__ import annotations
