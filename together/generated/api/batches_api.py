@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """BatchesApi: Operations tagged Batches."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -23,7 +23,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["BatchesApi"]
 
-GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
     operation_id="get_batches",
     method="GET",
     path="/batches",
@@ -37,7 +41,7 @@ GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
+_POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
     operation_id="post_batches",
     method="POST",
     path="/batches",
@@ -59,7 +63,7 @@ POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
+_GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
     operation_id="get_batches_id",
     method="GET",
     path="/batches/{id}",
@@ -76,7 +80,7 @@ GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_BATCHES_ID_CANCEL_OPERATION: Operation[BatchJob] = Operation(
+_POST_BATCHES_ID_CANCEL_OPERATION: Operation[BatchJob] = Operation(
     operation_id="post_batches_id_cancel",
     method="POST",
     path="/batches/{id}/cancel",
@@ -101,10 +105,48 @@ class BatchesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> list[BatchJob]: ...
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_batches(
         self,
@@ -114,7 +156,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> list[BatchJob]:
+        _decode: Any = None,
+    ) -> list[BatchJob] | Any:
         """List batch jobs
 
         List all batch jobs for the authenticated user
@@ -124,10 +167,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded list[BatchJob].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded list[BatchJob] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_BATCHES_OPERATION,
+            _GET_BATCHES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -135,8 +179,45 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[list[BatchJob]]: ...
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_batches_with_http_info(
         self,
@@ -146,7 +227,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[list[BatchJob]]:
+        _decode: Any = None,
+    ) -> ApiResponse[list[BatchJob]] | ApiResponse[Any]:
         """List batch jobs
 
         List all batch jobs for the authenticated user
@@ -156,10 +238,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_BATCHES_OPERATION,
+            _GET_BATCHES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -167,6 +250,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_batches_without_preload_content(
@@ -185,8 +269,47 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_BATCHES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_BATCHES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJobWithWarning: ...
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_batches(
         self,
@@ -197,7 +320,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJobWithWarning:
+        _decode: Any = None,
+    ) -> BatchJobWithWarning | Any:
         """Create a batch job
 
         Create a new batch job with the given input file and endpoint
@@ -208,10 +332,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJobWithWarning.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJobWithWarning (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
@@ -219,8 +344,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJobWithWarning]: ...
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_batches_with_http_info(
         self,
@@ -231,7 +396,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJobWithWarning]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJobWithWarning] | ApiResponse[Any]:
         """Create a batch job
 
         Create a new batch job with the given input file and endpoint
@@ -242,10 +408,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
@@ -253,6 +420,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_batches_without_preload_content(
@@ -273,12 +441,51 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJob: ...
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_batches_id(
         self,
@@ -289,7 +496,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJob:
+        _decode: Any = None,
+    ) -> BatchJob | Any:
         """Get a batch job
 
         Get details of a batch job by ID
@@ -300,10 +508,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -313,8 +522,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJob]: ...
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_batches_id_with_http_info(
         self,
@@ -325,7 +574,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJob] | ApiResponse[Any]:
         """Get a batch job
 
         Get details of a batch job by ID
@@ -336,10 +586,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -349,6 +600,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_batches_id_without_preload_content(
@@ -369,7 +621,7 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -377,6 +629,45 @@ class BatchesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJob: ...
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_batches_id_cancel(
         self,
@@ -387,7 +678,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJob:
+        _decode: Any = None,
+    ) -> BatchJob | Any:
         """Cancel a batch job
 
         Cancel a batch job by ID
@@ -398,10 +690,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -411,8 +704,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJob]: ...
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_batches_id_cancel_with_http_info(
         self,
@@ -423,7 +756,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJob] | ApiResponse[Any]:
         """Cancel a batch job
 
         Cancel a batch job by ID
@@ -434,10 +768,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -447,6 +782,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_batches_id_cancel_without_preload_content(
@@ -467,7 +803,7 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """DeploymentsApi: Operations tagged Deployments."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -24,7 +24,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["DeploymentsApi"]
 
-GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
     operation_id="get_deployments",
     method="GET",
     path="/deployments",
@@ -37,7 +41,7 @@ GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="post_deployments",
     method="POST",
     path="/deployments",
@@ -57,7 +61,7 @@ POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="get_deployments_id",
     method="GET",
     path="/deployments/{id}",
@@ -71,7 +75,7 @@ GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
+_DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     operation_id="delete_deployments_id",
     method="DELETE",
     path="/deployments/{id}",
@@ -85,7 +89,7 @@ DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="patch_deployments_id",
     method="PATCH",
     path="/deployments/{id}",
@@ -106,7 +110,7 @@ PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_DEPLOYMENTS_ID_LOGS_OPERATION: Operation[DeploymentLogs] = Operation(
+_GET_DEPLOYMENTS_ID_LOGS_OPERATION: Operation[DeploymentLogs] = Operation(
     operation_id="get_deployments_id_logs",
     method="GET",
     path="/deployments/{id}/logs",
@@ -131,10 +135,48 @@ class DeploymentsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentListResponse: ...
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments(
         self,
@@ -144,7 +186,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentListResponse:
+        _decode: Any = None,
+    ) -> DeploymentListResponse | Any:
         """Get the list of deployments
 
         Get a list of all deployments in your project
@@ -154,10 +197,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_OPERATION,
+            _GET_DEPLOYMENTS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -165,8 +209,45 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentListResponse]: ...
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_with_http_info(
         self,
@@ -176,7 +257,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentListResponse] | ApiResponse[Any]:
         """Get the list of deployments
 
         Get a list of all deployments in your project
@@ -186,10 +268,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_OPERATION,
+            _GET_DEPLOYMENTS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -197,6 +280,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_without_preload_content(
@@ -215,8 +299,47 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_DEPLOYMENTS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_deployments(
         self,
@@ -227,7 +350,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Create a new deployment
 
         Create a new deployment with specified configuration
@@ -238,10 +362,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
@@ -249,8 +374,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_deployments_with_http_info(
         self,
@@ -261,7 +426,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Create a new deployment
 
         Create a new deployment with specified configuration
@@ -272,10 +438,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
@@ -283,6 +450,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_deployments_without_preload_content(
@@ -303,12 +471,51 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_id(
         self,
@@ -319,7 +526,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Get a deployment by ID or name
 
         Retrieve details of a specific deployment by its ID or name
@@ -330,10 +538,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -343,8 +552,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_id_with_http_info(
         self,
@@ -355,7 +604,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Get a deployment by ID or name
 
         Retrieve details of a specific deployment by its ID or name
@@ -366,10 +616,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -379,6 +630,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_id_without_preload_content(
@@ -399,7 +651,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -407,6 +659,45 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_deployments_id(
         self,
@@ -417,7 +708,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> dict[str, Any]:
+        _decode: Any = None,
+    ) -> dict[str, Any] | Any:
         """Delete a deployment
 
         Delete an existing deployment
@@ -428,10 +720,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded dict[str, Any].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -441,8 +734,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[dict[str, Any]]: ...
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_deployments_id_with_http_info(
         self,
@@ -453,7 +786,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[dict[str, Any]]:
+        _decode: Any = None,
+    ) -> ApiResponse[dict[str, Any]] | ApiResponse[Any]:
         """Delete a deployment
 
         Delete an existing deployment
@@ -464,10 +798,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -477,6 +812,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_deployments_id_without_preload_content(
@@ -497,7 +833,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -505,6 +841,48 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def patch_deployments_id(
         self,
@@ -516,7 +894,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Update a deployment
 
         Update an existing deployment configuration
@@ -528,10 +907,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -541,8 +921,51 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def patch_deployments_id_with_http_info(
         self,
@@ -554,7 +977,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Update a deployment
 
         Update an existing deployment configuration
@@ -566,10 +990,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -579,6 +1004,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def patch_deployments_id_without_preload_content(
@@ -601,7 +1027,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -609,6 +1035,48 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentLogs: ...
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_id_logs(
         self,
@@ -620,7 +1088,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentLogs:
+        _decode: Any = None,
+    ) -> DeploymentLogs | Any:
         """Get logs for a deployment
 
         Retrieve logs from a deployment, optionally filtered by replica ID.
@@ -632,10 +1101,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentLogs.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentLogs (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,
@@ -646,8 +1116,51 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentLogs]: ...
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_id_logs_with_http_info(
         self,
@@ -659,7 +1172,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentLogs]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentLogs] | ApiResponse[Any]:
         """Get logs for a deployment
 
         Retrieve logs from a deployment, optionally filtered by replica ID.
@@ -671,10 +1185,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,
@@ -685,6 +1200,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_id_logs_without_preload_content(
@@ -707,7 +1223,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """EndpointsApi: Operations tagged Endpoints."""
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -25,7 +25,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["EndpointsApi"]
 
-LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
     operation_id="listEndpoints",
     method="GET",
     path="/endpoints",
@@ -43,7 +47,7 @@ LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="createEndpoint",
     method="POST",
     path="/endpoints",
@@ -63,7 +67,7 @@ CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="getEndpoint",
     method="GET",
     path="/endpoints/{endpointId}",
@@ -78,7 +82,7 @@ GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
+_DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
     operation_id="deleteEndpoint",
     method="DELETE",
     path="/endpoints/{endpointId}",
@@ -93,7 +97,7 @@ DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="updateEndpoint",
     method="PATCH",
     path="/endpoints/{endpointId}",
@@ -114,7 +118,7 @@ UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-AVAILABILITY_ZONES_OPERATION: Operation[ListAvailibilityZonesResponse] = Operation(
+_AVAILABILITY_ZONES_OPERATION: Operation[ListAvailibilityZonesResponse] = Operation(
     operation_id="availabilityZones",
     method="GET",
     path="/clusters/availability-zones",
@@ -134,10 +138,57 @@ class EndpointsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListEndpoints200Response: ...
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def list_endpoints(
         self,
@@ -150,7 +201,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListEndpoints200Response:
+        _decode: Any = None,
+    ) -> ListEndpoints200Response | Any:
         """List all endpoints, can be filtered by type
 
         Returns a list of all endpoints associated with your account. You can filter the results by type (dedicated or serverless).
@@ -163,10 +215,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListEndpoints200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListEndpoints200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -178,8 +231,54 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListEndpoints200Response]: ...
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def list_endpoints_with_http_info(
         self,
@@ -192,7 +291,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListEndpoints200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListEndpoints200Response] | ApiResponse[Any]:
         """List all endpoints, can be filtered by type
 
         Returns a list of all endpoints associated with your account. You can filter the results by type (dedicated or serverless).
@@ -205,10 +305,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -220,6 +321,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def list_endpoints_without_preload_content(
@@ -244,7 +346,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -255,6 +357,7 @@ class EndpointsApi:
             headers=_headers,
         )
 
+    @overload
     async def create_endpoint(
         self,
         create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
@@ -264,7 +367,46 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Create a dedicated endpoint, it will start automatically
 
         Creates a new dedicated endpoint for serving models. The endpoint will automatically start after creation. You can deploy any supported model on hardware configurations that meet the model's requirements.
@@ -275,10 +417,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
@@ -286,8 +429,48 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_endpoint_with_http_info(
         self,
@@ -298,7 +481,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Create a dedicated endpoint, it will start automatically
 
         Creates a new dedicated endpoint for serving models. The endpoint will automatically start after creation. You can deploy any supported model on hardware configurations that meet the model's requirements.
@@ -309,10 +493,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
@@ -320,6 +505,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_endpoint_without_preload_content(
@@ -340,12 +526,51 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_endpoint(
         self,
@@ -356,7 +581,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Get endpoint by ID
 
         Retrieves details about a specific endpoint, including its current state, configuration, and scaling settings.
@@ -367,10 +593,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -380,8 +607,48 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_endpoint_with_http_info(
         self,
@@ -392,7 +659,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Get endpoint by ID
 
         Retrieves details about a specific endpoint, including its current state, configuration, and scaling settings.
@@ -403,10 +671,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -416,6 +685,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_endpoint_without_preload_content(
@@ -436,7 +706,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -468,7 +738,7 @@ class EndpointsApi:
         :return: the decoded None.
         """
         response = await self.api_client.call_api(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -504,7 +774,7 @@ class EndpointsApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -534,7 +804,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -542,6 +812,48 @@ class EndpointsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def update_endpoint(
         self,
@@ -553,7 +865,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
         Updates an existing endpoint's configuration. You can modify the display name, autoscaling settings, or change the endpoint's state (start/stop).
@@ -565,10 +878,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -578,8 +892,51 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def update_endpoint_with_http_info(
         self,
@@ -591,7 +948,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
         Updates an existing endpoint's configuration. You can modify the display name, autoscaling settings, or change the endpoint's state (start/stop).
@@ -603,10 +961,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -616,6 +975,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def update_endpoint_without_preload_content(
@@ -638,7 +998,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -646,6 +1006,42 @@ class EndpointsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListAvailibilityZonesResponse: ...
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def availability_zones(
         self,
@@ -655,7 +1051,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListAvailibilityZonesResponse:
+        _decode: Any = None,
+    ) -> ListAvailibilityZonesResponse | Any:
         """List all available availability zones.
 
         List all available availability zones.
@@ -665,10 +1062,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListAvailibilityZonesResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListAvailibilityZonesResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -676,8 +1074,45 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListAvailibilityZonesResponse]: ...
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def availability_zones_with_http_info(
         self,
@@ -687,7 +1122,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListAvailibilityZonesResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListAvailibilityZonesResponse] | ApiResponse[Any]:
         """List all available availability zones.
 
         List all available availability zones.
@@ -697,10 +1133,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -708,6 +1145,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def availability_zones_without_preload_content(
@@ -726,7 +1164,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,

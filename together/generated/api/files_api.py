@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """FilesApi: Operations tagged Files."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -24,7 +24,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["FilesApi"]
 
-GET_FILES_OPERATION: Operation[FileList] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_FILES_OPERATION: Operation[FileList] = Operation(
     operation_id="get_files",
     method="GET",
     path="/files",
@@ -36,7 +40,7 @@ GET_FILES_OPERATION: Operation[FileList] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
+_GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
     operation_id="get_files_id",
     method="GET",
     path="/files/{id}",
@@ -48,7 +52,7 @@ GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
+_DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
     operation_id="delete_files_id",
     method="DELETE",
     path="/files/{id}",
@@ -60,7 +64,7 @@ DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
+_GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
     operation_id="get_files_id_content",
     method="GET",
     path="/files/{id}/content",
@@ -73,7 +77,7 @@ GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FILES_UPLOAD_OPERATION: Operation[FileResponse] = Operation(
+_POST_FILES_UPLOAD_OPERATION: Operation[FileResponse] = Operation(
     operation_id="post_files_upload",
     method="POST",
     path="/files/upload",
@@ -103,10 +107,48 @@ class FilesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileList: ...
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_files(
         self,
@@ -116,7 +158,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileList:
+        _decode: Any = None,
+    ) -> FileList | Any:
         """List all files
 
         List the metadata for all uploaded data files.
@@ -126,10 +169,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileList.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileList (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FILES_OPERATION,
+            _GET_FILES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -137,8 +181,45 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileList]: ...
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_files_with_http_info(
         self,
@@ -148,7 +229,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileList]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileList] | ApiResponse[Any]:
         """List all files
 
         List the metadata for all uploaded data files.
@@ -158,10 +240,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_OPERATION,
+            _GET_FILES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -169,6 +252,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_files_without_preload_content(
@@ -187,8 +271,47 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_FILES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileResponse: ...
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_files_id(
         self,
@@ -199,7 +322,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileResponse:
+        _decode: Any = None,
+    ) -> FileResponse | Any:
         """Retrieve file metadata
 
         Retrieve the metadata for a single uploaded data file.
@@ -210,10 +334,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -223,8 +348,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileResponse]: ...
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_files_id_with_http_info(
         self,
@@ -235,7 +400,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileResponse] | ApiResponse[Any]:
         """Retrieve file metadata
 
         Retrieve the metadata for a single uploaded data file.
@@ -246,10 +412,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -259,6 +426,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_files_id_without_preload_content(
@@ -279,7 +447,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -287,6 +455,45 @@ class FilesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileDeleteResponse: ...
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_files_id(
         self,
@@ -297,7 +504,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileDeleteResponse:
+        _decode: Any = None,
+    ) -> FileDeleteResponse | Any:
         """Delete a file
 
         Delete a previously uploaded data file.
@@ -308,10 +516,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -321,8 +530,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileDeleteResponse]: ...
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_files_id_with_http_info(
         self,
@@ -333,7 +582,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileDeleteResponse] | ApiResponse[Any]:
         """Delete a file
 
         Delete a previously uploaded data file.
@@ -344,10 +594,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -357,6 +608,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_files_id_without_preload_content(
@@ -377,7 +629,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -409,7 +661,7 @@ class FilesApi:
         :return: the decoded str.
         """
         response = await self.api_client.call_api(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -445,7 +697,7 @@ class FilesApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -475,7 +727,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -483,6 +735,45 @@ class FilesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileResponse: ...
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_files_upload(
         self,
@@ -493,7 +784,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileResponse:
+        _decode: Any = None,
+    ) -> FileResponse | Any:
         """Upload a file
 
         Upload a file with specified purpose, file name, and file type.
@@ -504,10 +796,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,
@@ -515,8 +808,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileResponse]: ...
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_files_upload_with_http_info(
         self,
@@ -527,7 +860,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileResponse] | ApiResponse[Any]:
         """Upload a file
 
         Upload a file with specified purpose, file name, and file type.
@@ -538,10 +872,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,
@@ -549,6 +884,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_files_upload_without_preload_content(
@@ -569,7 +905,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,

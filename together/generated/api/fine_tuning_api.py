@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """FineTuningApi: Operations tagged Fine-tuning."""
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -45,7 +45,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["FineTuningApi"]
 
-GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
     operation_id="get_fine_tunes",
     method="GET",
     path="/fine-tunes",
@@ -57,7 +61,7 @@ GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
+_POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     operation_id="post_fine_tunes",
     method="POST",
     path="/fine-tunes",
@@ -75,7 +79,7 @@ POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice200Response] = (
+_POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice200Response] = (
     Operation(
         operation_id="post_fine_tunes_estimate_price",
         method="POST",
@@ -96,7 +100,7 @@ POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice20
         security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
     )
 )
-GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
+_GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
     operation_id="get_fine_tunes_id",
     method="GET",
     path="/fine-tunes/{id}",
@@ -108,7 +112,7 @@ GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
+_DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
     operation_id="delete_fine_tunes_id",
     method="DELETE",
     path="/fine-tunes/{id}",
@@ -125,7 +129,7 @@ DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
+_GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
     operation_id="get_fine_tunes_id_events",
     method="GET",
     path="/fine-tunes/{id}/events",
@@ -137,7 +141,7 @@ GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Operation(
+_GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Operation(
     operation_id="get_fine_tunes_id_checkpoints",
     method="GET",
     path="/fine-tunes/{id}/checkpoints",
@@ -149,7 +153,7 @@ GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Op
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
+_GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
     operation_id="get_finetune_download",
     method="GET",
     path="/finetune/download",
@@ -172,7 +176,7 @@ GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
+_POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     operation_id="post_fine_tunes_id_cancel",
     method="POST",
     path="/fine-tunes/{id}/cancel",
@@ -186,7 +190,7 @@ POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Oper
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response] = Operation(
+_GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response] = Operation(
     operation_id="get_fine_tunes_id_metrics",
     method="GET",
     path="/fine-tunes/{id}/metrics",
@@ -207,7 +211,7 @@ GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response]
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported200Response] = (
+_GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported200Response] = (
     Operation(
         operation_id="get_fine_tunes_models_supported",
         method="GET",
@@ -221,7 +225,7 @@ GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported
         security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
     )
 )
-GET_FINE_TUNES_MODELS_LIMITS_OPERATION: Operation[FineTuneModelLimits] = Operation(
+_GET_FINE_TUNES_MODELS_LIMITS_OPERATION: Operation[FineTuneModelLimits] = Operation(
     operation_id="get_fine_tunes_models_limits",
     method="GET",
     path="/fine-tunes/models/limits",
@@ -242,10 +246,48 @@ class FineTuningApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneTruncatedList: ...
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes(
         self,
@@ -255,7 +297,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneTruncatedList:
+        _decode: Any = None,
+    ) -> FinetuneTruncatedList | Any:
         """List all jobs
 
         List the metadata for all fine-tuning jobs. Returns a list of FinetuneResponseTruncated objects.
@@ -265,10 +308,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneTruncatedList.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneTruncatedList (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_OPERATION,
+            _GET_FINE_TUNES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -276,8 +320,45 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneTruncatedList]: ...
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_with_http_info(
         self,
@@ -287,7 +368,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneTruncatedList]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneTruncatedList] | ApiResponse[Any]:
         """List all jobs
 
         List the metadata for all fine-tuning jobs. Returns a list of FinetuneResponseTruncated objects.
@@ -297,10 +379,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_OPERATION,
+            _GET_FINE_TUNES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -308,6 +391,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_without_preload_content(
@@ -326,8 +410,47 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_FINE_TUNES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneResponseTruncated: ...
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_fine_tunes(
         self,
@@ -338,7 +461,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponseTruncated:
+        _decode: Any = None,
+    ) -> FinetuneResponseTruncated | Any:
         """Create job
 
         Create a fine-tuning job with the provided model and training data.
@@ -349,10 +473,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponseTruncated.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponseTruncated (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
@@ -360,8 +485,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponseTruncated]: ...
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_with_http_info(
         self,
@@ -372,7 +537,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponseTruncated]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponseTruncated] | ApiResponse[Any]:
         """Create job
 
         Create a fine-tuning job with the provided model and training data.
@@ -383,10 +549,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
@@ -394,6 +561,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_without_preload_content(
@@ -414,12 +582,54 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> PostFineTunesEstimatePrice200Response: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_fine_tunes_estimate_price(
         self,
@@ -431,7 +641,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> PostFineTunesEstimatePrice200Response:
+        _decode: Any = None,
+    ) -> PostFineTunesEstimatePrice200Response | Any:
         """Estimate price
 
         Estimate the price of a fine-tuning job.
@@ -442,10 +653,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded PostFineTunesEstimatePrice200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded PostFineTunesEstimatePrice200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
@@ -453,8 +665,51 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[PostFineTunesEstimatePrice200Response]: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_estimate_price_with_http_info(
         self,
@@ -466,7 +721,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[PostFineTunesEstimatePrice200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[PostFineTunesEstimatePrice200Response] | ApiResponse[Any]:
         """Estimate price
 
         Estimate the price of a fine-tuning job.
@@ -477,10 +733,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
@@ -488,6 +745,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_estimate_price_without_preload_content(
@@ -509,12 +767,51 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneResponse: ...
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id(
         self,
@@ -525,7 +822,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponse:
+        _decode: Any = None,
+    ) -> FinetuneResponse | Any:
         """List job
 
         List the metadata for a single fine-tuning job.
@@ -536,10 +834,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -549,8 +848,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponse]: ...
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_with_http_info(
         self,
@@ -561,7 +900,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponse] | ApiResponse[Any]:
         """List job
 
         List the metadata for a single fine-tuning job.
@@ -572,10 +912,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -585,6 +926,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_without_preload_content(
@@ -605,7 +947,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -613,6 +955,48 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneDeleteResponse: ...
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_fine_tunes_id(
         self,
@@ -624,7 +1008,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneDeleteResponse:
+        _decode: Any = None,
+    ) -> FinetuneDeleteResponse | Any:
         """Delete a fine-tune job
 
         Delete a fine-tuning job.
@@ -636,10 +1021,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -650,8 +1036,51 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneDeleteResponse]: ...
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_fine_tunes_id_with_http_info(
         self,
@@ -663,7 +1092,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneDeleteResponse] | ApiResponse[Any]:
         """Delete a fine-tune job
 
         Delete a fine-tuning job.
@@ -675,10 +1105,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -689,6 +1120,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_fine_tunes_id_without_preload_content(
@@ -711,7 +1143,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -720,6 +1152,45 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneListEvents: ...
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_events(
         self,
@@ -730,7 +1201,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneListEvents:
+        _decode: Any = None,
+    ) -> FinetuneListEvents | Any:
         """List job events
 
         List the events for a single fine-tuning job.
@@ -741,10 +1213,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneListEvents.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneListEvents (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -754,8 +1227,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneListEvents]: ...
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_events_with_http_info(
         self,
@@ -766,7 +1279,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneListEvents]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneListEvents] | ApiResponse[Any]:
         """List job events
 
         List the events for a single fine-tuning job.
@@ -777,10 +1291,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -790,6 +1305,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_events_without_preload_content(
@@ -810,7 +1326,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -818,6 +1334,45 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneListCheckpoints: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_checkpoints(
         self,
@@ -828,7 +1383,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneListCheckpoints:
+        _decode: Any = None,
+    ) -> FinetuneListCheckpoints | Any:
         """List checkpoints
 
         List the checkpoints for a single fine-tuning job.
@@ -839,10 +1395,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneListCheckpoints.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneListCheckpoints (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -852,8 +1409,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneListCheckpoints]: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_checkpoints_with_http_info(
         self,
@@ -864,7 +1461,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneListCheckpoints]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneListCheckpoints] | ApiResponse[Any]:
         """List checkpoints
 
         List the checkpoints for a single fine-tuning job.
@@ -875,10 +1473,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -888,6 +1487,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_checkpoints_without_preload_content(
@@ -908,7 +1508,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -944,7 +1544,7 @@ class FineTuningApi:
         :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -986,7 +1586,7 @@ class FineTuningApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1022,7 +1622,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1062,7 +1662,7 @@ class FineTuningApi:
         :return: the number of bytes written.
         """
         return await self.api_client.call_api_download(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1077,6 +1677,7 @@ class FineTuningApi:
             retry_policy=_retry_policy,
         )
 
+    @overload
     async def post_fine_tunes_id_cancel(
         self,
         id: str,
@@ -1086,7 +1687,46 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponseTruncated:
+        _decode: None = None,
+    ) -> FinetuneResponseTruncated: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> FinetuneResponseTruncated | Any:
         """Cancel job
 
         Cancel a currently running fine-tuning job. Returns a FinetuneResponseTruncated object.
@@ -1097,10 +1737,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponseTruncated.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponseTruncated (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1110,8 +1751,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponseTruncated]: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_id_cancel_with_http_info(
         self,
@@ -1122,7 +1803,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponseTruncated]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponseTruncated] | ApiResponse[Any]:
         """Cancel job
 
         Cancel a currently running fine-tuning job. Returns a FinetuneResponseTruncated object.
@@ -1133,10 +1815,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1146,6 +1829,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_id_cancel_without_preload_content(
@@ -1166,7 +1850,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1174,6 +1858,54 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetFineTunesIdMetrics200Response: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_metrics(
         self,
@@ -1187,7 +1919,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetFineTunesIdMetrics200Response:
+        _decode: Any = None,
+    ) -> GetFineTunesIdMetrics200Response | Any:
         """Get metrics
 
         Retrieves recorded training metrics for a fine-tuning job in chronological order. All filter fields are optional — omit the body or send `{}` to retrieve all metrics.
@@ -1200,10 +1933,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetFineTunesIdMetrics200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetFineTunesIdMetrics200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1213,8 +1947,57 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetFineTunesIdMetrics200Response]: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_metrics_with_http_info(
         self,
@@ -1228,7 +2011,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetFineTunesIdMetrics200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetFineTunesIdMetrics200Response] | ApiResponse[Any]:
         """Get metrics
 
         Retrieves recorded training metrics for a fine-tuning job in chronological order. All filter fields are optional — omit the body or send `{}` to retrieve all metrics.
@@ -1241,10 +2025,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1254,6 +2039,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_metrics_without_preload_content(
@@ -1279,7 +2065,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1287,6 +2073,42 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetFineTunesModelsSupported200Response: ...
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_models_supported(
         self,
@@ -1296,7 +2118,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetFineTunesModelsSupported200Response:
+        _decode: Any = None,
+    ) -> GetFineTunesModelsSupported200Response | Any:
         """List supported models
 
         List models supported for fine-tuning.
@@ -1306,10 +2129,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetFineTunesModelsSupported200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetFineTunesModelsSupported200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -1317,8 +2141,45 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetFineTunesModelsSupported200Response]: ...
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_models_supported_with_http_info(
         self,
@@ -1328,7 +2189,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetFineTunesModelsSupported200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetFineTunesModelsSupported200Response] | ApiResponse[Any]:
         """List supported models
 
         List models supported for fine-tuning.
@@ -1338,10 +2200,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -1349,6 +2212,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_models_supported_without_preload_content(
@@ -1367,12 +2231,51 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FineTuneModelLimits: ...
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_models_limits(
         self,
@@ -1383,7 +2286,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FineTuneModelLimits:
+        _decode: Any = None,
+    ) -> FineTuneModelLimits | Any:
         """Get model limits
 
         Get model limits for a specific fine-tuning model.
@@ -1394,10 +2298,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FineTuneModelLimits.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FineTuneModelLimits (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },
@@ -1407,8 +2312,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FineTuneModelLimits]: ...
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_models_limits_with_http_info(
         self,
@@ -1419,7 +2364,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FineTuneModelLimits]:
+        _decode: Any = None,
+    ) -> ApiResponse[FineTuneModelLimits] | ApiResponse[Any]:
         """Get model limits
 
         Get model limits for a specific fine-tuning model.
@@ -1430,10 +2376,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },
@@ -1443,6 +2390,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_models_limits_without_preload_content(
@@ -1463,7 +2411,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },

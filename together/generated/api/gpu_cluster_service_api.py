@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """GPUClusterServiceApi: Operations tagged GPUClusterService."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -26,7 +26,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["GPUClusterServiceApi"]
 
-GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
     operation_id="GPUClusterService_List",
     method="GET",
     path="/compute/clusters",
@@ -38,7 +42,7 @@ GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Create",
     method="POST",
     path="/compute/clusters",
@@ -56,7 +60,7 @@ GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Get",
     method="GET",
     path="/compute/clusters/{cluster_id}",
@@ -68,7 +72,7 @@ GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Update",
     method="PUT",
     path="/compute/clusters/{cluster_id}",
@@ -86,7 +90,7 @@ GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_DELETE_OPERATION: Operation[GPUClusterServiceDelete200Response] = Operation(
+_GPU_CLUSTER_SERVICE_DELETE_OPERATION: Operation[GPUClusterServiceDelete200Response] = Operation(
     operation_id="GPUClusterService_Delete",
     method="DELETE",
     path="/compute/clusters/{cluster_id}",
@@ -106,10 +110,48 @@ class GPUClusterServiceApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusters: ...
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_list(
         self,
@@ -119,7 +161,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusters:
+        _decode: Any = None,
+    ) -> GPUClusters | Any:
         """List all GPU clusters.
 
         List all GPU clusters.
@@ -129,10 +172,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusters.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusters (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -140,8 +184,45 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusters]: ...
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_list_with_http_info(
         self,
@@ -151,7 +232,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusters]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusters] | ApiResponse[Any]:
         """List all GPU clusters.
 
         List all GPU clusters.
@@ -161,10 +243,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -172,6 +255,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_list_without_preload_content(
@@ -190,12 +274,51 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_create(
         self,
@@ -206,7 +329,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Create GPU Cluster
 
                 Create an Instant Cluster on Together's high-performance GPU clusters.
@@ -221,10 +345,11 @@ class GPUClusterServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded GPUClusterInfo.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
@@ -232,8 +357,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_create_with_http_info(
         self,
@@ -244,7 +409,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Create GPU Cluster
 
                 Create an Instant Cluster on Together's high-performance GPU clusters.
@@ -259,10 +425,11 @@ class GPUClusterServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
@@ -270,6 +437,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_create_without_preload_content(
@@ -294,12 +462,51 @@ class GPUClusterServiceApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_get(
         self,
@@ -310,7 +517,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Get GPU cluster by cluster ID
 
         Retrieve information about a specific GPU cluster.
@@ -321,10 +529,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterInfo.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -334,8 +543,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_get_with_http_info(
         self,
@@ -346,7 +595,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Get GPU cluster by cluster ID
 
         Retrieve information about a specific GPU cluster.
@@ -357,10 +607,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -370,6 +621,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_get_without_preload_content(
@@ -390,7 +642,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -398,6 +650,48 @@ class GPUClusterServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_update(
         self,
@@ -409,7 +703,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Update a GPU Cluster.
 
         Update the configuration of an existing GPU cluster.
@@ -421,10 +716,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterInfo.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -434,8 +730,51 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_update_with_http_info(
         self,
@@ -447,7 +786,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Update a GPU Cluster.
 
         Update the configuration of an existing GPU cluster.
@@ -459,10 +799,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -472,6 +813,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_update_without_preload_content(
@@ -494,7 +836,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -502,6 +844,45 @@ class GPUClusterServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterServiceDelete200Response: ...
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_delete(
         self,
@@ -512,7 +893,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterServiceDelete200Response:
+        _decode: Any = None,
+    ) -> GPUClusterServiceDelete200Response | Any:
         """Delete GPU cluster by cluster ID
 
         Delete a GPU cluster by cluster ID.
@@ -523,10 +905,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterServiceDelete200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterServiceDelete200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -536,8 +919,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterServiceDelete200Response]: ...
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_delete_with_http_info(
         self,
@@ -548,7 +971,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterServiceDelete200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterServiceDelete200Response] | ApiResponse[Any]:
         """Delete GPU cluster by cluster ID
 
         Delete a GPU cluster by cluster ID.
@@ -559,10 +983,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -572,6 +997,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_delete_without_preload_content(
@@ -592,7 +1018,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """ModelsApi: Operations tagged Models."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -23,7 +23,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["ModelsApi"]
 
-MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
     operation_id="models",
     method="GET",
     path="/models",
@@ -40,7 +44,7 @@ MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-UPLOAD_MODEL_OPERATION: Operation[ModelUploadSuccessResponse] = Operation(
+_UPLOAD_MODEL_OPERATION: Operation[ModelUploadSuccessResponse] = Operation(
     operation_id="uploadModel",
     method="POST",
     path="/models",
@@ -66,10 +70,51 @@ class ModelsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> list[ModelInfo]: ...
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def models(
         self,
@@ -80,7 +125,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> list[ModelInfo]:
+        _decode: Any = None,
+    ) -> list[ModelInfo] | Any:
         """List all models
 
         Lists all of Together's open-source models
@@ -91,10 +137,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded list[ModelInfo].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded list[ModelInfo] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -104,8 +151,48 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[list[ModelInfo]]: ...
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def models_with_http_info(
         self,
@@ -116,7 +203,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[list[ModelInfo]]:
+        _decode: Any = None,
+    ) -> ApiResponse[list[ModelInfo]] | ApiResponse[Any]:
         """List all models
 
         Lists all of Together's open-source models
@@ -127,10 +215,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -140,6 +229,7 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def models_without_preload_content(
@@ -160,7 +250,7 @@ class ModelsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -168,6 +258,45 @@ class ModelsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ModelUploadSuccessResponse: ...
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def upload_model(
         self,
@@ -178,7 +307,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ModelUploadSuccessResponse:
+        _decode: Any = None,
+    ) -> ModelUploadSuccessResponse | Any:
         """Upload a custom model or adapter
 
         Upload a custom model or adapter from Hugging Face or S3
@@ -189,10 +319,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ModelUploadSuccessResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ModelUploadSuccessResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,
@@ -200,8 +331,48 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ModelUploadSuccessResponse]: ...
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def upload_model_with_http_info(
         self,
@@ -212,7 +383,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ModelUploadSuccessResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ModelUploadSuccessResponse] | ApiResponse[Any]:
         """Upload a custom model or adapter
 
         Upload a custom model or adapter from Hugging Face or S3
@@ -223,10 +395,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,
@@ -234,6 +407,7 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def upload_model_without_preload_content(
@@ -254,7 +428,7 @@ class ModelsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,

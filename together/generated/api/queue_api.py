@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """QueueApi: Operations tagged Queue."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -26,7 +26,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["QueueApi"]
 
-CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
     operation_id="cancelQueueJob",
     method="POST",
     path="/queue/cancel",
@@ -48,7 +52,7 @@ CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
+_GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
     operation_id="getQueueMetrics",
     method="GET",
     path="/queue/metrics",
@@ -63,7 +67,7 @@ GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
+_GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
     operation_id="getQueueJobStatus",
     method="GET",
     path="/queue/status",
@@ -82,7 +86,7 @@ GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SUBMIT_QUEUE_JOB_OPERATION: Operation[QueueJobResponse] = Operation(
+_SUBMIT_QUEUE_JOB_OPERATION: Operation[QueueJobResponse] = Operation(
     operation_id="submitQueueJob",
     method="POST",
     path="/queue/submit",
@@ -111,10 +115,51 @@ class QueueApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueCancelResponse: ...
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def cancel_queue_job(
         self,
@@ -125,7 +170,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueCancelResponse:
+        _decode: Any = None,
+    ) -> QueueCancelResponse | Any:
         """Cancel a queued job
 
                 Cancel a pending job. Only jobs in pending status can be canceled.
@@ -140,10 +186,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded QueueCancelResponse.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded QueueCancelResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
@@ -151,8 +198,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueCancelResponse]: ...
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def cancel_queue_job_with_http_info(
         self,
@@ -163,7 +250,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueCancelResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueCancelResponse] | ApiResponse[Any]:
         """Cancel a queued job
 
                 Cancel a pending job. Only jobs in pending status can be canceled.
@@ -178,10 +266,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
@@ -189,6 +278,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def cancel_queue_job_without_preload_content(
@@ -213,12 +303,51 @@ class QueueApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueMetricsResponse: ...
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_queue_metrics(
         self,
@@ -229,7 +358,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueMetricsResponse:
+        _decode: Any = None,
+    ) -> QueueMetricsResponse | Any:
         """Get queue metrics
 
         Get the current queue statistics for a model, including pending and running job counts.
@@ -240,10 +370,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded QueueMetricsResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded QueueMetricsResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -253,8 +384,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueMetricsResponse]: ...
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_queue_metrics_with_http_info(
         self,
@@ -265,7 +436,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueMetricsResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueMetricsResponse] | ApiResponse[Any]:
         """Get queue metrics
 
         Get the current queue statistics for a model, including pending and running job counts.
@@ -276,10 +448,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -289,6 +462,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_queue_metrics_without_preload_content(
@@ -309,7 +483,7 @@ class QueueApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -317,6 +491,48 @@ class QueueApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueJobStatusResponse: ...
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_queue_job_status(
         self,
@@ -328,7 +544,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueJobStatusResponse:
+        _decode: Any = None,
+    ) -> QueueJobStatusResponse | Any:
         """Get job status
 
         Poll the current status of a previously submitted job. Provide the request_id and model as query parameters.
@@ -340,10 +557,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded QueueJobStatusResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded QueueJobStatusResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -354,8 +572,51 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueJobStatusResponse]: ...
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_queue_job_status_with_http_info(
         self,
@@ -367,7 +628,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueJobStatusResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueJobStatusResponse] | ApiResponse[Any]:
         """Get job status
 
         Poll the current status of a previously submitted job. Provide the request_id and model as query parameters.
@@ -379,10 +641,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -393,6 +656,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_queue_job_status_without_preload_content(
@@ -415,7 +679,7 @@ class QueueApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -424,6 +688,45 @@ class QueueApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueJobResponse: ...
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def submit_queue_job(
         self,
@@ -434,7 +737,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueJobResponse:
+        _decode: Any = None,
+    ) -> QueueJobResponse | Any:
         """Submit a queued job
 
                 Submit a new job to the queue for asynchronous processing. Jobs are
@@ -449,10 +753,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded QueueJobResponse.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded QueueJobResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,
@@ -460,8 +765,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueJobResponse]: ...
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def submit_queue_job_with_http_info(
         self,
@@ -472,7 +817,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueJobResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueJobResponse] | ApiResponse[Any]:
         """Submit a queued job
 
                 Submit a new job to the queue for asynchronous processing. Jobs are
@@ -487,10 +833,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,
@@ -498,6 +845,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def submit_queue_job_without_preload_content(
@@ -522,7 +870,7 @@ class QueueApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """RLApi: Operations tagged RL."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -40,7 +40,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["RLApi"]
 
-LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Operation(
     operation_id="listTrainingSessions",
     method="GET",
     path="/rl/training-sessions",
@@ -57,7 +61,7 @@ LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Op
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="startTrainingSession",
     method="POST",
     path="/rl/training-sessions",
@@ -76,7 +80,7 @@ START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="getTrainingSession",
     method="GET",
     path="/rl/training-sessions/{session_id}",
@@ -89,7 +93,7 @@ GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="stopTrainingSession",
     method="POST",
     path="/rl/training-sessions/{session_id}/stop",
@@ -102,7 +106,7 @@ STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
+_GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     operation_id="getForwardBackwardOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/forward-backward/{operation_id}",
@@ -118,7 +122,7 @@ GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] 
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
+_GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
     operation_id="getOptimStepOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/optim-step/{operation_id}",
@@ -134,7 +138,7 @@ GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
+_GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     operation_id="GetSample",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/sample/{operation_id}",
@@ -150,7 +154,7 @@ GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
+_FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     operation_id="forwardBackward",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/forward-backward",
@@ -169,7 +173,7 @@ FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
+_OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
     operation_id="OptimStep",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/optim-step",
@@ -188,7 +192,7 @@ OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
+_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     operation_id="Sample",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/sample",
@@ -207,7 +211,7 @@ SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
+_CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
     operation_id="createInferenceCheckpoint",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/inference-checkpoint",
@@ -220,23 +224,25 @@ CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation]
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
-    operation_id="getInferenceCheckpointOperation",
-    method="GET",
-    path="/rl/training-sessions/{session_id}/operations/inference-checkpoint/{operation_id}",
-    params=(
-        Param("session_id", "path", TypeAdapter(str), explode=True),
-        Param("operation_id", "path", TypeAdapter(str), explode=True),
-    ),
-    responses={
-        "200": ResponseSpec.json(RLInferenceCheckpointOperation),
-        "default": ResponseSpec.json(ErrorData),
-    },
-    accept="application/json",
-    retry_safe=True,
-    security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
+_GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION: Operation[RLInferenceCheckpointOperation] = (
+    Operation(
+        operation_id="getInferenceCheckpointOperation",
+        method="GET",
+        path="/rl/training-sessions/{session_id}/operations/inference-checkpoint/{operation_id}",
+        params=(
+            Param("session_id", "path", TypeAdapter(str), explode=True),
+            Param("operation_id", "path", TypeAdapter(str), explode=True),
+        ),
+        responses={
+            "200": ResponseSpec.json(RLInferenceCheckpointOperation),
+            "default": ResponseSpec.json(ErrorData),
+        },
+        accept="application/json",
+        retry_safe=True,
+        security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
+    )
 )
-CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
+_CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
     operation_id="createTrainingCheckpoint",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/training-checkpoint",
@@ -249,7 +255,7 @@ CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] =
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
+_GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
     operation_id="getTrainingCheckpointOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/training-checkpoint/{operation_id}",
@@ -265,7 +271,7 @@ GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOpera
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DOWNLOAD_CHECKPOINT_OPERATION: Operation[RLCheckpointDownloadResponse] = Operation(
+_DOWNLOAD_CHECKPOINT_OPERATION: Operation[RLCheckpointDownloadResponse] = Operation(
     operation_id="downloadCheckpoint",
     method="GET",
     path="/rl/checkpoints/{id}/download",
@@ -289,10 +295,57 @@ class RLApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSessionsListResponse: ...
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def list_training_sessions(
         self,
@@ -305,7 +358,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSessionsListResponse:
+        _decode: Any = None,
+    ) -> RLTrainingSessionsListResponse | Any:
         """List training sessions
 
         Lists all training sessions.
@@ -318,10 +372,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSessionsListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSessionsListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -333,8 +388,54 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSessionsListResponse]: ...
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def list_training_sessions_with_http_info(
         self,
@@ -347,7 +448,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSessionsListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSessionsListResponse] | ApiResponse[Any]:
         """List training sessions
 
         Lists all training sessions.
@@ -360,10 +462,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -375,6 +478,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def list_training_sessions_without_preload_content(
@@ -399,7 +503,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -410,6 +514,7 @@ class RLApi:
             headers=_headers,
         )
 
+    @overload
     async def start_training_session(
         self,
         rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
@@ -419,7 +524,46 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Create training session
 
         Creates a training session and returns its details.
@@ -430,10 +574,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
@@ -441,8 +586,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def start_training_session_with_http_info(
         self,
@@ -453,7 +638,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Create training session
 
         Creates a training session and returns its details.
@@ -464,10 +650,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
@@ -475,6 +662,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def start_training_session_without_preload_content(
@@ -495,12 +683,51 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_training_session(
         self,
@@ -511,7 +738,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Get training session
 
         Gets a training session by its ID and returns its details.
@@ -522,10 +750,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -535,8 +764,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_training_session_with_http_info(
         self,
@@ -547,7 +816,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Get training session
 
         Gets a training session by its ID and returns its details.
@@ -558,10 +828,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -571,6 +842,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_training_session_without_preload_content(
@@ -591,7 +863,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -599,6 +871,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def stop_training_session(
         self,
@@ -609,7 +920,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Stop training session
 
         Stops a training session.
@@ -620,10 +932,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -633,8 +946,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def stop_training_session_with_http_info(
         self,
@@ -645,7 +998,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Stop training session
 
         Stops a training session.
@@ -656,10 +1010,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -669,6 +1024,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def stop_training_session_without_preload_content(
@@ -689,7 +1045,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -697,6 +1053,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLForwardBackwardOperation: ...
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_forward_backward_operation(
         self,
@@ -708,7 +1106,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLForwardBackwardOperation:
+        _decode: Any = None,
+    ) -> RLForwardBackwardOperation | Any:
         """Get forward-backward operation
 
         Retrieves the current status and result of a forward-backward operation.
@@ -720,10 +1119,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLForwardBackwardOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLForwardBackwardOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -734,8 +1134,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLForwardBackwardOperation]: ...
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_forward_backward_operation_with_http_info(
         self,
@@ -747,7 +1190,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLForwardBackwardOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLForwardBackwardOperation] | ApiResponse[Any]:
         """Get forward-backward operation
 
         Retrieves the current status and result of a forward-backward operation.
@@ -759,10 +1203,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -773,6 +1218,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_forward_backward_operation_without_preload_content(
@@ -795,7 +1241,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -804,6 +1250,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLOptimStepOperation: ...
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_optim_step_operation(
         self,
@@ -815,7 +1303,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLOptimStepOperation:
+        _decode: Any = None,
+    ) -> RLOptimStepOperation | Any:
         """Get optim-step operation
 
         Retrieves the current status and result of an optim-step operation.
@@ -827,10 +1316,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLOptimStepOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLOptimStepOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -841,8 +1331,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLOptimStepOperation]: ...
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_optim_step_operation_with_http_info(
         self,
@@ -854,7 +1387,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLOptimStepOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLOptimStepOperation] | ApiResponse[Any]:
         """Get optim-step operation
 
         Retrieves the current status and result of an optim-step operation.
@@ -866,10 +1400,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -880,6 +1415,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_optim_step_operation_without_preload_content(
@@ -902,7 +1438,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -911,6 +1447,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLSampleOperation: ...
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_sample(
         self,
@@ -922,7 +1500,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLSampleOperation:
+        _decode: Any = None,
+    ) -> RLSampleOperation | Any:
         """Get sample operation
 
         Retrieves the current status and result of a sample operation.
@@ -934,10 +1513,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLSampleOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLSampleOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -948,8 +1528,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLSampleOperation]: ...
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_sample_with_http_info(
         self,
@@ -961,7 +1584,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLSampleOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLSampleOperation] | ApiResponse[Any]:
         """Get sample operation
 
         Retrieves the current status and result of a sample operation.
@@ -973,10 +1597,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -987,6 +1612,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_sample_without_preload_content(
@@ -1009,7 +1635,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1018,6 +1644,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLForwardBackwardOperation: ...
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def forward_backward(
         self,
@@ -1029,7 +1697,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLForwardBackwardOperation:
+        _decode: Any = None,
+    ) -> RLForwardBackwardOperation | Any:
         """Forward-backward pass
 
         Submits a forward-backward pass operation that will asynchronously compute gradients via backpropagation.
@@ -1041,10 +1710,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLForwardBackwardOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLForwardBackwardOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1054,8 +1724,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLForwardBackwardOperation]: ...
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def forward_backward_with_http_info(
         self,
@@ -1067,7 +1780,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLForwardBackwardOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLForwardBackwardOperation] | ApiResponse[Any]:
         """Forward-backward pass
 
         Submits a forward-backward pass operation that will asynchronously compute gradients via backpropagation.
@@ -1079,10 +1793,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1092,6 +1807,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def forward_backward_without_preload_content(
@@ -1114,7 +1830,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1122,6 +1838,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLOptimStepOperation: ...
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def optim_step(
         self,
@@ -1133,7 +1891,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLOptimStepOperation:
+        _decode: Any = None,
+    ) -> RLOptimStepOperation | Any:
         """Optimizer step
 
         Submits an optimizer step operation that will asynchronously apply accumulated gradients to update model parameters.
@@ -1145,10 +1904,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLOptimStepOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLOptimStepOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1158,8 +1918,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLOptimStepOperation]: ...
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def optim_step_with_http_info(
         self,
@@ -1171,7 +1974,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLOptimStepOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLOptimStepOperation] | ApiResponse[Any]:
         """Optimizer step
 
         Submits an optimizer step operation that will asynchronously apply accumulated gradients to update model parameters.
@@ -1183,10 +1987,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1196,6 +2001,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def optim_step_without_preload_content(
@@ -1218,7 +2024,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1226,6 +2032,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLSampleOperation: ...
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def sample(
         self,
@@ -1237,7 +2085,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLSampleOperation:
+        _decode: Any = None,
+    ) -> RLSampleOperation | Any:
         """Sample
 
         Submits a sample operation that will asynchronously generate text completions with logprobs.
@@ -1249,10 +2098,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLSampleOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLSampleOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1262,8 +2112,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLSampleOperation]: ...
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def sample_with_http_info(
         self,
@@ -1275,7 +2168,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLSampleOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLSampleOperation] | ApiResponse[Any]:
         """Sample
 
         Submits a sample operation that will asynchronously generate text completions with logprobs.
@@ -1287,10 +2181,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1300,6 +2195,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def sample_without_preload_content(
@@ -1322,7 +2218,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1330,6 +2226,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLInferenceCheckpointOperation: ...
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_inference_checkpoint(
         self,
@@ -1340,7 +2275,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLInferenceCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLInferenceCheckpointOperation | Any:
         """Create inference checkpoint
 
         Submits an operation that will asynchronously save the current LoRA adapter as an inference checkpoint and upload it to object storage.
@@ -1351,10 +2287,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLInferenceCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLInferenceCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1364,8 +2301,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation]: ...
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_inference_checkpoint_with_http_info(
         self,
@@ -1376,7 +2353,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLInferenceCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation] | ApiResponse[Any]:
         """Create inference checkpoint
 
         Submits an operation that will asynchronously save the current LoRA adapter as an inference checkpoint and upload it to object storage.
@@ -1387,10 +2365,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1400,6 +2379,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_inference_checkpoint_without_preload_content(
@@ -1420,7 +2400,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1428,6 +2408,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLInferenceCheckpointOperation: ...
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_inference_checkpoint_operation(
         self,
@@ -1439,7 +2461,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLInferenceCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLInferenceCheckpointOperation | Any:
         """Get inference checkpoint operation
 
         Retrieves the current status and result of an inference checkpoint operation.
@@ -1451,10 +2474,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLInferenceCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLInferenceCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1465,8 +2489,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation]: ...
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_inference_checkpoint_operation_with_http_info(
         self,
@@ -1478,7 +2545,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLInferenceCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation] | ApiResponse[Any]:
         """Get inference checkpoint operation
 
         Retrieves the current status and result of an inference checkpoint operation.
@@ -1490,10 +2558,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1504,6 +2573,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_inference_checkpoint_operation_without_preload_content(
@@ -1526,7 +2596,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1535,6 +2605,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingCheckpointOperation: ...
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_training_checkpoint(
         self,
@@ -1545,7 +2654,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLTrainingCheckpointOperation | Any:
         """Save training checkpoint
 
         Submits an operation that will asynchronously save the full training state (adapter + optimizer + step).
@@ -1556,10 +2666,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1569,8 +2680,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation]: ...
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_training_checkpoint_with_http_info(
         self,
@@ -1581,7 +2732,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation] | ApiResponse[Any]:
         """Save training checkpoint
 
         Submits an operation that will asynchronously save the full training state (adapter + optimizer + step).
@@ -1592,10 +2744,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1605,6 +2758,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_training_checkpoint_without_preload_content(
@@ -1625,7 +2779,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1633,6 +2787,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingCheckpointOperation: ...
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_training_checkpoint_operation(
         self,
@@ -1644,7 +2840,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLTrainingCheckpointOperation | Any:
         """Get save training checkpoint operation
 
         Retrieves the current status and result of a save training checkpoint operation.
@@ -1656,10 +2853,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1670,8 +2868,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation]: ...
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_training_checkpoint_operation_with_http_info(
         self,
@@ -1683,7 +2924,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation] | ApiResponse[Any]:
         """Get save training checkpoint operation
 
         Retrieves the current status and result of a save training checkpoint operation.
@@ -1695,10 +2937,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1709,6 +2952,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_training_checkpoint_operation_without_preload_content(
@@ -1731,7 +2975,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1740,6 +2984,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLCheckpointDownloadResponse: ...
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def download_checkpoint(
         self,
@@ -1751,7 +3037,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLCheckpointDownloadResponse:
+        _decode: Any = None,
+    ) -> RLCheckpointDownloadResponse | Any:
         """Download checkpoint
 
         Returns presigned URLs for downloading a checkpoint's model files. Only inference checkpoints support downloading.
@@ -1763,10 +3050,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLCheckpointDownloadResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLCheckpointDownloadResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,
@@ -1777,8 +3065,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLCheckpointDownloadResponse]: ...
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def download_checkpoint_with_http_info(
         self,
@@ -1790,7 +3121,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLCheckpointDownloadResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLCheckpointDownloadResponse] | ApiResponse[Any]:
         """Download checkpoint
 
         Returns presigned URLs for downloading a checkpoint's model files. Only inference checkpoints support downloading.
@@ -1802,10 +3134,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,
@@ -1816,6 +3149,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def download_checkpoint_without_preload_content(
@@ -1838,7 +3172,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,

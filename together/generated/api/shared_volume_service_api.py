@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """SharedVolumeServiceApi: Operations tagged SharedVolumeService."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated.api_client import ApiClient
 from together.generated.api_response import ApiResponse
@@ -30,7 +30,11 @@ from together.generated.retry import RetryStrategy
 
 __all__ = ["SharedVolumeServiceApi"]
 
-SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Operation(
     operation_id="SharedVolumeService_List",
     method="GET",
     path="/compute/clusters/storage/volumes",
@@ -42,7 +46,7 @@ SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Oper
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Update",
     method="PUT",
     path="/compute/clusters/storage/volumes",
@@ -60,7 +64,7 @@ SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Ope
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Create",
     method="POST",
     path="/compute/clusters/storage/volumes",
@@ -78,7 +82,7 @@ SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Ope
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Get",
     method="GET",
     path="/compute/clusters/storage/volumes/{volume_id}",
@@ -90,7 +94,7 @@ SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operat
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_DELETE_OPERATION: Operation[GPUClustersSharedVolumeDeleteResponse] = (
+_SHARED_VOLUME_SERVICE_DELETE_OPERATION: Operation[GPUClustersSharedVolumeDeleteResponse] = (
     Operation(
         operation_id="SharedVolumeService_Delete",
         method="DELETE",
@@ -112,10 +116,48 @@ class SharedVolumeServiceApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolumes: ...
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_list(
         self,
@@ -125,7 +167,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolumes:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolumes | Any:
         """List all shared volumes.
 
         List all shared volumes.
@@ -135,10 +178,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolumes.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolumes (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -146,8 +190,45 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolumes]: ...
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_list_with_http_info(
         self,
@@ -157,7 +238,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolumes]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolumes] | ApiResponse[Any]:
         """List all shared volumes.
 
         List all shared volumes.
@@ -167,10 +249,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -178,6 +261,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_list_without_preload_content(
@@ -196,12 +280,54 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_update(
         self,
@@ -213,7 +339,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Update a shared volume.
 
         Update the configuration of an existing shared volume.
@@ -225,10 +352,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolume.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
@@ -236,8 +364,51 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_update_with_http_info(
         self,
@@ -249,7 +420,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Update a shared volume.
 
         Update the configuration of an existing shared volume.
@@ -261,10 +433,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
@@ -272,6 +445,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_update_without_preload_content(
@@ -294,12 +468,54 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_create(
         self,
@@ -311,7 +527,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Create a shared volume.
 
                 Instant Clusters supports long-lived, resizable in-DC shared storage with user data persistence.
@@ -325,10 +542,11 @@ class SharedVolumeServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded GPUClustersSharedVolume.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
@@ -336,8 +554,51 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_create_with_http_info(
         self,
@@ -349,7 +610,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Create a shared volume.
 
                 Instant Clusters supports long-lived, resizable in-DC shared storage with user data persistence.
@@ -363,10 +625,11 @@ class SharedVolumeServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
@@ -374,6 +637,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_create_without_preload_content(
@@ -398,12 +662,51 @@ class SharedVolumeServiceApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_get(
         self,
@@ -414,7 +717,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Get shared volume by volume Id.
 
         Retrieve information about a specific shared volume.
@@ -425,10 +729,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolume.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -438,8 +743,48 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_get_with_http_info(
         self,
@@ -450,7 +795,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Get shared volume by volume Id.
 
         Retrieve information about a specific shared volume.
@@ -461,10 +807,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -474,6 +821,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_get_without_preload_content(
@@ -494,7 +842,7 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -502,6 +850,45 @@ class SharedVolumeServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolumeDeleteResponse: ...
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_delete(
         self,
@@ -512,7 +899,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolumeDeleteResponse:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolumeDeleteResponse | Any:
         """Delete shared volume by volume id.
 
         Delete a shared volume. Note that if this volume is attached to a cluster, deleting will fail.
@@ -524,10 +912,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolumeDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolumeDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -537,8 +926,48 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse]: ...
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_delete_with_http_info(
         self,
@@ -549,7 +978,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse] | ApiResponse[Any]:
         """Delete shared volume by volume id.
 
         Delete a shared volume. Note that if this volume is attached to a cluster, deleting will fail.
@@ -561,10 +991,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -574,6 +1005,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_delete_without_preload_content(
@@ -595,7 +1027,7 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
