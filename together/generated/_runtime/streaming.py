@@ -376,6 +376,13 @@ class AsyncStream(Generic[T]):
         """Close the connection; idempotent. Iterating afterwards ends at once."""
         self._close()
 
+    def close_now(self) -> None:
+        """:meth:`aclose` without awaiting (closing needs no I/O): for synchronous callers
+        such as :class:`~together.generated._runtime.sync.SyncStream`."""
+        if not self._finished or not self._response.closed:
+            with contextlib.suppress(Exception):  # at exit the loop may be closed already
+                self._close()
+
     async def __aenter__(self) -> Self:
         return self
 
