@@ -69,6 +69,21 @@ async def test_a_token_set_after_a_call_is_checked_again(mocked: aioresponses) -
     assert TOKEN not in str(caught.value)
 
 
+async def test_a_token_changed_after_a_call_is_checked_again(mocked: aioresponses) -> None:
+    """README#quick-start: "the check is made again whenever ... the token ... changes" —
+    a token replaced by one read from a file with its line break (reliability.md#security)
+    is refused although the host and the settings are those of the call before."""
+    mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[0.5]]), repeat=True)
+    configuration = Configuration(host=HOST, access_token=TOKEN, retries=0)
+    async with ApiClient(configuration) as client:
+        await EmbeddingsApi(client).embeddings(REQUEST)
+        configuration.access_token = "tk-other-key\n"
+        with pytest.raises(together.generated.ApiValueError, match="line break") as caught:
+            await EmbeddingsApi(client).embeddings(REQUEST)
+    assert len(sent(mocked)) == 1
+    assert "tk-other-key" not in str(caught.value)
+
+
 # ------------------------------------------------------------ runtime.md#errors: the names
 
 
