@@ -78,7 +78,12 @@ class ApiClient:
     - ``trace_configs``: aiohttp ``TraceConfig`` objects for the session the client creates.
     """
 
-    _default: ClassVar[ApiClient | None] = None
+    #: The settings an ``ApiClient()`` without a configuration uses. A package generated
+    #: from another spec subclasses the client with its own ``Configuration`` (its host, its
+    #: environment variables), so such a client never reads this package's API key.
+    configuration_class: ClassVar[type[Configuration]] = Configuration
+    #: The default client of each client class (see :meth:`get_default`).
+    _defaults: ClassVar[dict[type[ApiClient], ApiClient]] = {}
 
     def __init__(
         self,
@@ -93,7 +98,9 @@ class ApiClient:
         hooks: Sequence[CallHook] = (),
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
-        self.configuration = configuration if configuration is not None else Configuration()
+        self.configuration = (
+            configuration if configuration is not None else self.configuration_class()
+        )
         self.default_headers: dict[str, str] = {"User-Agent": USER_AGENT}
         if header_name is not None and header_value is not None:
             self.default_headers[header_name] = header_value
@@ -156,14 +163,23 @@ class ApiClient:
 
     @classmethod
     def get_default(cls) -> ApiClient:
-        """The client API classes use when given none (created on first use)."""
-        if cls._default is None:
-            cls._default = ApiClient()
-        return cls._default
+        """The client API classes use when given none (created on first use).
+
+        One per client class: the API classes of a package generated from another spec ask
+        that package's subclass, so they never share this package's client or its key.
+        """
+        default = cls._defaults.get(cls)
+        if default is None:
+            default = cls._defaults[cls] = cls()
+        return default
 
     @classmethod
     def set_default(cls, default: ApiClient | None) -> None:
-        cls._default = default
+        """Make ``default`` the client :meth:`get_default` gives for this class (None: none)."""
+        if default is None:
+            cls._defaults.pop(cls, None)
+        else:
+            cls._defaults[cls] = default
 
     # ------------------------------------------------------------------ the call path
 
