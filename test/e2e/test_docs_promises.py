@@ -251,3 +251,30 @@ async def test_reset_clears_the_counts_and_the_peak(mock_server: MockServer) -> 
             concurrency = await answer.json()
     assert stats == {"total": 0, "requests": {}}
     assert concurrency == {"in_flight": 0, "peak": 0}
+
+
+# ------------------------------------------------------------ mock-server.md#answers: 3xx and 101
+
+
+async def test_a_redirect_answer_points_at_a_blob_and_an_upgrade_refuses_plain_http(
+    mock_server: MockServer,
+) -> None:
+    """mock-server.md#answers: "a 3xx points `Location` at `/_mock/blobs/...`; a 101
+    (WebSocket) operation ... answers a plain HTTP request 400"."""
+    async with aiohttp.ClientSession(headers=AUTH) as session:
+        async with session.get(
+            mock_server.url + "/deployments/storage/model.bin", allow_redirects=False
+        ) as answer:
+            status, location = answer.status, answer.headers.get("Location", "")
+        async with session.get(location) as blob:
+            blob_status = blob.status
+        async with session.get(
+            mock_server.url + "/realtime",
+            params={"model": "m", "input_audio_format": "pcm_s16le_16000"},
+        ) as plain:
+            upgrade_status, refusal = plain.status, await plain.json()
+    assert status == 307  # the spec's only declared answer of that operation besides errors
+    assert location.startswith(mock_server.root_url + "/_mock/blobs/"), location
+    assert blob_status == 200
+    assert upgrade_status == 400
+    assert refusal["error"]["message"].endswith("needs a WebSocket upgrade")
