@@ -72,6 +72,18 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [ok], properties: {ok: {const: true}}}
+  /any-form:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, required: [name]}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [ok], properties: {ok: {const: true}}}
   /either:
     post:
       requestBody:
@@ -387,6 +399,14 @@ async def test_form_body_fields_are_coerced_and_validated(serve: Any) -> None:
     assert got == (400, error("name: field required", param="name"))
 
 
+async def test_form_schema_without_properties_takes_fields_as_text(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.post("/v2/any-form", data={"name": "5"}, headers=BEARER))
+    assert got == (200, {"ok": True})
+    got = await answer(await client.post("/v2/any-form", data={"other": "5"}, headers=BEARER))
+    assert got == (400, error("name: field required", param="name"))
+
+
 async def test_file_parts_are_not_held_to_their_string_schema(serve: Any) -> None:
     client = await serve(spec=SPEC)
     form = aiohttp.FormData()
@@ -437,3 +457,55 @@ async def test_malformed_multipart_is_400_saying_so(serve: Any) -> None:
     assert status == 400
     assert payload["error"]["message"].startswith("Malformed multipart/form-data body: ")
     assert (payload["error"]["param"], payload["error"]["code"]) == (None, None)
+
+
+def multipart(*parts: tuple[str, str | None, str, bytes]) -> tuple[bytes, dict[str, str]]:
+    """A multipart body written out by hand: (name, filename, content type, bytes) per part
+    (aiohttp's FormData makes every bytes value a file part)."""
+    body = b""
+    for name, filename, content_type, data in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"'
+        body += (
+            (
+                f"--B\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    return body + b"--B--\r\n", {**BEARER, "Content-Type": "multipart/form-data; boundary=B"}
+
+
+async def test_multipart_upload_fields_reach_the_file_store(serve: Any) -> None:
+    client = await serve()
+    body, headers = multipart(
+        ("purpose", None, "application/octet-stream", b"fine-tune"),
+        ("file_name", None, "text/plain", b""),  # empty: the file part's own name is used
+        ("file", "orig.jsonl", "application/jsonl", b'{"a": 1}\n'),
+    )
+    response = await client.post("/v1/files/upload", data=body, headers=headers)
+    assert response.status == 200
+    described = await response.json()
+    assert (described["filename"], described["purpose"], described["bytes"]) == (
+        "orig.jsonl",
+        "fine-tune",
+        9,
+    )
+    content = await client.get(f"/v1/files/{described['id']}/content", headers=BEARER)
+    assert await content.read() == b'{"a": 1}\n'
+
+
+async def test_form_fields_sent_as_bytes_are_read_as_utf8_text(serve: Any) -> None:
+    client = await serve()
+    body, headers = multipart(
+        ("purpose", None, "application/octet-stream", b"\xff"),
+        ("file_name", None, "text/plain", b"a.jsonl"),
+        ("file", "a.jsonl", "application/jsonl", b"x"),
+    )
+    status, payload = await answer(
+        await client.post("/v1/files/upload", data=body, headers=headers)
+    )
+    assert (status, payload["error"]["param"]) == (400, "purpose")
+    assert payload["error"]["message"].startswith("purpose: expected one of [")
+    assert payload["error"]["message"].endswith('got "\\ufffd"')
