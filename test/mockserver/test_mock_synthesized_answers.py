@@ -77,6 +77,35 @@ paths:
                     required: [data]
                     properties:
                       data: {type: object, required: [n], properties: {n: {const: 2}}}
+  /events-any:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {stream: {type: boolean}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema:
+                anyOf:
+                  - type: object
+                    required: [data]
+                    properties: {data: {const: first}}
+                  - type: object
+                    required: [data]
+                    properties: {data: {const: second}}
+  /events-plain:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {stream: {type: boolean}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema: {type: object, required: [data], properties: {data: {const: [1, 2]}}}
   /wave:
     get:
       responses: {"200": {content: {audio/wav: {schema: {type: string, format: binary}}}}}
@@ -184,6 +213,14 @@ async def test_stream_true_answers_synthesized_events_then_done(serve: Any) -> N
     for body in ({"stream": False}, {}, None):
         response = await client.post("/v3/events", json=body)
         assert await response.json() == {"kind": "whole"}, body
+
+
+async def test_stream_events_take_the_first_branch_or_the_schema_itself(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    response = await client.post("/v3/events-any", json={"stream": True})
+    assert await response.read() == b'data: "first"\n\n' * 3 + b"data: [DONE]\n\n"
+    response = await client.post("/v3/events-plain", json={"stream": True})
+    assert await response.read() == b"data: [1, 2]\n\n" * 3 + b"data: [DONE]\n\n"
 
 
 async def test_a_synthesized_stream_can_be_cut(serve: Any) -> None:

@@ -162,7 +162,6 @@ async def truncated(request: web.Request, response: web.StreamResponse) -> web.S
         for name, value in response.headers.items()
         if name.lower() not in ("content-length", "transfer-encoding")
     }
-    headers.setdefault("Content-Type", "application/json")
     headers["x-request-id"] = request.get(REQUEST_ID, "")
     stream = web.StreamResponse(status=response.status, headers=headers)
     stream.content_length = len(body)
