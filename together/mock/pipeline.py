@@ -157,13 +157,8 @@ async def truncated(request: web.Request, response: web.StreamResponse) -> web.S
     answer without a body (a 302, a 204) has nothing to cut and is sent whole, then closed."""
     assert isinstance(response, web.Response)
     body = b"" if response.body is None else bytes(response.body)  # type: ignore[arg-type]
-    headers = {
-        name: value
-        for name, value in response.headers.items()
-        if name.lower() not in ("content-length", "transfer-encoding")
-    }
-    headers["x-request-id"] = request.get(REQUEST_ID, "")
-    stream = web.StreamResponse(status=response.status, headers=headers)
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    stream.headers["x-request-id"] = request[REQUEST_ID]
     stream.content_length = len(body)
     stream.force_close()
     await stream.prepare(request)
