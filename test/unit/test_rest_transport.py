@@ -61,10 +61,32 @@ def test_a_tuple_must_be_a_pair(bad: Any) -> None:
         to_client_timeout(bad, DEFAULT)
 
 
-@pytest.mark.parametrize("bad", [0, -2.0, False, "3", float("nan")])
-def test_a_number_must_be_positive(bad: Any) -> None:
-    with pytest.raises(ApiValueError, match="_request_timeout must be a positive number"):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (0, "_request_timeout's total part must be a positive number of seconds, not 0"),
+        (-2.0, "_request_timeout's total part must be a positive number of seconds, not -2.0"),
+        (
+            float("nan"),
+            "_request_timeout's total part must be a positive number of seconds, not nan",
+        ),
+        ((0, 5), "_request_timeout's connect part must be a positive number of seconds, not 0"),
+        ((5, -1), "_request_timeout's read part must be a positive number of seconds, not -1"),
+        (False, "its total part is a bool"),
+        ("3", "its total part is a str"),
+        ((None, "5"), "its read part is a str"),
+    ],
+)
+def test_each_part_must_be_a_positive_number(bad: Any, message: str) -> None:
+    with pytest.raises(ApiValueError) as caught:
         to_client_timeout(bad, DEFAULT)
+    assert str(caught.value).endswith(message)
+
+
+def test_a_pair_may_leave_a_part_unbounded() -> None:
+    assert to_client_timeout((None, 5), DEFAULT) == aiohttp.ClientTimeout(
+        total=120.0, connect=None, sock_read=5.0
+    )
 
 
 def test_the_default_timeout_comes_from_the_configuration() -> None:
