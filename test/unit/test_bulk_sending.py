@@ -108,3 +108,14 @@ async def test_a_batch_cancelled_from_outside_stops_embed_many() -> None:
     assert not hung
     assert job.cancelled()  # the batch's cancellation, raised
     assert len(transport.sent) < 10
+
+
+async def test_when_every_text_is_refused_the_first_is_named() -> None:
+    # skipped texts get NaN rows of the output's width; with no row at all there is no width
+    client, _ = fake_client(lambda texts: (400, refusal("input too long", "input")))
+    async with client:
+        with pytest.raises(InputRejectedError) as caught:
+            await embed_many(client, ["a", "b", "c"], model="m", batch_size=2, skip_rejected=True)
+    assert caught.value.index == 0
+    assert isinstance(caught.value.cause, BadRequestException)
+    assert caught.value.__cause__ is caught.value.cause
