@@ -268,7 +268,7 @@ def test_a_damaged_journal_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_ctrl_c_stops_the_job_with_130_and_it_resumes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     output = tmp_path / "v.npy"
     texts = sentences(400)
@@ -281,6 +281,9 @@ def test_ctrl_c_stops_the_job_with_130_and_it_resumes(
 
     args = ("--output", str(output), "--batch-size", "10", "--concurrency", "2")
     options = MockOptions(api_key=TOKEN, faults=FaultOptions(latency_ms=20))
+    # Ctrl-C as a terminal sends it, to Python's own handler (a test runner may have its own)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     with threaded_server(options) as server:
         code, said = run(monkeypatch, server, *args, stdin=Stdin(lines_then_ctrl_c()))
         assert code == 130, said
