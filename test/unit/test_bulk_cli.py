@@ -12,13 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bulk_support import MODEL, Stdin, expected_rows, threaded_server
+from multidict import CIMultiDict
 
 import together.cli.embed
 from support import TOKEN
-from together.bulk import open_job
+from together.bulk import Rejected, SinkWriteError, open_job
 from together.cli.bulk import run_bulk
 from together.cli.embed import build_parser, cosine, format_report, main, read_texts
 from together.cli.lines import InputDecodeError, file_lines
+from together.cli.rejected import RejectedLog
+from together.generated.exceptions import BadRequestException
 
 OTHER_MODEL = "BAAI/bge-large-en-v1.5"
 
@@ -279,3 +282,66 @@ def test_the_main_job_hands_output_to_bulk_mode(
     assert (code, out) == (0, "")
     assert err.endswith(f"together-embed: 1 embeddings ({MODEL}) in {output}\n")
     assert np.allclose(np.load(output), expected_rows(["alpha"]), atol=1e-6)
+
+
+# ------------------------------------------------ OUTPUT.rejected.jsonl
+
+
+def _refused(index: int) -> Rejected:
+    answer = BadRequestException(400, "Bad Request", body=b'{"error": {}}', headers=CIMultiDict())
+    return Rejected(index, answer)
+
+
+def test_the_rejected_list_holds_line_row_status_and_error(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    log = RejectedLog(output, kept_rows=0)
+    assert log.path == tmp_path / "v.npy.rejected.jsonl" and log.count == 0
+    assert not log.path.exists()  # made with the first refused line only
+    log.add(_refused(56))
+    log.add(_refused(70))
+    assert log.count == 2
+    entries = [json.loads(line) for line in log.path.read_text().splitlines()]
+    assert entries == [
+        {"line": 57, "row": 56, "status": 400, "error": '(400) Bad Request: {"error": {}}'},
+        {"line": 71, "row": 70, "status": 400, "error": '(400) Bad Request: {"error": {}}'},
+    ]
+
+
+def test_a_new_job_starts_a_new_rejected_list(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text('{"line": 3, "row": 2, "status": 400, "error": "x"}\n')
+    assert RejectedLog(output, kept_rows=0).count == 0
+    assert not path.exists()
+    assert RejectedLog(output, kept_rows=10).count == 0  # resumed, nothing listed: fine
+    assert not path.exists()
+
+
+def test_a_resumed_job_keeps_the_entries_of_the_rows_it_keeps(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text(
+        '{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        "not json\n"
+        '{"line": 9, "row": 8, "status": 400, "error": "b"}\n'
+        '{"line": 10, "row": 9, "status": 400, "error": "c"}\n'
+        '{"line": 11, "row": "x", "status": 400, "error": "d"}\n'
+        '{"line": 12, "status": 400}\n'
+        '{"line": 4, "row": 3, "status": 400, "err'  # torn by a crash
+    )
+    log = RejectedLog(output, kept_rows=9)  # rows 0..8 kept: rows 9 and on are embedded again
+    assert log.count == 2
+    assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [2, 8]
+
+
+def test_a_rejected_list_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    log = RejectedLog(output, kept_rows=0)
+    log.path.mkdir()
+    with pytest.raises(SinkWriteError) as caught:
+        log.add(_refused(1))
+    assert str(caught.value) == f"cannot write {log.path}: Is a directory"
+    assert log.count == 0
+    with pytest.raises(SinkWriteError) as caught:
+        RejectedLog(output, kept_rows=5)
+    assert str(caught.value) == f"cannot write {log.path}: Is a directory"
