@@ -345,3 +345,9 @@ def test_a_rejected_list_that_cannot_be_written_is_named(tmp_path: Path) -> None
     with pytest.raises(SinkWriteError) as caught:
         RejectedLog(output, kept_rows=5)
     assert str(caught.value) == f"cannot write {log.path}: Is a directory"
+
+
+def test_a_report_with_fewer_vectors_than_texts_is_refused() -> None:
+    # an answer short of a vector must not print a table that pairs texts with wrong rows
+    with pytest.raises(ValueError):
+        format_report("m", ["a", "b"], [[1.0, 0.0]])
