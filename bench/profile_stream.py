@@ -23,8 +23,8 @@ import orjson
 from run import CLIENT_CPU, machine_line, pinned
 from server import chat_stream_events
 
+from together.generated._runtime.streaming import SSEDecoder
 from together.generated.api.chat_api import CHAT_COMPLETIONS_OPERATION
-from together.generated.streaming import SSEDecoder
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ counts the bytes) with each variant in a process of its own, interleaved over ro
 
 - raw aiohttp posting the file as ``aiohttp.FormData`` with an open file object (aiohttp
   streams it);
-- ``FilesApi.post_files_upload`` given the file's path (``together.generated.multipart``
+- ``FilesApi.post_files_upload`` given the file's path (``together.generated._runtime.multipart``
   streams it in 256 KiB chunks read off the event loop).
 
 Each process does a small warm-up upload first, then the large one; it reports the wall

@@ -20,7 +20,7 @@ def ruff_steps(first_party: list[str]) -> list[list[str]]:
     common = ["--isolated", "--no-cache", "--quiet", "--line-length", "100"]
     isort = f"lint.isort.known-first-party = {sorted(first_party)!r}"
     return [
-        ["check", *common, "--select", "I", "--fix", "--config", isort],
+        ["check", *common, "--select", "I,RUF022", "--fix", "--config", isort],
         ["format", *common],
     ]
 

@@ -25,7 +25,7 @@ class Target:
     #: Import name of the generated package (its folder follows from it).
     package: str = "together.generated"
     #: Import name of the hand-written runtime the generated code uses.
-    runtime: str = "together.generated"
+    runtime: str = "together.generated._runtime"
     #: Folder of the generated Markdown pages, relative to the output root.
     docs_dir: str = "docs"
     #: Hand-written classes mixed into generated models: schema name -> "module:Class".

@@ -16,7 +16,7 @@ import jinja2
 from codegen import ir
 from codegen.errors import Refusals
 from codegen.model_views import ModelView
-from codegen.views import PackageView, Settings, build_package_view
+from codegen.views import SEED_RUNTIME_MODULES, PackageView, Settings, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -76,7 +76,14 @@ RUNTIME_LAZY_EXPORTS: dict[str, str] = {
     "RetryPolicy": "retry",
     "RetryStrategy": "retry",
     "CallHook": "hooks",
+    "AttemptRequest": "hooks",
+    "AttemptResult": "hooks",
+    "AttemptOutcome": "retry",
     "Transport": "transport",
+    "PreparedRequest": "transport",
+    "RESTResponse": "transport",
+    "BlockingApi": "sync",
+    "rows_from_json": "vectors",
 }
 
 
@@ -142,6 +149,12 @@ def render(
         runtime_lazy=runtime_lazy,
     )
     files[f"{package_dir}/openapi_info.py"] = py("openapi_info.py.j2", sha256=spec.source_sha256)
+    if view.runtime_home:
+        for module in SEED_RUNTIME_MODULES:
+            names = sorted(_runtime_module(runtime, module).__all__)
+            files[f"{package_dir}/{module}.py"] = py(
+                "seed_module.py.j2", module=module, names=names
+            )
     files[f"{package_dir}/api/__init__.py"] = py("api_init.py.j2")
     files[f"{package_dir}/models/__init__.py"] = py("models_init.py.j2")
     for api in view.apis:

@@ -36,10 +36,22 @@ class Settings:
     legacy_operation_aliases: tuple[str, ...] = ()
 
 
+#: Name of the hand-written runtime's sub-package when it lives inside a generated package.
+RUNTIME_SUBPACKAGE = "_runtime"
+
+#: Modules of the runtime the seed (openapi-generator's layout) imported by path, e.g.
+#: ``from together.generated.rest import ApiException``: the runtime's home package keeps
+#: each as a generated module re-exporting the runtime's.
+SEED_RUNTIME_MODULES = ("api_client", "api_response", "configuration", "exceptions", "rest")
+
+
 @dataclass
 class PackageView:
     package: str
     runtime: str
+    #: The runtime lives inside this package (``<package>._runtime``): the package uses the
+    #: runtime's own ``Configuration`` and re-exports the seed's runtime modules by path.
+    runtime_home: bool
     title: str
     version: str
     description: str
@@ -127,6 +139,7 @@ def build_package_view(
     return PackageView(
         package=package,
         runtime=runtime,
+        runtime_home=runtime == f"{package}.{RUNTIME_SUBPACKAGE}",
         title=spec.title,
         version=spec.version,
         description=spec.description or "",

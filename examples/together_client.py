@@ -29,13 +29,13 @@ import aiohttp
 
 from together.generated import (
     ApiClient,
+    CallHook,
     Configuration,
     EmbeddingsApi,
     EmbeddingsRequest,
     EmbeddingsResponse,
+    SyncApiClient,
 )
-from together.generated.hooks import CallHook
-from together.generated.sync import SyncApiClient
 
 if TYPE_CHECKING:
     import numpy
@@ -100,7 +100,7 @@ class AsyncTogether:
         timeout: seconds one attempt may take.
         session: an ``aiohttp.ClientSession`` to share with other clients; you close it.
         hooks: objects told about every attempt (metrics, tracing); see
-            ``together.generated.hooks``.
+            ``together.generated.CallHook``.
     """
 
     def __init__(

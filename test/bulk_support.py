@@ -11,7 +11,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from support import TOKEN
 from together.generated import ApiClient, Configuration
-from together.generated.rest import PreparedRequest, RESTResponse
+from together.generated._runtime.rest import PreparedRequest, RESTResponse
 from together.mock import MockServer
 from together.mock.embedding import DEFAULT_DIMENSIONS, embed
 

@@ -63,9 +63,9 @@ async def test_a_call_goes_to_its_host_without_the_together_key(generated: Any) 
 
 def test_it_exports_the_runtimes_public_names_lazily(generated: Any) -> None:
     package = generated(OTHER_SPEC)
-    from together.generated.exceptions import ClientStateError
-    from together.generated.streaming import AsyncStream
-    from together.generated.sync import SyncApiClient
+    from together.generated._runtime.exceptions import ClientStateError
+    from together.generated._runtime.streaming import AsyncStream
+    from together.generated._runtime.sync import SyncApiClient
 
     assert package.AsyncStream is AsyncStream
     assert package.SyncApiClient is SyncApiClient

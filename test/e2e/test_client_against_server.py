@@ -75,9 +75,9 @@ async def test_seed_example_runs_against_the_local_server(
     printed: list[str] = []
     monkeypatch.setattr("builtins.print", lambda *a, **k: printed.append(" ".join(map(str, a))))
 
+    from together.generated._runtime.rest import ApiException
     from together.generated.models.embeddings_request import EmbeddingsRequest as Request
     from together.generated.models.embeddings_response import EmbeddingsResponse
-    from together.generated.rest import ApiException
 
     configuration = together.generated.Configuration(host="https://api.together.xyz/v1")
     configuration = together.generated.Configuration(access_token=os.environ["BEARER_TOKEN"])

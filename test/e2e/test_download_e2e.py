@@ -24,8 +24,8 @@ from together.generated import (
     Configuration,
     NotFoundException,
 )
+from together.generated._runtime.operation import Operation, Param, ResponseSpec
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import Operation, Param, ResponseSpec
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, TypeAdapter
 import together.generated.api
 from support import TOKEN
 from together.generated import ApiClient, Configuration
-from together.generated.operation import Operation
+from together.generated._runtime.operation import Operation
 from together.mock import MockOptions, MockServer
 from together.mock.spec import Operation as SpecOperation
 from together.mock.spec import load_api

@@ -27,9 +27,9 @@ from together.generated import (
     NotFoundException,
     UnauthorizedException,
 )
-from together.generated.exceptions import ClientStateError
-from together.generated.hooks import AttemptRequest, AttemptResult
-from together.generated.sync import SyncApiClient
+from together.generated._runtime.exceptions import ClientStateError
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult
+from together.generated._runtime.sync import SyncApiClient
 from together.mock import FaultOptions, MockOptions, MockServer
 
 EXAMPLE = REPOSITORY / "examples" / "together_client.py"

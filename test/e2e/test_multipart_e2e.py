@@ -20,8 +20,8 @@ from together.generated import (
     Configuration,
     ServiceUnavailableException,
 )
-from together.generated.multipart import FileInput
-from together.generated.operation import BodySpec, Operation, ResponseSpec
+from together.generated._runtime.multipart import FileInput
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 import together.generated
-import together.generated.rest as rest_module
+import together.generated._runtime.rest as rest_module
 from support import TOKEN
 from together.generated import (
     ApiClient,
@@ -22,7 +22,7 @@ from together.generated import (
     EmbeddingsRequest,
     UnauthorizedException,
 )
-from together.generated.exceptions import RedirectLoopError
+from together.generated._runtime.exceptions import RedirectLoopError
 from together.mock import FaultOptions, MockOptions, MockServer
 
 MODEL = "BAAI/bge-base-en-v1.5"

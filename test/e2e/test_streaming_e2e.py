@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from support import TOKEN
 from together.generated import ApiClient, ApiConnectionError, ApiTimeoutError, Configuration
-from together.generated.operation import BodySpec, Operation, ResponseSpec
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -13,7 +13,11 @@ import yaml
 
 from support import REPOSITORY
 from together.generated import Configuration
-from together.generated.configuration import BASE_PATH, DEFAULT_HOST, base_url_from_environment
+from together.generated._runtime.configuration import (
+    BASE_PATH,
+    DEFAULT_HOST,
+    base_url_from_environment,
+)
 
 SPEC_SERVER: str = yaml.safe_load((REPOSITORY / "openapi.yaml").read_text())["servers"][0]["url"]
 

@@ -10,7 +10,7 @@ import pytest
 from bulk_support import fake_client, refusal, vectors_of
 
 from together.bulk import InputRejectedError, embed_many
-from together.generated.exceptions import BadRequestException
+from together.generated._runtime.exceptions import BadRequestException
 
 TEXTS = [f"t{i}" for i in range(512)]
 

@@ -13,8 +13,8 @@ from bulk_support import fake_client, refusal, vectors_of
 
 from together.bulk import JsonLinesWriter, NpyWriter, embed_many, open_job
 from together.bulk.decoding import rows_decoder
-from together.generated.exceptions import MalformedResponseException
-from together.generated.response_decoding import _cached_result_spec
+from together.generated._runtime.exceptions import MalformedResponseException
+from together.generated._runtime.response_decoding import _cached_result_spec
 
 TEXTS = [f"t{i}" for i in range(6)]
 

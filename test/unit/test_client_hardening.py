@@ -23,12 +23,12 @@ from together.generated import (
     MalformedResponseError,
     OpenApiException,
 )
-from together.generated.exceptions import (
+from together.generated._runtime.exceptions import (
     ClientStateError,
     InsecureTransportError,
     InvalidVectorsError,
 )
-from together.generated.operation import Operation, ResponseSpec
+from together.generated._runtime.operation import Operation, ResponseSpec
 
 REQUEST = EmbeddingsRequest(model="m", input="x")
 
@@ -248,7 +248,7 @@ async def test_integers_where_the_spec_says_number_are_numbers(
 
 
 def test_a_request_with_nan_is_refused() -> None:
-    from together.generated.model_base import ApiModel
+    from together.generated._runtime.model_base import ApiModel
 
     class Weighted(ApiModel):
         weight: float
@@ -324,7 +324,7 @@ def rows_body(*items: bytes) -> bytes:
 
 def test_rows_from_json_follows_the_indices() -> None:
     np = pytest.importorskip("numpy")
-    from together.generated.vectors import rows_from_json
+    from together.generated._runtime.vectors import rows_from_json
 
     body = rows_body(ROW % (1, b"[3, 4.5]"), ROW % (0, b"[1.0, 2.0]"))
     rows = rows_from_json(body, expected_rows=2)
@@ -354,7 +354,7 @@ def test_rows_from_json_follows_the_indices() -> None:
 )
 def test_rows_from_json_refuses_what_the_models_refuse(body: bytes, problem: str) -> None:
     pytest.importorskip("numpy")
-    from together.generated.vectors import rows_from_json
+    from together.generated._runtime.vectors import rows_from_json
 
     with pytest.raises(InvalidVectorsError, match=problem):
         rows_from_json(body, expected_rows=2)
@@ -368,8 +368,8 @@ async def test_rows_from_json_as_a_per_call_decoder(
     pytest.importorskip("numpy")
     import functools
 
+    from together.generated._runtime.vectors import rows_from_json
     from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
-    from together.generated.vectors import rows_from_json
 
     two = functools.partial(rows_from_json, expected_rows=2)
     good = rows_body(ROW % (0, b"[1.0, 2.0]"), ROW % (1, b"[3.0, 4.0]"))
@@ -384,7 +384,7 @@ async def test_rows_from_json_as_a_per_call_decoder(
 
 
 async def test_a_basic_auth_password_is_not_sent_over_plain_http(mocked: aioresponses) -> None:
-    from together.generated.operation import SecurityScheme
+    from together.generated._runtime.operation import SecurityScheme
 
     operation: Operation[None] = Operation(
         operation_id="ping",

@@ -20,7 +20,7 @@ from together.generated import (
     EmbeddingsRequestInput,
     EmbeddingsResponse,
 )
-from together.generated.version import __version__
+from together.generated._runtime.version import __version__
 
 
 def sent(mocked: aioresponses) -> list[Any]:

@@ -11,8 +11,8 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-import together.generated.exceptions as exceptions_module
-import together.generated.rest as rest_module
+import together.generated._runtime.exceptions as exceptions_module
+import together.generated._runtime.rest as rest_module
 from support import EMBEDDINGS_URL, TOKEN, embeddings_payload
 from together.generated import (
     ApiConnectionError,
@@ -234,7 +234,7 @@ async def test_an_undeclared_success_status_reads_as_the_declared_success(
 ) -> None:
     """201 where the spec says 200: the one declared success answer, not `default` (an error)."""
     from together.generated import EmbeddingsResponse
-    from together.generated.operation import Operation, ResponseSpec
+    from together.generated._runtime.operation import Operation, ResponseSpec
 
     operation: Operation[EmbeddingsResponse] = Operation(
         operation_id="embedLike",

@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from together.generated import ApiValueError
-from together.generated.multipart import FileInput, MultipartBody, encode_multipart
+from together.generated._runtime.multipart import FileInput, MultipartBody, encode_multipart
 
 
 class Upload(BaseModel):
@@ -225,7 +225,7 @@ async def test_a_file_that_shrinks_during_the_upload_stops_it(tmp_path: Path) ->
 
 
 async def test_a_path_is_read_in_chunks_not_whole(tmp_path: Path) -> None:
-    from together.generated import multipart
+    from together.generated._runtime import multipart
 
     on_disk = tmp_path / "big.bin"
     on_disk.write_bytes(b"z" * (3 * multipart.CHUNK_SIZE + 5))

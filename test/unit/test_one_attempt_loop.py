@@ -22,10 +22,10 @@ from together.generated import (
     RateLimitException,
     ServiceUnavailableException,
 )
-from together.generated.hooks import AttemptRequest, AttemptResult
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult
+from together.generated._runtime.operation import BodySpec, Operation, Param, ResponseSpec
+from together.generated._runtime.retry import AttemptOutcome
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec
-from together.generated.retry import AttemptOutcome
 
 
 class Chunk(BaseModel):

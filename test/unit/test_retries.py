@@ -25,8 +25,8 @@ from together.generated import (
     RateLimitException,
     ServiceUnavailableException,
 )
-from together.generated.operation import Operation, ResponseSpec
-from together.generated.retry import RetryPolicy, parse_retry_after
+from together.generated._runtime.operation import Operation, ResponseSpec
+from together.generated._runtime.retry import RetryPolicy, parse_retry_after
 
 REQUEST = EmbeddingsRequest(model="m", input="x")
 ERROR = {"error": {"message": "try later", "type": "server_error"}}

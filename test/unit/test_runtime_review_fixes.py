@@ -22,11 +22,11 @@ from together.generated import (
     EmbeddingsRequest,
     MalformedResponseError,
 )
+from together.generated._runtime.exceptions import InsecureTransportError, InvalidVectorsError
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated._runtime.vectors import rows_from_json
 from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
-from together.generated.exceptions import InsecureTransportError, InvalidVectorsError
 from together.generated.models.embeddings_response import EmbeddingsResponse
-from together.generated.rest import PreparedRequest, RequestTimeout, RESTResponse
-from together.generated.vectors import rows_from_json
 
 REQUEST = EmbeddingsRequest(model="m", input=["a"])
 

@@ -14,7 +14,7 @@ from aioresponses import aioresponses
 from pydantic import BaseModel
 
 import together.generated
-import together.generated.exceptions as exceptions_module
+import together.generated._runtime.exceptions as exceptions_module
 from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
 from together.generated import (
     ApiAttributeError,
@@ -32,11 +32,11 @@ from together.generated import (
     OpenApiException,
     ServiceUnavailableException,
 )
+from together.generated._runtime.exceptions import ClientStateError, MalformedResponseException
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated._runtime.retry import AttemptOutcome, RetryPolicy
 from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
-from together.generated.exceptions import ClientStateError, MalformedResponseException
-from together.generated.hooks import AttemptRequest, AttemptResult
-from together.generated.rest import PreparedRequest, RequestTimeout, RESTResponse
-from together.generated.retry import AttemptOutcome, RetryPolicy
 
 REQUEST = EmbeddingsRequest(model="m", input=["a", "b"])
 ERROR = {"error": {"message": "busy", "type": "server_error"}}
@@ -419,7 +419,7 @@ def test_the_seeds_unused_classes_now_have_a_use() -> None:
 def test_the_seeds_names_stay_importable() -> None:
     for name in ("ApiAttributeError", "ApiKeyError", "MalformedResponseError", "ApiException"):
         assert getattr(together.generated, name) is getattr(exceptions_module, name)
-    from together.generated.rest import ApiException as FromRest
+    from together.generated._runtime.rest import ApiException as FromRest
 
     assert FromRest is ApiException
 

@@ -20,9 +20,14 @@ from together.generated import (
     RateLimitException,
     ServiceUnavailableException,
 )
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec
+from together.generated._runtime.streaming import (
+    AsyncStream,
+    ServerSentEvent,
+    SSEDecoder,
+    StreamError,
+)
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import BodySpec, Operation, ResponseSpec
-from together.generated.streaming import AsyncStream, ServerSentEvent, SSEDecoder, StreamError
 
 # ------------------------------------------------------------------ the SSE decoder
 
@@ -100,7 +105,7 @@ def test_an_endless_line_or_event_is_refused() -> None:
 async def test_a_server_that_never_ends_a_line_gets_malformed_response_error(
     api_client: ApiClient, mocked: aioresponses, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from together.generated import streaming
+    from together.generated._runtime import streaming
 
     monkeypatch.setattr(streaming, "MAX_EVENT_SIZE", 1000)
     mocked.post(URL, body="data: " + "x" * 5000, headers=SSE)

@@ -58,6 +58,6 @@ def test_without_numpy_the_error_says_how_to_install_it(monkeypatch: pytest.Monk
 
 
 def test_the_mixin_comes_from_the_generator_config() -> None:
-    from together.generated.vectors import EmbeddingVectors
+    from together.generated._runtime.vectors import EmbeddingVectors
 
     assert issubclass(EmbeddingsResponse, EmbeddingVectors)

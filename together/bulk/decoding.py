@@ -4,7 +4,7 @@ This is the one place where bulk embedding departs from the generated client: it
 generated operation (auth, retries, error mapping all unchanged) but asks the runtime's
 per-call decoding seam (``ApiClient.call_api(..., decode=...)``) for a numpy array instead of
 pydantic models. For a batch of 128 x 768 that is twice as fast and keeps no Python floats;
-:func:`~together.generated.vectors.rows_from_json` makes the checks the models would make
+:func:`~together.generated._runtime.vectors.rows_from_json` makes the checks the models would make
 (JSON numbers only, finite, one vector per input placed by its ``index``), and
 :func:`rows_decoder` adds one: a vector has at least one dimension.
 """
@@ -15,8 +15,8 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from together.generated.exceptions import InvalidVectorsError
-from together.generated.vectors import rows_from_json
+from together.generated._runtime.exceptions import InvalidVectorsError
+from together.generated._runtime.vectors import rows_from_json
 
 if TYPE_CHECKING:
     import numpy

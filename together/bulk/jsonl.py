@@ -14,7 +14,7 @@ from typing import BinaryIO
 from together.bulk.decoding import Rows
 from together.bulk.errors import SinkWriteError
 from together.bulk.files import SinkFile, close_quietly
-from together.generated.vectors import import_numpy
+from together.generated._runtime.vectors import import_numpy
 
 __all__ = ["JsonLinesWriter"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from together.bulk.decoding import Rows
-from together.generated.vectors import import_numpy
+from together.generated._runtime.vectors import import_numpy
 
 __all__ = ["ArrayCollector"]
 

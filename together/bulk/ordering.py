@@ -10,8 +10,8 @@ from together.bulk.decoding import Rows
 from together.bulk.errors import InputRejectedError
 from together.bulk.sending import Rejected, Segment
 from together.bulk.sinks import RowSink
-from together.generated.exceptions import MalformedResponseException
-from together.generated.vectors import import_numpy
+from together.generated._runtime.exceptions import MalformedResponseException
+from together.generated._runtime.vectors import import_numpy
 
 __all__ = ["OrderedWriter"]
 

@@ -12,7 +12,7 @@ from together.bulk.ordering import OrderedWriter
 from together.bulk.sending import BatchSender, Rejected, Segment
 from together.bulk.sinks import RowSink
 from together.generated import ApiClient
-from together.generated.vectors import import_numpy
+from together.generated._runtime.vectors import import_numpy
 
 __all__ = ["MAX_BATCH_SIZE", "Rejected", "embed_many"]
 

@@ -20,10 +20,10 @@ package stays cheap however large the spec is.
 import importlib
 from typing import TYPE_CHECKING
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
-from together.generated.configuration import Configuration
-from together.generated.exceptions import (
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.exceptions import (
     ApiAttributeError,
     ApiConnectionError,
     ApiException,
@@ -45,9 +45,23 @@ from together.generated.exceptions import (
     UnauthorizedException,
     UnprocessableEntityException,
 )
-from together.generated.version import __version__
+from together.generated._runtime.version import __version__
 
 if TYPE_CHECKING:
+    from together.generated._runtime.exceptions import (
+        ClientStateError,
+        InsecureTransportError,
+        InvalidVectorsError,
+        MalformedResponseException,
+        RedirectLoopError,
+    )
+    from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
+    from together.generated._runtime.multipart import FileInput
+    from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+    from together.generated._runtime.streaming import AsyncStream, StreamError
+    from together.generated._runtime.sync import BlockingApi, SyncApiClient
+    from together.generated._runtime.transport import PreparedRequest, RESTResponse, Transport
+    from together.generated._runtime.vectors import rows_from_json
     from together.generated.api.audio_api import AudioApi
     from together.generated.api.batches_api import BatchesApi
     from together.generated.api.chat_api import ChatApi
@@ -75,14 +89,6 @@ if TYPE_CHECKING:
     from together.generated.api.video_api import VideoApi
     from together.generated.api.voices_api import VoicesApi
     from together.generated.api.volumes_api import VolumesApi
-    from together.generated.exceptions import (
-        ClientStateError,
-        InsecureTransportError,
-        InvalidVectorsError,
-        MalformedResponseException,
-        RedirectLoopError,
-    )
-    from together.generated.hooks import CallHook
     from together.generated.models.audio_file_binary import AudioFileBinary
     from together.generated.models.audio_file_url import AudioFileUrl
     from together.generated.models.audio_ref import AudioRef
@@ -645,27 +651,29 @@ if TYPE_CHECKING:
     from together.generated.models.volume_mount import VolumeMount
     from together.generated.models.volume_response_item import VolumeResponseItem
     from together.generated.models.volume_type import VolumeType
-    from together.generated.multipart import FileInput
-    from together.generated.retry import RetryPolicy, RetryStrategy
-    from together.generated.streaming import AsyncStream, StreamError
-    from together.generated.sync import SyncApiClient
-    from together.generated.transport import Transport
 
 #: Name -> the module that defines it, imported on first access.
 _LAZY: dict[str, str] = {
-    "AsyncStream": "together.generated.streaming",
-    "CallHook": "together.generated.hooks",
-    "ClientStateError": "together.generated.exceptions",
-    "FileInput": "together.generated.multipart",
-    "InsecureTransportError": "together.generated.exceptions",
-    "InvalidVectorsError": "together.generated.exceptions",
-    "MalformedResponseException": "together.generated.exceptions",
-    "RedirectLoopError": "together.generated.exceptions",
-    "RetryPolicy": "together.generated.retry",
-    "RetryStrategy": "together.generated.retry",
-    "StreamError": "together.generated.streaming",
-    "SyncApiClient": "together.generated.sync",
-    "Transport": "together.generated.transport",
+    "AsyncStream": "together.generated._runtime.streaming",
+    "AttemptOutcome": "together.generated._runtime.retry",
+    "AttemptRequest": "together.generated._runtime.hooks",
+    "AttemptResult": "together.generated._runtime.hooks",
+    "BlockingApi": "together.generated._runtime.sync",
+    "CallHook": "together.generated._runtime.hooks",
+    "ClientStateError": "together.generated._runtime.exceptions",
+    "FileInput": "together.generated._runtime.multipart",
+    "InsecureTransportError": "together.generated._runtime.exceptions",
+    "InvalidVectorsError": "together.generated._runtime.exceptions",
+    "MalformedResponseException": "together.generated._runtime.exceptions",
+    "PreparedRequest": "together.generated._runtime.transport",
+    "RESTResponse": "together.generated._runtime.transport",
+    "RedirectLoopError": "together.generated._runtime.exceptions",
+    "RetryPolicy": "together.generated._runtime.retry",
+    "RetryStrategy": "together.generated._runtime.retry",
+    "StreamError": "together.generated._runtime.streaming",
+    "SyncApiClient": "together.generated._runtime.sync",
+    "Transport": "together.generated._runtime.transport",
+    "rows_from_json": "together.generated._runtime.vectors",
     "AudioApi": "together.generated.api.audio_api",
     "BatchesApi": "together.generated.api.batches_api",
     "ChatApi": "together.generated.api.chat_api",
@@ -1084,6 +1092,9 @@ __all__ = [
     "ApiTypeError",
     "ApiValueError",
     "AsyncStream",
+    "AttemptOutcome",
+    "AttemptRequest",
+    "AttemptResult",
     "AudioApi",
     "AudioFileBinary",
     "AudioFileUrl",
@@ -1115,6 +1126,7 @@ __all__ = [
     "BatchJobStatus",
     "BatchJobWithWarning",
     "BatchesApi",
+    "BlockingApi",
     "CallHook",
     "ChatApi",
     "ChatCompletionAssistantMessageParam",
@@ -1358,6 +1370,7 @@ __all__ = [
     "PostFineTunesRequestTrainingType",
     "PostImagesGenerationsRequest",
     "PostImagesGenerationsRequestImageLorasInner",
+    "PreparedRequest",
     "Pricing",
     "PromptPart",
     "PromptPartInner",
@@ -1370,6 +1383,7 @@ __all__ = [
     "QueueJobResponse",
     "QueueJobStatusResponse",
     "QueueMetricsResponse",
+    "RESTResponse",
     "RLAdamWOptimizerParams",
     "RLApi",
     "RLCheckpointDownloadResponse",
@@ -1502,4 +1516,5 @@ __all__ = [
     "VolumeType",
     "VolumesApi",
     "__version__",
+    "rows_from_json",
 ]

@@ -11,10 +11,14 @@ from typing import Annotated, Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, BeforeValidator, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
-from together.generated.download import Destination
-from together.generated.model_base import unwrap_one_of
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.download import Destination
+from together.generated._runtime.model_base import unwrap_one_of
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
+from together.generated._runtime.streaming import AsyncStream
 from together.generated.models.audio_speech_request import AudioSpeechRequest
 from together.generated.models.audio_speech_stream_chunk import AudioSpeechStreamChunk
 from together.generated.models.audio_transcription_json_response import (
@@ -30,10 +34,6 @@ from together.generated.models.audio_translation_verbose_json_response import (
     AudioTranslationVerboseJsonResponse,
 )
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
-from together.generated.streaming import AsyncStream
 
 __all__ = ["AudioApi"]
 

@@ -11,15 +11,21 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.batch_error_response import BatchErrorResponse
 from together.generated.models.batch_job import BatchJob
 from together.generated.models.batch_job_with_warning import BatchJobWithWarning
 from together.generated.models.create_batch_request import CreateBatchRequest
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["BatchesApi"]
 

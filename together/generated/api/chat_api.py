@@ -11,16 +11,16 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
+from together.generated._runtime.streaming import AsyncStream
 from together.generated.models.chat_completion_chunk import ChatCompletionChunk
 from together.generated.models.chat_completion_request import ChatCompletionRequest
 from together.generated.models.chat_completion_response import ChatCompletionResponse
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
-from together.generated.streaming import AsyncStream
 
 __all__ = ["ChatApi"]
 

@@ -11,16 +11,16 @@ from typing import Annotated, Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, BeforeValidator, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
-from together.generated.model_base import unwrap_one_of
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.model_base import unwrap_one_of
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.execute_request import ExecuteRequest
 from together.generated.models.execute_response_one_of import ExecuteResponseOneOf
 from together.generated.models.execute_response_one_of1 import ExecuteResponseOneOf1
 from together.generated.models.session_list_response import SessionListResponse
-from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["CodeInterpreterApi"]
 

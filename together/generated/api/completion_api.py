@@ -11,16 +11,16 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
+from together.generated._runtime.streaming import AsyncStream
 from together.generated.models.completion_chunk import CompletionChunk
 from together.generated.models.completion_request import CompletionRequest
 from together.generated.models.completion_response import CompletionResponse
 from together.generated.models.error_data import ErrorData
-from together.generated.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
-from together.generated.streaming import AsyncStream
 
 __all__ = ["CompletionApi"]
 

@@ -11,16 +11,22 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.create_deployment_request import CreateDeploymentRequest
 from together.generated.models.deployment_list_response import DeploymentListResponse
 from together.generated.models.deployment_logs import DeploymentLogs
 from together.generated.models.deployment_response_item import DeploymentResponseItem
 from together.generated.models.update_deployment_request import UpdateDeploymentRequest
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["DeploymentsApi"]
 

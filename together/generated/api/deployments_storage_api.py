@@ -10,11 +10,11 @@ from collections.abc import Mapping
 import aiohttp
 from pydantic import TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
-from together.generated.operation import Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import Operation, Param, ResponseSpec, SecurityScheme
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 
 __all__ = ["DeploymentsStorageApi"]
 

@@ -11,17 +11,23 @@ from typing import Any, Literal, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.create_endpoint_request import CreateEndpointRequest
 from together.generated.models.dedicated_endpoint import DedicatedEndpoint
 from together.generated.models.error_data import ErrorData
 from together.generated.models.list_availibility_zones_response import ListAvailibilityZonesResponse
 from together.generated.models.list_endpoints200_response import ListEndpoints200Response
 from together.generated.models.update_endpoint_request import UpdateEndpointRequest
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["EndpointsApi"]
 

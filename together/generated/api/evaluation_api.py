@@ -11,8 +11,17 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.error_data import ErrorData
 from together.generated.models.evaluation_job import EvaluationJob
 from together.generated.models.evaluation_response import EvaluationResponse
@@ -21,9 +30,6 @@ from together.generated.models.get_evaluation_job_status_and_results200_response
     GetEvaluationJobStatusAndResults200Response,
 )
 from together.generated.models.get_model_list200_response import GetModelList200Response
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["EvaluationApi"]
 

@@ -11,9 +11,18 @@ from typing import Any, Literal, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
-from together.generated.download import Destination
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.download import Destination
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.error_data import ErrorData
 from together.generated.models.fine_tune_model_limits import FineTuneModelLimits
 from together.generated.models.finetune_delete_response import FinetuneDeleteResponse
@@ -39,9 +48,6 @@ from together.generated.models.post_fine_tunes_estimate_price_request import (
     PostFineTunesEstimatePriceRequest,
 )
 from together.generated.models.post_fine_tunes_request import PostFineTunesRequest
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["FineTuningApi"]
 

@@ -11,8 +11,17 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.gpu_cluster_create_request import GPUClusterCreateRequest
 from together.generated.models.gpu_cluster_info import GPUClusterInfo
 from together.generated.models.gpu_cluster_service_delete200_response import (
@@ -20,9 +29,6 @@ from together.generated.models.gpu_cluster_service_delete200_response import (
 )
 from together.generated.models.gpu_cluster_update_request import GPUClusterUpdateRequest
 from together.generated.models.gpu_clusters import GPUClusters
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["GPUClusterServiceApi"]
 

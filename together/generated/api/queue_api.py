@@ -11,8 +11,17 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.queue_cancel_request import QueueCancelRequest
 from together.generated.models.queue_cancel_response import QueueCancelResponse
 from together.generated.models.queue_error import QueueError
@@ -20,9 +29,6 @@ from together.generated.models.queue_job_request import QueueJobRequest
 from together.generated.models.queue_job_response import QueueJobResponse
 from together.generated.models.queue_job_status_response import QueueJobStatusResponse
 from together.generated.models.queue_metrics_response import QueueMetricsResponse
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["QueueApi"]
 

@@ -11,8 +11,17 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.error_data import ErrorData
 from together.generated.models.rl_checkpoint_download_response import RLCheckpointDownloadResponse
 from together.generated.models.rl_checkpoint_variant import RLCheckpointVariant
@@ -34,9 +43,6 @@ from together.generated.models.rl_training_session_status import RLTrainingSessi
 from together.generated.models.rl_training_sessions_list_response import (
     RLTrainingSessionsListResponse,
 )
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["RLApi"]
 

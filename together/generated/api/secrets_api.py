@@ -11,15 +11,21 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.create_secret_request import CreateSecretRequest
 from together.generated.models.list_secrets_response import ListSecretsResponse
 from together.generated.models.secret_response_item import SecretResponseItem
 from together.generated.models.update_secret_request import UpdateSecretRequest
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["SecretsApi"]
 

@@ -11,8 +11,17 @@ from typing import Any, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel, TypeAdapter
 
-from together.generated.api_client import ApiClient
-from together.generated.api_response import ApiResponse
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
+from together.generated._runtime.rest import RequestTimeout
+from together.generated._runtime.retry import RetryStrategy
 from together.generated.models.gpu_clusters_shared_volume import GPUClustersSharedVolume
 from together.generated.models.gpu_clusters_shared_volume_create_request import (
     GPUClustersSharedVolumeCreateRequest,
@@ -24,9 +33,6 @@ from together.generated.models.gpu_clusters_shared_volume_update_request import 
     GPUClustersSharedVolumeUpdateRequest,
 )
 from together.generated.models.gpu_clusters_shared_volumes import GPUClustersSharedVolumes
-from together.generated.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme
-from together.generated.rest import RequestTimeout
-from together.generated.retry import RetryStrategy
 
 __all__ = ["SharedVolumeServiceApi"]
 

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
-from together.generated.multipart import FileInput
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.multipart import FileInput
 
 __all__ = ["AudioTranscriptionRequest"]
 

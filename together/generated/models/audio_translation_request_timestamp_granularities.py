@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 
 __all__ = ["AudioTranslationRequestTimestampGranularities"]
 

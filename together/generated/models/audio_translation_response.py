@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.audio_translation_json_response import AudioTranslationJsonResponse
 from together.generated.models.audio_translation_verbose_json_response import (
     AudioTranslationVerboseJsonResponse,

@@ -5,7 +5,7 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """The ChatCompletionEvent model."""
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.chat_completion_chunk import ChatCompletionChunk
 
 __all__ = ["ChatCompletionEvent"]

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.response_format_json_object import ResponseFormatJsonObject
 from together.generated.models.response_format_json_schema import ResponseFormatJsonSchema
 from together.generated.models.response_format_text import ResponseFormatText

@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.chat_completion_event import ChatCompletionEvent
 from together.generated.models.stream_sentinel import StreamSentinel
 

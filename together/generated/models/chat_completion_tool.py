@@ -7,7 +7,7 @@
 
 from typing import Literal
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.chat_completion_tool_function import ChatCompletionToolFunction
 
 __all__ = ["ChatCompletionTool"]

@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf,
 )

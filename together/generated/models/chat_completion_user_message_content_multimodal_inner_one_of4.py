@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of4_input_audio import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf4InputAudio,
 )

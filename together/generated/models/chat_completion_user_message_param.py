@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf,
 )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 
 __all__ = ["CompletionRequest"]
 

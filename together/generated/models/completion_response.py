@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.completion_choices_data_inner import CompletionChoicesDataInner
 from together.generated.models.prompt_part_inner import PromptPartInner
 from together.generated.models.usage_data import UsageData

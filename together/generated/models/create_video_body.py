@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.video_frame_image_input import VideoFrameImageInput
 from together.generated.models.video_media import VideoMedia
 from together.generated.models.video_output_format import VideoOutputFormat

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.custom_metric_autoscaling_config import CustomMetricAutoscalingConfig
 from together.generated.models.environment_variable import EnvironmentVariable
 from together.generated.models.http_autoscaling_config import HTTPAutoscalingConfig

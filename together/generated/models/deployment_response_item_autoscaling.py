@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.custom_metric_autoscaling_config import CustomMetricAutoscalingConfig
 from together.generated.models.http_autoscaling_config import HTTPAutoscalingConfig
 from together.generated.models.queue_autoscaling_config import QueueAutoscalingConfig

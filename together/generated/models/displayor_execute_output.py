@@ -7,7 +7,7 @@
 
 from typing import Literal
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.displayor_execute_output_data import DisplayorExecuteOutputData
 
 __all__ = ["DisplayorExecuteOutput"]

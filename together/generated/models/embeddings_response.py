@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
+from together.generated._runtime.vectors import EmbeddingVectors
 from together.generated.models.embeddings_response_data_inner import EmbeddingsResponseDataInner
-from together.generated.vectors import EmbeddingVectors
 
 __all__ = ["EmbeddingsResponse"]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.evaluation_classify_results import EvaluationClassifyResults
 from together.generated.models.evaluation_compare_results import EvaluationCompareResults
 from together.generated.models.evaluation_job_results_one_of3 import EvaluationJobResultsOneOf3

@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.evaluation_model_request import EvaluationModelRequest
 
 __all__ = ["EvaluationModelOrString"]

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.evaluation_judge_model_config import EvaluationJudgeModelConfig
 from together.generated.models.evaluation_model_request import EvaluationModelRequest
 

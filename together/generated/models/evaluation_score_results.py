@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.evaluation_score_results_aggregated_scores import (
     EvaluationScoreResultsAggregatedScores,
 )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.evaluation_classify_parameters import EvaluationClassifyParameters
 from together.generated.models.evaluation_compare_parameters import EvaluationCompareParameters
 from together.generated.models.evaluation_score_parameters import EvaluationScoreParameters

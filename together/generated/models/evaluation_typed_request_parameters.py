@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.evaluation_classify_parameters import EvaluationClassifyParameters
 from together.generated.models.evaluation_compare_parameters import EvaluationCompareParameters
 from together.generated.models.evaluation_score_parameters import EvaluationScoreParameters

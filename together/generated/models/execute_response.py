@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.execute_response_one_of import ExecuteResponseOneOf
 from together.generated.models.execute_response_one_of1 import ExecuteResponseOneOf1
 

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.execute_response_one_of_data_outputs_inner_one_of import (
     ExecuteResponseOneOfDataOutputsInnerOneOf,
 )

@@ -7,7 +7,7 @@
 
 from typing import Literal
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.execute_response_one_of_data_outputs_inner_one_of2_data import (
     ExecuteResponseOneOfDataOutputsInnerOneOf2Data,
 )

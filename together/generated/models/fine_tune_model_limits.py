@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.fine_tune_model_limits_full_training import (
     FineTuneModelLimitsFullTraining,
 )

@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.full_training_type import FullTrainingType
 from together.generated.models.lo_ra_training_type import LoRATrainingType
 

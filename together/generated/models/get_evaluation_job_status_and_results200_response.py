@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.evaluation_classify_results import EvaluationClassifyResults
 from together.generated.models.evaluation_compare_results import EvaluationCompareResults
 from together.generated.models.evaluation_score_results import EvaluationScoreResults

@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.evaluation_classify_results import EvaluationClassifyResults
 from together.generated.models.evaluation_compare_results import EvaluationCompareResults
 from together.generated.models.evaluation_score_results import EvaluationScoreResults

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.gpu_clusters_shared_volume_create_request import (
     GPUClustersSharedVolumeCreateRequest,
 )

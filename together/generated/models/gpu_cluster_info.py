@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.gpu_cluster_control_plane_node import GPUClusterControlPlaneNode
 from together.generated.models.gpu_cluster_gpu_worker_node import GPUClusterGPUWorkerNode
 from together.generated.models.gpu_cluster_volume import GPUClusterVolume

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.endpoint_pricing import EndpointPricing
 from together.generated.models.hardware_availability import HardwareAvailability
 from together.generated.models.hardware_spec import HardwareSpec

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.image_response_data_b64 import ImageResponseDataB64
 from together.generated.models.image_response_data_url import ImageResponseDataUrl
 

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.interpreter_output_one_of import InterpreterOutputOneOf
 from together.generated.models.interpreter_output_one_of1 import InterpreterOutputOneOf1
 from together.generated.models.interpreter_output_one_of2 import InterpreterOutputOneOf2

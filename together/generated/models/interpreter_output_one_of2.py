@@ -7,7 +7,7 @@
 
 from typing import Literal
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.interpreter_output_one_of2_data import InterpreterOutputOneOf2Data
 
 __all__ = ["InterpreterOutputOneOf2"]

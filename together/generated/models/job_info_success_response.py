@@ -8,7 +8,7 @@
 from datetime import datetime
 from typing import Literal
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.job_info_success_response_args import JobInfoSuccessResponseArgs
 from together.generated.models.job_info_success_response_status_updates_inner import (
     JobInfoSuccessResponseStatusUpdatesInner,

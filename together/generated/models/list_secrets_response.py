@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.secret_response_item import SecretResponseItem
 
 __all__ = ["ListSecretsResponse"]

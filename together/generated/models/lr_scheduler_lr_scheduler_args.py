@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.cosine_lr_scheduler_args import CosineLRSchedulerArgs
 from together.generated.models.linear_lr_scheduler_args import LinearLRSchedulerArgs
 

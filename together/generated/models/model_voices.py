@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.model_voices_voices_inner import ModelVoicesVoicesInner
 
 __all__ = ["ModelVoices"]

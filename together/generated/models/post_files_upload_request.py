@@ -7,10 +7,10 @@
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
+from together.generated._runtime.multipart import FileInput
 from together.generated.models.file_purpose import FilePurpose
 from together.generated.models.file_type import FileType
-from together.generated.multipart import FileInput
 
 __all__ = ["PostFilesUploadRequest"]
 

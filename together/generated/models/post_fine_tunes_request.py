@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.full_training_type import FullTrainingType
 from together.generated.models.lo_ra_training_type import LoRATrainingType
 from together.generated.models.lr_scheduler import LRScheduler

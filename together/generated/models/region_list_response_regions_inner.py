@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.cluster_driver_version_info import ClusterDriverVersionInfo
 
 __all__ = ["RegionListResponseRegionsInner"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 
 __all__ = ["RerankRequest"]
 

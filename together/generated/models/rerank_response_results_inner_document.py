@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 
 __all__ = ["RerankResponseResultsInnerDocument"]
 

@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_inference_checkpoint_result import RLInferenceCheckpointResult
 from together.generated.models.rl_training_operation_error import RLTrainingOperationError
 from together.generated.models.rl_training_operation_status import RLTrainingOperationStatus

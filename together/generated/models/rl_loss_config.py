@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_loss_type import RLLossType
 from together.generated.models.rlgrpo_loss_params import RLGRPOLossParams
 

@@ -7,7 +7,7 @@
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_loss_mask import RLLossMask
 from together.generated.models.rl_loss_target_tokens import RLLossTargetTokens
 from together.generated.models.rlgrpo_loss_inputs import RLGRPOLossInputs

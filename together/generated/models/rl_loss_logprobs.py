@@ -7,7 +7,7 @@
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rld_type import RLDType
 
 __all__ = ["RLLossLogprobs"]

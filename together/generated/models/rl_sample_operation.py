@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_sample_result import RLSampleResult
 from together.generated.models.rl_training_operation_error import RLTrainingOperationError
 from together.generated.models.rl_training_operation_status import RLTrainingOperationStatus

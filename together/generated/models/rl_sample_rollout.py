@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_sample_sequence import RLSampleSequence
 
 __all__ = ["RLSampleRollout"]

@@ -7,7 +7,7 @@
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.rl_loss_inputs import RLLossInputs
 from together.generated.models.rl_model_input import RLModelInput
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.rl_inference_checkpoint import RLInferenceCheckpoint
 from together.generated.models.rl_lora_config import RLLoraConfig
 from together.generated.models.rl_session_type import RLSessionType

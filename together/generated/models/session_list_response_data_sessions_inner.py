@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 
 __all__ = ["SessionListResponseDataSessionsInner"]
 

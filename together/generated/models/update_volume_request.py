@@ -7,7 +7,7 @@
 
 from pydantic import ConfigDict, Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.volume_content_request import VolumeContentRequest
 from together.generated.models.volume_type import VolumeType
 

@@ -7,7 +7,7 @@
 
 from typing import ClassVar, Literal
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 
 __all__ = ["VideoFrameImageInputFrame"]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from together.generated.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ApiModel, unwrap_one_of
 from together.generated.models.audio_ref import AudioRef
 from together.generated.models.video_frame_image_input import VideoFrameImageInput
 from together.generated.models.video_ref import VideoRef

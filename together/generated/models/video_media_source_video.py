@@ -7,7 +7,7 @@
 
 from typing import ClassVar
 
-from together.generated.model_base import OneOfModel
+from together.generated._runtime.model_base import OneOfModel
 from together.generated.models.video_ref import VideoRef
 
 __all__ = ["VideoMediaSourceVideo"]

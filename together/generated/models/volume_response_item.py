@@ -7,7 +7,7 @@
 
 from pydantic import Field
 
-from together.generated.model_base import ApiModel
+from together.generated._runtime.model_base import ApiModel
 from together.generated.models.version_history_item import VersionHistoryItem
 from together.generated.models.volume_content import VolumeContent
 from together.generated.models.volume_type import VolumeType

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from together.generated.exceptions import InvalidVectorsError
+from together.generated._runtime.exceptions import InvalidVectorsError
 
 if TYPE_CHECKING:
     import numpy
@@ -55,7 +55,7 @@ class EmbeddingVectors:
         matter. One finite vector per input is checked: indices that are not exactly
         0..n-1, vectors of unequal or zero length, a value that is not finite, or (with
         ``expected_rows``, the number of inputs sent) a count that differs raise
-        :class:`~together.generated.exceptions.InvalidVectorsError` (a ``ValueError``).
+        :class:`~together.generated._runtime.exceptions.InvalidVectorsError` (a ``ValueError``).
         """
         np = import_numpy()
         items = self.data
@@ -96,7 +96,7 @@ def rows_from_json(
     checks the models would make on the numbers: one vector per input (``expected_rows``),
     indices exactly 0..n-1 (rows follow them), one length (not zero), JSON numbers only (a number
     written as a string is refused, and ``NaN``/``Infinity`` are not JSON), finite in
-    float32. Anything else raises :class:`~together.generated.exceptions.InvalidVectorsError`
+    float32. Anything else raises :class:`~.exceptions.InvalidVectorsError`
     (a ``ValueError``, so ``call_api`` reports it as ``MalformedResponseException`` with the
     raw body).
     """

@@ -19,14 +19,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from together.generated.exceptions import (
+from together.generated._runtime.exceptions import (
     ApiException,
     ApiTypeError,
     MalformedResponseException,
     exception_class_for_status,
 )
-from together.generated.operation import Operation, ResponseSpec
-from together.generated.retry import parse_retry_after
+from together.generated._runtime.operation import Operation, ResponseSpec
+from together.generated._runtime.retry import parse_retry_after
 
 __all__ = ["decode_success", "error_for_status", "is_json_content_type", "result_spec"]
 

@@ -17,7 +17,11 @@ from typing import IO
 
 import aiohttp
 
-from together.generated.exceptions import ApiConnectionError, ApiTimeoutError, ApiValueError
+from together.generated._runtime.exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+)
 
 __all__ = ["Destination", "check_destination", "save_body"]
 

@@ -31,7 +31,7 @@ from typing import IO, Annotated, Any, Protocol
 from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic_core import to_json
 
-from together.generated.exceptions import ApiValueError
+from together.generated._runtime.exceptions import ApiValueError
 
 __all__ = ["CHUNK_SIZE", "FileContent", "FileInput", "MultipartBody", "encode_multipart"]
 

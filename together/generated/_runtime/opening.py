@@ -1,10 +1,10 @@
 """Opening an answer whose body is read later: streams (SSE) and downloads.
 
 Hand-written runtime (not generated). :func:`open_unread` is the
-:data:`~together.generated.attempts.Exchange` of such calls: it opens the answer through the
+:data:`~.attempts.Exchange` of such calls: it opens the answer through the
 transport and, for a 2xx status, hands it to the caller's ``accept`` with the body unread;
 an error answer is read whole (they are small) and becomes its typed exception. The attempts
-themselves — retries, hooks, deadline — are :func:`~together.generated.attempts.run_attempts`,
+themselves — retries, hooks, deadline — are :func:`~.attempts.run_attempts`,
 as for every call. Once the answer is handed back nothing is retried: part of the body may
 already have reached the caller.
 """
@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from together.generated.attempts import Answer, Exchange
-from together.generated.configuration import Configuration
-from together.generated.exceptions import ApiConnectionError, ApiTimeoutError
-from together.generated.operation import Operation
-from together.generated.response_decoding import error_for_status
-from together.generated.rest import PreparedRequest, RequestTimeout, to_client_timeout
-from together.generated.transport import Transport
+from together.generated._runtime.attempts import Answer, Exchange
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.exceptions import ApiConnectionError, ApiTimeoutError
+from together.generated._runtime.operation import Operation
+from together.generated._runtime.response_decoding import error_for_status
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, to_client_timeout
+from together.generated._runtime.transport import Transport
 
 __all__ = ["long_read_timeout", "open_unchecked", "open_unread", "unread"]
 
@@ -75,7 +75,7 @@ def open_unread(
 def open_unchecked(
     transport: Transport, timeout: RequestTimeout
 ) -> Exchange[aiohttp.ClientResponse]:
-    """The exchange of :meth:`~together.generated.api_client.ApiClient.call_api_raw`: the
+    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api_raw`: the
     answer unread, whatever its status (the caller checks it)."""
 
     async def exchange(request: PreparedRequest) -> Answer[aiohttp.ClientResponse]:

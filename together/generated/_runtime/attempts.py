@@ -1,18 +1,18 @@
 """The attempt loop: the one place where a call is sent, retried and reported to hooks.
 
 Hand-written runtime (not generated). Every kind of call — a JSON answer read and decoded
-(:meth:`ApiClient.call_api <together.generated.api_client.ApiClient.call_api>`), a stream or
+(:meth:`ApiClient.call_api <.api_client.ApiClient.call_api>`), a stream or
 a download opened and handed back unread (``call_api_stream``, ``call_api_download``) — runs
 its attempts through :func:`run_attempts`:
 
 - each attempt is announced to the hooks and its end reported to them, answered or not;
-- after a failed attempt the :class:`~together.generated.retry.RetryStrategy` is asked for a
+- after a failed attempt the :class:`~.retry.RetryStrategy` is asked for a
   wait (with the time left until the call's deadline), and nothing else decides;
 - retries are logged with the server's request id;
 - ``deadline`` bounds all attempts and the waits between them.
 
 What one attempt does with the transport and with a 2xx answer is its :data:`Exchange`:
-:func:`read_and_decode` here, or :func:`~together.generated.opening.open_unread`.
+:func:`read_and_decode` here, or :func:`~together.generated._runtime.opening.open_unread`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from together.generated.api_response import ApiResponse
-from together.generated.exceptions import (
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.exceptions import (
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
@@ -34,12 +34,12 @@ from together.generated.exceptions import (
     OpenApiException,
     request_id_from,
 )
-from together.generated.hooks import AttemptRequest, AttemptResult, CallHook
-from together.generated.operation import Operation, ResponseSpec
-from together.generated.response_decoding import decode_success, error_for_status
-from together.generated.rest import PreparedRequest, RequestTimeout
-from together.generated.retry import AttemptOutcome, RetryPolicy, RetryStrategy
-from together.generated.transport import Transport
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
+from together.generated._runtime.operation import Operation, ResponseSpec
+from together.generated._runtime.response_decoding import decode_success, error_for_status
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout
+from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
+from together.generated._runtime.transport import Transport
 
 __all__ = ["Answer", "Attempts", "Exchange", "read_and_decode", "run_attempts"]
 
@@ -62,9 +62,9 @@ class Answer(Generic[T]):
 
 
 #: One attempt: send the request, make a 2xx answer into the call's result (raising
-#: :class:`~together.generated.exceptions.MalformedResponseException` if it breaks the spec)
+#: :class:`~.exceptions.MalformedResponseException` if it breaks the spec)
 #: or an error status into its exception. A transport failure is raised as
-#: :class:`~together.generated.exceptions.ApiConnectionError`.
+#: :class:`~together.generated._runtime.exceptions.ApiConnectionError`.
 Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
 
 
@@ -239,7 +239,7 @@ def read_and_decode(
     timeout: RequestTimeout,
     result: ResponseSpec | None,
 ) -> Exchange[ApiResponse[Any]]:
-    """The exchange of :meth:`~together.generated.api_client.ApiClient.call_api`: the whole
+    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
     answer read, a success decoded as the spec declares it (or as ``result`` asks)."""
 
     async def exchange(request: PreparedRequest) -> Answer[ApiResponse[Any]]:

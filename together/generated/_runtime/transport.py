@@ -1,7 +1,7 @@
 """The transport seam: what an :class:`ApiClient` sends requests through.
 
 Hand-written runtime (not generated). By default an ``ApiClient`` makes a
-:class:`~together.generated.rest.RESTClientObject` with an aiohttp session of its own. Two
+:class:`~together.generated._runtime.rest.RESTClientObject` with an aiohttp session of its own. Two
 ways to change that, without patching anything:
 
 - ``ApiClient(configuration, session=my_session)``: send through an ``aiohttp.ClientSession``
@@ -15,9 +15,9 @@ ways to change that, without patching anything:
   calls its ``close()``. Retries, decoding, error mapping and hooks work exactly as with the
   real transport, since they live above this seam.
 
-A transport raises only :class:`~together.generated.exceptions.OpenApiException` subclasses:
-:class:`~together.generated.exceptions.ApiConnectionError` (``retryable``) or
-:class:`~together.generated.exceptions.ApiTimeoutError` when no answer came.
+A transport raises only :class:`~.exceptions.OpenApiException` subclasses:
+:class:`~together.generated._runtime.exceptions.ApiConnectionError` (``retryable``) or
+:class:`~together.generated._runtime.exceptions.ApiTimeoutError` when no answer came.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Protocol
 
 import aiohttp
 
-from together.generated.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 
 __all__ = ["PreparedRequest", "RESTResponse", "Transport"]
 
@@ -45,7 +45,7 @@ class Transport(Protocol):
     ) -> aiohttp.ClientResponse:
         """Send ``request`` and return aiohttp's response unread (the ``*_without_preload_
         content`` methods). A transport that has no such thing may raise
-        :class:`~together.generated.exceptions.ClientStateError`."""
+        :class:`~together.generated._runtime.exceptions.ClientStateError`."""
         ...
 
     async def close(self) -> None:

@@ -14,9 +14,9 @@ import base64
 import ipaddress
 from urllib.parse import urlsplit
 
-from together.generated.configuration import Configuration
-from together.generated.exceptions import ApiValueError, InsecureTransportError
-from together.generated.operation import SecurityScheme
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.exceptions import ApiValueError, InsecureTransportError
+from together.generated._runtime.operation import SecurityScheme
 
 __all__ = ["Credentials", "is_loopback"]
 

@@ -1,7 +1,7 @@
 """Streamed answers: Server-Sent Events read incrementally into typed chunks.
 
 Hand-written runtime (not generated). :meth:`ApiClient.call_api_stream
-<together.generated.api_client.ApiClient.call_api_stream>` returns an :class:`AsyncStream`
+<together.generated._runtime.api_client.ApiClient.call_api_stream>` returns an :class:`AsyncStream`
 once the server has answered with a success status; iterating it reads the body piece by
 piece (never whole), splits it into events as the SSE standard says
 (https://html.spec.whatwg.org/multipage/server-sent-events.html), and decodes each event's
@@ -9,10 +9,10 @@ data into the operation's chunk type.
 
 - ``data: [DONE]`` ends the stream.
 - An ``event: error`` event, or a data payload ``{"error": {...}}``, raises
-  :class:`StreamError` (an :class:`~together.generated.exceptions.ApiException`).
+  :class:`StreamError` (an :class:`~together.generated._runtime.exceptions.ApiException`).
 - Data that is not a valid chunk raises
-  :class:`~together.generated.exceptions.MalformedResponseError`; a connection cut raises
-  :class:`~together.generated.exceptions.ApiConnectionError` (``ApiTimeoutError`` when a
+  :class:`~together.generated._runtime.exceptions.MalformedResponseError`; a connection cut raises
+  :class:`~together.generated._runtime.exceptions.ApiConnectionError` (``ApiTimeoutError`` when a
   read timed out).
 - Every way out — the end, an error, ``break``, an exception in the loop body, task
   cancellation, :meth:`AsyncStream.aclose` — closes the connection, so the server stops
@@ -33,14 +33,14 @@ from typing import Any, Generic, Self, TypeVar
 import aiohttp
 from pydantic import ValidationError
 
-from together.generated.exceptions import (
+from together.generated._runtime.exceptions import (
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
     MalformedResponseError,
     request_id_from,
 )
-from together.generated.operation import Operation, ResponseSpec
+from together.generated._runtime.operation import Operation, ResponseSpec
 
 __all__ = [
     "DONE",

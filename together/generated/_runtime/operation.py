@@ -3,7 +3,7 @@
 Hand-written runtime (not generated). Each generated API module holds one
 :class:`Operation` per endpoint, built once at import from the spec's facts (method, path,
 parameters, body, responses per status, security). Generated methods hand their arguments
-to :meth:`ApiClient.call_api <together.generated.api_client.ApiClient.call_api>`, which uses
+to :meth:`ApiClient.call_api <.api_client.ApiClient.call_api>`, which uses
 the :class:`Operation` to build the request and decode the answer, so serialization, error
 mapping and decoding exist once, here and in ``response_decoding``.
 """
@@ -21,8 +21,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError, to_json
 
-from together.generated.exceptions import ApiTypeError, ApiValueError
-from together.generated.multipart import MultipartBody, encode_multipart
+from together.generated._runtime.exceptions import ApiTypeError, ApiValueError
+from together.generated._runtime.multipart import MultipartBody, encode_multipart
 
 __all__ = ["BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
 

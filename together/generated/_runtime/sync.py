@@ -1,7 +1,7 @@
 """A blocking facade over the async client, for code without an event loop.
 
 Hand-written runtime (not generated). :class:`SyncApiClient` owns one private event loop
-(``asyncio.Runner``) and one :class:`~together.generated.api_client.ApiClient` bound to it,
+(``asyncio.Runner``) and one :class:`~together.generated._runtime.api_client.ApiClient` bound to it,
 and runs each call to completion on that loop. The generated API classes are used as they
 are, through :meth:`SyncApiClient.api`, so there is no second copy of the generated code::
 
@@ -11,7 +11,7 @@ are, through :meth:`SyncApiClient.api`, so there is no second copy of the genera
 
 Rules: use one ``SyncApiClient`` from one thread at a time (give each thread its own), and
 not from inside a running event loop (there, ``await`` the async client instead); both
-mistakes raise :class:`~together.generated.exceptions.ClientStateError`. Calls are
+mistakes raise :class:`~together.generated._runtime.exceptions.ClientStateError`. Calls are
 sequential; for concurrency use the async client.
 """
 
@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from together.generated.api_client import ApiClient
-from together.generated.configuration import Configuration
-from together.generated.exceptions import ClientStateError
+from together.generated._runtime.api_client import ApiClient
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.exceptions import ClientStateError
 
 __all__ = ["BlockingApi", "SyncApiClient"]
 

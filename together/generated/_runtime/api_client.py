@@ -1,0 +1,383 @@
+"""The client every generated API class calls: one shared path for all operations.
+
+Hand-written runtime (not generated). :meth:`ApiClient.call_api` (and its stream, download
+and raw forms) builds the request from an :class:`~together.generated._runtime.operation.Operation`,
+picks the retry strategy (:mod:`together.generated._runtime.retry`) and runs the attempts through
+the one loop of :mod:`together.generated._runtime.attempts`, which sends through a transport
+(:mod:`.transport`; by default :mod:`.rest`), tells the
+hooks (:mod:`together.generated._runtime.hooks`) and asks the strategy after each failure. What an
+attempt makes of a 2xx answer differs by form: decoded
+(:mod:`together.generated._runtime.response_decoding`), or handed back unread
+(:mod:`together.generated._runtime.opening`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar, overload
+
+import aiohttp
+
+from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.attempts import Attempts, Exchange, read_and_decode, run_attempts
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.credentials import Credentials
+from together.generated._runtime.download import Destination, check_destination, save_body
+from together.generated._runtime.exceptions import (
+    ApiTypeError,
+    ApiValueError,
+)
+from together.generated._runtime.hooks import CallHook
+from together.generated._runtime.multipart import MultipartBody
+from together.generated._runtime.opening import (
+    long_read_timeout,
+    open_unchecked,
+    open_unread,
+    unread,
+)
+from together.generated._runtime.operation import Operation, SecurityScheme
+from together.generated._runtime.response_decoding import (
+    ResultDecoder,
+    result_spec,
+)
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTClientObject
+from together.generated._runtime.retry import RetryPolicy, RetryStrategy
+from together.generated._runtime.streaming import AsyncStream, open_stream
+from together.generated._runtime.transport import Transport
+from together.generated._runtime.version import __version__
+
+__all__ = ["ApiClient"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: The strategy of a call that is never retried (``call_api_raw``).
+_NO_RETRY = RetryPolicy(max_retries=0)
+
+#: Sent with every request unless replaced (see :attr:`ApiClient.user_agent`).
+USER_AGENT = f"together-generated/{__version__} (python; aiohttp {aiohttp.__version__})"
+
+
+class ApiClient:
+    """Holds the configuration and the connection pool; use it as an async context manager.
+
+    ``async with ApiClient(configuration) as api_client: ...`` closes the pool on exit;
+    otherwise call :meth:`close`. The aiohttp session is created on the first call, inside the
+    running event loop, and the client stays bound to that loop.
+
+    Keyword-only seams for code that builds on this client (all optional):
+
+    - ``session``: an ``aiohttp.ClientSession`` to share; the caller owns and closes it.
+    - ``transport``: any :class:`~together.generated._runtime.transport.Transport` (e.g. a fake).
+    - ``retry_policy``: a :class:`~together.generated._runtime.retry.RetryStrategy` replacing the
+      one built from the configuration's retry settings.
+    - ``hooks``: :class:`~.hooks.CallHook` objects told about every attempt.
+    - ``trace_configs``: aiohttp ``TraceConfig`` objects for the session the client creates.
+    """
+
+    _default: ClassVar[ApiClient | None] = None
+
+    def __init__(
+        self,
+        configuration: Configuration | None = None,
+        header_name: str | None = None,
+        header_value: str | None = None,
+        cookie: str | None = None,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
+        retry_policy: RetryStrategy | None = None,
+        hooks: Sequence[CallHook] = (),
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    ) -> None:
+        self.configuration = configuration if configuration is not None else Configuration()
+        self.default_headers: dict[str, str] = {"User-Agent": USER_AGENT}
+        if header_name is not None and header_value is not None:
+            self.default_headers[header_name] = header_value
+        self.cookie = cookie
+        if transport is not None and (session is not None or trace_configs):
+            raise ApiValueError("give a transport, or a session / trace_configs, not both")
+        self.rest_client: Transport = (
+            transport
+            if transport is not None
+            else RESTClientObject(self.configuration, session=session, trace_configs=trace_configs)
+        )
+        self.retry_policy = retry_policy
+        self.hooks: tuple[CallHook, ...] = tuple(hooks)
+        # How retries wait; a seam so tests can see the delays without sleeping them.
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._credentials = Credentials()
+
+    def __del__(self) -> None:
+        # Like aiohttp's own session: a client dropped with its pool open is a leak.
+        rest_client = getattr(self, "rest_client", None)
+        if getattr(rest_client, "has_open_session", False):
+            warnings.warn(
+                "Unclosed ApiClient: use `async with ApiClient(...)` or `await client.close()`",
+                ResourceWarning,
+                source=self,
+                stacklevel=1,
+            )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool (a borrowed session stays open). Idempotent; the client
+        cannot be used afterwards."""
+        await self.rest_client.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.rest_client.closed
+
+    @property
+    def user_agent(self) -> str:
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.default_headers["User-Agent"] = value
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send ``header_name: header_value`` with every request of this client."""
+        self.default_headers[header_name] = header_value
+
+    @classmethod
+    def get_default(cls) -> ApiClient:
+        """The client API classes use when given none (created on first use)."""
+        if cls._default is None:
+            cls._default = ApiClient()
+        return cls._default
+
+    @classmethod
+    def set_default(cls, default: ApiClient | None) -> None:
+        cls._default = default
+
+    # ------------------------------------------------------------------ the call path
+
+    @overload
+    async def call_api(
+        self,
+        operation: Operation[T],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: None = None,
+    ) -> ApiResponse[T]: ...
+
+    @overload
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: Callable[[bytes], R],
+    ) -> ApiResponse[R]: ...
+
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: ResultDecoder | None = None,
+    ) -> ApiResponse[Any]:
+        """Send ``operation`` and return the decoded answer, or raise its typed exception.
+
+        After a failed attempt the retry strategy decides whether and how long to wait:
+        ``retry_policy`` for this call, else the client's, else the configuration's
+        :class:`~together.generated._runtime.retry.RetryPolicy` (``retries`` overrides its count, or
+        caps a custom strategy's). ``deadline`` bounds all attempts and waits together, in
+        seconds. ``decode`` replaces the spec's result type for a success: ``bytes`` for the
+        raw body, a pydantic model class, or a callable parsing the body's bytes.
+        """
+        request = self._build(operation, params or {}, body, headers)
+        result = None if decode is None else result_spec(decode)
+        exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
+        return await self._run(operation, request, exchange, retry_policy, retries, deadline)
+
+    async def _run(
+        self,
+        operation: Operation[Any],
+        request: PreparedRequest,
+        exchange: Exchange[T],
+        retry_policy: RetryStrategy | None,
+        retries: int | None,
+        deadline: float | None,
+    ) -> T:
+        """Attempt ``request`` with this client's strategy, hooks and waits."""
+        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
+        attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
+        return await run_attempts(attempts, request, exchange, deadline)
+
+    def _strategy(
+        self, per_call: RetryStrategy | None, retries: int | None
+    ) -> tuple[RetryStrategy, int | None]:
+        """The strategy for one call, and a retry cap the loop enforces on top of it."""
+        if retries is not None:
+            if isinstance(retries, bool) or not isinstance(retries, int):
+                raise ApiTypeError(f"_retries must be a whole number, not {retries!r}")
+            if retries < 0:
+                raise ApiValueError(f"_retries must be 0 or more, not {retries}")
+        strategy = per_call if per_call is not None else self.retry_policy
+        if strategy is None:
+            return self.configuration.retry_policy(retries), None
+        if retries is not None and isinstance(strategy, RetryPolicy):
+            return strategy.with_max_retries(retries), None
+        return strategy, retries
+
+    async def call_api_stream(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+    ) -> AsyncStream[Any]:
+        """Send ``operation`` asking for a streamed answer; return it once the status is known.
+
+        The body's :attr:`~Operation.stream_flag` is set to true (in the sent copy). Opening
+        runs through the same attempts as :meth:`call_api` (retry strategy, hooks,
+        ``deadline``); once the stream is returned nothing is retried, and hooks have heard
+        of the attempt when its headers came in. By default only connecting and each wait
+        for the next event are time-limited (see
+        :func:`~.opening.long_read_timeout`); ``deadline`` bounds opening.
+        """
+        if not operation.stream_responses:
+            raise ApiValueError(f"{operation.operation_id}() has no streamed answer")
+        accept = {"Accept": "text/event-stream"}
+        request = self._build(
+            operation, params or {}, body, {**accept, **(headers or {})}, stream=True
+        )
+        timeout = long_read_timeout(self.configuration, request_timeout)
+
+        async def as_stream(response: aiohttp.ClientResponse) -> AsyncStream[Any]:
+            return await open_stream(response, operation)
+
+        exchange = open_unread(self.rest_client, operation, timeout, as_stream)
+        return await self._run(operation, request, exchange, retry_policy, retries, deadline)
+
+    async def call_api_download(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None,
+        body: Any,
+        destination: Destination,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+    ) -> int:
+        """Send ``operation`` and write its 2xx body to ``destination``; the bytes written.
+
+        ``destination`` is a path (written to a temporary file beside it, renamed when
+        complete: a failure leaves no partial file) or a binary file object. Opening runs
+        through the same attempts as :meth:`call_api`; reading the body is not retried.
+        Timeouts as for :meth:`call_api_stream`.
+        """
+        check_destination(destination, operation.operation_id)
+        request = self._build(operation, params or {}, body, headers)
+        timeout = long_read_timeout(self.configuration, request_timeout)
+        exchange = open_unread(self.rest_client, operation, timeout, unread)
+        response = await self._run(operation, request, exchange, retry_policy, retries, deadline)
+        description = f"{operation.operation_id}: HTTP {response.status}"
+        return await save_body(response, destination, description)
+
+    async def call_api_raw(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Send ``operation`` and return aiohttp's response unread and unchecked.
+
+        The caller reads and releases it (``async with`` or ``release()``). Never retried;
+        hooks see it as one attempt that ends when the headers are in.
+        """
+        request = self._build(operation, params or {}, body, headers)
+        exchange = open_unchecked(self.rest_client, request_timeout)
+        attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
+        return await run_attempts(attempts, request, exchange, None)
+
+    def _build(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any],
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+        *,
+        stream: bool = False,
+    ) -> PreparedRequest:
+        """Everything a request needs; raises before anything is sent if an argument is bad."""
+        payload = operation.encode_body(body, stream=stream)
+        url = self.configuration.host + operation.build_path(params)
+        query = operation.build_query(params)
+        headers = dict(self.default_headers)
+        if operation.accept:
+            headers["Accept"] = operation.accept
+        if isinstance(payload, MultipartBody):  # its type carries the boundary
+            headers["Content-Type"] = payload.content_type
+            if payload.content_length is not None:
+                headers["Content-Length"] = str(payload.content_length)
+        elif payload is not None and operation.body is not None:
+            headers["Content-Type"] = operation.body.content_type
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        headers.update(operation.build_headers(params))
+        self._authorize(operation.security, headers, query)
+        if extra_headers:
+            headers.update(extra_headers)
+        return PreparedRequest(operation.method, url, headers, query, payload)
+
+    def _authorize(
+        self,
+        schemes: tuple[SecurityScheme, ...],
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
+    ) -> None:
+        """Apply the first of ``schemes`` the configuration has credentials for."""
+        self._credentials.apply(self.configuration, schemes, headers, query)
+
+
+def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
+    """No retry for a body that cannot be sent twice (an upload from an unseekable stream)."""
+    if isinstance(request.body, MultipartBody) and not request.body.replayable:
+        return 0
+    return retries

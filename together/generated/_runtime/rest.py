@@ -1,0 +1,343 @@
+"""The aiohttp transport: where requests are sent.
+
+Hand-written runtime (not generated). :class:`RESTClientObject` sends over one
+``aiohttp.ClientSession``: its own, created lazily inside the running event loop with TLS,
+proxy and pool settings resolved once from the :class:`Configuration`, or one the caller
+passes in and keeps owning (see :mod:`together.generated._runtime.transport`). Transport failures
+become :class:`ApiConnectionError` / :class:`ApiTimeoutError` (a redirect loop
+:class:`RedirectLoopError`) with the aiohttp error chained, its request headers redacted.
+
+``ApiException`` and friends are importable from here, as in openapi-generator's clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from together.generated._runtime.configuration import Configuration
+from together.generated._runtime.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiValueError,
+    BadRequestException,
+    ClientStateError,
+    ForbiddenException,
+    NotFoundException,
+    OpenApiException,
+    RateLimitException,
+    RedirectLoopError,
+    ServiceException,
+    UnauthorizedException,
+)
+from together.generated._runtime.multipart import MultipartBody
+
+__all__ = [
+    "ApiException",
+    "BadRequestException",
+    "ForbiddenException",
+    "NotFoundException",
+    "OpenApiException",
+    "PreparedRequest",
+    "RESTClientObject",
+    "RESTResponse",
+    "RateLimitException",
+    "RequestTimeout",
+    "ServiceException",
+    "UnauthorizedException",
+]
+
+#: A per-call timeout: seconds for the whole call, a ``(connect, read)`` pair, or an
+#: ``aiohttp.ClientTimeout``.
+RequestTimeout = float | tuple[float, float] | aiohttp.ClientTimeout | None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request ready to send: built and checked once, sent again as is on a retry."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: list[tuple[str, str]]
+    #: JSON (or other) bytes, or a multipart body that streams its files for each attempt.
+    body: bytes | MultipartBody | None
+
+    def __repr__(self) -> str:
+        # Shown in tracebacks and debuggers: credentials (a bearer token, an API key in a
+        # header or the query) and the user's text stay out of it.
+        headers = {
+            name: value if name.lower() in _SHOWN_HEADERS else "<redacted>"
+            for name, value in self.headers.items()
+        }
+        query = [(name, "<redacted>") for name, _ in self.query]
+        body = (
+            "None"
+            if self.body is None
+            else f"<{len(self.body)} bytes>"
+            if isinstance(self.body, bytes)
+            else "<multipart>"
+        )
+        return (
+            f"PreparedRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
+            f"query={query!r}, body={body})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RESTResponse:
+    """A fully read answer."""
+
+    status: int
+    reason: str | None
+    headers: Mapping[str, str]
+    data: bytes
+    content_type: str | None
+
+    def getheader(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name, default)
+
+
+def to_client_timeout(
+    value: RequestTimeout, default: aiohttp.ClientTimeout
+) -> aiohttp.ClientTimeout:
+    """The aiohttp timeout for a per-call ``_request_timeout`` value.
+
+    A ``(connect, read)`` pair keeps the configured total (``default.total``): a read
+    timeout restarts with every byte, so a server dripping its headers would otherwise hold
+    the call for as long as it likes.
+    """
+    if value is None:
+        return default
+    if isinstance(value, aiohttp.ClientTimeout):
+        return value
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ApiValueError("_request_timeout as a tuple must be (connect, read) seconds")
+        connect, read = value
+        return aiohttp.ClientTimeout(total=default.total, connect=connect, sock_read=read)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ApiValueError(f"_request_timeout must be a positive number of seconds, not {value!r}")
+    return aiohttp.ClientTimeout(total=float(value))
+
+
+class RESTClientObject:
+    """Sends requests over one pooled aiohttp session.
+
+    Args:
+        configuration: timeouts, TLS, proxy and pool size.
+        session: an open ``aiohttp.ClientSession`` to send through instead of one of its
+            own. The caller keeps owning it: :meth:`close` leaves it open. The
+            configuration's timeouts, TLS verification and proxy still apply per request;
+            its pool size does not (the session's connector decides).
+        trace_configs: aiohttp ``TraceConfig`` objects for the session this object creates.
+    """
+
+    def __init__(
+        self,
+        configuration: Configuration,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    ) -> None:
+        self.configuration = configuration
+        self._session: aiohttp.ClientSession | None = session
+        self._owns_session = session is None
+        self._trace_configs = list(trace_configs)
+        # The event loop the session belongs to: an aiohttp session cannot move to another.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self.default_timeout = aiohttp.ClientTimeout(
+            total=configuration.total_timeout, connect=configuration.connect_timeout
+        )
+        # Resolved once: aiohttp's trust_env would look proxies and netrc up on every call.
+        self._proxy = configuration.proxy
+        self._proxy_headers = configuration.proxy_headers
+        self._ssl = _ssl_setting(configuration)
+        self._send_options: dict[str, Any] = {}
+        if self._proxy:
+            self._send_options["proxy"] = self._proxy
+            if self._proxy_headers:
+                self._send_options["proxy_headers"] = self._proxy_headers
+        if session is not None and self._ssl is not True:
+            self._send_options["ssl"] = self._ssl  # a borrowed connector has its own default
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def has_open_session(self) -> bool:
+        """Whether this object holds a pool it must close (a borrowed session does not count)."""
+        return self._owns_session and self._session is not None and not self._session.closed
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientStateError("this ApiClient is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None:
+                raise ClientStateError(
+                    "this ApiClient is bound to the event loop it was first used in; use one "
+                    "client per event loop (asyncio.run starts a new loop each time), or "
+                    "together.generated._runtime.sync.SyncApiClient from code without a loop"
+                )
+            self._loop = loop
+        if self._session is None:
+            # Created here, on first use, so it binds to the loop the calls run in.
+            connector = aiohttp.TCPConnector(
+                limit=self.configuration.connection_pool_maxsize, ssl=self._ssl
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self.default_timeout,
+                trust_env=False,
+                trace_configs=self._trace_configs or None,
+            )
+        elif self._session.closed:
+            raise ClientStateError("the aiohttp session given to this ApiClient is closed")
+        return self._session
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        """Send one request and read the whole answer."""
+        response = await self.open(request, timeout=timeout)
+        try:
+            data = await response.read()
+        except TimeoutError as exc:
+            raise ApiTimeoutError(
+                f"{request.method} {request.url}: timed out reading the response"
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            _redact(exc)
+            raise ApiConnectionError(
+                f"{request.method} {request.url}: {type(exc).__name__} reading the response"
+            ) from exc
+        finally:
+            response.release()
+        return RESTResponse(
+            status=response.status,
+            reason=response.reason,
+            headers=response.headers,
+            data=data,
+            content_type=response.headers.get("Content-Type"),
+        )
+
+    async def open(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> aiohttp.ClientResponse:
+        """Send one request and return the response unread (the caller releases it)."""
+        session = self._get_session()
+        try:
+            return await session.request(
+                request.method,
+                request.url,
+                params=request.query or None,
+                data=request.body.stream()
+                if isinstance(request.body, MultipartBody)
+                else request.body,
+                headers=request.headers,
+                timeout=to_client_timeout(timeout, self.default_timeout),
+                **self._send_options,
+            )
+        except TimeoutError as exc:
+            raise ApiTimeoutError(f"{request.method} {request.url}: timed out") from exc
+        except aiohttp.TooManyRedirects as exc:
+            redirects = len(exc.history)
+            _redact(exc)
+            raise RedirectLoopError(
+                f"{request.method} {request.url}: redirected {redirects} times without "
+                "an answer (a redirect loop?)"
+            ) from exc
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:  # retrying cannot help
+            raise ApiValueError(
+                f"{request.method} {request.url}: not a URL aiohttp can send to ({exc}); "
+                "check Configuration.host"
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            _redact(exc)
+            raise ApiConnectionError(
+                f"{request.method} {request.url}: {type(exc).__name__}: {exc}"
+            ) from exc
+        except RuntimeError as exc:  # e.g. a borrowed session from another event loop
+            raise ClientStateError(
+                f"{request.method} {request.url}: aiohttp cannot send from here: {exc}"
+            ) from exc
+        except ValueError as exc:  # aiohttp refuses a header value or URL it cannot send
+            raise ApiValueError(
+                f"{request.method} {request.url}: aiohttp could not send the request "
+                f"({type(exc).__name__}); check header values for newlines"
+            ) from None  # its message may quote a header value: a key, say
+
+    async def close(self) -> None:
+        """Close the session and its connections (a borrowed session is left open); safe to
+        call more than once."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+
+#: Request headers whose values may be shown in an exception's chain; all others are redacted.
+_SHOWN_HEADERS = frozenset({"accept", "content-type", "content-length", "user-agent", "host"})
+
+
+def _redact(exc: BaseException) -> None:
+    """Hide the request's credentials in an aiohttp error before it is chained.
+
+    ``ClientResponseError`` keeps the request's headers (``Authorization`` included) in
+    ``request_info`` and its repr, and the redirect history keeps more of them.
+    """
+    if not isinstance(exc, aiohttp.ClientResponseError):
+        return
+    info, history = exc.request_info, exc.history
+    if info is not None:
+        headers = CIMultiDict(
+            (name, value if name.lower() in _SHOWN_HEADERS else "<redacted>")
+            for name, value in info.headers.items()
+        )
+        exc.request_info = aiohttp.RequestInfo(
+            info.url, info.method, CIMultiDictProxy(headers), info.real_url
+        )
+    # ``args`` holds the originals too (and pickling or a debugger would show them).
+    exc.args = tuple(
+        exc.request_info if arg is info else () if arg is history else arg for arg in exc.args
+    )
+    exc.history = ()  # earlier responses hold the same request headers
+
+
+_warned_unverified = False
+
+
+def _ssl_setting(configuration: Configuration) -> ssl.SSLContext | bool:
+    global _warned_unverified
+    if not configuration.verify_ssl:
+        if not _warned_unverified:
+            _warned_unverified = True
+            warnings.warn(
+                "TLS certificate verification is off (verify_ssl=False): the server is not "
+                "authenticated and the API key can be intercepted",
+                stacklevel=4,
+            )
+        return False
+    if not (configuration.ssl_ca_cert or configuration.cert_file):
+        return True
+    try:
+        context = ssl.create_default_context(cafile=configuration.ssl_ca_cert)
+        if configuration.cert_file:
+            context.load_cert_chain(configuration.cert_file, configuration.key_file)
+    except OSError as exc:  # ssl.SSLError included
+        raise ApiValueError(
+            "cannot load the TLS files given (ssl_ca_cert, cert_file, key_file): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return context
