@@ -72,14 +72,6 @@ def test_a_bad_setting_is_refused_when_given(
         setattr(configuration, setting, value)
 
 
-@pytest.mark.parametrize(
-    ("setting", "value"), [("retries", "2"), ("retry_max_backoff", "8"), ("max_retry_after", [])]
-)
-def test_a_retry_setting_of_the_wrong_type_is_an_api_type_error(setting: str, value: Any) -> None:
-    with pytest.raises(ApiTypeError, match="retries must be a whole number"):
-        Configuration(host=HOST, **{setting: value})
-
-
 def test_good_timeouts_and_proxy_are_kept() -> None:
     configuration = Configuration(
         host=HOST, total_timeout=None, connect_timeout=2.5, proxy="http://proxy.test:3128"

@@ -278,7 +278,6 @@ class Configuration:
             _check_host(value)
         elif name in _TIMEOUT_FIELDS:
             _check_timeout(name, value)
-
         elif name == "proxy" and value is not None:
             _check_proxy(value)
         super().__setattr__(name, value)
@@ -292,12 +291,7 @@ class Configuration:
                 self.retry_max_backoff,
                 self.max_retry_after,
             )
-        except TypeError as exc:  # not a number at all, e.g. retries="2"
-            raise ApiTypeError(
-                "retries must be a whole number and the backoff / Retry-After limits numbers "
-                f"of seconds: {exc}"
-            ) from None
-        except ValueError as exc:  # negative
+        except (TypeError, ValueError) as exc:  # negative, or not a number at all
             raise ApiValueError(f"invalid retry setting: {exc}") from None
 
     @property
