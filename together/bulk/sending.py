@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from together.bulk.decoding import Rows, rows_decoder
 from together.bulk.errors import InputRejectedError
-from together.generated import ApiClient, ApiException, EmbeddingsRequest
-from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+from together.generated import ApiClient, ApiException, EmbeddingsApi, EmbeddingsRequest
 
 __all__ = ["INPUT_ERROR_STATUSES", "BatchSender", "Rejected", "Segment"]
 
@@ -53,13 +52,10 @@ class BatchSender:
 
     async def request(self, texts: list[str]) -> Rows:
         async with self.slots:
-            answer = await self.api_client.call_api(
-                EMBEDDINGS_OPERATION,
-                None,
-                EmbeddingsRequest(model=self.model, input=texts),
-                decode=rows_decoder(len(texts)),
+            return await EmbeddingsApi(self.api_client).embeddings(
+                embeddings_request=EmbeddingsRequest(model=self.model, input=texts),
+                _decode=rows_decoder(len(texts)),
             )
-        return answer.data
 
     async def _isolate(
         self, first: int, texts: list[str], error: ApiException, *, probe: bool = False

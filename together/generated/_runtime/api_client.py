@@ -17,7 +17,7 @@ import asyncio
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar, overload
+from typing import Any, ClassVar, Self, TypeVar, cast, overload
 
 import aiohttp
 
@@ -32,6 +32,7 @@ from together.generated._runtime.exceptions import (
 )
 from together.generated._runtime.hooks import CallHook
 from together.generated._runtime.multipart import MultipartBody
+from together.generated._runtime.open_response import OpenResponse
 from together.generated._runtime.opening import (
     long_read_timeout,
     open_unchecked,
@@ -326,7 +327,7 @@ class ApiClient:
         )
         timeout = long_read_timeout(self.configuration, request_timeout)
 
-        async def as_stream(response: aiohttp.ClientResponse) -> AsyncStream[Any]:
+        async def as_stream(response: OpenResponse) -> AsyncStream[Any]:
             return await open_stream(response, operation)
 
         exchange = open_unread(self.rest_client, operation, timeout, as_stream)
@@ -372,14 +373,18 @@ class ApiClient:
         """Send ``operation`` and return aiohttp's response unread and unchecked.
 
         The caller reads and releases it (``async with`` or ``release()``). Never retried;
-        hooks see it as one attempt that ends when the headers are in.
+        hooks see it as one attempt that ends when the headers are in. With a transport of
+        your own it is what that transport's ``open`` returned.
         """
         if request_timeout is not None:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
         exchange = open_unchecked(self.rest_client, request_timeout)
         attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
-        return await run_attempts(attempts, request, exchange, None)
+        response = await run_attempts(attempts, request, exchange, None)
+        # The generated *_without_preload_content methods promise aiohttp's response: it is
+        # one with the default transport (a fake's stand-in is the fake's business).
+        return cast(aiohttp.ClientResponse, response)
 
     def _build(
         self,

@@ -22,6 +22,7 @@ from together.generated._runtime.exceptions import (
     ApiTimeoutError,
     ApiValueError,
 )
+from together.generated._runtime.open_response import OpenResponse
 
 __all__ = ["Destination", "check_destination", "save_body"]
 
@@ -55,9 +56,7 @@ def check_destination(destination: Destination, operation_id: str) -> None:
         )
 
 
-async def save_body(
-    response: aiohttp.ClientResponse, destination: Destination, description: str
-) -> int:
+async def save_body(response: OpenResponse, destination: Destination, description: str) -> int:
     """Write the body of ``response`` to ``destination``; the number of bytes written.
 
     The response is closed on return. At a path, the file appears only when complete; a
@@ -71,7 +70,7 @@ async def save_body(
         response.close()
 
 
-async def _save_to_path(response: aiohttp.ClientResponse, path: str, description: str) -> int:
+async def _save_to_path(response: OpenResponse, path: str, description: str) -> int:
     folder, name = os.path.split(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     try:
@@ -87,7 +86,7 @@ async def _save_to_path(response: aiohttp.ClientResponse, path: str, description
     return written
 
 
-async def _copy(response: aiohttp.ClientResponse, file: IO[bytes], description: str) -> int:
+async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> int:
     written = 0
     while True:
         try:

@@ -19,6 +19,7 @@ import aiohttp
 from together.generated._runtime.attempts import Answer, Exchange
 from together.generated._runtime.configuration import Configuration
 from together.generated._runtime.exceptions import ApiConnectionError, ApiTimeoutError
+from together.generated._runtime.open_response import OpenResponse
 from together.generated._runtime.operation import Operation
 from together.generated._runtime.response_decoding import error_for_status
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, to_client_timeout
@@ -44,7 +45,7 @@ def long_read_timeout(configuration: Configuration, value: RequestTimeout) -> ai
     return to_client_timeout(value, default)
 
 
-async def unread(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
+async def unread(response: OpenResponse) -> OpenResponse:
     """The ``accept`` of a download: the answer as it is, its body unread."""
     return response
 
@@ -53,7 +54,7 @@ def open_unread(
     transport: Transport,
     operation: Operation[Any],
     timeout: aiohttp.ClientTimeout,
-    accept: Callable[[aiohttp.ClientResponse], Awaitable[T]],
+    accept: Callable[[OpenResponse], Awaitable[T]],
 ) -> Exchange[T]:
     """The exchange of a call whose 2xx body the caller reads: ``accept`` makes the open
     answer into the call's result (and closes it if it raises)."""
@@ -72,20 +73,18 @@ def open_unread(
     return exchange
 
 
-def open_unchecked(
-    transport: Transport, timeout: RequestTimeout
-) -> Exchange[aiohttp.ClientResponse]:
+def open_unchecked(transport: Transport, timeout: RequestTimeout) -> Exchange[OpenResponse]:
     """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api_raw`: the
     answer unread, whatever its status (the caller checks it)."""
 
-    async def exchange(request: PreparedRequest) -> Answer[aiohttp.ClientResponse]:
+    async def exchange(request: PreparedRequest) -> Answer[OpenResponse]:
         response = await transport.open(request, timeout=timeout)
         return Answer(response.status, response.headers, response, response.close)
 
     return exchange
 
 
-async def _read_error_body(response: aiohttp.ClientResponse, request: PreparedRequest) -> bytes:
+async def _read_error_body(response: OpenResponse, request: PreparedRequest) -> bytes:
     """The whole body of an error answer, the connection released after."""
     try:
         return await response.read()

@@ -24,7 +24,7 @@ from pydantic_core import PydanticSerializationError, to_json
 from together.generated._runtime.exceptions import ApiTypeError, ApiValueError
 from together.generated._runtime.multipart import MultipartBody, encode_multipart
 
-__all__ = ["BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
+__all__ = ["REDIRECT_TARGET", "BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
 
 T = TypeVar("T")
 
@@ -89,6 +89,10 @@ class ResponseSpec:
         )
 
 
+#: How the answer a declared redirect leads to is read: its bytes, as they are.
+REDIRECT_TARGET = ResponseSpec("bytes")
+
+
 def _decoder(type_: Any) -> Callable[[bytes], Any]:
     if isinstance(type_, type) and issubclass(type_, BaseModel):
         return functools.partial(type_.model_validate_json, strict=True)
@@ -147,7 +151,21 @@ class Operation(Generic[T]):
         if spec is not None:
             return spec
         declared = [spec for key, spec in self.responses.items() if key.startswith("2")]
-        return declared[0] if len(declared) == 1 else self.responses.get("default")
+        if len(declared) == 1:
+            return declared[0]
+        default = self.responses.get("default")
+        if default is None and not declared and self.redirects_to_the_result:
+            return REDIRECT_TARGET
+        return default
+
+    @property
+    def redirects_to_the_result(self) -> bool:
+        """Whether the spec's only answer besides errors is a redirect (``307`` "to the
+        file"): the result is then what the redirect leads to, read as bytes, since
+        nothing declares its type (:data:`REDIRECT_TARGET`)."""
+        return any(key.startswith("3") for key in self.responses) and not any(
+            key.startswith("2") or key == "default" for key in self.responses
+        )
 
     def stream_spec(self, status: int) -> ResponseSpec | None:
         """How to read a streamed 2xx answer: exact status, ``2XX``, else the one declared."""

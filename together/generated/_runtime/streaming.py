@@ -41,6 +41,7 @@ from together.generated._runtime.exceptions import (
     MalformedResponseError,
     request_id_from,
 )
+from together.generated._runtime.open_response import OpenResponse
 from together.generated._runtime.operation import Operation, ResponseSpec
 
 __all__ = [
@@ -229,7 +230,7 @@ class AsyncStream(Generic[T]):
 
     def __init__(
         self,
-        response: aiohttp.ClientResponse,
+        response: OpenResponse,
         operation: Operation[Any],
         spec: ResponseSpec,
     ) -> None:
@@ -403,9 +404,7 @@ class AsyncStream(Generic[T]):
                 response.close()
 
 
-async def open_stream(
-    response: aiohttp.ClientResponse, operation: Operation[Any]
-) -> AsyncStream[Any]:
+async def open_stream(response: OpenResponse, operation: Operation[Any]) -> AsyncStream[Any]:
     """The :class:`AsyncStream` of an open 2xx answer, once it is known to be one.
 
     A success status the spec does not declare as streamed, or a body that is not

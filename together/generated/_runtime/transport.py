@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import aiohttp
-
+from together.generated._runtime.open_response import BodyReader, OpenResponse
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 
-__all__ = ["PreparedRequest", "RESTResponse", "Transport"]
+__all__ = ["BodyReader", "OpenResponse", "PreparedRequest", "RESTResponse", "Transport"]
 
 
 class Transport(Protocol):
@@ -42,10 +41,13 @@ class Transport(Protocol):
 
     async def open(
         self, request: PreparedRequest, *, timeout: RequestTimeout = None
-    ) -> aiohttp.ClientResponse:
-        """Send ``request`` and return aiohttp's response unread (the ``*_without_preload_
-        content`` methods). A transport that has no such thing may raise
-        :class:`~together.generated._runtime.exceptions.ClientStateError`."""
+    ) -> OpenResponse:
+        """Send ``request`` and return the answer with its body unread, whatever its status:
+        for streams, downloads and the ``*_without_preload_content`` methods. The default
+        transport returns ``aiohttp.ClientResponse``; a fake may return any
+        :class:`~.open_response.OpenResponse`, or raise
+        :class:`~together.generated._runtime.exceptions.ClientStateError` if it serves JSON
+        calls only."""
         ...
 
     async def close(self) -> None:
