@@ -11,12 +11,16 @@ so ``from together.generated.transport import ...`` keeps working.
 """
 
 from together.generated._runtime.transport import (
+    BodyReader,
+    OpenResponse,
     PreparedRequest,
     RESTResponse,
     Transport,
 )
 
 __all__ = [
+    "BodyReader",
+    "OpenResponse",
     "PreparedRequest",
     "RESTResponse",
     "Transport",
