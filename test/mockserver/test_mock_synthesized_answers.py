@@ -196,6 +196,8 @@ async def test_the_lowest_2xx_else_3xx_is_answered(
     assert response.status == status
     assert response.headers["Content-Type"] == "application/json"
     assert await response.json() == value
+    # A 3xx points Location at a local download, whatever its body.
+    assert ("Location" in response.headers) == (300 <= status < 400)
 
 
 async def test_without_any_status_200_is_answered(serve: Any) -> None:
