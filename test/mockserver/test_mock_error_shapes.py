@@ -54,6 +54,10 @@ paths:
         "{type: object, required: [error], properties: {error: {type: object}}}",
     )
     + """
+  /anything:
+    get:"""
+    + declared("429", "{type: object}")
+    + """
   /no-schema:
     get:
       responses:
@@ -84,6 +88,7 @@ async def test_errors_take_the_shape_the_operation_declares(serve: Any) -> None:
         ("/v4/both", {"error": MESSAGE, "message": MESSAGE}),
         ("/v4/impossible", ERROR_DATA),  # no shape fits: ErrorData stays
         ("/v4/error-data", ERROR_DATA),  # ErrorData fits the declared shape as it is
+        ("/v4/anything", ERROR_DATA),  # ErrorData is already valid: kept as it is
         ("/v4/no-schema", ERROR_DATA),
         ("/v4/other-status", ERROR_DATA),  # 429 is not declared there
     ]:
@@ -108,5 +113,5 @@ async def test_mock_server_serves_the_spec_it_is_given(tmp_path: Any) -> None:
     path = tmp_path / "shapes.yaml"
     path.write_text(SPEC, encoding="utf-8")
     async with MockServer(spec=path) as server:
-        assert server.route_count == 7
+        assert server.route_count == 8
         assert server.url == f"http://127.0.0.1:{server.port}/v4"

@@ -155,7 +155,14 @@ async def test_injected_statuses_answer_in_the_spec_error_shape(
 
 @pytest.mark.parametrize(
     ("retry_after", "status", "header"),
-    [(1.5, 429, "1.5"), (2.0, 503, "2"), (0.0, 429, "0"), (3, 504, None), (3, 500, None)],
+    [
+        (1.5, 429, "1.5"),
+        (2.0, 503, "2"),
+        (0.0, 429, "0"),
+        (3, 504, None),
+        (3, 500, None),
+        (0.00001, 503, "1e-05"),
+    ],
 )
 async def test_retry_after_is_sent_on_429_and_503(
     serve: Any, retry_after: float, status: int, header: str | None

@@ -276,6 +276,7 @@ def test_coerce_reads_text_as_the_schema_type() -> None:
     assert coerce('{"a": 1}', {"type": "object"}, api) == {"a": 1}
     assert coerce("{", {"type": ["object", "integer"]}, api) == "{"
     assert coerce("{", {"type": ["object", "boolean"]}, api) == "{"
+    assert coerce("True", {"type": ["array", "boolean"]}, api) is True  # not JSON, a boolean
     assert coerce("5", {"oneOf": [{"type": "integer"}]}, api) == 5
     assert coerce("5", {"anyOf": [{"type": "boolean"}, {"type": "integer"}]}, api) == 5
     assert coerce("5", {"anyOf": [{"type": "integer"}, {"type": "string"}]}, api) == "5"

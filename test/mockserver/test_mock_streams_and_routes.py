@@ -270,3 +270,70 @@ async def test_mock_server_urls_stats_and_peak() -> None:
         assert server.peak_in_flight == 1
         assert server.faults.next_fault(None) is None
     assert MockServer(host="::1", port=8123).root_url == "http://[::1]:8123"
+
+
+async def test_servers_on_port_0_get_free_ports_and_a_given_port_is_used() -> None:
+    async with MockServer() as first, MockServer() as second:
+        assert first.port != second.port
+        assert first.port > 1024 and second.port > 1024
+        free = second.port
+    async with MockServer(port=free) as given:
+        assert given.port == free
+        assert given.root_url == f"http://127.0.0.1:{free}"
+
+
+async def test_stop_without_start_or_twice_does_nothing() -> None:
+    server = MockServer()
+    await server.stop()
+    await server.start()
+    await server.stop()
+    await server.stop()
+
+
+async def test_requests_are_not_access_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        async with (
+            MockServer() as server,
+            aiohttp.ClientSession() as session,
+            session.get(server.url + "/models", headers=BEARER) as response,
+        ):
+            assert response.status == 200
+    assert [r for r in caplog.records if r.name.startswith("aiohttp.access")] == []
+
+
+async def test_a_stall_the_client_gave_up_on_is_counted_at_once() -> None:
+    """A stalled answer is cancelled when its client goes away: counted as ``stall`` and no
+    longer in flight, without waiting for the stall to end."""
+    options = MockOptions(faults=FaultOptions(stall_seconds=30))
+    async with MockServer(options) as server, aiohttp.ClientSession() as session:
+        with pytest.raises(asyncio.TimeoutError):
+            async with session.get(
+                server.url + "/models",
+                headers={**BEARER, "X-Mock-Status": "stall"},
+                timeout=aiohttp.ClientTimeout(total=0.3),
+            ):
+                pass
+        for _ in range(200):
+            if server.stats():
+                break
+            await asyncio.sleep(0.01)
+        assert server.stats() == {"/v1/models": {"stall": 1}}
+        async with session.get(server.root_url + "/_mock/concurrency") as response:
+            assert await response.json() == {"in_flight": 0, "peak": 1}
+
+
+async def test_stopping_does_not_wait_for_a_stalled_answer() -> None:
+    options = MockOptions(faults=FaultOptions(stall_seconds=30))
+    server = MockServer(options)
+    await server.start()
+    async with aiohttp.ClientSession() as session:
+        pending = asyncio.ensure_future(
+            session.get(server.url + "/models", headers={**BEARER, "X-Mock-Status": "stall"})
+        )
+        while not server.stats() and server.peak_in_flight == 0:
+            await asyncio.sleep(0.01)
+        started = asyncio.get_running_loop().time()
+        await server.stop()
+        assert asyncio.get_running_loop().time() - started < 10  # not the 30 s stall
+        with pytest.raises(aiohttp.ClientError):
+            await pending

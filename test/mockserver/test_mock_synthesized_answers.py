@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from together.mock import FaultOptions, MockOptions
+from together.mock import streaming as streaming_module
 
 BEARER = {"Authorization": "Bearer any-token"}
 OK = {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
@@ -106,6 +107,36 @@ paths:
           content:
             text/event-stream:
               schema: {type: object, required: [data], properties: {data: {const: [1, 2]}}}
+  /choices:
+    get:
+      responses: {"300": {description: several}}
+  /empty-declared:
+    delete:
+      responses: {"204": {content: {application/json: {schema: {const: never sent}}}}}
+  /wave-created:
+    post:
+      responses: {"201": {content: {audio/wav: {schema: {type: string, format: binary}}}}}
+  /text-accepted:
+    get:
+      responses: {"202": {content: {text/plain: {schema: {const: later}}}}}
+  /text-moved:
+    get:
+      responses: {"303": {content: {text/plain: {schema: {const: see there}}}}}
+  /events-random:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {stream: {type: boolean}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data: {type: string, format: uuid}
   /wave:
     get:
       responses: {"200": {content: {audio/wav: {schema: {type: string, format: binary}}}}}
@@ -196,6 +227,8 @@ async def test_the_lowest_2xx_else_3xx_is_answered(
     assert response.status == status
     assert response.headers["Content-Type"] == "application/json"
     assert await response.json() == value
+    # A 3xx points Location at a local download, whatever its body.
+    assert ("Location" in response.headers) == (300 <= status < 400)
 
 
 async def test_without_any_status_200_is_answered(serve: Any) -> None:
@@ -314,3 +347,39 @@ async def test_a_101_operation_accepts_the_upgrade_and_closes(serve: Any) -> Non
     message = await socket.receive()
     assert message.type == aiohttp.WSMsgType.CLOSE
     await socket.close()
+
+
+async def test_status_code_and_headers_of_each_kind_of_answer(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    response = await client.get("/v3/choices", allow_redirects=False)
+    assert response.status == 300 and "/_mock/blobs/" in response.headers["Location"]
+    response = await client.delete("/v3/empty-declared")
+    assert (response.status, await response.read()) == (204, b"")
+    response = await client.post("/v3/wave-created")
+    assert (response.status, (await response.read())[:4]) == (201, b"RIFF")
+    response = await client.get("/v3/text-accepted")
+    assert (response.status, await response.read()) == (202, b"later")
+    response = await client.get("/v3/text-moved", allow_redirects=False)
+    assert (response.status, await response.read()) == (303, b"see there")
+    assert "/_mock/blobs/" in response.headers["Location"]
+
+
+async def test_synthesized_events_are_random_but_repeatable(
+    serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[float] = []
+
+    class Clock:
+        @staticmethod
+        async def sleep(seconds: float) -> None:
+            waited.append(seconds)
+
+    monkeypatch.setattr(streaming_module, "asyncio", Clock)
+    client = await serve(MockOptions(faults=FaultOptions(latency_ms=30)), spec=SPEC)
+    first = await (await client.post("/v3/events-random", json={"stream": True})).read()
+    frames = first.split(b"\n\n")[:-1]
+    assert frames[-1] == b"data: [DONE]" and len(frames) == 4
+    ids = [json.loads(frame[len(b"data: ") :]) for frame in frames[:3]]
+    assert len(set(ids)) == 3 and all(re.fullmatch(r"[0-9a-f-]{36}", i) for i in ids)
+    assert await (await client.post("/v3/events-random", json={"stream": True})).read() == first
+    assert waited == pytest.approx([0.03] * 6)  # between the events of both streams
