@@ -15,7 +15,6 @@ import jinja2
 
 from codegen import ir
 from codegen.errors import Refusals
-from codegen.model_views import ModelView
 from codegen.views import SEED_RUNTIME_MODULES, PackageView, Settings, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -166,7 +165,7 @@ def render(
             retry_statuses=", ".join(str(s) for s in sorted(retry.RETRY_STATUSES)),
         )
     for model in view.models:
-        files[f"{package_dir}/models/{model.module}.py"] = py(_model_template(model), model=model)
+        files[f"{package_dir}/models/{model.module}.py"] = py(model.template, model=model)
         files[f"{docs_dir}/{model.name}.md"] = md("model.md.j2", model=model)
     files[f"{docs_dir}/README.md"] = md(
         "index.md.j2",
@@ -191,10 +190,6 @@ def _runtime_module(runtime: str, name: str) -> ModuleType:
     the API classes and models on first use (PEP 562).
     """
     return importlib.import_module(f"{runtime}.{name}")
-
-
-def _model_template(model: ModelView) -> str:
-    return f"model_{model.kind}.py.j2"
 
 
 def _security_titles(view: PackageView) -> dict[str, str]:
