@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from codegen.emit.output import differences, write
 from codegen.errors import SpecError, SpecErrors
-from codegen.output import differences, write
 from codegen.pipeline import (
     Target,
     generate,

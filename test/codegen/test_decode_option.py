@@ -20,8 +20,8 @@ from test_media_features import SPEC as MEDIA_SPEC
 from test_spec_features import SEVERAL_SUCCESSES
 
 import together.generated
+from codegen.emit.output import write
 from codegen.errors import SpecError
-from codegen.output import write
 from codegen.pipeline import Target, generate, load_settings
 from codegen.views import Settings
 from support import EMBEDDINGS_URL, REPOSITORY

@@ -19,7 +19,7 @@ from test_spec_features import (
     SEVERAL_SUCCESSES,
 )
 
-from codegen.output import write
+from codegen.emit.output import write
 from codegen.pipeline import Target, generate
 from codegen.views import Settings
 from support import REPOSITORY
