@@ -21,6 +21,7 @@ from codegen.pipeline import (
     load_overlay_setting,
     load_settings,
 )
+from codegen.render import RuntimeTablesError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files, warnings = generate(args.spec, target, keep_going=args.keep_going, overlay=overlay)
     except SpecError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeTablesError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     except SpecErrors as exc:

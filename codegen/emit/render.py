@@ -65,6 +65,8 @@ def _environment() -> jinja2.Environment:
 RUNTIME_LAZY_EXPORTS: dict[str, str] = {
     "AsyncStream": "streaming",
     "StreamError": "streaming",
+    "StreamException": "streaming",
+    "base_url_from_environment": "configuration",
     "FileInput": "multipart",
     "MalformedResponseException": "exceptions",
     "RedirectLoopError": "exceptions",
@@ -181,15 +183,28 @@ def render(
     return files, view.warnings
 
 
+class RuntimeTablesError(RuntimeError):
+    """The runtime whose tables the docs print could not be imported."""
+
+
 def _runtime_module(runtime: str, name: str) -> ModuleType:
     """A module of the runtime (``exceptions``, ``retry``) whose tables the docs print.
 
     The runtime owns its tables (exceptions by status, retried statuses); the generator
-    imports them like any user of the package. That is safe even when the generated files
-    are stale or broken: the package's generated ``__init__`` imports only the runtime, and
-    the API classes and models on first use (PEP 562).
+    imports them like any user of the package. Stale generated files do not matter: the
+    package's ``__init__`` imports only the runtime and ``openapi_info``, and the API
+    classes and models on first use (PEP 562). A generated ``__init__`` or ``openapi_info``
+    that cannot be imported (edited by hand, deleted) stops the generator, with a message
+    saying how to restore it.
     """
-    return importlib.import_module(f"{runtime}.{name}")
+    try:
+        return importlib.import_module(f"{runtime}.{name}")
+    except Exception as exc:
+        raise RuntimeTablesError(
+            f"codegen reads the runtime's tables from {runtime}.{name}, which could not be "
+            f"imported ({type(exc).__name__}: {exc}). If a generated file of its package is "
+            "broken, restore it (`git checkout -- <package folder>`) and run codegen again."
+        ) from exc
 
 
 def _security_titles(view: PackageView) -> dict[str, str]:

@@ -71,3 +71,52 @@ def test_it_exports_the_runtimes_public_names_lazily(generated: Any) -> None:
     assert package.SyncApiClient is SyncApiClient
     assert package.ClientStateError is ClientStateError
     assert {"RetryStrategy", "CallHook", "Transport", "FileInput"} <= set(package.__all__)
+
+
+@pytest.mark.usefixtures("together_environment")
+async def test_its_api_classes_default_client_is_its_own_without_the_together_key(
+    generated: Any,
+) -> None:
+    # A user of the other package who never builds a Configuration: `HealthApi()` and
+    # `ApiClient()` must use that spec's host and no Together key, even after Together's
+    # own package made its default client first (one default per client class).
+    package = generated(OTHER_SPEC)
+    together_default = together.generated.ApiClient.get_default()
+    try:
+        api = package.HealthApi()
+        assert api.api_client is not together_default
+        assert isinstance(api.api_client, package.ApiClient)
+        assert api.api_client is package.ApiClient.get_default()
+        assert api.api_client.configuration.host == "https://api.other.example/v3"
+        with aioresponses() as mocked:
+            mocked.get("https://api.other.example/v3/ping", payload={"ok": True})
+            await api.ping()
+            # Pointing a default client at another host does not bring a key along either.
+            bare = package.ApiClient()
+            bare.configuration.host = "https://elsewhere.example/api"
+            mocked.get("https://elsewhere.example/api/ping", payload={"ok": True})
+            await package.HealthApi(bare).ping()
+            await bare.close()
+        calls = [c for calls in mocked.requests.values() for c in calls]
+        assert len(calls) == 2
+        assert all("Authorization" not in c.kwargs["headers"] for c in calls)
+    finally:
+        await package.ApiClient.get_default().close()
+        await together_default.close()
+        package.ApiClient.set_default(None)
+        together.generated.ApiClient.set_default(None)
+
+
+def test_the_together_package_default_client_reads_the_together_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TOGETHER_API_KEY", "together-secret-key")
+    monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
+    together.generated.ApiClient.set_default(None)
+    client = together.generated.EmbeddingsApi().api_client
+    try:
+        assert client is together.generated.ApiClient.get_default()
+        assert client.configuration.host == "https://api.together.ai/v1"
+        assert client.configuration.access_token == "together-secret-key"
+    finally:
+        together.generated.ApiClient.set_default(None)

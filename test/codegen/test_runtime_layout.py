@@ -60,3 +60,30 @@ def test_the_seed_imports_still_work() -> None:
     assert issubclass(ApiException, Exception)
     assert EmbeddingsRequest(model="m", input="x").input is not None
     assert EmbeddingsApi.embeddings.__name__ == "embeddings"
+
+
+def test_a_runtime_that_cannot_be_imported_stops_codegen_with_a_way_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from codegen.__main__ import main
+
+    status = main(
+        [
+            "--runtime",
+            "no_such_runtime_package",
+            "--out",
+            str(tmp_path),
+            "--package",
+            "scratch_pkg",
+            "--docs-dir",
+            str(tmp_path / "docs"),
+            "--config",
+            str(tmp_path / "none.toml"),
+            "--check",
+        ]
+    )
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "no_such_runtime_package.exceptions" in err
+    assert "could not be imported (ModuleNotFoundError" in err
+    assert "git checkout" in err

@@ -10,7 +10,8 @@ or a success whose body breaks the spec) derives from :class:`ApiException` and 
 ``Exception``; every other class (bad arguments, transport, client state) ends in ``Error``.
 The seed's ``MalformedResponseError`` is an alias of :class:`MalformedResponseException`.
 
-This module imports only the standard library (the generator loads it from its file).
+This module imports only the standard library. The generator imports it like any user of
+the package, to print its tables (the exception of each status) in the docs.
 ``__all__`` lists the names the generated package ``__init__`` re-exports; the classes added
 since (:class:`MalformedResponseException`, :class:`RedirectLoopError`,
 :class:`InsecureTransportError`, :class:`ClientStateError`, :class:`InvalidVectorsError`)

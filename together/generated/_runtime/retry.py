@@ -10,8 +10,9 @@ server's ``Retry-After`` / ``retry-after-ms`` when it gives one within
 :attr:`RetryPolicy.max_retry_after`, else exponential backoff with full jitter, and never one
 that would pass the call's deadline.
 
-This module imports only the standard library (the generator loads it from its file), so
-exceptions are judged by their ``retryable`` attribute, not by class.
+This module imports only the standard library (the generator imports it to print
+:data:`RETRY_STATUSES` in the docs), so exceptions are judged by their ``retryable``
+attribute, not by class.
 """
 
 from __future__ import annotations
