@@ -266,6 +266,16 @@ async def chat(api: ChatApi, request: dict[str, Any]) -> None:
     await api.chat_stream(request, _decode=bytes)  # type: ignore[call-arg]
 
 
+def root_names() -> None:
+    # The package root gives the models' own types (delegated to its models package).
+    import d_media
+    from d_media import ChatAnswer as FromRoot
+
+    model: type[ChatAnswer] = d_media.ChatAnswer
+    assert_type(FromRoot, type[ChatAnswer])
+    assert model is FromRoot
+
+
 async def jobs(api: JobsApi) -> None:
     # A 204 answers None whatever the decoder.
     assert_type(await api.start_job(), Done | Pending | None)
