@@ -1,12 +1,12 @@
 """The code generator: ``openapi.yaml`` -> ``together/generated`` and ``docs``.
 
-Pipeline, one module a stage:
+One sub-package a stage, run in order by :mod:`codegen.pipeline`:
 
-- ``loader``: read the YAML, check the OpenAPI version, resolve ``$ref``;
-- ``lower`` (document, operations) and ``lower_schemas`` (schemas): walk the document into
-  the typed IR of ``ir``, refusing what it cannot express;
-- ``views`` (gathering ``model_views`` and ``api_views``), with ``python_types``, ``naming``
-  and ``doc_text``: decide names, annotations, imports and the docs pages' text;
-- ``render``: Jinja2 templates in ``templates/`` print the files;
-- ``output``: format with ruff, then write, or compare (``--check``).
+- ``read``: load the YAML, check the OpenAPI version, resolve ``$ref``; apply the overlay;
+- ``lower``: walk the document into the typed IR of ``ir``, refusing what it cannot express
+  (``errors``: the refusals, with their JSON pointers);
+- ``views``: decide what each file says -- names, annotations, imports, the docs pages'
+  text -- in one small view per kind of schema, body and answer;
+- ``emit``: print the views with the Jinja2 templates, format with ruff, then write or
+  compare (``--check``).
 """

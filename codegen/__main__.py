@@ -12,8 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from codegen.emit.output import differences, write
+from codegen.emit.render import RuntimeTablesError
 from codegen.errors import SpecError, SpecErrors
-from codegen.output import differences, write
 from codegen.pipeline import (
     Target,
     generate,
@@ -21,7 +22,6 @@ from codegen.pipeline import (
     load_overlay_setting,
     load_settings,
 )
-from codegen.render import RuntimeTablesError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ The IR holds what code is emitted from, and nothing of YAML: every ``$ref`` is r
 to a schema name, every inline object, enum-less union or array item that needs a class has
 been given one, and each fact carries the JSON pointer it came from so later stages can
 still point at the spec when they refuse something. It is language-neutral: Python names
-are chosen when code is emitted (see ``codegen.python_types`` and ``codegen.views``).
+are chosen when code is emitted (see ``codegen.views``).
 
 It is built to express all of Together's public specs (``../shared/specs``): unions with
 discriminators, open enums, nullability, maps, every parameter location, several media

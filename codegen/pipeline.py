@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codegen.emit.output import format_python
+from codegen.emit.render import render
 from codegen.errors import Refusals
-from codegen.loader import SpecDocument, load_spec
 from codegen.lower import lower
-from codegen.output import format_python
-from codegen.overlay import apply_overlay, load_overlay
-from codegen.render import render
+from codegen.read.loader import SpecDocument, load_spec
+from codegen.read.overlay import apply_overlay, load_overlay
 from codegen.views import Settings
 
 

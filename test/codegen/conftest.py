@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from codegen.output import write
+from codegen.emit.output import write
 from codegen.pipeline import Target, generate
 
 _numbers = itertools.count(1)

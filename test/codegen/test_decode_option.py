@@ -20,8 +20,8 @@ from test_media_features import SPEC as MEDIA_SPEC
 from test_spec_features import SEVERAL_SUCCESSES
 
 import together.generated
+from codegen.emit.output import write
 from codegen.errors import SpecError
-from codegen.output import write
 from codegen.pipeline import Target, generate, load_settings
 from codegen.views import Settings
 from support import EMBEDDINGS_URL, REPOSITORY
@@ -264,6 +264,16 @@ async def chat(api: ChatApi, request: dict[str, Any]) -> None:
     assert_type(await api.chat_with_http_info(request, _decode=count), ApiResponse[int])
     await api.chat(request, _decode="json")  # type: ignore[call-overload]
     await api.chat_stream(request, _decode=bytes)  # type: ignore[call-arg]
+
+
+def root_names() -> None:
+    # The package root gives the models' own types (delegated to its models package).
+    import d_media
+    from d_media import ChatAnswer as FromRoot
+
+    model: type[ChatAnswer] = d_media.ChatAnswer
+    assert_type(FromRoot, type[ChatAnswer])
+    assert model is FromRoot
 
 
 async def jobs(api: JobsApi) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from codegen.__main__ import main
-from codegen.output import differences
+from codegen.emit.output import differences
 from codegen.pipeline import Target, generate, load_mixins, load_overlay_setting, load_settings
 from support import REPOSITORY
 

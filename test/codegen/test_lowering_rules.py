@@ -1,6 +1,6 @@
 """Schema lowering, rule by rule: small inline specs through ``load_spec`` and ``lower``.
 
-Each test pins one rule of ``codegen/lower_schemas.py`` (or of the loader) with expected IR
+Each test pins one rule of ``codegen/lower/schemas.py`` (or of the loader) with expected IR
 values written out here, from the OpenAPI / JSON Schema texts: OAS 3.0 ``nullable``, 3.1
 ``type: [..., "null"]``, JSON Schema's ``required`` naming undescribed properties, 3.0's
 boolean ``exclusiveMinimum``, and every keyword the generator refuses.
@@ -17,8 +17,8 @@ import pytest
 
 from codegen import ir
 from codegen.errors import SpecError
-from codegen.loader import SpecDocument, load_spec
 from codegen.lower import lower
+from codegen.read.loader import SpecDocument, load_spec
 
 STRING = ir.Primitive("string")
 INTEGER = ir.Primitive("integer")
@@ -392,7 +392,7 @@ def test_every_constraint_keyword_is_carried(tmp_path: Path) -> None:
             "maxLength",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="bug in codegen/lower_schemas.py _constraints: the error names the IR "
+                reason="bug in codegen/lower/schemas.py _constraints: the error names the IR "
                 "field ('max_length'), not the spec's keyword ('maxLength')",
             ),
         ),
@@ -1246,7 +1246,7 @@ def test_all_of_beside_shape_keywords(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug in codegen/lower_schemas.py _all_of/_merge_objects: oneOf/anyOf of 'required' "
+    reason="bug in codegen/lower/schemas.py _all_of/_merge_objects: oneOf/anyOf of 'required' "
     "lists beside allOf are dropped silently (required_alternatives stays empty)",
 )
 def test_required_alternatives_beside_all_of(tmp_path: Path) -> None:

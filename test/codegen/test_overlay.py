@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from codegen.errors import SpecError
-from codegen.overlay import apply_overlay, load_overlay
+from codegen.read.overlay import apply_overlay, load_overlay
 from support import REPOSITORY, SHARED_SPECS
 
 SPEC: dict[str, Any] = {

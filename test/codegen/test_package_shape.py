@@ -19,7 +19,7 @@ from test_spec_features import (
     SEVERAL_SUCCESSES,
 )
 
-from codegen.output import write
+from codegen.emit.output import write
 from codegen.pipeline import Target, generate
 from codegen.views import Settings
 from support import REPOSITORY
@@ -52,6 +52,43 @@ def test_importing_the_package_imports_no_api_or_model_module() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+DELEGATION_CHECK = """
+import sys
+import together.generated as pkg
+assert "together.generated.models" not in sys.modules  # not even the models' table
+assert not any(m.startswith("together.generated.models") for m in pkg._LAZY.values())
+from together.generated import EmbeddingsRequest
+import together.generated.models as models
+assert EmbeddingsRequest is models.EmbeddingsRequest
+assert EmbeddingsRequest.__module__ == "together.generated.models.embeddings_request"
+assert "EmbeddingsRequest" in pkg.__all__ and "EmbeddingsRequest" in dir(pkg)
+for name in ("NoSuchModel", "importlib", "TYPE_CHECKING"):
+    if name in vars(pkg):
+        continue
+    try:
+        getattr(pkg, name)
+    except AttributeError as exc:
+        assert name in str(exc)
+    else:
+        raise AssertionError(name)
+print("ok")
+"""
+
+
+def test_the_package_root_leaves_the_models_to_the_models_package() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", DELEGATION_CHECK],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+    root = (REPOSITORY / "together" / "generated" / "__init__.py").read_text(encoding="utf-8")
+    assert "together.generated.models.embeddings_request" not in root
 
 
 def _info(tmp_path: Path, settings: Settings, servers: str) -> dict[str, object]:

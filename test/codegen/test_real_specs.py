@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from codegen import ir
-from codegen.loader import load_spec
+from codegen.emit.output import write
 from codegen.lower import lower
-from codegen.output import write
 from codegen.pipeline import Target, generate
+from codegen.read.loader import load_spec
 from support import REPOSITORY, SHARED_SPECS
 
 SPECS = {

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from codegen import ir
-from codegen.python_types import Imports, TypeRenderer, enum_base
+from codegen.views.enum_model import enum_member_name
+from codegen.views.python_types import Imports, TypeRenderer, enum_base
 
 _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
@@ -103,8 +104,6 @@ def _named(type_: ir.Ref, value: object, types: TypeRenderer, imports: Imports) 
 
 
 def _members(schema: ir.EnumSchema) -> list[str]:
-    from codegen.model_views import enum_member_name
-
     return [enum_member_name(v) for v in schema.values]
 
 

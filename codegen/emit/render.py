@@ -15,7 +15,6 @@ import jinja2
 
 from codegen import ir
 from codegen.errors import Refusals
-from codegen.model_views import ModelView
 from codegen.views import PUBLIC_RUNTIME_MODULES, PackageView, Settings, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -171,7 +170,7 @@ def render(
             retry_statuses=", ".join(str(s) for s in sorted(retry.RETRY_STATUSES)),
         )
     for model in view.models:
-        files[f"{package_dir}/models/{model.module}.py"] = py(_model_template(model), model=model)
+        files[f"{package_dir}/models/{model.module}.py"] = py(model.template, model=model)
         files[f"{docs_dir}/{model.name}.md"] = md("model.md.j2", model=model)
     files[f"{docs_dir}/README.md"] = md(
         "index.md.j2",
@@ -209,10 +208,6 @@ def _runtime_module(runtime: str, name: str) -> ModuleType:
             f"imported ({type(exc).__name__}: {exc}). If a generated file of its package is "
             "broken, restore it (`git checkout -- <package folder>`) and run codegen again."
         ) from exc
-
-
-def _model_template(model: ModelView) -> str:
-    return f"model_{model.kind}.py.j2"
 
 
 def _security_titles(view: PackageView) -> dict[str, str]:

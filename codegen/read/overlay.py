@@ -28,7 +28,7 @@ import jsonpath_rfc9535
 import yaml
 
 from codegen.errors import SpecError, join_pointer
-from codegen.loader import _SpecYamlLoader  # the spec's own YAML reading, for the same values
+from codegen.read.loader import _SpecYamlLoader  # the spec's own YAML reading, for the same values
 
 __all__ = ["apply_overlay", "load_overlay"]
 

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from codegen.render import GENERATED_MARKERS
+from codegen.emit.render import GENERATED_MARKERS
 
 
 def ruff_steps(first_party: list[str]) -> list[list[str]]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from codegen import ir
 from codegen.errors import Refusals, join_pointer
-from codegen.loader import SpecDocument
 from codegen.naming import pascal_case
+from codegen.read.loader import SpecDocument
 
 _STRUCTURAL = {
     "type",

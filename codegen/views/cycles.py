@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 
 from codegen import ir
 from codegen.errors import SpecError
-from codegen.python_types import enum_base
+from codegen.views.python_types import enum_base
 
 
 def _is_class(schema: ir.Schema) -> bool:

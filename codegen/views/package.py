@@ -1,9 +1,5 @@
-"""What each generated file says, computed from the IR, so that templates only print.
-
-Every decision about Python code (names, annotations, defaults, imports) and about the docs
-pages is taken in the views: ``model_views`` for models, ``api_views`` for APIs, gathered
-here into one :class:`PackageView`; ``codegen/templates`` lays the results out.
-"""
+"""The view of the whole package: every model and API view, and the spec's facts, in one
+:class:`PackageView` the templates print."""
 
 from __future__ import annotations
 
@@ -13,14 +9,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from codegen import ir
-from codegen.api_views import ApiView, api_class_name, api_module_name, api_view
-from codegen.cycles import check_inline_recursion, recursive_groups
-from codegen.doc_text import one_paragraph
 from codegen.errors import Refusals, SpecError
-from codegen.media import skip_reason
-from codegen.model_views import ModelView, model_view
 from codegen.naming import python_identifier, snake_case
-from codegen.python_types import TypeRenderer
+from codegen.views.api import ApiView, api_class_name, api_module_name, api_view
+from codegen.views.cycles import check_inline_recursion, recursive_groups
+from codegen.views.doc_text import one_paragraph
+from codegen.views.media import skip_reason
+from codegen.views.model import model_view
+from codegen.views.model_base import ModelView
+from codegen.views.python_types import TypeRenderer
 
 
 @dataclass(frozen=True)

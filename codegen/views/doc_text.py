@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codegen import ir
-from codegen.python_types import Imports, TypeRenderer
+from codegen.views.python_types import Imports, TypeRenderer
 
 
 def doc_type(type_: ir.TypeRef, types: TypeRenderer) -> str:

@@ -1,7 +1,7 @@
 """Lowering: from a loaded OpenAPI document to the IR (``codegen.ir``).
 
 This module reads the document level (info, servers, security, paths and operations,
-parameters, bodies, responses); ``codegen.lower_schemas`` reads the schemas. Every node is
+parameters, bodies, responses); ``codegen.lower.schemas`` reads the schemas. Every node is
 checked as it is read; what the generator cannot express stops it with a ``SpecError``
 naming the JSON pointer and keyword. Inline request bodies and responses that need a class
 are named ``<OperationId>Request`` and ``<OperationId><Status>Response``.
@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from codegen import ir
 from codegen.errors import Refusals, join_pointer
-from codegen.loader import SpecDocument
-from codegen.lower_schemas import SchemaLowering
+from codegen.lower.schemas import SchemaLowering
 from codegen.naming import pascal_case, words
+from codegen.read.loader import SpecDocument
 
 HTTP_METHODS: tuple[ir.HttpMethod, ...] = (
     "get",
