@@ -102,6 +102,14 @@ class OperationView:
     stream: StreamView | None
     #: Whether ``op_to_file()`` exists (a success answers bytes).
     download: bool
+    #: Whether ``op()`` and ``op_with_http_info()`` take ``_decode=`` (a success answers
+    #: JSON): the caller's result type instead of the spec's, typed by overloads.
+    decodable: bool
+    #: What a ``_decode=`` call may also give: ``" | None"`` when a success has no body.
+    decoded_suffix: str
+    #: The declaration's old public name, still importable (``[tool.codegen]
+    #: legacy_operation_aliases``), or ``None``.
+    legacy_alias: str | None
     accept: str | None
     retry_safe: bool
     #: Why it is retried (or not), for the docs page.
@@ -141,6 +149,11 @@ class ApiView:
     operations: list[OperationView]
     imports: list[str]
 
+    @property
+    def decodes(self) -> bool:
+        """Whether a method takes ``_decode=`` (the module declares its type variables)."""
+        return any(op.decodable for op in self.operations)
+
 
 def api_class_name(tag: str) -> str:
     return pascal_case(tag) + "Api"
@@ -156,6 +169,7 @@ def api_view(
     types: TypeRenderer,
     raises_for: Callable[[int], str],
     refusals: Refusals,
+    legacy_aliases: frozenset[str] = frozenset(),
 ) -> ApiView:
     imports = Imports()
     name = api_class_name(tag.name)
@@ -167,6 +181,8 @@ def api_view(
     for op in tag.operations:
         with refusals.guard():
             view = _operation_view(op, spec, types, imports, raises_for)
+            if op.operation_id in legacy_aliases:
+                view.legacy_alias = view.constant.removeprefix("_")
             for method in view.method_names:
                 if method in methods:
                     raise SpecError(
@@ -214,6 +230,12 @@ def _operation_view(
     download = any(a.kind == "binary" for a in answers)
     if download:
         imports.add(f"{types.runtime}.download", "Destination")
+    decodable = any(a.kind == "json" for a in answers)
+    if decodable:
+        imports.add("collections.abc", "Callable")
+        for typing_name in ("Any", "TypeVar", "overload"):
+            imports.add("typing", typing_name)
+        imports.add("pydantic", "BaseModel")
     accept = [t for r in op.responses for t in plain_content_types(r)]
     if not has_plain:
         accept = [m.content_type for r in op.responses if not r.is_success for m in r.contents]
@@ -234,9 +256,9 @@ def _operation_view(
         )
     return OperationView(
         name=name,
-        # Public: code beside the generated package may reuse an operation's facts (e.g.
-        # together.bulk decodes embeddings straight into numpy through the same call path).
-        constant=name.upper() + "_OPERATION",
+        # Private to the generated module: a caller asks for another result with
+        # ``_decode=``, never by reusing or editing the declaration.
+        constant="_" + name.upper() + "_OPERATION",
         operation_id=op.operation_id,
         method=op.method.upper(),
         path=op.path,
@@ -251,6 +273,10 @@ def _operation_view(
         return_text=" | ".join(dict.fromkeys(return_texts)) or "None",
         stream=stream,
         download=download,
+        decodable=decodable,
+        # The runtime answers None for a success without a body, whatever ``_decode`` asks.
+        decoded_suffix=" | None" if any(a.kind == "empty" for a in answers) else "",
+        legacy_alias=None,
         accept=", ".join(dict.fromkeys(accept)) or None,
         retry_safe=op.retry_safe,
         retry_reason=_retry_reason(op),

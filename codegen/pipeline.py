@@ -68,10 +68,13 @@ def _codegen_table(pyproject: Path) -> dict[str, Any]:
 
 
 def load_settings(pyproject: Path) -> Settings:
-    """``api_key_env`` and ``base_url_env`` of ``[tool.codegen]`` (unset: ``None``).
+    """``api_key_env``, ``base_url_env`` and ``legacy_operation_aliases`` of
+    ``[tool.codegen]`` (unset: ``None``, ``()``).
 
-    They name the environment variables the generated package's configuration reads; a
-    package generated without them reads none, so it never sends one API's key to another.
+    The first two name the environment variables the generated package's configuration
+    reads; a package generated without them reads none, so it never sends one API's key to
+    another. The last lists operationIds whose declaration stays importable under its old
+    public name while code still imports it.
     """
     table = _codegen_table(pyproject)
     values: dict[str, str | None] = {}
@@ -80,7 +83,17 @@ def load_settings(pyproject: Path) -> Settings:
         if value is not None and (not isinstance(value, str) or not value):
             raise ValueError(f"[tool.codegen] {key} = {value!r}: expected a variable name")
         values[key] = value
-    return Settings(api_key_env=values["api_key_env"], base_url_env=values["base_url_env"])
+    aliases = table.get("legacy_operation_aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise ValueError(
+            f"[tool.codegen] legacy_operation_aliases = {aliases!r}: expected a list of "
+            "operationIds"
+        )
+    return Settings(
+        api_key_env=values["api_key_env"],
+        base_url_env=values["base_url_env"],
+        legacy_operation_aliases=tuple(aliases),
+    )
 
 
 def load_overlay_setting(pyproject: Path) -> Path | None:

@@ -66,6 +66,8 @@ def _environment() -> jinja2.Environment:
 RUNTIME_LAZY_EXPORTS: dict[str, str] = {
     "AsyncStream": "streaming",
     "StreamError": "streaming",
+    "StreamException": "streaming",
+    "base_url_from_environment": "configuration",
     "FileInput": "multipart",
     "MalformedResponseException": "exceptions",
     "RedirectLoopError": "exceptions",

@@ -31,6 +31,9 @@ class Settings:
     api_key_env: str | None = None
     #: Environment variable overriding the host (``TOGETHER_BASE_URL``); None: none is read.
     base_url_env: str | None = None
+    #: operationIds whose private declaration (``_EMBEDDINGS_OPERATION``) is also bound to
+    #: its old public name (``EMBEDDINGS_OPERATION``), for code that still imports it.
+    legacy_operation_aliases: tuple[str, ...] = ()
 
 
 #: Name of the hand-written runtime's sub-package when it lives inside a generated package.
@@ -99,6 +102,15 @@ def build_package_view(
         raise SpecError(
             "/components/schemas", "mixins", f"mixins name schemas the spec lacks: {unknown}"
         )
+    unknown = sorted(
+        set(settings.legacy_operation_aliases) - {op.operation_id for op in spec.operations}
+    )
+    if unknown:
+        raise SpecError(
+            "/paths",
+            "legacy_operation_aliases",
+            f"legacy_operation_aliases name operations the spec lacks: {unknown}",
+        )
     for error in check_inline_recursion(spec):
         with refusals.guard():
             raise error
@@ -121,7 +133,8 @@ def build_package_view(
         for op in spec.operations
         if (reason := skip_reason(op)) is not None
     )
-    apis = [api_view(tag, spec, types, raises_for, refusals) for tag in api_tags(spec)]
+    legacy = frozenset(settings.legacy_operation_aliases)
+    apis = [api_view(tag, spec, types, raises_for, refusals, legacy) for tag in api_tags(spec)]
     refusals.raise_if_any()
     return PackageView(
         package=package,

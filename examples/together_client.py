@@ -35,6 +35,7 @@ from together.generated import (
     EmbeddingsRequest,
     EmbeddingsResponse,
     SyncApiClient,
+    base_url_from_environment,
 )
 
 if TYPE_CHECKING:
@@ -50,9 +51,12 @@ def _settings(
     api_key: str | None, base_url: str | None, max_retries: int, timeout: float
 ) -> Configuration:
     # api_key None: Configuration reads TOGETHER_API_KEY; base_url None: TOGETHER_BASE_URL,
-    # else Together's own server.
+    # else Together's own server. base_url means what it means for the official SDK and for
+    # TOGETHER_BASE_URL: the API root (https://api.together.ai), to which the spec's /v1 is
+    # added; a URL that already ends in /v1 is used as it is.
+    host = base_url_from_environment(base_url) if base_url else None
     return Configuration(
-        host=base_url, access_token=api_key, retries=max_retries, total_timeout=timeout
+        host=host, access_token=api_key, retries=max_retries, total_timeout=timeout
     )
 
 
@@ -95,7 +99,9 @@ class AsyncTogether:
 
     Args:
         api_key: the Together API key (default ``$TOGETHER_API_KEY``).
-        base_url: the API's base URL (default ``$TOGETHER_BASE_URL``, else Together's).
+        base_url: the API's root, e.g. ``https://api.together.ai`` (``/v1`` is added; a URL
+            ending in ``/v1`` is kept), as for the official SDK and ``$TOGETHER_BASE_URL``
+            (the default), else Together's.
         max_retries: retries of a failed call (rate limits, overload, dropped connections).
         timeout: seconds one attempt may take.
         session: an ``aiohttp.ClientSession`` to share with other clients; you close it.

@@ -146,9 +146,9 @@ async def test_a_json_or_stream_operation_has_both_methods(
     generated: Any, mocked: aioresponses
 ) -> None:
     pkg = generated(SPEC)
-    chat_module = __import__(f"{pkg.__name__}.api.chat_api", fromlist=["CHAT_OPERATION"])
-    assert chat_module.CHAT_OPERATION.stream_flag == "stream"
-    assert set(chat_module.CHAT_OPERATION.stream_responses) == {"200"}
+    chat_module = __import__(f"{pkg.__name__}.api.chat_api", fromlist=["_CHAT_OPERATION"])
+    assert chat_module._CHAT_OPERATION.stream_flag == "stream"
+    assert set(chat_module._CHAT_OPERATION.stream_responses) == {"200"}
     mocked.post(f"{HOST}/chat", payload={"text": "whole"})
     mocked.post(f"{HOST}/chat", body=events({"delta": "a"}, {"delta": "b"}, "[DONE]"), headers=SSE)
     async with ApiClient(Configuration(host=HOST, retries=0)) as client:
@@ -196,8 +196,8 @@ async def test_binary_answers_come_as_bytes_or_into_a_file(
 
 async def test_a_multipart_body_declares_its_files(generated: Any, mocked: aioresponses) -> None:
     pkg = generated(SPEC)
-    files_module = __import__(f"{pkg.__name__}.api.files_api", fromlist=["UPLOAD_OPERATION"])
-    body = files_module.UPLOAD_OPERATION.body
+    files_module = __import__(f"{pkg.__name__}.api.files_api", fromlist=["_UPLOAD_OPERATION"])
+    body = files_module._UPLOAD_OPERATION.body
     assert body.content_type == "multipart/form-data"
     assert body.file_fields == ("file",)
     assert body.model is pkg.UploadRequest

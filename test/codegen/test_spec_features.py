@@ -417,5 +417,5 @@ async def test_several_success_statuses_each_decode_as_declared(
         assert isinstance(await api.start_job(), pkg.Done)
         assert (await api.start_job()).eta == 5
         assert await api.start_job() is None
-    jobs = __import__(f"{pkg.__name__}.api.jobs_api", fromlist=["START_JOB_OPERATION"])
-    assert set(jobs.START_JOB_OPERATION.responses) == {"200", "202", "204"}
+    jobs = __import__(f"{pkg.__name__}.api.jobs_api", fromlist=["_START_JOB_OPERATION"])
+    assert set(jobs._START_JOB_OPERATION.responses) == {"200", "202", "204"}

@@ -204,3 +204,17 @@ async def test_trace_configs_reach_the_session() -> None:
             await EmbeddingsApi(client).embeddings(EmbeddingsRequest(model=MODEL, input="x"))
     assert events == ["start POST /v1/embeddings", "connected"]
     assert together.generated.ApiClient is ApiClient
+
+
+@pytest.mark.parametrize("form", ["root", "root/", "root/v1"])
+def test_base_url_is_the_api_root_as_for_the_official_sdk(form: str) -> None:
+    # The official together SDK and TOGETHER_BASE_URL take the API root
+    # (https://api.together.ai) and add /v1; a URL already ending in /v1 stays as it is.
+    example = load_example()
+    with server_in_a_thread(MockOptions(api_key=TOKEN)) as server:
+        root = server.url.removesuffix("/v1")
+        base_url = {"root": root, "root/": root + "/", "root/v1": root + "/v1"}[form]
+        with example.Together(api_key=TOKEN, base_url=base_url) as client:
+            response = client.embeddings.create(model=MODEL, input="x")
+        assert len(response.data) == 1
+        assert server.stats()["/v1/embeddings"] == {"200": 1}

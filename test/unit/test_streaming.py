@@ -265,7 +265,7 @@ async def test_an_error_event_without_data_still_raises(
     mocked.post(URL, body=body, headers=SSE)
     stream = await api_client.call_api_stream(operation(), {}, {"model": "m"})
     assert (await anext(stream)).text == "a"
-    with pytest.raises(StreamError, match=r"\(200\) error in the stream$"):
+    with pytest.raises(StreamError, match=r"^\(200\) error in the stream \[request id req-1\]$"):
         await anext(stream)
 
 

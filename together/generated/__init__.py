@@ -48,6 +48,7 @@ from together.generated._runtime.exceptions import (
 from together.generated._runtime.version import __version__
 
 if TYPE_CHECKING:
+    from together.generated._runtime.configuration import base_url_from_environment
     from together.generated._runtime.exceptions import (
         ClientStateError,
         InsecureTransportError,
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
     from together.generated._runtime.multipart import FileInput
     from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
-    from together.generated._runtime.streaming import AsyncStream, StreamError
+    from together.generated._runtime.streaming import AsyncStream, StreamError, StreamException
     from together.generated._runtime.sync import BlockingApi, SyncApiClient
     from together.generated._runtime.transport import PreparedRequest, RESTResponse, Transport
     from together.generated._runtime.vectors import rows_from_json
@@ -671,8 +672,10 @@ _LAZY: dict[str, str] = {
     "RetryPolicy": "together.generated._runtime.retry",
     "RetryStrategy": "together.generated._runtime.retry",
     "StreamError": "together.generated._runtime.streaming",
+    "StreamException": "together.generated._runtime.streaming",
     "SyncApiClient": "together.generated._runtime.sync",
     "Transport": "together.generated._runtime.transport",
+    "base_url_from_environment": "together.generated._runtime.configuration",
     "rows_from_json": "together.generated._runtime.vectors",
     "AudioApi": "together.generated.api.audio_api",
     "BatchesApi": "together.generated.api.batches_api",
@@ -1475,6 +1478,7 @@ __all__ = [
     "SessionListResponseErrorsInner",
     "SharedVolumeServiceApi",
     "StreamError",
+    "StreamException",
     "StreamOutput",
     "StreamSentinel",
     "SyncApiClient",
@@ -1516,5 +1520,6 @@ __all__ = [
     "VolumeType",
     "VolumesApi",
     "__version__",
+    "base_url_from_environment",
     "rows_from_json",
 ]

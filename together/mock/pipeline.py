@@ -16,7 +16,7 @@ from together.mock.answers import synthesized_answer
 from together.mock.context import STATE, Call
 from together.mock.errors import error_response, in_operation_shape
 from together.mock.faults import FAULT_HEADER, LATENCY_HEADER, FaultOptions, FaultPlan
-from together.mock.request_keys import FAULT_OUTCOME
+from together.mock.request_keys import FAULT_OUTCOME, REQUEST_ID
 from together.mock.spec import Operation
 from together.mock.validation import check_bearer, parse_body, parse_parameters
 
@@ -151,13 +151,14 @@ def fault_response(status: int, faults: FaultOptions) -> web.Response:
 
 
 async def truncated(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    """The answer with its full Content-Length but only half its bytes, then a closed socket."""
-    assert isinstance(response, web.Response) and response.body is not None
-    body = bytes(response.body)  # type: ignore[arg-type]
-    stream = web.StreamResponse(
-        status=response.status,
-        headers={"Content-Type": response.headers.get("Content-Type", "application/json")},
-    )
+    """The answer with its full Content-Length but only half its bytes, then a closed socket.
+
+    Its status and headers are kept (a redirect's ``Location``, the ``x-request-id``); an
+    answer without a body (a 302, a 204) has nothing to cut and is sent whole, then closed."""
+    assert isinstance(response, web.Response)
+    body = b"" if response.body is None else bytes(response.body)  # type: ignore[arg-type]
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    stream.headers["x-request-id"] = request[REQUEST_ID]
     stream.content_length = len(body)
     stream.force_close()
     await stream.prepare(request)

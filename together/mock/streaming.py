@@ -28,7 +28,7 @@ async def stream_events(call: Call, events: Iterable[bytes], *, delay: float) ->
         headers={
             "Content-Type": "text/event-stream",
             "Cache-Control": "no-cache",
-            "x-request-id": request.get(REQUEST_ID, ""),
+            "x-request-id": request[REQUEST_ID],
         }
     )
     chunks = list(events)

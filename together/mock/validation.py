@@ -220,10 +220,8 @@ def _param_of(error: ValidationError) -> str | None:
     if error.path:
         return str(error.path[0])
     if error.validator == "required":
-        missing = [
-            name
-            for name in error.validator_value  # type: ignore[union-attr]
-            if not isinstance(error.instance, dict) or name not in error.instance
-        ]
-        return missing[0] if missing else None
+        # jsonschema checks "required" on objects only: the first name the object lacks.
+        names: list[str] = error.validator_value  # type: ignore[assignment]
+        present: dict[str, Any] = error.instance  # type: ignore[assignment]
+        return next(name for name in names if name not in present)
     return None

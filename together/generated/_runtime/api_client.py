@@ -43,7 +43,12 @@ from together.generated._runtime.response_decoding import (
     ResultDecoder,
     result_spec,
 )
-from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTClientObject
+from together.generated._runtime.rest import (
+    PreparedRequest,
+    RequestTimeout,
+    RESTClientObject,
+    check_request_timeout,
+)
 from together.generated._runtime.retry import RetryPolicy, RetryStrategy
 from together.generated._runtime.streaming import AsyncStream, open_stream
 from together.generated._runtime.transport import Transport
@@ -107,13 +112,31 @@ class ApiClient:
         self.cookie = cookie
         if transport is not None and (session is not None or trace_configs):
             raise ApiValueError("give a transport, or a session / trace_configs, not both")
+        if session is not None and trace_configs:
+            # aiohttp binds trace configs to a session when it is created: they would be
+            # dropped without a word.
+            raise ApiValueError(
+                "trace_configs apply to the session the client creates; for a session of your "
+                "own, pass them to aiohttp.ClientSession(trace_configs=...)"
+            )
         self.rest_client: Transport = (
             transport
             if transport is not None
             else RESTClientObject(self.configuration, session=session, trace_configs=trace_configs)
         )
+        if retry_policy is not None:
+            _check_strategy(retry_policy, "retry_policy")
         self.retry_policy = retry_policy
         self.hooks: tuple[CallHook, ...] = tuple(hooks)
+        for hook in self.hooks:
+            if not (
+                callable(getattr(hook, "on_request", None))
+                and callable(getattr(hook, "on_response", None))
+            ):
+                raise ApiTypeError(
+                    f"a hook needs on_request() and on_response() methods; "
+                    f"{type(hook).__name__} lacks one"
+                )
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._credentials = Credentials()
@@ -235,6 +258,8 @@ class ApiClient:
         seconds. ``decode`` replaces the spec's result type for a success: ``bytes`` for the
         raw body, a pydantic model class, or a callable parsing the body's bytes.
         """
+        if request_timeout is not None:
+            check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
         result = None if decode is None else result_spec(decode)
         exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
@@ -263,6 +288,8 @@ class ApiClient:
                 raise ApiTypeError(f"_retries must be a whole number, not {retries!r}")
             if retries < 0:
                 raise ApiValueError(f"_retries must be 0 or more, not {retries}")
+        if per_call is not None:
+            _check_strategy(per_call, "_retry_policy")
         strategy = per_call if per_call is not None else self.retry_policy
         if strategy is None:
             return self.configuration.retry_policy(retries), None
@@ -347,6 +374,8 @@ class ApiClient:
         The caller reads and releases it (``async with`` or ``release()``). Never retried;
         hooks see it as one attempt that ends when the headers are in.
         """
+        if request_timeout is not None:
+            check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
         exchange = open_unchecked(self.rest_client, request_timeout)
         attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
@@ -379,6 +408,7 @@ class ApiClient:
         headers.update(operation.build_headers(params))
         self._authorize(operation.security, headers, query)
         if extra_headers:
+            _check_headers(extra_headers)
             headers.update(extra_headers)
         return PreparedRequest(operation.method, url, headers, query, payload)
 
@@ -397,3 +427,31 @@ def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
     if isinstance(request.body, MultipartBody) and not request.body.replayable:
         return 0
     return retries
+
+
+def _check_strategy(strategy: object, argument: str) -> None:
+    """Refuse a retry strategy without ``decide``: it would fail only at the first error."""
+    if not callable(getattr(strategy, "decide", None)):
+        raise ApiTypeError(
+            f"{argument} must be a RetryStrategy (an object with decide(outcome)), "
+            f"not {type(strategy).__name__}"
+        )
+
+
+def _check_headers(headers: Mapping[str, str]) -> None:
+    """Refuse extra headers aiohttp cannot send, naming the header but never its value
+    (it may be a key)."""
+    if not isinstance(headers, Mapping):
+        raise ApiTypeError(
+            f"_headers must be a mapping of names to values, not {type(headers).__name__}"
+        )
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ApiTypeError(
+                f"_headers must map str names to str values; {name!r} has a "
+                f"{type(value).__name__} value"
+                if isinstance(name, str)
+                else f"_headers must map str names to str values, not a {type(name).__name__} name"
+            )
+        if any(c in value or c in name for c in "\r\n\0"):
+            raise ApiValueError(f"the value of the header {name!r} contains a line break or NUL")

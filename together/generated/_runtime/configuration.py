@@ -89,6 +89,8 @@ _SETTINGS = frozenset(
     }
 )
 _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
+#: Settings that are a number of seconds, or None for no limit.
+_TIMEOUT_FIELDS = frozenset({"total_timeout", "connect_timeout"})
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,6 +126,42 @@ def _check_host(host: object) -> None:
             "host must be an http:// or https:// URL with a host name, like "
             f"'https://api.example.com/v1', not {shown}"
         )
+    if "@" in parts.netloc:
+        # Credentials in the URL would be shown wherever the URL is (errors, logs, hooks)
+        # and sent beside the bearer token; they belong in the settings made for them.
+        raise ApiValueError(
+            "host must not contain credentials (user:password@); give them as "
+            "Configuration(username=..., password=...) or access_token=..., host "
+            f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+        )
+
+
+def _check_proxy(proxy: object) -> None:
+    """Refuse a proxy that is not an http(s) URL (aiohttp would fail every attempt)."""
+    if not isinstance(proxy, str):
+        raise ApiTypeError(f"proxy must be a URL string or None, not {type(proxy).__name__}")
+    try:
+        parts = urlsplit(proxy)
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+    if not hostname or parts.scheme.lower() not in ("http", "https"):
+        raise ApiValueError(
+            "proxy must be an http:// or https:// URL with a host name, like "
+            "'http://proxy.example.com:3128'"  # the value is not quoted: it may hold a password
+        )
+
+
+def _check_timeout(name: str, value: object) -> None:
+    """Refuse a timeout aiohttp would only reject at the first call (or never: ``-1``)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiTypeError(
+            f"{name} must be a number of seconds or None, not {type(value).__name__}"
+        )
+    if not value > 0:  # NaN included
+        raise ApiValueError(f"{name} must be a positive number of seconds or None, not {value!r}")
 
 
 class Configuration:
@@ -238,6 +276,10 @@ class Configuration:
             )
         if name == "host":
             _check_host(value)
+        elif name in _TIMEOUT_FIELDS:
+            _check_timeout(name, value)
+        elif name == "proxy" and value is not None:
+            _check_proxy(value)
         super().__setattr__(name, value)
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:

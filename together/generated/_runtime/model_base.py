@@ -81,7 +81,11 @@ class OneOfModel(RootModel[T], Generic[T]):
                 raise TypeError("give the value positionally or as actual_instance, not both")
             args = (kwargs.pop("actual_instance"),)
         if kwargs:
-            raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
+            if args:
+                raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
+            # pydantic validates an object for a root model by calling __init__(**object)
+            # (from_dict, from_json, a field of this type): the keywords are the value.
+            args = (kwargs,)
         if len(args) != 1:
             raise TypeError(f"{type(self).__name__} takes exactly one value")
         super().__init__(unwrap_one_of(args[0]))

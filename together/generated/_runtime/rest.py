@@ -123,10 +123,40 @@ def to_client_timeout(
         if len(value) != 2:
             raise ApiValueError("_request_timeout as a tuple must be (connect, read) seconds")
         connect, read = value
-        return aiohttp.ClientTimeout(total=default.total, connect=connect, sock_read=read)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ApiValueError(f"_request_timeout must be a positive number of seconds, not {value!r}")
-    return aiohttp.ClientTimeout(total=float(value))
+        return aiohttp.ClientTimeout(
+            total=default.total,
+            connect=_seconds(connect, "connect", none_ok=True),
+            sock_read=_seconds(read, "read", none_ok=True),
+        )
+    return aiohttp.ClientTimeout(total=_seconds(value, "total", none_ok=False))
+
+
+#: Any default: :func:`check_request_timeout` only looks at the caller's value.
+_NO_DEFAULT = aiohttp.ClientTimeout()
+
+
+def check_request_timeout(value: RequestTimeout) -> None:
+    """Refuse a bad ``_request_timeout`` (:class:`ApiTypeError` / :class:`ApiValueError`)
+    before anything is sent."""
+    if not isinstance(value, aiohttp.ClientTimeout):
+        to_client_timeout(value, _NO_DEFAULT)
+
+
+def _seconds(value: object, part: str, *, none_ok: bool) -> float | None:
+    """One part of a ``_request_timeout``: a positive number of seconds (or None)."""
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # ApiValueError, as the seed raised for any bad timeout (a str "5" included).
+        raise ApiValueError(
+            "_request_timeout must be seconds, a (connect, read) pair or an "
+            f"aiohttp.ClientTimeout; its {part} part is a {type(value).__name__}"
+        )
+    if not value > 0:  # NaN included
+        raise ApiValueError(
+            f"_request_timeout's {part} part must be a positive number of seconds, not {value!r}"
+        )
+    return float(value)
 
 
 class RESTClientObject:
@@ -237,6 +267,9 @@ class RESTClientObject:
     ) -> aiohttp.ClientResponse:
         """Send one request and return the response unread (the caller releases it)."""
         session = self._get_session()
+        # Checked before the try below: a bad timeout is the caller's argument, not a request
+        # aiohttp could not send.
+        client_timeout = to_client_timeout(timeout, self.default_timeout)
         try:
             return await session.request(
                 request.method,
@@ -246,7 +279,7 @@ class RESTClientObject:
                 if isinstance(request.body, MultipartBody)
                 else request.body,
                 headers=request.headers,
-                timeout=to_client_timeout(timeout, self.default_timeout),
+                timeout=client_timeout,
                 **self._send_options,
             )
         except TimeoutError as exc:

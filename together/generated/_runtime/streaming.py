@@ -9,7 +9,8 @@ data into the operation's chunk type.
 
 - ``data: [DONE]`` ends the stream.
 - An ``event: error`` event, or a data payload ``{"error": {...}}``, raises
-  :class:`StreamError` (an :class:`~together.generated._runtime.exceptions.ApiException`).
+  :class:`StreamException` (an :class:`~together.generated._runtime.exceptions.ApiException`;
+  ``StreamError`` is its earlier name).
 - Data that is not a valid chunk raises
   :class:`~together.generated._runtime.exceptions.MalformedResponseError`; a connection cut raises
   :class:`~together.generated._runtime.exceptions.ApiConnectionError` (``ApiTimeoutError`` when a
@@ -49,6 +50,7 @@ __all__ = [
     "SSEDecoder",
     "ServerSentEvent",
     "StreamError",
+    "StreamException",
     "open_stream",
 ]
 
@@ -163,8 +165,11 @@ class SSEDecoder:
         return ServerSentEvent(event or "message", "\n".join(data), self._id, self._retry)
 
 
-class StreamError(ApiException):
+class StreamException(ApiException):
     """The server reported an error inside a stream that had begun with a success status.
+
+    Named as every answer-borne error is (``...Exception``); :data:`StreamError` is its
+    earlier name, kept as an alias.
 
     Raised for an ``event: error`` event and for a data payload of the form
     ``{"error": {...}}``. ``status`` is the stream's HTTP status (a 2xx), ``body`` the
@@ -187,7 +192,15 @@ class StreamError(ApiException):
     def _message(self) -> str:
         detail = _error_detail(self.data)
         text = f"({self.status}) error in the stream"
-        return f"{text}: {detail}" if detail else text
+        if detail:
+            text += f": {detail}"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+
+#: The earlier name of :class:`StreamException`.
+StreamError = StreamException
 
 
 def _error_detail(data: Any) -> str | None:
@@ -330,8 +343,8 @@ class AsyncStream(Generic[T]):
             ) from exc
         return chunk
 
-    def _stream_error(self, event: ServerSentEvent, payload: Any) -> StreamError:
-        return StreamError(
+    def _stream_error(self, event: ServerSentEvent, payload: Any) -> StreamException:
+        return StreamException(
             event,
             status=self.status_code,
             reason=self._response.reason,
@@ -362,6 +375,13 @@ class AsyncStream(Generic[T]):
     async def aclose(self) -> None:
         """Close the connection; idempotent. Iterating afterwards ends at once."""
         self._close()
+
+    def close_now(self) -> None:
+        """:meth:`aclose` without awaiting (closing needs no I/O): for synchronous callers
+        such as :class:`~together.generated._runtime.sync.SyncStream`."""
+        if not self._finished or not self._response.closed:
+            with contextlib.suppress(Exception):  # at exit the loop may be closed already
+                self._close()
 
     async def __aenter__(self) -> Self:
         return self

@@ -9,6 +9,11 @@ are, through :meth:`SyncApiClient.api`, so there is no second copy of the genera
         api = client.api(EmbeddingsApi)
         response = api.embeddings(EmbeddingsRequest(model=..., input=["a", "b"]))
 
+A ``*_stream`` method gives a :class:`SyncStream`, a blocking iterator of the same typed
+chunks (``for chunk in stream``); a ``*_to_file`` download blocks until the file is
+complete. Only the ``*_without_preload_content`` forms hand back aiohttp's response, which
+needs the loop: read it inside :meth:`SyncApiClient.run`.
+
 Rules: use one ``SyncApiClient`` from one thread at a time (give each thread its own), and
 not from inside a running event loop (there, ``await`` the async client instead); both
 mistakes raise :class:`~together.generated._runtime.exceptions.ClientStateError`. Calls are
@@ -18,18 +23,20 @@ sequential; for concurrency use the async client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.configuration import Configuration
 from together.generated._runtime.exceptions import ClientStateError
+from together.generated._runtime.streaming import AsyncStream
 
-__all__ = ["BlockingApi", "SyncApiClient"]
+__all__ = ["BlockingApi", "SyncApiClient", "SyncStream"]
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -84,6 +91,16 @@ class SyncApiClient:
         """The generated ``api_class`` (e.g. ``EmbeddingsApi``) with blocking methods."""
         return BlockingApi(api_class(self.api_client), self)
 
+    def usable_here(self) -> bool:
+        """Whether :meth:`run` may be called now (open, this thread, no running loop)."""
+        if self._closed or threading.get_ident() != self._thread:
+            return False
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return True
+        return False
+
     def _check_caller(self) -> None:
         if threading.get_ident() != self._thread:
             raise ClientStateError("a SyncApiClient is used from the thread that created it")
@@ -122,6 +139,91 @@ class BlockingApi(Generic[A]):
             # The coroutine is made inside run(), after the caller was checked, so a refused
             # call leaves no "never awaited" coroutine behind.
             method: Callable[..., Coroutine[Any, Any, Any]] = attribute
-            return self._client.run(lambda: method(*args, **kwargs))
+            result = self._client.run(lambda: method(*args, **kwargs))
+            if isinstance(result, AsyncStream):
+                return SyncStream(result, self._client)
+            return result
 
         return blocking
+
+
+class SyncStream(Iterator[T]):
+    """A streamed answer read from synchronous code: ``for chunk in stream``.
+
+    Each step reads the next chunk on the owning :class:`SyncApiClient`'s loop, so the
+    errors are those of :class:`~together.generated._runtime.streaming.AsyncStream`. The
+    connection is closed at the end, on an error, on :meth:`close` or leaving a ``with``
+    block, and when the stream is garbage-collected (``break`` without ``with``), so the
+    server stops generating.
+    """
+
+    def __init__(self, stream: AsyncStream[T], client: SyncApiClient) -> None:
+        self._stream = stream
+        self._client = client
+
+    @property
+    def status_code(self) -> int:
+        return self._stream.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._stream.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return self._stream.request_id
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+    def __repr__(self) -> str:
+        return f"<Sync{repr(self._stream)[1:]}"
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> T:
+        if self._stream.closed:
+            raise StopIteration
+        found, chunk = self._client.run(lambda: _next_chunk(self._stream))
+        if not found:
+            raise StopIteration
+        return chunk  # type: ignore[return-value]  # found: a chunk
+
+    def close(self) -> None:
+        """Close the connection; idempotent. Iterating afterwards ends at once."""
+        self._stream.close_now()
+        # The socket is closed by the loop (a callback it has scheduled): give it one turn
+        # now, or the server keeps generating until the next call on this client.
+        if self._client.usable_here():
+            self._client.run(_one_turn)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_stream", None) is not None and not self._stream.closed:
+            with contextlib.suppress(Exception):
+                self.close()
+
+
+async def _one_turn() -> None:
+    await asyncio.sleep(0)
+
+
+async def _next_chunk(stream: AsyncStream[T]) -> tuple[bool, T | None]:
+    """The next chunk, or ``(False, None)`` at the end (a coroutine must not raise
+    ``StopAsyncIteration`` through ``asyncio.Runner.run``)."""
+    try:
+        return True, await anext(stream)
+    except StopAsyncIteration:
+        return False, None

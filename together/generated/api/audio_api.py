@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """AudioApi: Operations tagged Audio."""
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar, overload
 
 import aiohttp
-from pydantic import BeforeValidator, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -37,7 +37,11 @@ from together.generated.models.error_data import ErrorData
 
 __all__ = ["AudioApi"]
 
-AUDIO_SPEECH_OPERATION: Operation[bytes] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_AUDIO_SPEECH_OPERATION: Operation[bytes] = Operation(
     operation_id="audio-speech",
     method="POST",
     path="/audio/speech",
@@ -61,7 +65,7 @@ AUDIO_SPEECH_OPERATION: Operation[bytes] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
+_AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
     Annotated[
         AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
         BeforeValidator(unwrap_one_of),
@@ -93,7 +97,7 @@ AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-AUDIO_TRANSLATIONS_OPERATION: Operation[
+_AUDIO_TRANSLATIONS_OPERATION: Operation[
     Annotated[
         AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
         BeforeValidator(unwrap_one_of),
@@ -133,6 +137,8 @@ class AudioApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
@@ -161,7 +167,7 @@ class AudioApi:
         :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
-            AUDIO_SPEECH_OPERATION,
+            _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
             request_timeout=_request_timeout,
@@ -195,7 +201,7 @@ class AudioApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            AUDIO_SPEECH_OPERATION,
+            _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
             request_timeout=_request_timeout,
@@ -223,7 +229,7 @@ class AudioApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            AUDIO_SPEECH_OPERATION,
+            _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
             request_timeout=_request_timeout,
@@ -254,7 +260,7 @@ class AudioApi:
             ``async with await api.audio_speech_stream(...) as stream: async for chunk in stream: ...``
         """
         return await self.api_client.call_api_stream(
-            AUDIO_SPEECH_OPERATION,
+            _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
             request_timeout=_request_timeout,
@@ -289,7 +295,7 @@ class AudioApi:
         :return: the number of bytes written.
         """
         return await self.api_client.call_api_download(
-            AUDIO_SPEECH_OPERATION,
+            _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
             destination,
@@ -300,6 +306,7 @@ class AudioApi:
             retry_policy=_retry_policy,
         )
 
+    @overload
     async def audio_transcriptions(
         self,
         audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
@@ -309,10 +316,55 @@ class AudioApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
     ) -> Annotated[
         AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
         BeforeValidator(unwrap_one_of),
-    ]:
+    ]: ...
+
+    @overload
+    async def audio_transcriptions(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def audio_transcriptions(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def audio_transcriptions(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> (
+        Annotated[
+            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
+            BeforeValidator(unwrap_one_of),
+        ]
+        | Any
+    ):
         """Create audio transcription request
 
         Transcribes audio into text
@@ -323,10 +375,11 @@ class AudioApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, BeforeValidator(unwrap_one_of)].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            AUDIO_TRANSCRIPTIONS_OPERATION,
+            _AUDIO_TRANSCRIPTIONS_OPERATION,
             {},
             audio_transcription_request,
             request_timeout=_request_timeout,
@@ -334,8 +387,53 @@ class AudioApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def audio_transcriptions_with_http_info(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[
+        Annotated[
+            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
+            BeforeValidator(unwrap_one_of),
+        ]
+    ]: ...
+
+    @overload
+    async def audio_transcriptions_with_http_info(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def audio_transcriptions_with_http_info(
+        self,
+        audio_transcription_request: AudioTranscriptionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def audio_transcriptions_with_http_info(
         self,
@@ -346,12 +444,16 @@ class AudioApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[
-        Annotated[
-            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
+        _decode: Any = None,
+    ) -> (
+        ApiResponse[
+            Annotated[
+                AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
+                BeforeValidator(unwrap_one_of),
+            ]
         ]
-    ]:
+        | ApiResponse[Any]
+    ):
         """Create audio transcription request
 
         Transcribes audio into text
@@ -362,10 +464,11 @@ class AudioApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            AUDIO_TRANSCRIPTIONS_OPERATION,
+            _AUDIO_TRANSCRIPTIONS_OPERATION,
             {},
             audio_transcription_request,
             request_timeout=_request_timeout,
@@ -373,6 +476,7 @@ class AudioApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def audio_transcriptions_without_preload_content(
@@ -393,12 +497,54 @@ class AudioApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            AUDIO_TRANSCRIPTIONS_OPERATION,
+            _AUDIO_TRANSCRIPTIONS_OPERATION,
             {},
             audio_transcription_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def audio_translations(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> Annotated[
+        AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
+        BeforeValidator(unwrap_one_of),
+    ]: ...
+
+    @overload
+    async def audio_translations(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def audio_translations(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def audio_translations(
         self,
@@ -409,10 +555,14 @@ class AudioApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> Annotated[
-        AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-        BeforeValidator(unwrap_one_of),
-    ]:
+        _decode: Any = None,
+    ) -> (
+        Annotated[
+            AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
+            BeforeValidator(unwrap_one_of),
+        ]
+        | Any
+    ):
         """Create audio translation request
 
         Translates audio into English
@@ -423,10 +573,11 @@ class AudioApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, BeforeValidator(unwrap_one_of)].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            AUDIO_TRANSLATIONS_OPERATION,
+            _AUDIO_TRANSLATIONS_OPERATION,
             {},
             audio_translation_request,
             request_timeout=_request_timeout,
@@ -434,8 +585,53 @@ class AudioApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def audio_translations_with_http_info(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[
+        Annotated[
+            AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
+            BeforeValidator(unwrap_one_of),
+        ]
+    ]: ...
+
+    @overload
+    async def audio_translations_with_http_info(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def audio_translations_with_http_info(
+        self,
+        audio_translation_request: AudioTranslationRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def audio_translations_with_http_info(
         self,
@@ -446,12 +642,16 @@ class AudioApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[
-        Annotated[
-            AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
+        _decode: Any = None,
+    ) -> (
+        ApiResponse[
+            Annotated[
+                AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
+                BeforeValidator(unwrap_one_of),
+            ]
         ]
-    ]:
+        | ApiResponse[Any]
+    ):
         """Create audio translation request
 
         Translates audio into English
@@ -462,10 +662,11 @@ class AudioApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            AUDIO_TRANSLATIONS_OPERATION,
+            _AUDIO_TRANSLATIONS_OPERATION,
             {},
             audio_translation_request,
             request_timeout=_request_timeout,
@@ -473,6 +674,7 @@ class AudioApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def audio_translations_without_preload_content(
@@ -493,7 +695,7 @@ class AudioApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            AUDIO_TRANSLATIONS_OPERATION,
+            _AUDIO_TRANSLATIONS_OPERATION,
             {},
             audio_translation_request,
             request_timeout=_request_timeout,

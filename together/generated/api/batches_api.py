@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """BatchesApi: Operations tagged Batches."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -29,7 +29,11 @@ from together.generated.models.create_batch_request import CreateBatchRequest
 
 __all__ = ["BatchesApi"]
 
-GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
     operation_id="get_batches",
     method="GET",
     path="/batches",
@@ -43,7 +47,7 @@ GET_BATCHES_OPERATION: Operation[list[BatchJob]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
+_POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
     operation_id="post_batches",
     method="POST",
     path="/batches",
@@ -65,7 +69,7 @@ POST_BATCHES_OPERATION: Operation[BatchJobWithWarning] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
+_GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
     operation_id="get_batches_id",
     method="GET",
     path="/batches/{id}",
@@ -82,7 +86,7 @@ GET_BATCHES_ID_OPERATION: Operation[BatchJob] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_BATCHES_ID_CANCEL_OPERATION: Operation[BatchJob] = Operation(
+_POST_BATCHES_ID_CANCEL_OPERATION: Operation[BatchJob] = Operation(
     operation_id="post_batches_id_cancel",
     method="POST",
     path="/batches/{id}/cancel",
@@ -107,10 +111,48 @@ class BatchesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> list[BatchJob]: ...
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_batches(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_batches(
         self,
@@ -120,7 +162,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> list[BatchJob]:
+        _decode: Any = None,
+    ) -> list[BatchJob] | Any:
         """List batch jobs
 
         List all batch jobs for the authenticated user
@@ -130,10 +173,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded list[BatchJob].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded list[BatchJob] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_BATCHES_OPERATION,
+            _GET_BATCHES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -141,8 +185,45 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[list[BatchJob]]: ...
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_batches_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_batches_with_http_info(
         self,
@@ -152,7 +233,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[list[BatchJob]]:
+        _decode: Any = None,
+    ) -> ApiResponse[list[BatchJob]] | ApiResponse[Any]:
         """List batch jobs
 
         List all batch jobs for the authenticated user
@@ -162,10 +244,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_BATCHES_OPERATION,
+            _GET_BATCHES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -173,6 +256,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_batches_without_preload_content(
@@ -191,8 +275,47 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_BATCHES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_BATCHES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJobWithWarning: ...
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_batches(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_batches(
         self,
@@ -203,7 +326,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJobWithWarning:
+        _decode: Any = None,
+    ) -> BatchJobWithWarning | Any:
         """Create a batch job
 
         Create a new batch job with the given input file and endpoint
@@ -214,10 +338,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJobWithWarning.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJobWithWarning (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
@@ -225,8 +350,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJobWithWarning]: ...
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_batches_with_http_info(
+        self,
+        create_batch_request: CreateBatchRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_batches_with_http_info(
         self,
@@ -237,7 +402,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJobWithWarning]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJobWithWarning] | ApiResponse[Any]:
         """Create a batch job
 
         Create a new batch job with the given input file and endpoint
@@ -248,10 +414,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
@@ -259,6 +426,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_batches_without_preload_content(
@@ -279,12 +447,51 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_BATCHES_OPERATION,
+            _POST_BATCHES_OPERATION,
             {},
             create_batch_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJob: ...
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_batches_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_batches_id(
         self,
@@ -295,7 +502,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJob:
+        _decode: Any = None,
+    ) -> BatchJob | Any:
         """Get a batch job
 
         Get details of a batch job by ID
@@ -306,10 +514,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -319,8 +528,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJob]: ...
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_batches_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_batches_id_with_http_info(
         self,
@@ -331,7 +580,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJob] | ApiResponse[Any]:
         """Get a batch job
 
         Get details of a batch job by ID
@@ -342,10 +592,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -355,6 +606,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_batches_id_without_preload_content(
@@ -375,7 +627,7 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_BATCHES_ID_OPERATION,
+            _GET_BATCHES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -383,6 +635,45 @@ class BatchesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> BatchJob: ...
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_batches_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_batches_id_cancel(
         self,
@@ -393,7 +684,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> BatchJob:
+        _decode: Any = None,
+    ) -> BatchJob | Any:
         """Cancel a batch job
 
         Cancel a batch job by ID
@@ -404,10 +696,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded BatchJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded BatchJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -417,8 +710,48 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[BatchJob]: ...
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_batches_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_batches_id_cancel_with_http_info(
         self,
@@ -429,7 +762,8 @@ class BatchesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[BatchJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[BatchJob] | ApiResponse[Any]:
         """Cancel a batch job
 
         Cancel a batch job by ID
@@ -440,10 +774,11 @@ class BatchesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -453,6 +788,7 @@ class BatchesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_batches_id_cancel_without_preload_content(
@@ -473,7 +809,7 @@ class BatchesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_BATCHES_ID_CANCEL_OPERATION,
+            _POST_BATCHES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """CodeInterpreterApi: Operations tagged Code Interpreter."""
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar, overload
 
 import aiohttp
-from pydantic import BeforeValidator, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -24,7 +24,11 @@ from together.generated.models.session_list_response import SessionListResponse
 
 __all__ = ["CodeInterpreterApi"]
 
-TCI_EXECUTE_OPERATION: Operation[
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_TCI_EXECUTE_OPERATION: Operation[
     Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
 ] = Operation(
     operation_id="tci/execute",
@@ -46,7 +50,7 @@ TCI_EXECUTE_OPERATION: Operation[
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SESSIONS_LIST_OPERATION: Operation[SessionListResponse] = Operation(
+_SESSIONS_LIST_OPERATION: Operation[SessionListResponse] = Operation(
     operation_id="sessions/list",
     method="GET",
     path="/tci/sessions",
@@ -66,10 +70,53 @@ class CodeInterpreterApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def tci_execute(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> Annotated[
+        ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)
+    ]: ...
+
+    @overload
+    async def tci_execute(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def tci_execute(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def tci_execute(
         self,
@@ -80,7 +127,11 @@ class CodeInterpreterApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]:
+        _decode: Any = None,
+    ) -> (
+        Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
+        | Any
+    ):
         """tci_execute
 
                 Executes the given code snippet and returns the output. Without a session_id, a new session will be created to run the code. If you do pass in a valid session_id, the code will be run in that session. This is useful for running multiple code snippets in the same environment, because dependencies and similar things are persisted
@@ -93,10 +144,11 @@ class CodeInterpreterApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)].
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            TCI_EXECUTE_OPERATION,
+            _TCI_EXECUTE_OPERATION,
             {},
             execute_request,
             request_timeout=_request_timeout,
@@ -104,8 +156,50 @@ class CodeInterpreterApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def tci_execute_with_http_info(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[
+        Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
+    ]: ...
+
+    @overload
+    async def tci_execute_with_http_info(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def tci_execute_with_http_info(
+        self,
+        execute_request: ExecuteRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def tci_execute_with_http_info(
         self,
@@ -116,9 +210,13 @@ class CodeInterpreterApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[
-        Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
-    ]:
+        _decode: Any = None,
+    ) -> (
+        ApiResponse[
+            Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
+        ]
+        | ApiResponse[Any]
+    ):
         """tci_execute
 
                 Executes the given code snippet and returns the output. Without a session_id, a new session will be created to run the code. If you do pass in a valid session_id, the code will be run in that session. This is useful for running multiple code snippets in the same environment, because dependencies and similar things are persisted
@@ -131,10 +229,11 @@ class CodeInterpreterApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            TCI_EXECUTE_OPERATION,
+            _TCI_EXECUTE_OPERATION,
             {},
             execute_request,
             request_timeout=_request_timeout,
@@ -142,6 +241,7 @@ class CodeInterpreterApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def tci_execute_without_preload_content(
@@ -164,12 +264,48 @@ class CodeInterpreterApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            TCI_EXECUTE_OPERATION,
+            _TCI_EXECUTE_OPERATION,
             {},
             execute_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def sessions_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> SessionListResponse: ...
+
+    @overload
+    async def sessions_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def sessions_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def sessions_list(
         self,
@@ -179,7 +315,8 @@ class CodeInterpreterApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> SessionListResponse:
+        _decode: Any = None,
+    ) -> SessionListResponse | Any:
         """sessions_list
 
         Lists all your currently active sessions.
@@ -190,10 +327,11 @@ class CodeInterpreterApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded SessionListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded SessionListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SESSIONS_LIST_OPERATION,
+            _SESSIONS_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -201,8 +339,45 @@ class CodeInterpreterApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def sessions_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[SessionListResponse]: ...
+
+    @overload
+    async def sessions_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def sessions_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def sessions_list_with_http_info(
         self,
@@ -212,7 +387,8 @@ class CodeInterpreterApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[SessionListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[SessionListResponse] | ApiResponse[Any]:
         """sessions_list
 
         Lists all your currently active sessions.
@@ -223,10 +399,11 @@ class CodeInterpreterApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SESSIONS_LIST_OPERATION,
+            _SESSIONS_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -234,6 +411,7 @@ class CodeInterpreterApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def sessions_list_without_preload_content(
@@ -253,5 +431,5 @@ class CodeInterpreterApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SESSIONS_LIST_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _SESSIONS_LIST_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """CompletionApi: Operations tagged Completion."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -24,7 +24,11 @@ from together.generated.models.error_data import ErrorData
 
 __all__ = ["CompletionApi"]
 
-COMPLETIONS_OPERATION: Operation[CompletionResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_COMPLETIONS_OPERATION: Operation[CompletionResponse] = Operation(
     operation_id="completions",
     method="POST",
     path="/completions",
@@ -60,10 +64,51 @@ class CompletionApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def completions(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> CompletionResponse: ...
+
+    @overload
+    async def completions(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def completions(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def completions(
         self,
@@ -74,7 +119,8 @@ class CompletionApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> CompletionResponse:
+        _decode: Any = None,
+    ) -> CompletionResponse | Any:
         """Create completion
 
         Generate text completions for a given prompt using a language, code, or image model.
@@ -85,10 +131,11 @@ class CompletionApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded CompletionResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded CompletionResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            COMPLETIONS_OPERATION,
+            _COMPLETIONS_OPERATION,
             {},
             completion_request,
             request_timeout=_request_timeout,
@@ -96,8 +143,48 @@ class CompletionApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def completions_with_http_info(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[CompletionResponse]: ...
+
+    @overload
+    async def completions_with_http_info(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def completions_with_http_info(
+        self,
+        completion_request: CompletionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def completions_with_http_info(
         self,
@@ -108,7 +195,8 @@ class CompletionApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[CompletionResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[CompletionResponse] | ApiResponse[Any]:
         """Create completion
 
         Generate text completions for a given prompt using a language, code, or image model.
@@ -119,10 +207,11 @@ class CompletionApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            COMPLETIONS_OPERATION,
+            _COMPLETIONS_OPERATION,
             {},
             completion_request,
             request_timeout=_request_timeout,
@@ -130,6 +219,7 @@ class CompletionApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def completions_without_preload_content(
@@ -150,7 +240,7 @@ class CompletionApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            COMPLETIONS_OPERATION,
+            _COMPLETIONS_OPERATION,
             {},
             completion_request,
             request_timeout=_request_timeout,
@@ -181,7 +271,7 @@ class CompletionApi:
             ``async with await api.completions_stream(...) as stream: async for chunk in stream: ...``
         """
         return await self.api_client.call_api_stream(
-            COMPLETIONS_OPERATION,
+            _COMPLETIONS_OPERATION,
             {},
             completion_request,
             request_timeout=_request_timeout,

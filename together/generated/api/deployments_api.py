@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """DeploymentsApi: Operations tagged Deployments."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -30,7 +30,11 @@ from together.generated.models.update_deployment_request import UpdateDeployment
 
 __all__ = ["DeploymentsApi"]
 
-GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
     operation_id="get_deployments",
     method="GET",
     path="/deployments",
@@ -43,7 +47,7 @@ GET_DEPLOYMENTS_OPERATION: Operation[DeploymentListResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="post_deployments",
     method="POST",
     path="/deployments",
@@ -63,7 +67,7 @@ POST_DEPLOYMENTS_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="get_deployments_id",
     method="GET",
     path="/deployments/{id}",
@@ -77,7 +81,7 @@ GET_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
+_DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     operation_id="delete_deployments_id",
     method="DELETE",
     path="/deployments/{id}",
@@ -91,7 +95,7 @@ DELETE_DEPLOYMENTS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
+_PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     operation_id="patch_deployments_id",
     method="PATCH",
     path="/deployments/{id}",
@@ -112,7 +116,7 @@ PATCH_DEPLOYMENTS_ID_OPERATION: Operation[DeploymentResponseItem] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_DEPLOYMENTS_ID_LOGS_OPERATION: Operation[DeploymentLogs] = Operation(
+_GET_DEPLOYMENTS_ID_LOGS_OPERATION: Operation[DeploymentLogs] = Operation(
     operation_id="get_deployments_id_logs",
     method="GET",
     path="/deployments/{id}/logs",
@@ -137,10 +141,48 @@ class DeploymentsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentListResponse: ...
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments(
         self,
@@ -150,7 +192,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentListResponse:
+        _decode: Any = None,
+    ) -> DeploymentListResponse | Any:
         """Get the list of deployments
 
         Get a list of all deployments in your project
@@ -160,10 +203,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_OPERATION,
+            _GET_DEPLOYMENTS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -171,8 +215,45 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentListResponse]: ...
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_with_http_info(
         self,
@@ -182,7 +263,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentListResponse] | ApiResponse[Any]:
         """Get the list of deployments
 
         Get a list of all deployments in your project
@@ -192,10 +274,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_OPERATION,
+            _GET_DEPLOYMENTS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -203,6 +286,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_without_preload_content(
@@ -221,8 +305,47 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_DEPLOYMENTS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_deployments(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_deployments(
         self,
@@ -233,7 +356,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Create a new deployment
 
         Create a new deployment with specified configuration
@@ -244,10 +368,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
@@ -255,8 +380,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_deployments_with_http_info(
+        self,
+        create_deployment_request: CreateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_deployments_with_http_info(
         self,
@@ -267,7 +432,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Create a new deployment
 
         Create a new deployment with specified configuration
@@ -278,10 +444,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
@@ -289,6 +456,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_deployments_without_preload_content(
@@ -309,12 +477,51 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_DEPLOYMENTS_OPERATION,
+            _POST_DEPLOYMENTS_OPERATION,
             {},
             create_deployment_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_id(
         self,
@@ -325,7 +532,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Get a deployment by ID or name
 
         Retrieve details of a specific deployment by its ID or name
@@ -336,10 +544,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -349,8 +558,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_id_with_http_info(
         self,
@@ -361,7 +610,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Get a deployment by ID or name
 
         Retrieve details of a specific deployment by its ID or name
@@ -372,10 +622,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -385,6 +636,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_id_without_preload_content(
@@ -405,7 +657,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_ID_OPERATION,
+            _GET_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -413,6 +665,45 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_deployments_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_deployments_id(
         self,
@@ -423,7 +714,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> dict[str, Any]:
+        _decode: Any = None,
+    ) -> dict[str, Any] | Any:
         """Delete a deployment
 
         Delete an existing deployment
@@ -434,10 +726,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded dict[str, Any].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -447,8 +740,48 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[dict[str, Any]]: ...
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_deployments_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_deployments_id_with_http_info(
         self,
@@ -459,7 +792,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[dict[str, Any]]:
+        _decode: Any = None,
+    ) -> ApiResponse[dict[str, Any]] | ApiResponse[Any]:
         """Delete a deployment
 
         Delete an existing deployment
@@ -470,10 +804,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -483,6 +818,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_deployments_id_without_preload_content(
@@ -503,7 +839,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_DEPLOYMENTS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -511,6 +847,48 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentResponseItem: ...
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def patch_deployments_id(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def patch_deployments_id(
         self,
@@ -522,7 +900,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentResponseItem:
+        _decode: Any = None,
+    ) -> DeploymentResponseItem | Any:
         """Update a deployment
 
         Update an existing deployment configuration
@@ -534,10 +913,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -547,8 +927,51 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentResponseItem]: ...
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def patch_deployments_id_with_http_info(
+        self,
+        id: str,
+        update_deployment_request: UpdateDeploymentRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def patch_deployments_id_with_http_info(
         self,
@@ -560,7 +983,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentResponseItem] | ApiResponse[Any]:
         """Update a deployment
 
         Update an existing deployment configuration
@@ -572,10 +996,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -585,6 +1010,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def patch_deployments_id_without_preload_content(
@@ -607,7 +1033,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            PATCH_DEPLOYMENTS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -615,6 +1041,48 @@ class DeploymentsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DeploymentLogs: ...
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_id_logs(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_id_logs(
         self,
@@ -626,7 +1094,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DeploymentLogs:
+        _decode: Any = None,
+    ) -> DeploymentLogs | Any:
         """Get logs for a deployment
 
         Retrieve logs from a deployment, optionally filtered by replica ID.
@@ -638,10 +1107,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DeploymentLogs.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DeploymentLogs (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,
@@ -652,8 +1122,51 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DeploymentLogs]: ...
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_id_logs_with_http_info(
+        self,
+        id: str,
+        replica_id: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_id_logs_with_http_info(
         self,
@@ -665,7 +1178,8 @@ class DeploymentsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DeploymentLogs]:
+        _decode: Any = None,
+    ) -> ApiResponse[DeploymentLogs] | ApiResponse[Any]:
         """Get logs for a deployment
 
         Retrieve logs from a deployment, optionally filtered by replica ID.
@@ -677,10 +1191,11 @@ class DeploymentsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,
@@ -691,6 +1206,7 @@ class DeploymentsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_id_logs_without_preload_content(
@@ -713,7 +1229,7 @@ class DeploymentsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_ID_LOGS_OPERATION,
+            _GET_DEPLOYMENTS_ID_LOGS_OPERATION,
             {
                 "id": id,
                 "replica_id": replica_id,

@@ -18,7 +18,7 @@ from together.generated._runtime.retry import RetryStrategy
 
 __all__ = ["DeploymentsStorageApi"]
 
-GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION: Operation[None] = Operation(
+_GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION: Operation[None] = Operation(
     operation_id="get_deployments_storage_filename",
     method="GET",
     path="/deployments/storage/{filename}",
@@ -69,7 +69,7 @@ class DeploymentsStorageApi:
         :return: the decoded None.
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
             {
                 "filename": filename,
             },
@@ -105,7 +105,7 @@ class DeploymentsStorageApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
             {
                 "filename": filename,
             },
@@ -135,7 +135,7 @@ class DeploymentsStorageApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
             {
                 "filename": filename,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """DeploymentsVolumesApi: Operations tagged DeploymentsVolumes."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -22,7 +22,11 @@ from together.generated.models.volume_response_item import VolumeResponseItem
 
 __all__ = ["DeploymentsVolumesApi"]
 
-GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION: Operation[ListVolumesResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION: Operation[ListVolumesResponse] = Operation(
     operation_id="get_deployments_storage_volumes",
     method="GET",
     path="/deployments/storage/volumes",
@@ -35,7 +39,7 @@ GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION: Operation[ListVolumesResponse] = Oper
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION: Operation[VolumeResponseItem] = Operation(
+_POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION: Operation[VolumeResponseItem] = Operation(
     operation_id="post_deployments_storage_volumes",
     method="POST",
     path="/deployments/storage/volumes",
@@ -63,10 +67,48 @@ class DeploymentsVolumesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_deployments_storage_volumes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListVolumesResponse: ...
+
+    @overload
+    async def get_deployments_storage_volumes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_storage_volumes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_storage_volumes(
         self,
@@ -76,7 +118,8 @@ class DeploymentsVolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListVolumesResponse:
+        _decode: Any = None,
+    ) -> ListVolumesResponse | Any:
         """Get the list of project volumes
 
         Retrieve all volumes in your project
@@ -86,10 +129,11 @@ class DeploymentsVolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListVolumesResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListVolumesResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -97,8 +141,45 @@ class DeploymentsVolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_storage_volumes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListVolumesResponse]: ...
+
+    @overload
+    async def get_deployments_storage_volumes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_storage_volumes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_storage_volumes_with_http_info(
         self,
@@ -108,7 +189,8 @@ class DeploymentsVolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListVolumesResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListVolumesResponse] | ApiResponse[Any]:
         """Get the list of project volumes
 
         Retrieve all volumes in your project
@@ -118,10 +200,11 @@ class DeploymentsVolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -129,6 +212,7 @@ class DeploymentsVolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_storage_volumes_without_preload_content(
@@ -147,12 +231,51 @@ class DeploymentsVolumesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_deployments_storage_volumes(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> VolumeResponseItem: ...
+
+    @overload
+    async def post_deployments_storage_volumes(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_deployments_storage_volumes(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_deployments_storage_volumes(
         self,
@@ -163,7 +286,8 @@ class DeploymentsVolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> VolumeResponseItem:
+        _decode: Any = None,
+    ) -> VolumeResponseItem | Any:
         """Create a new volume
 
         Create a new volume to preload files in deployments
@@ -174,10 +298,11 @@ class DeploymentsVolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded VolumeResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded VolumeResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             create_volume_request,
             request_timeout=_request_timeout,
@@ -185,8 +310,48 @@ class DeploymentsVolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_deployments_storage_volumes_with_http_info(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[VolumeResponseItem]: ...
+
+    @overload
+    async def post_deployments_storage_volumes_with_http_info(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_deployments_storage_volumes_with_http_info(
+        self,
+        create_volume_request: CreateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_deployments_storage_volumes_with_http_info(
         self,
@@ -197,7 +362,8 @@ class DeploymentsVolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[VolumeResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[VolumeResponseItem] | ApiResponse[Any]:
         """Create a new volume
 
         Create a new volume to preload files in deployments
@@ -208,10 +374,11 @@ class DeploymentsVolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             create_volume_request,
             request_timeout=_request_timeout,
@@ -219,6 +386,7 @@ class DeploymentsVolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_deployments_storage_volumes_without_preload_content(
@@ -239,7 +407,7 @@ class DeploymentsVolumesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
+            _POST_DEPLOYMENTS_STORAGE_VOLUMES_OPERATION,
             {},
             create_volume_request,
             request_timeout=_request_timeout,

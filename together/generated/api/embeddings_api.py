@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """EmbeddingsApi: Operations tagged Embeddings."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -22,7 +22,11 @@ from together.generated.models.error_data import ErrorData
 
 __all__ = ["EmbeddingsApi"]
 
-EMBEDDINGS_OPERATION: Operation[EmbeddingsResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_EMBEDDINGS_OPERATION: Operation[EmbeddingsResponse] = Operation(
     operation_id="embeddings",
     method="POST",
     path="/embeddings",
@@ -46,6 +50,8 @@ EMBEDDINGS_OPERATION: Operation[EmbeddingsResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
+# Kept importable for code written before the declarations became private; not API.
+EMBEDDINGS_OPERATION = _EMBEDDINGS_OPERATION
 
 
 class EmbeddingsApi:
@@ -54,10 +60,51 @@ class EmbeddingsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def embeddings(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> EmbeddingsResponse: ...
+
+    @overload
+    async def embeddings(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def embeddings(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def embeddings(
         self,
@@ -68,7 +115,8 @@ class EmbeddingsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> EmbeddingsResponse:
+        _decode: Any = None,
+    ) -> EmbeddingsResponse | Any:
         """Create embedding
 
         Generate vector embeddings for one or more text inputs. Returns numerical arrays representing semantic meaning, useful for search, classification, and retrieval.
@@ -79,10 +127,11 @@ class EmbeddingsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded EmbeddingsResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded EmbeddingsResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            EMBEDDINGS_OPERATION,
+            _EMBEDDINGS_OPERATION,
             {},
             embeddings_request,
             request_timeout=_request_timeout,
@@ -90,8 +139,48 @@ class EmbeddingsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def embeddings_with_http_info(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[EmbeddingsResponse]: ...
+
+    @overload
+    async def embeddings_with_http_info(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def embeddings_with_http_info(
+        self,
+        embeddings_request: EmbeddingsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def embeddings_with_http_info(
         self,
@@ -102,7 +191,8 @@ class EmbeddingsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[EmbeddingsResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[EmbeddingsResponse] | ApiResponse[Any]:
         """Create embedding
 
         Generate vector embeddings for one or more text inputs. Returns numerical arrays representing semantic meaning, useful for search, classification, and retrieval.
@@ -113,10 +203,11 @@ class EmbeddingsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            EMBEDDINGS_OPERATION,
+            _EMBEDDINGS_OPERATION,
             {},
             embeddings_request,
             request_timeout=_request_timeout,
@@ -124,6 +215,7 @@ class EmbeddingsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def embeddings_without_preload_content(
@@ -144,7 +236,7 @@ class EmbeddingsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            EMBEDDINGS_OPERATION,
+            _EMBEDDINGS_OPERATION,
             {},
             embeddings_request,
             request_timeout=_request_timeout,

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """EndpointsApi: Operations tagged Endpoints."""
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -31,7 +31,11 @@ from together.generated.models.update_endpoint_request import UpdateEndpointRequ
 
 __all__ = ["EndpointsApi"]
 
-LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
     operation_id="listEndpoints",
     method="GET",
     path="/endpoints",
@@ -49,7 +53,7 @@ LIST_ENDPOINTS_OPERATION: Operation[ListEndpoints200Response] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="createEndpoint",
     method="POST",
     path="/endpoints",
@@ -69,7 +73,7 @@ CREATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="getEndpoint",
     method="GET",
     path="/endpoints/{endpointId}",
@@ -84,7 +88,7 @@ GET_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
+_DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
     operation_id="deleteEndpoint",
     method="DELETE",
     path="/endpoints/{endpointId}",
@@ -99,7 +103,7 @@ DELETE_ENDPOINT_OPERATION: Operation[None] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
+_UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     operation_id="updateEndpoint",
     method="PATCH",
     path="/endpoints/{endpointId}",
@@ -120,7 +124,7 @@ UPDATE_ENDPOINT_OPERATION: Operation[DedicatedEndpoint] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-AVAILABILITY_ZONES_OPERATION: Operation[ListAvailibilityZonesResponse] = Operation(
+_AVAILABILITY_ZONES_OPERATION: Operation[ListAvailibilityZonesResponse] = Operation(
     operation_id="availabilityZones",
     method="GET",
     path="/clusters/availability-zones",
@@ -140,10 +144,57 @@ class EndpointsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListEndpoints200Response: ...
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def list_endpoints(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def list_endpoints(
         self,
@@ -156,7 +207,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListEndpoints200Response:
+        _decode: Any = None,
+    ) -> ListEndpoints200Response | Any:
         """List all endpoints, can be filtered by type
 
         Returns a list of all endpoints associated with your account. You can filter the results by type (dedicated or serverless).
@@ -169,10 +221,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListEndpoints200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListEndpoints200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -184,8 +237,54 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListEndpoints200Response]: ...
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def list_endpoints_with_http_info(
+        self,
+        type: Literal["dedicated", "serverless"] | None = None,
+        usage_type: Literal["on-demand", "reserved"] | None = None,
+        mine: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def list_endpoints_with_http_info(
         self,
@@ -198,7 +297,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListEndpoints200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListEndpoints200Response] | ApiResponse[Any]:
         """List all endpoints, can be filtered by type
 
         Returns a list of all endpoints associated with your account. You can filter the results by type (dedicated or serverless).
@@ -211,10 +311,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -226,6 +327,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def list_endpoints_without_preload_content(
@@ -250,7 +352,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            LIST_ENDPOINTS_OPERATION,
+            _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
                 "usage_type": usage_type,
@@ -261,6 +363,7 @@ class EndpointsApi:
             headers=_headers,
         )
 
+    @overload
     async def create_endpoint(
         self,
         create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
@@ -270,7 +373,46 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def create_endpoint(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Create a dedicated endpoint, it will start automatically
 
         Creates a new dedicated endpoint for serving models. The endpoint will automatically start after creation. You can deploy any supported model on hardware configurations that meet the model's requirements.
@@ -281,10 +423,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
@@ -292,8 +435,48 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_endpoint_with_http_info(
+        self,
+        create_endpoint_request: CreateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_endpoint_with_http_info(
         self,
@@ -304,7 +487,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Create a dedicated endpoint, it will start automatically
 
         Creates a new dedicated endpoint for serving models. The endpoint will automatically start after creation. You can deploy any supported model on hardware configurations that meet the model's requirements.
@@ -315,10 +499,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
@@ -326,6 +511,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_endpoint_without_preload_content(
@@ -346,12 +532,51 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_ENDPOINT_OPERATION,
+            _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_endpoint(
         self,
@@ -362,7 +587,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Get endpoint by ID
 
         Retrieves details about a specific endpoint, including its current state, configuration, and scaling settings.
@@ -373,10 +599,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -386,8 +613,48 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_endpoint_with_http_info(
         self,
@@ -398,7 +665,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Get endpoint by ID
 
         Retrieves details about a specific endpoint, including its current state, configuration, and scaling settings.
@@ -409,10 +677,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -422,6 +691,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_endpoint_without_preload_content(
@@ -442,7 +712,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_ENDPOINT_OPERATION,
+            _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -474,7 +744,7 @@ class EndpointsApi:
         :return: the decoded None.
         """
         response = await self.api_client.call_api(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -510,7 +780,7 @@ class EndpointsApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -540,7 +810,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_ENDPOINT_OPERATION,
+            _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -548,6 +818,48 @@ class EndpointsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> DedicatedEndpoint: ...
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def update_endpoint(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def update_endpoint(
         self,
@@ -559,7 +871,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> DedicatedEndpoint:
+        _decode: Any = None,
+    ) -> DedicatedEndpoint | Any:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
         Updates an existing endpoint's configuration. You can modify the display name, autoscaling settings, or change the endpoint's state (start/stop).
@@ -571,10 +884,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded DedicatedEndpoint.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -584,8 +898,51 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[DedicatedEndpoint]: ...
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def update_endpoint_with_http_info(
+        self,
+        endpoint_id: str,
+        update_endpoint_request: UpdateEndpointRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def update_endpoint_with_http_info(
         self,
@@ -597,7 +954,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[DedicatedEndpoint]:
+        _decode: Any = None,
+    ) -> ApiResponse[DedicatedEndpoint] | ApiResponse[Any]:
         """Update endpoint, this can also be used to start or stop a dedicated endpoint
 
         Updates an existing endpoint's configuration. You can modify the display name, autoscaling settings, or change the endpoint's state (start/stop).
@@ -609,10 +967,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -622,6 +981,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def update_endpoint_without_preload_content(
@@ -644,7 +1004,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            UPDATE_ENDPOINT_OPERATION,
+            _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
@@ -652,6 +1012,42 @@ class EndpointsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListAvailibilityZonesResponse: ...
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def availability_zones(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def availability_zones(
         self,
@@ -661,7 +1057,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListAvailibilityZonesResponse:
+        _decode: Any = None,
+    ) -> ListAvailibilityZonesResponse | Any:
         """List all available availability zones.
 
         List all available availability zones.
@@ -671,10 +1068,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListAvailibilityZonesResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListAvailibilityZonesResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -682,8 +1080,45 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListAvailibilityZonesResponse]: ...
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def availability_zones_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def availability_zones_with_http_info(
         self,
@@ -693,7 +1128,8 @@ class EndpointsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListAvailibilityZonesResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListAvailibilityZonesResponse] | ApiResponse[Any]:
         """List all available availability zones.
 
         List all available availability zones.
@@ -703,10 +1139,11 @@ class EndpointsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -714,6 +1151,7 @@ class EndpointsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def availability_zones_without_preload_content(
@@ -732,7 +1170,7 @@ class EndpointsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            AVAILABILITY_ZONES_OPERATION,
+            _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """EvaluationApi: Operations tagged evaluation."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -33,7 +33,11 @@ from together.generated.models.get_model_list200_response import GetModelList200
 
 __all__ = ["EvaluationApi"]
 
-GET_ALL_EVALUATION_JOBS_OPERATION: Operation[list[EvaluationJob]] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_ALL_EVALUATION_JOBS_OPERATION: Operation[list[EvaluationJob]] = Operation(
     operation_id="getAllEvaluationJobs",
     method="GET",
     path="/evaluation",
@@ -50,7 +54,7 @@ GET_ALL_EVALUATION_JOBS_OPERATION: Operation[list[EvaluationJob]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_EVALUATION_JOB_OPERATION: Operation[EvaluationResponse] = Operation(
+_CREATE_EVALUATION_JOB_OPERATION: Operation[EvaluationResponse] = Operation(
     operation_id="createEvaluationJob",
     method="POST",
     path="/evaluation",
@@ -70,7 +74,7 @@ CREATE_EVALUATION_JOB_OPERATION: Operation[EvaluationResponse] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_MODEL_LIST_OPERATION: Operation[GetModelList200Response] = Operation(
+_GET_MODEL_LIST_OPERATION: Operation[GetModelList200Response] = Operation(
     operation_id="getModelList",
     method="GET",
     path="/evaluation/model-list",
@@ -84,7 +88,7 @@ GET_MODEL_LIST_OPERATION: Operation[GetModelList200Response] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_EVALUATION_JOB_DETAILS_OPERATION: Operation[EvaluationJob] = Operation(
+_GET_EVALUATION_JOB_DETAILS_OPERATION: Operation[EvaluationJob] = Operation(
     operation_id="getEvaluationJobDetails",
     method="GET",
     path="/evaluation/{id}",
@@ -98,7 +102,7 @@ GET_EVALUATION_JOB_DETAILS_OPERATION: Operation[EvaluationJob] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION: Operation[
+_GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION: Operation[
     GetEvaluationJobStatusAndResults200Response
 ] = Operation(
     operation_id="getEvaluationJobStatusAndResults",
@@ -122,10 +126,54 @@ class EvaluationApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_all_evaluation_jobs(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> list[EvaluationJob]: ...
+
+    @overload
+    async def get_all_evaluation_jobs(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_all_evaluation_jobs(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_all_evaluation_jobs(
         self,
@@ -137,7 +185,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> list[EvaluationJob]:
+        _decode: Any = None,
+    ) -> list[EvaluationJob] | Any:
         """Get all evaluation jobs
 
         :param status: status
@@ -147,10 +196,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded list[EvaluationJob].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded list[EvaluationJob] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_ALL_EVALUATION_JOBS_OPERATION,
+            _GET_ALL_EVALUATION_JOBS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -161,8 +211,51 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_all_evaluation_jobs_with_http_info(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[list[EvaluationJob]]: ...
+
+    @overload
+    async def get_all_evaluation_jobs_with_http_info(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_all_evaluation_jobs_with_http_info(
+        self,
+        status: str | None = None,
+        limit: int | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_all_evaluation_jobs_with_http_info(
         self,
@@ -174,7 +267,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[list[EvaluationJob]]:
+        _decode: Any = None,
+    ) -> ApiResponse[list[EvaluationJob]] | ApiResponse[Any]:
         """Get all evaluation jobs
 
         :param status: status
@@ -184,10 +278,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_ALL_EVALUATION_JOBS_OPERATION,
+            _GET_ALL_EVALUATION_JOBS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -198,6 +293,7 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_all_evaluation_jobs_without_preload_content(
@@ -218,7 +314,7 @@ class EvaluationApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_ALL_EVALUATION_JOBS_OPERATION,
+            _GET_ALL_EVALUATION_JOBS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -227,6 +323,45 @@ class EvaluationApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_evaluation_job(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> EvaluationResponse: ...
+
+    @overload
+    async def create_evaluation_job(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_evaluation_job(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_evaluation_job(
         self,
@@ -237,7 +372,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> EvaluationResponse:
+        _decode: Any = None,
+    ) -> EvaluationResponse | Any:
         """Create an evaluation job
 
         :param evaluation_typed_request: the request body, a model or a dict of its fields (required)
@@ -246,10 +382,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded EvaluationResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded EvaluationResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_EVALUATION_JOB_OPERATION,
+            _CREATE_EVALUATION_JOB_OPERATION,
             {},
             evaluation_typed_request,
             request_timeout=_request_timeout,
@@ -257,8 +394,48 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_evaluation_job_with_http_info(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[EvaluationResponse]: ...
+
+    @overload
+    async def create_evaluation_job_with_http_info(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_evaluation_job_with_http_info(
+        self,
+        evaluation_typed_request: EvaluationTypedRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_evaluation_job_with_http_info(
         self,
@@ -269,7 +446,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[EvaluationResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[EvaluationResponse] | ApiResponse[Any]:
         """Create an evaluation job
 
         :param evaluation_typed_request: the request body, a model or a dict of its fields (required)
@@ -278,10 +456,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_EVALUATION_JOB_OPERATION,
+            _CREATE_EVALUATION_JOB_OPERATION,
             {},
             evaluation_typed_request,
             request_timeout=_request_timeout,
@@ -289,6 +468,7 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_evaluation_job_without_preload_content(
@@ -307,12 +487,51 @@ class EvaluationApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_EVALUATION_JOB_OPERATION,
+            _CREATE_EVALUATION_JOB_OPERATION,
             {},
             evaluation_typed_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_model_list(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetModelList200Response: ...
+
+    @overload
+    async def get_model_list(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_model_list(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_model_list(
         self,
@@ -323,7 +542,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetModelList200Response:
+        _decode: Any = None,
+    ) -> GetModelList200Response | Any:
         """Get model list
 
         :param model_source: model_source
@@ -332,10 +552,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetModelList200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetModelList200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_MODEL_LIST_OPERATION,
+            _GET_MODEL_LIST_OPERATION,
             {
                 "model_source": model_source,
             },
@@ -345,8 +566,48 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_model_list_with_http_info(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetModelList200Response]: ...
+
+    @overload
+    async def get_model_list_with_http_info(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_model_list_with_http_info(
+        self,
+        model_source: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_model_list_with_http_info(
         self,
@@ -357,7 +618,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetModelList200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetModelList200Response] | ApiResponse[Any]:
         """Get model list
 
         :param model_source: model_source
@@ -366,10 +628,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_MODEL_LIST_OPERATION,
+            _GET_MODEL_LIST_OPERATION,
             {
                 "model_source": model_source,
             },
@@ -379,6 +642,7 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_model_list_without_preload_content(
@@ -397,7 +661,7 @@ class EvaluationApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_MODEL_LIST_OPERATION,
+            _GET_MODEL_LIST_OPERATION,
             {
                 "model_source": model_source,
             },
@@ -405,6 +669,45 @@ class EvaluationApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_evaluation_job_details(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> EvaluationJob: ...
+
+    @overload
+    async def get_evaluation_job_details(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_evaluation_job_details(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_evaluation_job_details(
         self,
@@ -415,7 +718,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> EvaluationJob:
+        _decode: Any = None,
+    ) -> EvaluationJob | Any:
         """Get evaluation job details
 
         :param id: id (required)
@@ -424,10 +728,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded EvaluationJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded EvaluationJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_EVALUATION_JOB_DETAILS_OPERATION,
+            _GET_EVALUATION_JOB_DETAILS_OPERATION,
             {
                 "id": id,
             },
@@ -437,8 +742,48 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_evaluation_job_details_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[EvaluationJob]: ...
+
+    @overload
+    async def get_evaluation_job_details_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_evaluation_job_details_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_evaluation_job_details_with_http_info(
         self,
@@ -449,7 +794,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[EvaluationJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[EvaluationJob] | ApiResponse[Any]:
         """Get evaluation job details
 
         :param id: id (required)
@@ -458,10 +804,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_EVALUATION_JOB_DETAILS_OPERATION,
+            _GET_EVALUATION_JOB_DETAILS_OPERATION,
             {
                 "id": id,
             },
@@ -471,6 +818,7 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_evaluation_job_details_without_preload_content(
@@ -489,7 +837,7 @@ class EvaluationApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_EVALUATION_JOB_DETAILS_OPERATION,
+            _GET_EVALUATION_JOB_DETAILS_OPERATION,
             {
                 "id": id,
             },
@@ -497,6 +845,45 @@ class EvaluationApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_evaluation_job_status_and_results(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetEvaluationJobStatusAndResults200Response: ...
+
+    @overload
+    async def get_evaluation_job_status_and_results(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_evaluation_job_status_and_results(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_evaluation_job_status_and_results(
         self,
@@ -507,7 +894,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetEvaluationJobStatusAndResults200Response:
+        _decode: Any = None,
+    ) -> GetEvaluationJobStatusAndResults200Response | Any:
         """Get evaluation job status and results
 
         :param id: id (required)
@@ -516,10 +904,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetEvaluationJobStatusAndResults200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetEvaluationJobStatusAndResults200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
+            _GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
             {
                 "id": id,
             },
@@ -529,8 +918,48 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_evaluation_job_status_and_results_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetEvaluationJobStatusAndResults200Response]: ...
+
+    @overload
+    async def get_evaluation_job_status_and_results_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_evaluation_job_status_and_results_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_evaluation_job_status_and_results_with_http_info(
         self,
@@ -541,7 +970,8 @@ class EvaluationApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetEvaluationJobStatusAndResults200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetEvaluationJobStatusAndResults200Response] | ApiResponse[Any]:
         """Get evaluation job status and results
 
         :param id: id (required)
@@ -550,10 +980,11 @@ class EvaluationApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
+            _GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
             {
                 "id": id,
             },
@@ -563,6 +994,7 @@ class EvaluationApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_evaluation_job_status_and_results_without_preload_content(
@@ -581,7 +1013,7 @@ class EvaluationApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
+            _GET_EVALUATION_JOB_STATUS_AND_RESULTS_OPERATION,
             {
                 "id": id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """FilesApi: Operations tagged Files."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -30,7 +30,11 @@ from together.generated.models.post_files_upload_request import PostFilesUploadR
 
 __all__ = ["FilesApi"]
 
-GET_FILES_OPERATION: Operation[FileList] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_FILES_OPERATION: Operation[FileList] = Operation(
     operation_id="get_files",
     method="GET",
     path="/files",
@@ -42,7 +46,7 @@ GET_FILES_OPERATION: Operation[FileList] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
+_GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
     operation_id="get_files_id",
     method="GET",
     path="/files/{id}",
@@ -54,7 +58,7 @@ GET_FILES_ID_OPERATION: Operation[FileResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
+_DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
     operation_id="delete_files_id",
     method="DELETE",
     path="/files/{id}",
@@ -66,7 +70,7 @@ DELETE_FILES_ID_OPERATION: Operation[FileDeleteResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
+_GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
     operation_id="get_files_id_content",
     method="GET",
     path="/files/{id}/content",
@@ -79,7 +83,7 @@ GET_FILES_ID_CONTENT_OPERATION: Operation[str] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FILES_UPLOAD_OPERATION: Operation[FileResponse] = Operation(
+_POST_FILES_UPLOAD_OPERATION: Operation[FileResponse] = Operation(
     operation_id="post_files_upload",
     method="POST",
     path="/files/upload",
@@ -109,10 +113,48 @@ class FilesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileList: ...
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_files(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_files(
         self,
@@ -122,7 +164,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileList:
+        _decode: Any = None,
+    ) -> FileList | Any:
         """List all files
 
         List the metadata for all uploaded data files.
@@ -132,10 +175,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileList.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileList (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FILES_OPERATION,
+            _GET_FILES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -143,8 +187,45 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileList]: ...
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_files_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_files_with_http_info(
         self,
@@ -154,7 +235,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileList]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileList] | ApiResponse[Any]:
         """List all files
 
         List the metadata for all uploaded data files.
@@ -164,10 +246,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_OPERATION,
+            _GET_FILES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -175,6 +258,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_files_without_preload_content(
@@ -193,8 +277,47 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_FILES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileResponse: ...
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_files_id(
         self,
@@ -205,7 +328,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileResponse:
+        _decode: Any = None,
+    ) -> FileResponse | Any:
         """Retrieve file metadata
 
         Retrieve the metadata for a single uploaded data file.
@@ -216,10 +340,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -229,8 +354,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileResponse]: ...
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_files_id_with_http_info(
         self,
@@ -241,7 +406,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileResponse] | ApiResponse[Any]:
         """Retrieve file metadata
 
         Retrieve the metadata for a single uploaded data file.
@@ -252,10 +418,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -265,6 +432,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_files_id_without_preload_content(
@@ -285,7 +453,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_ID_OPERATION,
+            _GET_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -293,6 +461,45 @@ class FilesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileDeleteResponse: ...
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_files_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_files_id(
         self,
@@ -303,7 +510,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileDeleteResponse:
+        _decode: Any = None,
+    ) -> FileDeleteResponse | Any:
         """Delete a file
 
         Delete a previously uploaded data file.
@@ -314,10 +522,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -327,8 +536,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileDeleteResponse]: ...
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_files_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_files_id_with_http_info(
         self,
@@ -339,7 +588,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileDeleteResponse] | ApiResponse[Any]:
         """Delete a file
 
         Delete a previously uploaded data file.
@@ -350,10 +600,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -363,6 +614,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_files_id_without_preload_content(
@@ -383,7 +635,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_FILES_ID_OPERATION,
+            _DELETE_FILES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -415,7 +667,7 @@ class FilesApi:
         :return: the decoded str.
         """
         response = await self.api_client.call_api(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -451,7 +703,7 @@ class FilesApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -481,7 +733,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FILES_ID_CONTENT_OPERATION,
+            _GET_FILES_ID_CONTENT_OPERATION,
             {
                 "id": id,
             },
@@ -489,6 +741,45 @@ class FilesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FileResponse: ...
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_files_upload(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_files_upload(
         self,
@@ -499,7 +790,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FileResponse:
+        _decode: Any = None,
+    ) -> FileResponse | Any:
         """Upload a file
 
         Upload a file with specified purpose, file name, and file type.
@@ -510,10 +802,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FileResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FileResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,
@@ -521,8 +814,48 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FileResponse]: ...
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_files_upload_with_http_info(
+        self,
+        post_files_upload_request: PostFilesUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_files_upload_with_http_info(
         self,
@@ -533,7 +866,8 @@ class FilesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FileResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FileResponse] | ApiResponse[Any]:
         """Upload a file
 
         Upload a file with specified purpose, file name, and file type.
@@ -544,10 +878,11 @@ class FilesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,
@@ -555,6 +890,7 @@ class FilesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_files_upload_without_preload_content(
@@ -575,7 +911,7 @@ class FilesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FILES_UPLOAD_OPERATION,
+            _POST_FILES_UPLOAD_OPERATION,
             {},
             post_files_upload_request,
             request_timeout=_request_timeout,

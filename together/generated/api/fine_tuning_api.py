@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """FineTuningApi: Operations tagged Fine-tuning."""
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -51,7 +51,11 @@ from together.generated.models.post_fine_tunes_request import PostFineTunesReque
 
 __all__ = ["FineTuningApi"]
 
-GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
     operation_id="get_fine_tunes",
     method="GET",
     path="/fine-tunes",
@@ -63,7 +67,7 @@ GET_FINE_TUNES_OPERATION: Operation[FinetuneTruncatedList] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
+_POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     operation_id="post_fine_tunes",
     method="POST",
     path="/fine-tunes",
@@ -81,7 +85,7 @@ POST_FINE_TUNES_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice200Response] = (
+_POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice200Response] = (
     Operation(
         operation_id="post_fine_tunes_estimate_price",
         method="POST",
@@ -102,7 +106,7 @@ POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION: Operation[PostFineTunesEstimatePrice20
         security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
     )
 )
-GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
+_GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
     operation_id="get_fine_tunes_id",
     method="GET",
     path="/fine-tunes/{id}",
@@ -114,7 +118,7 @@ GET_FINE_TUNES_ID_OPERATION: Operation[FinetuneResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
+_DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
     operation_id="delete_fine_tunes_id",
     method="DELETE",
     path="/fine-tunes/{id}",
@@ -131,7 +135,7 @@ DELETE_FINE_TUNES_ID_OPERATION: Operation[FinetuneDeleteResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
+_GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
     operation_id="get_fine_tunes_id_events",
     method="GET",
     path="/fine-tunes/{id}/events",
@@ -143,7 +147,7 @@ GET_FINE_TUNES_ID_EVENTS_OPERATION: Operation[FinetuneListEvents] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Operation(
+_GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Operation(
     operation_id="get_fine_tunes_id_checkpoints",
     method="GET",
     path="/fine-tunes/{id}/checkpoints",
@@ -155,7 +159,7 @@ GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION: Operation[FinetuneListCheckpoints] = Op
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
+_GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
     operation_id="get_finetune_download",
     method="GET",
     path="/finetune/download",
@@ -178,7 +182,7 @@ GET_FINETUNE_DOWNLOAD_OPERATION: Operation[bytes] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
+_POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Operation(
     operation_id="post_fine_tunes_id_cancel",
     method="POST",
     path="/fine-tunes/{id}/cancel",
@@ -192,7 +196,7 @@ POST_FINE_TUNES_ID_CANCEL_OPERATION: Operation[FinetuneResponseTruncated] = Oper
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response] = Operation(
+_GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response] = Operation(
     operation_id="get_fine_tunes_id_metrics",
     method="GET",
     path="/fine-tunes/{id}/metrics",
@@ -213,7 +217,7 @@ GET_FINE_TUNES_ID_METRICS_OPERATION: Operation[GetFineTunesIdMetrics200Response]
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported200Response] = (
+_GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported200Response] = (
     Operation(
         operation_id="get_fine_tunes_models_supported",
         method="GET",
@@ -227,7 +231,7 @@ GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION: Operation[GetFineTunesModelsSupported
         security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
     )
 )
-GET_FINE_TUNES_MODELS_LIMITS_OPERATION: Operation[FineTuneModelLimits] = Operation(
+_GET_FINE_TUNES_MODELS_LIMITS_OPERATION: Operation[FineTuneModelLimits] = Operation(
     operation_id="get_fine_tunes_models_limits",
     method="GET",
     path="/fine-tunes/models/limits",
@@ -248,10 +252,48 @@ class FineTuningApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneTruncatedList: ...
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes(
         self,
@@ -261,7 +303,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneTruncatedList:
+        _decode: Any = None,
+    ) -> FinetuneTruncatedList | Any:
         """List all jobs
 
         List the metadata for all fine-tuning jobs. Returns a list of FinetuneResponseTruncated objects.
@@ -271,10 +314,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneTruncatedList.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneTruncatedList (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_OPERATION,
+            _GET_FINE_TUNES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -282,8 +326,45 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneTruncatedList]: ...
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_with_http_info(
         self,
@@ -293,7 +374,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneTruncatedList]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneTruncatedList] | ApiResponse[Any]:
         """List all jobs
 
         List the metadata for all fine-tuning jobs. Returns a list of FinetuneResponseTruncated objects.
@@ -303,10 +385,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_OPERATION,
+            _GET_FINE_TUNES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -314,6 +397,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_without_preload_content(
@@ -332,8 +416,47 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _GET_FINE_TUNES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneResponseTruncated: ...
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_fine_tunes(
         self,
@@ -344,7 +467,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponseTruncated:
+        _decode: Any = None,
+    ) -> FinetuneResponseTruncated | Any:
         """Create job
 
         Create a fine-tuning job with the provided model and training data.
@@ -355,10 +479,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponseTruncated.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponseTruncated (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
@@ -366,8 +491,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponseTruncated]: ...
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_with_http_info(
+        self,
+        post_fine_tunes_request: PostFineTunesRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_with_http_info(
         self,
@@ -378,7 +543,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponseTruncated]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponseTruncated] | ApiResponse[Any]:
         """Create job
 
         Create a fine-tuning job with the provided model and training data.
@@ -389,10 +555,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
@@ -400,6 +567,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_without_preload_content(
@@ -420,12 +588,54 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_OPERATION,
+            _POST_FINE_TUNES_OPERATION,
             {},
             post_fine_tunes_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> PostFineTunesEstimatePrice200Response: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_fine_tunes_estimate_price(
         self,
@@ -437,7 +647,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> PostFineTunesEstimatePrice200Response:
+        _decode: Any = None,
+    ) -> PostFineTunesEstimatePrice200Response | Any:
         """Estimate price
 
         Estimate the price of a fine-tuning job.
@@ -448,10 +659,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded PostFineTunesEstimatePrice200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded PostFineTunesEstimatePrice200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
@@ -459,8 +671,51 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[PostFineTunesEstimatePrice200Response]: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_estimate_price_with_http_info(
+        self,
+        post_fine_tunes_estimate_price_request: PostFineTunesEstimatePriceRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_estimate_price_with_http_info(
         self,
@@ -472,7 +727,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[PostFineTunesEstimatePrice200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[PostFineTunesEstimatePrice200Response] | ApiResponse[Any]:
         """Estimate price
 
         Estimate the price of a fine-tuning job.
@@ -483,10 +739,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
@@ -494,6 +751,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_estimate_price_without_preload_content(
@@ -515,12 +773,51 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
+            _POST_FINE_TUNES_ESTIMATE_PRICE_OPERATION,
             {},
             post_fine_tunes_estimate_price_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneResponse: ...
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id(
         self,
@@ -531,7 +828,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponse:
+        _decode: Any = None,
+    ) -> FinetuneResponse | Any:
         """List job
 
         List the metadata for a single fine-tuning job.
@@ -542,10 +840,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -555,8 +854,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponse]: ...
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_with_http_info(
         self,
@@ -567,7 +906,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponse] | ApiResponse[Any]:
         """List job
 
         List the metadata for a single fine-tuning job.
@@ -578,10 +918,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -591,6 +932,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_without_preload_content(
@@ -611,7 +953,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_OPERATION,
+            _GET_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -619,6 +961,48 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneDeleteResponse: ...
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_fine_tunes_id(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_fine_tunes_id(
         self,
@@ -630,7 +1014,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneDeleteResponse:
+        _decode: Any = None,
+    ) -> FinetuneDeleteResponse | Any:
         """Delete a fine-tune job
 
         Delete a fine-tuning job.
@@ -642,10 +1027,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -656,8 +1042,51 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneDeleteResponse]: ...
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_fine_tunes_id_with_http_info(
+        self,
+        id: str,
+        force: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_fine_tunes_id_with_http_info(
         self,
@@ -669,7 +1098,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneDeleteResponse] | ApiResponse[Any]:
         """Delete a fine-tune job
 
         Delete a fine-tuning job.
@@ -681,10 +1111,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -695,6 +1126,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_fine_tunes_id_without_preload_content(
@@ -717,7 +1149,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_FINE_TUNES_ID_OPERATION,
+            _DELETE_FINE_TUNES_ID_OPERATION,
             {
                 "id": id,
                 "force": force,
@@ -726,6 +1158,45 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneListEvents: ...
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_events(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_events(
         self,
@@ -736,7 +1207,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneListEvents:
+        _decode: Any = None,
+    ) -> FinetuneListEvents | Any:
         """List job events
 
         List the events for a single fine-tuning job.
@@ -747,10 +1219,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneListEvents.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneListEvents (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -760,8 +1233,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneListEvents]: ...
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_events_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_events_with_http_info(
         self,
@@ -772,7 +1285,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneListEvents]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneListEvents] | ApiResponse[Any]:
         """List job events
 
         List the events for a single fine-tuning job.
@@ -783,10 +1297,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -796,6 +1311,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_events_without_preload_content(
@@ -816,7 +1332,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_EVENTS_OPERATION,
+            _GET_FINE_TUNES_ID_EVENTS_OPERATION,
             {
                 "id": id,
             },
@@ -824,6 +1340,45 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FinetuneListCheckpoints: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_checkpoints(
         self,
@@ -834,7 +1389,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneListCheckpoints:
+        _decode: Any = None,
+    ) -> FinetuneListCheckpoints | Any:
         """List checkpoints
 
         List the checkpoints for a single fine-tuning job.
@@ -845,10 +1401,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneListCheckpoints.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneListCheckpoints (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -858,8 +1415,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneListCheckpoints]: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_checkpoints_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_checkpoints_with_http_info(
         self,
@@ -870,7 +1467,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneListCheckpoints]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneListCheckpoints] | ApiResponse[Any]:
         """List checkpoints
 
         List the checkpoints for a single fine-tuning job.
@@ -881,10 +1479,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -894,6 +1493,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_checkpoints_without_preload_content(
@@ -914,7 +1514,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
+            _GET_FINE_TUNES_ID_CHECKPOINTS_OPERATION,
             {
                 "id": id,
             },
@@ -950,7 +1550,7 @@ class FineTuningApi:
         :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -992,7 +1592,7 @@ class FineTuningApi:
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1028,7 +1628,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1068,7 +1668,7 @@ class FineTuningApi:
         :return: the number of bytes written.
         """
         return await self.api_client.call_api_download(
-            GET_FINETUNE_DOWNLOAD_OPERATION,
+            _GET_FINETUNE_DOWNLOAD_OPERATION,
             {
                 "ft_id": ft_id,
                 "checkpoint_step": checkpoint_step,
@@ -1083,6 +1683,7 @@ class FineTuningApi:
             retry_policy=_retry_policy,
         )
 
+    @overload
     async def post_fine_tunes_id_cancel(
         self,
         id: str,
@@ -1092,7 +1693,46 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FinetuneResponseTruncated:
+        _decode: None = None,
+    ) -> FinetuneResponseTruncated: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def post_fine_tunes_id_cancel(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> FinetuneResponseTruncated | Any:
         """Cancel job
 
         Cancel a currently running fine-tuning job. Returns a FinetuneResponseTruncated object.
@@ -1103,10 +1743,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FinetuneResponseTruncated.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FinetuneResponseTruncated (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1116,8 +1757,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FinetuneResponseTruncated]: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_fine_tunes_id_cancel_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_fine_tunes_id_cancel_with_http_info(
         self,
@@ -1128,7 +1809,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FinetuneResponseTruncated]:
+        _decode: Any = None,
+    ) -> ApiResponse[FinetuneResponseTruncated] | ApiResponse[Any]:
         """Cancel job
 
         Cancel a currently running fine-tuning job. Returns a FinetuneResponseTruncated object.
@@ -1139,10 +1821,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1152,6 +1835,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_fine_tunes_id_cancel_without_preload_content(
@@ -1172,7 +1856,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_FINE_TUNES_ID_CANCEL_OPERATION,
+            _POST_FINE_TUNES_ID_CANCEL_OPERATION,
             {
                 "id": id,
             },
@@ -1180,6 +1864,54 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetFineTunesIdMetrics200Response: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_id_metrics(
         self,
@@ -1193,7 +1925,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetFineTunesIdMetrics200Response:
+        _decode: Any = None,
+    ) -> GetFineTunesIdMetrics200Response | Any:
         """Get metrics
 
         Retrieves recorded training metrics for a fine-tuning job in chronological order. All filter fields are optional — omit the body or send `{}` to retrieve all metrics.
@@ -1206,10 +1939,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetFineTunesIdMetrics200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetFineTunesIdMetrics200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1219,8 +1953,57 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetFineTunesIdMetrics200Response]: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_id_metrics_with_http_info(
+        self,
+        id: str,
+        get_fine_tunes_id_metrics_request: GetFineTunesIdMetricsRequest
+        | Mapping[str, Any]
+        | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_id_metrics_with_http_info(
         self,
@@ -1234,7 +2017,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetFineTunesIdMetrics200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetFineTunesIdMetrics200Response] | ApiResponse[Any]:
         """Get metrics
 
         Retrieves recorded training metrics for a fine-tuning job in chronological order. All filter fields are optional — omit the body or send `{}` to retrieve all metrics.
@@ -1247,10 +2031,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1260,6 +2045,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_id_metrics_without_preload_content(
@@ -1285,7 +2071,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_ID_METRICS_OPERATION,
+            _GET_FINE_TUNES_ID_METRICS_OPERATION,
             {
                 "id": id,
             },
@@ -1293,6 +2079,42 @@ class FineTuningApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GetFineTunesModelsSupported200Response: ...
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_models_supported(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_models_supported(
         self,
@@ -1302,7 +2124,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GetFineTunesModelsSupported200Response:
+        _decode: Any = None,
+    ) -> GetFineTunesModelsSupported200Response | Any:
         """List supported models
 
         List models supported for fine-tuning.
@@ -1312,10 +2135,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GetFineTunesModelsSupported200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GetFineTunesModelsSupported200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -1323,8 +2147,45 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GetFineTunesModelsSupported200Response]: ...
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_models_supported_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_models_supported_with_http_info(
         self,
@@ -1334,7 +2195,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GetFineTunesModelsSupported200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GetFineTunesModelsSupported200Response] | ApiResponse[Any]:
         """List supported models
 
         List models supported for fine-tuning.
@@ -1344,10 +2206,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -1355,6 +2218,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_models_supported_without_preload_content(
@@ -1373,12 +2237,51 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
+            _GET_FINE_TUNES_MODELS_SUPPORTED_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> FineTuneModelLimits: ...
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_fine_tunes_models_limits(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_fine_tunes_models_limits(
         self,
@@ -1389,7 +2292,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> FineTuneModelLimits:
+        _decode: Any = None,
+    ) -> FineTuneModelLimits | Any:
         """Get model limits
 
         Get model limits for a specific fine-tuning model.
@@ -1400,10 +2304,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded FineTuneModelLimits.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded FineTuneModelLimits (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },
@@ -1413,8 +2318,48 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[FineTuneModelLimits]: ...
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_fine_tunes_models_limits_with_http_info(
+        self,
+        model_name: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_fine_tunes_models_limits_with_http_info(
         self,
@@ -1425,7 +2370,8 @@ class FineTuningApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[FineTuneModelLimits]:
+        _decode: Any = None,
+    ) -> ApiResponse[FineTuneModelLimits] | ApiResponse[Any]:
         """Get model limits
 
         Get model limits for a specific fine-tuning model.
@@ -1436,10 +2382,11 @@ class FineTuningApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },
@@ -1449,6 +2396,7 @@ class FineTuningApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_fine_tunes_models_limits_without_preload_content(
@@ -1469,7 +2417,7 @@ class FineTuningApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
+            _GET_FINE_TUNES_MODELS_LIMITS_OPERATION,
             {
                 "model_name": model_name,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """GPUClusterServiceApi: Operations tagged GPUClusterService."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -32,7 +32,11 @@ from together.generated.models.gpu_clusters import GPUClusters
 
 __all__ = ["GPUClusterServiceApi"]
 
-GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
     operation_id="GPUClusterService_List",
     method="GET",
     path="/compute/clusters",
@@ -44,7 +48,7 @@ GPU_CLUSTER_SERVICE_LIST_OPERATION: Operation[GPUClusters] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Create",
     method="POST",
     path="/compute/clusters",
@@ -62,7 +66,7 @@ GPU_CLUSTER_SERVICE_CREATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Get",
     method="GET",
     path="/compute/clusters/{cluster_id}",
@@ -74,7 +78,7 @@ GPU_CLUSTER_SERVICE_GET_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
+_GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     operation_id="GPUClusterService_Update",
     method="PUT",
     path="/compute/clusters/{cluster_id}",
@@ -92,7 +96,7 @@ GPU_CLUSTER_SERVICE_UPDATE_OPERATION: Operation[GPUClusterInfo] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GPU_CLUSTER_SERVICE_DELETE_OPERATION: Operation[GPUClusterServiceDelete200Response] = Operation(
+_GPU_CLUSTER_SERVICE_DELETE_OPERATION: Operation[GPUClusterServiceDelete200Response] = Operation(
     operation_id="GPUClusterService_Delete",
     method="DELETE",
     path="/compute/clusters/{cluster_id}",
@@ -112,10 +116,48 @@ class GPUClusterServiceApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusters: ...
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_list(
         self,
@@ -125,7 +167,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusters:
+        _decode: Any = None,
+    ) -> GPUClusters | Any:
         """List all GPU clusters.
 
         List all GPU clusters.
@@ -135,10 +178,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusters.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusters (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -146,8 +190,45 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusters]: ...
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_list_with_http_info(
         self,
@@ -157,7 +238,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusters]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusters] | ApiResponse[Any]:
         """List all GPU clusters.
 
         List all GPU clusters.
@@ -167,10 +249,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -178,6 +261,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_list_without_preload_content(
@@ -196,12 +280,51 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_LIST_OPERATION,
+            _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_create(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_create(
         self,
@@ -212,7 +335,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Create GPU Cluster
 
                 Create an Instant Cluster on Together's high-performance GPU clusters.
@@ -227,10 +351,11 @@ class GPUClusterServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded GPUClusterInfo.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
@@ -238,8 +363,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_create_with_http_info(
+        self,
+        gpu_cluster_create_request: GPUClusterCreateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_create_with_http_info(
         self,
@@ -250,7 +415,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Create GPU Cluster
 
                 Create an Instant Cluster on Together's high-performance GPU clusters.
@@ -265,10 +431,11 @@ class GPUClusterServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
@@ -276,6 +443,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_create_without_preload_content(
@@ -300,12 +468,51 @@ class GPUClusterServiceApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_CREATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_get(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_get(
         self,
@@ -316,7 +523,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Get GPU cluster by cluster ID
 
         Retrieve information about a specific GPU cluster.
@@ -327,10 +535,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterInfo.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -340,8 +549,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_get_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_get_with_http_info(
         self,
@@ -352,7 +601,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Get GPU cluster by cluster ID
 
         Retrieve information about a specific GPU cluster.
@@ -363,10 +613,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -376,6 +627,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_get_without_preload_content(
@@ -396,7 +648,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_GET_OPERATION,
+            _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -404,6 +656,48 @@ class GPUClusterServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterInfo: ...
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_update(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_update(
         self,
@@ -415,7 +709,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterInfo:
+        _decode: Any = None,
+    ) -> GPUClusterInfo | Any:
         """Update a GPU Cluster.
 
         Update the configuration of an existing GPU cluster.
@@ -427,10 +722,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterInfo.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -440,8 +736,51 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterInfo]: ...
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_update_with_http_info(
+        self,
+        cluster_id: str,
+        gpu_cluster_update_request: GPUClusterUpdateRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_update_with_http_info(
         self,
@@ -453,7 +792,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterInfo]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterInfo] | ApiResponse[Any]:
         """Update a GPU Cluster.
 
         Update the configuration of an existing GPU cluster.
@@ -465,10 +805,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -478,6 +819,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_update_without_preload_content(
@@ -500,7 +842,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
+            _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -508,6 +850,45 @@ class GPUClusterServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClusterServiceDelete200Response: ...
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def gpu_cluster_service_delete(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def gpu_cluster_service_delete(
         self,
@@ -518,7 +899,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClusterServiceDelete200Response:
+        _decode: Any = None,
+    ) -> GPUClusterServiceDelete200Response | Any:
         """Delete GPU cluster by cluster ID
 
         Delete a GPU cluster by cluster ID.
@@ -529,10 +911,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClusterServiceDelete200Response.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClusterServiceDelete200Response (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -542,8 +925,48 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClusterServiceDelete200Response]: ...
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def gpu_cluster_service_delete_with_http_info(
+        self,
+        cluster_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def gpu_cluster_service_delete_with_http_info(
         self,
@@ -554,7 +977,8 @@ class GPUClusterServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClusterServiceDelete200Response]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClusterServiceDelete200Response] | ApiResponse[Any]:
         """Delete GPU cluster by cluster ID
 
         Delete a GPU cluster by cluster ID.
@@ -565,10 +989,11 @@ class GPUClusterServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
@@ -578,6 +1003,7 @@ class GPUClusterServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def gpu_cluster_service_delete_without_preload_content(
@@ -598,7 +1024,7 @@ class GPUClusterServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GPU_CLUSTER_SERVICE_DELETE_OPERATION,
+            _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """ImagesApi: Operations tagged Images."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -21,7 +21,11 @@ from together.generated.models.post_images_generations_request import PostImages
 
 __all__ = ["ImagesApi"]
 
-POST_IMAGES_GENERATIONS_OPERATION: Operation[ImageResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_POST_IMAGES_GENERATIONS_OPERATION: Operation[ImageResponse] = Operation(
     operation_id="post_images_generations",
     method="POST",
     path="/images/generations",
@@ -47,10 +51,51 @@ class ImagesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def post_images_generations(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ImageResponse: ...
+
+    @overload
+    async def post_images_generations(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_images_generations(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_images_generations(
         self,
@@ -61,7 +106,8 @@ class ImagesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ImageResponse:
+        _decode: Any = None,
+    ) -> ImageResponse | Any:
         """Create image
 
         Use an image model to generate an image for a given prompt.
@@ -72,10 +118,11 @@ class ImagesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ImageResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ImageResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_IMAGES_GENERATIONS_OPERATION,
+            _POST_IMAGES_GENERATIONS_OPERATION,
             {},
             post_images_generations_request,
             request_timeout=_request_timeout,
@@ -83,8 +130,48 @@ class ImagesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_images_generations_with_http_info(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ImageResponse]: ...
+
+    @overload
+    async def post_images_generations_with_http_info(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_images_generations_with_http_info(
+        self,
+        post_images_generations_request: PostImagesGenerationsRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_images_generations_with_http_info(
         self,
@@ -95,7 +182,8 @@ class ImagesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ImageResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ImageResponse] | ApiResponse[Any]:
         """Create image
 
         Use an image model to generate an image for a given prompt.
@@ -106,10 +194,11 @@ class ImagesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_IMAGES_GENERATIONS_OPERATION,
+            _POST_IMAGES_GENERATIONS_OPERATION,
             {},
             post_images_generations_request,
             request_timeout=_request_timeout,
@@ -117,6 +206,7 @@ class ImagesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_images_generations_without_preload_content(
@@ -137,7 +227,7 @@ class ImagesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_IMAGES_GENERATIONS_OPERATION,
+            _POST_IMAGES_GENERATIONS_OPERATION,
             {},
             post_images_generations_request,
             request_timeout=_request_timeout,

@@ -5,10 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """JobsApi: Operations tagged Jobs."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -20,7 +21,11 @@ from together.generated.models.jobs_info_success_response import JobsInfoSuccess
 
 __all__ = ["JobsApi"]
 
-GET_JOB_OPERATION: Operation[JobInfoSuccessResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_JOB_OPERATION: Operation[JobInfoSuccessResponse] = Operation(
     operation_id="getJob",
     method="GET",
     path="/jobs/{jobId}",
@@ -32,7 +37,7 @@ GET_JOB_OPERATION: Operation[JobInfoSuccessResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-LIST_JOBS_OPERATION: Operation[JobsInfoSuccessResponse] = Operation(
+_LIST_JOBS_OPERATION: Operation[JobsInfoSuccessResponse] = Operation(
     operation_id="listJobs",
     method="GET",
     path="/jobs",
@@ -52,10 +57,51 @@ class JobsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_job(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> JobInfoSuccessResponse: ...
+
+    @overload
+    async def get_job(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_job(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_job(
         self,
@@ -66,7 +112,8 @@ class JobsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> JobInfoSuccessResponse:
+        _decode: Any = None,
+    ) -> JobInfoSuccessResponse | Any:
         """Get job status
 
         Get the status of a specific job
@@ -77,10 +124,11 @@ class JobsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded JobInfoSuccessResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded JobInfoSuccessResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_JOB_OPERATION,
+            _GET_JOB_OPERATION,
             {
                 "jobId": job_id,
             },
@@ -90,8 +138,48 @@ class JobsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_job_with_http_info(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[JobInfoSuccessResponse]: ...
+
+    @overload
+    async def get_job_with_http_info(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_job_with_http_info(
+        self,
+        job_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_job_with_http_info(
         self,
@@ -102,7 +190,8 @@ class JobsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[JobInfoSuccessResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[JobInfoSuccessResponse] | ApiResponse[Any]:
         """Get job status
 
         Get the status of a specific job
@@ -113,10 +202,11 @@ class JobsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_JOB_OPERATION,
+            _GET_JOB_OPERATION,
             {
                 "jobId": job_id,
             },
@@ -126,6 +216,7 @@ class JobsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_job_without_preload_content(
@@ -146,7 +237,7 @@ class JobsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_JOB_OPERATION,
+            _GET_JOB_OPERATION,
             {
                 "jobId": job_id,
             },
@@ -154,6 +245,42 @@ class JobsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def list_jobs(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> JobsInfoSuccessResponse: ...
+
+    @overload
+    async def list_jobs(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def list_jobs(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def list_jobs(
         self,
@@ -163,7 +290,8 @@ class JobsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> JobsInfoSuccessResponse:
+        _decode: Any = None,
+    ) -> JobsInfoSuccessResponse | Any:
         """List all jobs
 
         List all jobs and their statuses
@@ -173,10 +301,11 @@ class JobsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded JobsInfoSuccessResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded JobsInfoSuccessResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            LIST_JOBS_OPERATION,
+            _LIST_JOBS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -184,8 +313,45 @@ class JobsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def list_jobs_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[JobsInfoSuccessResponse]: ...
+
+    @overload
+    async def list_jobs_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def list_jobs_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def list_jobs_with_http_info(
         self,
@@ -195,7 +361,8 @@ class JobsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[JobsInfoSuccessResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[JobsInfoSuccessResponse] | ApiResponse[Any]:
         """List all jobs
 
         List all jobs and their statuses
@@ -205,10 +372,11 @@ class JobsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            LIST_JOBS_OPERATION,
+            _LIST_JOBS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -216,6 +384,7 @@ class JobsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def list_jobs_without_preload_content(
@@ -234,5 +403,5 @@ class JobsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            LIST_JOBS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _LIST_JOBS_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )

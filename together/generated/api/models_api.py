@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """ModelsApi: Operations tagged Models."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -29,7 +29,11 @@ from together.generated.models.model_upload_success_response import ModelUploadS
 
 __all__ = ["ModelsApi"]
 
-MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
     operation_id="models",
     method="GET",
     path="/models",
@@ -46,7 +50,7 @@ MODELS_OPERATION: Operation[list[ModelInfo]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-UPLOAD_MODEL_OPERATION: Operation[ModelUploadSuccessResponse] = Operation(
+_UPLOAD_MODEL_OPERATION: Operation[ModelUploadSuccessResponse] = Operation(
     operation_id="uploadModel",
     method="POST",
     path="/models",
@@ -72,10 +76,51 @@ class ModelsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> list[ModelInfo]: ...
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def models(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def models(
         self,
@@ -86,7 +131,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> list[ModelInfo]:
+        _decode: Any = None,
+    ) -> list[ModelInfo] | Any:
         """List all models
 
         Lists all of Together's open-source models
@@ -97,10 +143,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded list[ModelInfo].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded list[ModelInfo] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -110,8 +157,48 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[list[ModelInfo]]: ...
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def models_with_http_info(
+        self,
+        dedicated: bool | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def models_with_http_info(
         self,
@@ -122,7 +209,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[list[ModelInfo]]:
+        _decode: Any = None,
+    ) -> ApiResponse[list[ModelInfo]] | ApiResponse[Any]:
         """List all models
 
         Lists all of Together's open-source models
@@ -133,10 +221,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -146,6 +235,7 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def models_without_preload_content(
@@ -166,7 +256,7 @@ class ModelsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            MODELS_OPERATION,
+            _MODELS_OPERATION,
             {
                 "dedicated": dedicated,
             },
@@ -174,6 +264,45 @@ class ModelsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ModelUploadSuccessResponse: ...
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def upload_model(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def upload_model(
         self,
@@ -184,7 +313,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ModelUploadSuccessResponse:
+        _decode: Any = None,
+    ) -> ModelUploadSuccessResponse | Any:
         """Upload a custom model or adapter
 
         Upload a custom model or adapter from Hugging Face or S3
@@ -195,10 +325,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ModelUploadSuccessResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ModelUploadSuccessResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,
@@ -206,8 +337,48 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ModelUploadSuccessResponse]: ...
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def upload_model_with_http_info(
+        self,
+        model_upload_request: ModelUploadRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def upload_model_with_http_info(
         self,
@@ -218,7 +389,8 @@ class ModelsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ModelUploadSuccessResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ModelUploadSuccessResponse] | ApiResponse[Any]:
         """Upload a custom model or adapter
 
         Upload a custom model or adapter from Hugging Face or S3
@@ -229,10 +401,11 @@ class ModelsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,
@@ -240,6 +413,7 @@ class ModelsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def upload_model_without_preload_content(
@@ -260,7 +434,7 @@ class ModelsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            UPLOAD_MODEL_OPERATION,
+            _UPLOAD_MODEL_OPERATION,
             {},
             model_upload_request,
             request_timeout=_request_timeout,

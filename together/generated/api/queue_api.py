@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """QueueApi: Operations tagged Queue."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -32,7 +32,11 @@ from together.generated.models.queue_metrics_response import QueueMetricsRespons
 
 __all__ = ["QueueApi"]
 
-CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
     operation_id="cancelQueueJob",
     method="POST",
     path="/queue/cancel",
@@ -54,7 +58,7 @@ CANCEL_QUEUE_JOB_OPERATION: Operation[QueueCancelResponse] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
+_GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
     operation_id="getQueueMetrics",
     method="GET",
     path="/queue/metrics",
@@ -69,7 +73,7 @@ GET_QUEUE_METRICS_OPERATION: Operation[QueueMetricsResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
+_GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
     operation_id="getQueueJobStatus",
     method="GET",
     path="/queue/status",
@@ -88,7 +92,7 @@ GET_QUEUE_JOB_STATUS_OPERATION: Operation[QueueJobStatusResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SUBMIT_QUEUE_JOB_OPERATION: Operation[QueueJobResponse] = Operation(
+_SUBMIT_QUEUE_JOB_OPERATION: Operation[QueueJobResponse] = Operation(
     operation_id="submitQueueJob",
     method="POST",
     path="/queue/submit",
@@ -117,10 +121,51 @@ class QueueApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueCancelResponse: ...
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def cancel_queue_job(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def cancel_queue_job(
         self,
@@ -131,7 +176,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueCancelResponse:
+        _decode: Any = None,
+    ) -> QueueCancelResponse | Any:
         """Cancel a queued job
 
                 Cancel a pending job. Only jobs in pending status can be canceled.
@@ -146,10 +192,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded QueueCancelResponse.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded QueueCancelResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
@@ -157,8 +204,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueCancelResponse]: ...
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def cancel_queue_job_with_http_info(
+        self,
+        queue_cancel_request: QueueCancelRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def cancel_queue_job_with_http_info(
         self,
@@ -169,7 +256,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueCancelResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueCancelResponse] | ApiResponse[Any]:
         """Cancel a queued job
 
                 Cancel a pending job. Only jobs in pending status can be canceled.
@@ -184,10 +272,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
@@ -195,6 +284,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def cancel_queue_job_without_preload_content(
@@ -219,12 +309,51 @@ class QueueApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CANCEL_QUEUE_JOB_OPERATION,
+            _CANCEL_QUEUE_JOB_OPERATION,
             {},
             queue_cancel_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueMetricsResponse: ...
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_queue_metrics(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_queue_metrics(
         self,
@@ -235,7 +364,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueMetricsResponse:
+        _decode: Any = None,
+    ) -> QueueMetricsResponse | Any:
         """Get queue metrics
 
         Get the current queue statistics for a model, including pending and running job counts.
@@ -246,10 +376,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded QueueMetricsResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded QueueMetricsResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -259,8 +390,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueMetricsResponse]: ...
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_queue_metrics_with_http_info(
+        self,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_queue_metrics_with_http_info(
         self,
@@ -271,7 +442,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueMetricsResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueMetricsResponse] | ApiResponse[Any]:
         """Get queue metrics
 
         Get the current queue statistics for a model, including pending and running job counts.
@@ -282,10 +454,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -295,6 +468,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_queue_metrics_without_preload_content(
@@ -315,7 +489,7 @@ class QueueApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_QUEUE_METRICS_OPERATION,
+            _GET_QUEUE_METRICS_OPERATION,
             {
                 "model": model,
             },
@@ -323,6 +497,48 @@ class QueueApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueJobStatusResponse: ...
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_queue_job_status(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_queue_job_status(
         self,
@@ -334,7 +550,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueJobStatusResponse:
+        _decode: Any = None,
+    ) -> QueueJobStatusResponse | Any:
         """Get job status
 
         Poll the current status of a previously submitted job. Provide the request_id and model as query parameters.
@@ -346,10 +563,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded QueueJobStatusResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded QueueJobStatusResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -360,8 +578,51 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueJobStatusResponse]: ...
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_queue_job_status_with_http_info(
+        self,
+        request_id: str,
+        model: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_queue_job_status_with_http_info(
         self,
@@ -373,7 +634,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueJobStatusResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueJobStatusResponse] | ApiResponse[Any]:
         """Get job status
 
         Poll the current status of a previously submitted job. Provide the request_id and model as query parameters.
@@ -385,10 +647,11 @@ class QueueApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -399,6 +662,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_queue_job_status_without_preload_content(
@@ -421,7 +685,7 @@ class QueueApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_QUEUE_JOB_STATUS_OPERATION,
+            _GET_QUEUE_JOB_STATUS_OPERATION,
             {
                 "request_id": request_id,
                 "model": model,
@@ -430,6 +694,45 @@ class QueueApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> QueueJobResponse: ...
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def submit_queue_job(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def submit_queue_job(
         self,
@@ -440,7 +743,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> QueueJobResponse:
+        _decode: Any = None,
+    ) -> QueueJobResponse | Any:
         """Submit a queued job
 
                 Submit a new job to the queue for asynchronous processing. Jobs are
@@ -455,10 +759,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded QueueJobResponse.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded QueueJobResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,
@@ -466,8 +771,48 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[QueueJobResponse]: ...
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def submit_queue_job_with_http_info(
+        self,
+        queue_job_request: QueueJobRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def submit_queue_job_with_http_info(
         self,
@@ -478,7 +823,8 @@ class QueueApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[QueueJobResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[QueueJobResponse] | ApiResponse[Any]:
         """Submit a queued job
 
                 Submit a new job to the queue for asynchronous processing. Jobs are
@@ -493,10 +839,11 @@ class QueueApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,
@@ -504,6 +851,7 @@ class QueueApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def submit_queue_job_without_preload_content(
@@ -528,7 +876,7 @@ class QueueApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SUBMIT_QUEUE_JOB_OPERATION,
+            _SUBMIT_QUEUE_JOB_OPERATION,
             {},
             queue_job_request,
             request_timeout=_request_timeout,

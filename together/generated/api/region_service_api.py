@@ -5,9 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """RegionServiceApi: Operations tagged RegionService."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
+from pydantic import BaseModel
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -18,7 +20,11 @@ from together.generated.models.region_list_response import RegionListResponse
 
 __all__ = ["RegionServiceApi"]
 
-REGION_SERVICE_LIST_OPERATION: Operation[RegionListResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_REGION_SERVICE_LIST_OPERATION: Operation[RegionListResponse] = Operation(
     operation_id="RegionService_List",
     method="GET",
     path="/compute/regions",
@@ -38,10 +44,48 @@ class RegionServiceApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def region_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RegionListResponse: ...
+
+    @overload
+    async def region_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def region_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def region_service_list(
         self,
@@ -51,7 +95,8 @@ class RegionServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RegionListResponse:
+        _decode: Any = None,
+    ) -> RegionListResponse | Any:
         """List regions and corresponding supported driver versions
 
         :param _request_timeout: seconds for each attempt, or a ``(connect, read)`` pair.
@@ -59,10 +104,11 @@ class RegionServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RegionListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RegionListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            REGION_SERVICE_LIST_OPERATION,
+            _REGION_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -70,8 +116,45 @@ class RegionServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def region_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RegionListResponse]: ...
+
+    @overload
+    async def region_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def region_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def region_service_list_with_http_info(
         self,
@@ -81,7 +164,8 @@ class RegionServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RegionListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RegionListResponse] | ApiResponse[Any]:
         """List regions and corresponding supported driver versions
 
         :param _request_timeout: seconds for each attempt, or a ``(connect, read)`` pair.
@@ -89,10 +173,11 @@ class RegionServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            REGION_SERVICE_LIST_OPERATION,
+            _REGION_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -100,6 +185,7 @@ class RegionServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def region_service_list_without_preload_content(
@@ -116,7 +202,7 @@ class RegionServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            REGION_SERVICE_LIST_OPERATION,
+            _REGION_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,

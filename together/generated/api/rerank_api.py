@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """RerankApi: Operations tagged Rerank."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -22,7 +22,11 @@ from together.generated.models.rerank_response import RerankResponse
 
 __all__ = ["RerankApi"]
 
-RERANK_OPERATION: Operation[RerankResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_RERANK_OPERATION: Operation[RerankResponse] = Operation(
     operation_id="rerank",
     method="POST",
     path="/rerank",
@@ -54,10 +58,51 @@ class RerankApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def rerank(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RerankResponse: ...
+
+    @overload
+    async def rerank(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def rerank(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def rerank(
         self,
@@ -68,7 +113,8 @@ class RerankApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RerankResponse:
+        _decode: Any = None,
+    ) -> RerankResponse | Any:
         """Create a rerank request
 
         Rerank a list of documents by relevance to a query. Returns a relevance score and ordering index for each document.
@@ -79,10 +125,11 @@ class RerankApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RerankResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RerankResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            RERANK_OPERATION,
+            _RERANK_OPERATION,
             {},
             rerank_request,
             request_timeout=_request_timeout,
@@ -90,8 +137,48 @@ class RerankApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def rerank_with_http_info(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RerankResponse]: ...
+
+    @overload
+    async def rerank_with_http_info(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def rerank_with_http_info(
+        self,
+        rerank_request: RerankRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def rerank_with_http_info(
         self,
@@ -102,7 +189,8 @@ class RerankApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RerankResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RerankResponse] | ApiResponse[Any]:
         """Create a rerank request
 
         Rerank a list of documents by relevance to a query. Returns a relevance score and ordering index for each document.
@@ -113,10 +201,11 @@ class RerankApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            RERANK_OPERATION,
+            _RERANK_OPERATION,
             {},
             rerank_request,
             request_timeout=_request_timeout,
@@ -124,6 +213,7 @@ class RerankApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def rerank_without_preload_content(
@@ -144,5 +234,9 @@ class RerankApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            RERANK_OPERATION, {}, rerank_request, request_timeout=_request_timeout, headers=_headers
+            _RERANK_OPERATION,
+            {},
+            rerank_request,
+            request_timeout=_request_timeout,
+            headers=_headers,
         )

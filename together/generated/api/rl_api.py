@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """RLApi: Operations tagged RL."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -46,7 +46,11 @@ from together.generated.models.rl_training_sessions_list_response import (
 
 __all__ = ["RLApi"]
 
-LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Operation(
     operation_id="listTrainingSessions",
     method="GET",
     path="/rl/training-sessions",
@@ -63,7 +67,7 @@ LIST_TRAINING_SESSIONS_OPERATION: Operation[RLTrainingSessionsListResponse] = Op
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="startTrainingSession",
     method="POST",
     path="/rl/training-sessions",
@@ -82,7 +86,7 @@ START_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="getTrainingSession",
     method="GET",
     path="/rl/training-sessions/{session_id}",
@@ -95,7 +99,7 @@ GET_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
+_STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     operation_id="stopTrainingSession",
     method="POST",
     path="/rl/training-sessions/{session_id}/stop",
@@ -108,7 +112,7 @@ STOP_TRAINING_SESSION_OPERATION: Operation[RLTrainingSession] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
+_GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     operation_id="getForwardBackwardOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/forward-backward/{operation_id}",
@@ -124,7 +128,7 @@ GET_FORWARD_BACKWARD_OPERATION_OPERATION: Operation[RLForwardBackwardOperation] 
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
+_GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
     operation_id="getOptimStepOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/optim-step/{operation_id}",
@@ -140,7 +144,7 @@ GET_OPTIM_STEP_OPERATION_OPERATION: Operation[RLOptimStepOperation] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
+_GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     operation_id="GetSample",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/sample/{operation_id}",
@@ -156,7 +160,7 @@ GET_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
+_FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     operation_id="forwardBackward",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/forward-backward",
@@ -175,7 +179,7 @@ FORWARD_BACKWARD_OPERATION: Operation[RLForwardBackwardOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
+_OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
     operation_id="OptimStep",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/optim-step",
@@ -194,7 +198,7 @@ OPTIM_STEP_OPERATION: Operation[RLOptimStepOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
+_SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     operation_id="Sample",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/sample",
@@ -213,7 +217,7 @@ SAMPLE_OPERATION: Operation[RLSampleOperation] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
+_CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
     operation_id="createInferenceCheckpoint",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/inference-checkpoint",
@@ -226,23 +230,25 @@ CREATE_INFERENCE_CHECKPOINT_OPERATION: Operation[RLInferenceCheckpointOperation]
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION: Operation[RLInferenceCheckpointOperation] = Operation(
-    operation_id="getInferenceCheckpointOperation",
-    method="GET",
-    path="/rl/training-sessions/{session_id}/operations/inference-checkpoint/{operation_id}",
-    params=(
-        Param("session_id", "path", TypeAdapter(str), explode=True),
-        Param("operation_id", "path", TypeAdapter(str), explode=True),
-    ),
-    responses={
-        "200": ResponseSpec.json(RLInferenceCheckpointOperation),
-        "default": ResponseSpec.json(ErrorData),
-    },
-    accept="application/json",
-    retry_safe=True,
-    security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
+_GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION: Operation[RLInferenceCheckpointOperation] = (
+    Operation(
+        operation_id="getInferenceCheckpointOperation",
+        method="GET",
+        path="/rl/training-sessions/{session_id}/operations/inference-checkpoint/{operation_id}",
+        params=(
+            Param("session_id", "path", TypeAdapter(str), explode=True),
+            Param("operation_id", "path", TypeAdapter(str), explode=True),
+        ),
+        responses={
+            "200": ResponseSpec.json(RLInferenceCheckpointOperation),
+            "default": ResponseSpec.json(ErrorData),
+        },
+        accept="application/json",
+        retry_safe=True,
+        security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
+    )
 )
-CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
+_CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
     operation_id="createTrainingCheckpoint",
     method="POST",
     path="/rl/training-sessions/{session_id}/operations/training-checkpoint",
@@ -255,7 +261,7 @@ CREATE_TRAINING_CHECKPOINT_OPERATION: Operation[RLTrainingCheckpointOperation] =
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
+_GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOperation] = Operation(
     operation_id="getTrainingCheckpointOperation",
     method="GET",
     path="/rl/training-sessions/{session_id}/operations/training-checkpoint/{operation_id}",
@@ -271,7 +277,7 @@ GET_TRAINING_CHECKPOINT_OPERATION_OPERATION: Operation[RLTrainingCheckpointOpera
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DOWNLOAD_CHECKPOINT_OPERATION: Operation[RLCheckpointDownloadResponse] = Operation(
+_DOWNLOAD_CHECKPOINT_OPERATION: Operation[RLCheckpointDownloadResponse] = Operation(
     operation_id="downloadCheckpoint",
     method="GET",
     path="/rl/checkpoints/{id}/download",
@@ -295,10 +301,57 @@ class RLApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSessionsListResponse: ...
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def list_training_sessions(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def list_training_sessions(
         self,
@@ -311,7 +364,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSessionsListResponse:
+        _decode: Any = None,
+    ) -> RLTrainingSessionsListResponse | Any:
         """List training sessions
 
         Lists all training sessions.
@@ -324,10 +378,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSessionsListResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSessionsListResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -339,8 +394,54 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSessionsListResponse]: ...
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def list_training_sessions_with_http_info(
+        self,
+        status: RLTrainingSessionStatus | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def list_training_sessions_with_http_info(
         self,
@@ -353,7 +454,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSessionsListResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSessionsListResponse] | ApiResponse[Any]:
         """List training sessions
 
         Lists all training sessions.
@@ -366,10 +468,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -381,6 +484,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def list_training_sessions_without_preload_content(
@@ -405,7 +509,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            LIST_TRAINING_SESSIONS_OPERATION,
+            _LIST_TRAINING_SESSIONS_OPERATION,
             {
                 "status": status,
                 "limit": limit,
@@ -416,6 +520,7 @@ class RLApi:
             headers=_headers,
         )
 
+    @overload
     async def start_training_session(
         self,
         rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
@@ -425,7 +530,46 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
+
+    async def start_training_session(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Create training session
 
         Creates a training session and returns its details.
@@ -436,10 +580,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
@@ -447,8 +592,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def start_training_session_with_http_info(
+        self,
+        rl_start_training_session_request: RLStartTrainingSessionRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def start_training_session_with_http_info(
         self,
@@ -459,7 +644,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Create training session
 
         Creates a training session and returns its details.
@@ -470,10 +656,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
@@ -481,6 +668,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def start_training_session_without_preload_content(
@@ -501,12 +689,51 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            START_TRAINING_SESSION_OPERATION,
+            _START_TRAINING_SESSION_OPERATION,
             {},
             rl_start_training_session_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_training_session(
         self,
@@ -517,7 +744,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Get training session
 
         Gets a training session by its ID and returns its details.
@@ -528,10 +756,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -541,8 +770,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_training_session_with_http_info(
         self,
@@ -553,7 +822,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Get training session
 
         Gets a training session by its ID and returns its details.
@@ -564,10 +834,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -577,6 +848,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_training_session_without_preload_content(
@@ -597,7 +869,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_TRAINING_SESSION_OPERATION,
+            _GET_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -605,6 +877,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingSession: ...
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def stop_training_session(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def stop_training_session(
         self,
@@ -615,7 +926,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingSession:
+        _decode: Any = None,
+    ) -> RLTrainingSession | Any:
         """Stop training session
 
         Stops a training session.
@@ -626,10 +938,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingSession.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingSession (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -639,8 +952,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingSession]: ...
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def stop_training_session_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def stop_training_session_with_http_info(
         self,
@@ -651,7 +1004,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingSession]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingSession] | ApiResponse[Any]:
         """Stop training session
 
         Stops a training session.
@@ -662,10 +1016,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -675,6 +1030,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def stop_training_session_without_preload_content(
@@ -695,7 +1051,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            STOP_TRAINING_SESSION_OPERATION,
+            _STOP_TRAINING_SESSION_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -703,6 +1059,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLForwardBackwardOperation: ...
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_forward_backward_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_forward_backward_operation(
         self,
@@ -714,7 +1112,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLForwardBackwardOperation:
+        _decode: Any = None,
+    ) -> RLForwardBackwardOperation | Any:
         """Get forward-backward operation
 
         Retrieves the current status and result of a forward-backward operation.
@@ -726,10 +1125,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLForwardBackwardOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLForwardBackwardOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -740,8 +1140,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLForwardBackwardOperation]: ...
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_forward_backward_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_forward_backward_operation_with_http_info(
         self,
@@ -753,7 +1196,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLForwardBackwardOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLForwardBackwardOperation] | ApiResponse[Any]:
         """Get forward-backward operation
 
         Retrieves the current status and result of a forward-backward operation.
@@ -765,10 +1209,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -779,6 +1224,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_forward_backward_operation_without_preload_content(
@@ -801,7 +1247,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_FORWARD_BACKWARD_OPERATION_OPERATION,
+            _GET_FORWARD_BACKWARD_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -810,6 +1256,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLOptimStepOperation: ...
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_optim_step_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_optim_step_operation(
         self,
@@ -821,7 +1309,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLOptimStepOperation:
+        _decode: Any = None,
+    ) -> RLOptimStepOperation | Any:
         """Get optim-step operation
 
         Retrieves the current status and result of an optim-step operation.
@@ -833,10 +1322,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLOptimStepOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLOptimStepOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -847,8 +1337,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLOptimStepOperation]: ...
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_optim_step_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_optim_step_operation_with_http_info(
         self,
@@ -860,7 +1393,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLOptimStepOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLOptimStepOperation] | ApiResponse[Any]:
         """Get optim-step operation
 
         Retrieves the current status and result of an optim-step operation.
@@ -872,10 +1406,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -886,6 +1421,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_optim_step_operation_without_preload_content(
@@ -908,7 +1444,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_OPTIM_STEP_OPERATION_OPERATION,
+            _GET_OPTIM_STEP_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -917,6 +1453,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLSampleOperation: ...
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_sample(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_sample(
         self,
@@ -928,7 +1506,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLSampleOperation:
+        _decode: Any = None,
+    ) -> RLSampleOperation | Any:
         """Get sample operation
 
         Retrieves the current status and result of a sample operation.
@@ -940,10 +1519,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLSampleOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLSampleOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -954,8 +1534,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLSampleOperation]: ...
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_sample_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_sample_with_http_info(
         self,
@@ -967,7 +1590,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLSampleOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLSampleOperation] | ApiResponse[Any]:
         """Get sample operation
 
         Retrieves the current status and result of a sample operation.
@@ -979,10 +1603,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -993,6 +1618,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_sample_without_preload_content(
@@ -1015,7 +1641,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_SAMPLE_OPERATION,
+            _GET_SAMPLE_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1024,6 +1650,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLForwardBackwardOperation: ...
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def forward_backward(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def forward_backward(
         self,
@@ -1035,7 +1703,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLForwardBackwardOperation:
+        _decode: Any = None,
+    ) -> RLForwardBackwardOperation | Any:
         """Forward-backward pass
 
         Submits a forward-backward pass operation that will asynchronously compute gradients via backpropagation.
@@ -1047,10 +1716,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLForwardBackwardOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLForwardBackwardOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1060,8 +1730,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLForwardBackwardOperation]: ...
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def forward_backward_with_http_info(
+        self,
+        session_id: str,
+        rl_forward_backward_body: RLForwardBackwardBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def forward_backward_with_http_info(
         self,
@@ -1073,7 +1786,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLForwardBackwardOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLForwardBackwardOperation] | ApiResponse[Any]:
         """Forward-backward pass
 
         Submits a forward-backward pass operation that will asynchronously compute gradients via backpropagation.
@@ -1085,10 +1799,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1098,6 +1813,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def forward_backward_without_preload_content(
@@ -1120,7 +1836,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            FORWARD_BACKWARD_OPERATION,
+            _FORWARD_BACKWARD_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1128,6 +1844,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLOptimStepOperation: ...
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def optim_step(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def optim_step(
         self,
@@ -1139,7 +1897,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLOptimStepOperation:
+        _decode: Any = None,
+    ) -> RLOptimStepOperation | Any:
         """Optimizer step
 
         Submits an optimizer step operation that will asynchronously apply accumulated gradients to update model parameters.
@@ -1151,10 +1910,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLOptimStepOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLOptimStepOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1164,8 +1924,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLOptimStepOperation]: ...
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def optim_step_with_http_info(
+        self,
+        session_id: str,
+        rl_optim_step_body: RLOptimStepBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def optim_step_with_http_info(
         self,
@@ -1177,7 +1980,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLOptimStepOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLOptimStepOperation] | ApiResponse[Any]:
         """Optimizer step
 
         Submits an optimizer step operation that will asynchronously apply accumulated gradients to update model parameters.
@@ -1189,10 +1993,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1202,6 +2007,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def optim_step_without_preload_content(
@@ -1224,7 +2030,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            OPTIM_STEP_OPERATION,
+            _OPTIM_STEP_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1232,6 +2038,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLSampleOperation: ...
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def sample(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def sample(
         self,
@@ -1243,7 +2091,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLSampleOperation:
+        _decode: Any = None,
+    ) -> RLSampleOperation | Any:
         """Sample
 
         Submits a sample operation that will asynchronously generate text completions with logprobs.
@@ -1255,10 +2104,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLSampleOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLSampleOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1268,8 +2118,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLSampleOperation]: ...
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def sample_with_http_info(
+        self,
+        session_id: str,
+        rl_sample_body: RLSampleBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def sample_with_http_info(
         self,
@@ -1281,7 +2174,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLSampleOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLSampleOperation] | ApiResponse[Any]:
         """Sample
 
         Submits a sample operation that will asynchronously generate text completions with logprobs.
@@ -1293,10 +2187,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1306,6 +2201,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def sample_without_preload_content(
@@ -1328,7 +2224,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SAMPLE_OPERATION,
+            _SAMPLE_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1336,6 +2232,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLInferenceCheckpointOperation: ...
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_inference_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_inference_checkpoint(
         self,
@@ -1346,7 +2281,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLInferenceCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLInferenceCheckpointOperation | Any:
         """Create inference checkpoint
 
         Submits an operation that will asynchronously save the current LoRA adapter as an inference checkpoint and upload it to object storage.
@@ -1357,10 +2293,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLInferenceCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLInferenceCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1370,8 +2307,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation]: ...
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_inference_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_inference_checkpoint_with_http_info(
         self,
@@ -1382,7 +2359,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLInferenceCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation] | ApiResponse[Any]:
         """Create inference checkpoint
 
         Submits an operation that will asynchronously save the current LoRA adapter as an inference checkpoint and upload it to object storage.
@@ -1393,10 +2371,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1406,6 +2385,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_inference_checkpoint_without_preload_content(
@@ -1426,7 +2406,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_INFERENCE_CHECKPOINT_OPERATION,
+            _CREATE_INFERENCE_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1434,6 +2414,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLInferenceCheckpointOperation: ...
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_inference_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_inference_checkpoint_operation(
         self,
@@ -1445,7 +2467,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLInferenceCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLInferenceCheckpointOperation | Any:
         """Get inference checkpoint operation
 
         Retrieves the current status and result of an inference checkpoint operation.
@@ -1457,10 +2480,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLInferenceCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLInferenceCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1471,8 +2495,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation]: ...
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_inference_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_inference_checkpoint_operation_with_http_info(
         self,
@@ -1484,7 +2551,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLInferenceCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLInferenceCheckpointOperation] | ApiResponse[Any]:
         """Get inference checkpoint operation
 
         Retrieves the current status and result of an inference checkpoint operation.
@@ -1496,10 +2564,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1510,6 +2579,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_inference_checkpoint_operation_without_preload_content(
@@ -1532,7 +2602,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
+            _GET_INFERENCE_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1541,6 +2611,45 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingCheckpointOperation: ...
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_training_checkpoint(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_training_checkpoint(
         self,
@@ -1551,7 +2660,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLTrainingCheckpointOperation | Any:
         """Save training checkpoint
 
         Submits an operation that will asynchronously save the full training state (adapter + optimizer + step).
@@ -1562,10 +2672,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1575,8 +2686,48 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation]: ...
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_training_checkpoint_with_http_info(
+        self,
+        session_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_training_checkpoint_with_http_info(
         self,
@@ -1587,7 +2738,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation] | ApiResponse[Any]:
         """Save training checkpoint
 
         Submits an operation that will asynchronously save the full training state (adapter + optimizer + step).
@@ -1598,10 +2750,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1611,6 +2764,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_training_checkpoint_without_preload_content(
@@ -1631,7 +2785,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_TRAINING_CHECKPOINT_OPERATION,
+            _CREATE_TRAINING_CHECKPOINT_OPERATION,
             {
                 "session_id": session_id,
             },
@@ -1639,6 +2793,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLTrainingCheckpointOperation: ...
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_training_checkpoint_operation(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_training_checkpoint_operation(
         self,
@@ -1650,7 +2846,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLTrainingCheckpointOperation:
+        _decode: Any = None,
+    ) -> RLTrainingCheckpointOperation | Any:
         """Get save training checkpoint operation
 
         Retrieves the current status and result of a save training checkpoint operation.
@@ -1662,10 +2859,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLTrainingCheckpointOperation.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLTrainingCheckpointOperation (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1676,8 +2874,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation]: ...
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_training_checkpoint_operation_with_http_info(
+        self,
+        session_id: str,
+        operation_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_training_checkpoint_operation_with_http_info(
         self,
@@ -1689,7 +2930,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLTrainingCheckpointOperation]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLTrainingCheckpointOperation] | ApiResponse[Any]:
         """Get save training checkpoint operation
 
         Retrieves the current status and result of a save training checkpoint operation.
@@ -1701,10 +2943,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1715,6 +2958,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_training_checkpoint_operation_without_preload_content(
@@ -1737,7 +2981,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
+            _GET_TRAINING_CHECKPOINT_OPERATION_OPERATION,
             {
                 "session_id": session_id,
                 "operation_id": operation_id,
@@ -1746,6 +2990,48 @@ class RLApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> RLCheckpointDownloadResponse: ...
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def download_checkpoint(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def download_checkpoint(
         self,
@@ -1757,7 +3043,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> RLCheckpointDownloadResponse:
+        _decode: Any = None,
+    ) -> RLCheckpointDownloadResponse | Any:
         """Download checkpoint
 
         Returns presigned URLs for downloading a checkpoint's model files. Only inference checkpoints support downloading.
@@ -1769,10 +3056,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded RLCheckpointDownloadResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded RLCheckpointDownloadResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,
@@ -1783,8 +3071,51 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[RLCheckpointDownloadResponse]: ...
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def download_checkpoint_with_http_info(
+        self,
+        id: str,
+        variant: RLCheckpointVariant,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def download_checkpoint_with_http_info(
         self,
@@ -1796,7 +3127,8 @@ class RLApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[RLCheckpointDownloadResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[RLCheckpointDownloadResponse] | ApiResponse[Any]:
         """Download checkpoint
 
         Returns presigned URLs for downloading a checkpoint's model files. Only inference checkpoints support downloading.
@@ -1808,10 +3140,11 @@ class RLApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,
@@ -1822,6 +3155,7 @@ class RLApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def download_checkpoint_without_preload_content(
@@ -1844,7 +3178,7 @@ class RLApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DOWNLOAD_CHECKPOINT_OPERATION,
+            _DOWNLOAD_CHECKPOINT_OPERATION,
             {
                 "id": id,
                 "variant": variant,

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """SecretsApi: Operations tagged Secrets."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -29,7 +29,11 @@ from together.generated.models.update_secret_request import UpdateSecretRequest
 
 __all__ = ["SecretsApi"]
 
-GET_DEPLOYMENTS_SECRETS_OPERATION: Operation[ListSecretsResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_DEPLOYMENTS_SECRETS_OPERATION: Operation[ListSecretsResponse] = Operation(
     operation_id="get_deployments_secrets",
     method="GET",
     path="/deployments/secrets",
@@ -42,7 +46,7 @@ GET_DEPLOYMENTS_SECRETS_OPERATION: Operation[ListSecretsResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-POST_DEPLOYMENTS_SECRETS_OPERATION: Operation[SecretResponseItem] = Operation(
+_POST_DEPLOYMENTS_SECRETS_OPERATION: Operation[SecretResponseItem] = Operation(
     operation_id="post_deployments_secrets",
     method="POST",
     path="/deployments/secrets",
@@ -62,7 +66,7 @@ POST_DEPLOYMENTS_SECRETS_OPERATION: Operation[SecretResponseItem] = Operation(
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-GET_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[SecretResponseItem] = Operation(
+_GET_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[SecretResponseItem] = Operation(
     operation_id="get_deployments_secrets_id",
     method="GET",
     path="/deployments/secrets/{id}",
@@ -76,7 +80,7 @@ GET_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[SecretResponseItem] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
+_DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     operation_id="delete_deployments_secrets_id",
     method="DELETE",
     path="/deployments/secrets/{id}",
@@ -90,7 +94,7 @@ DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[SecretResponseItem] = Operation(
+_PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION: Operation[SecretResponseItem] = Operation(
     operation_id="patch_deployments_secrets_id",
     method="PATCH",
     path="/deployments/secrets/{id}",
@@ -119,10 +123,48 @@ class SecretsApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_deployments_secrets(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListSecretsResponse: ...
+
+    @overload
+    async def get_deployments_secrets(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_secrets(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_secrets(
         self,
@@ -132,7 +174,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListSecretsResponse:
+        _decode: Any = None,
+    ) -> ListSecretsResponse | Any:
         """Get the list of project secrets
 
         Retrieve all secrets in your project
@@ -142,10 +185,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListSecretsResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListSecretsResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_SECRETS_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -153,8 +197,45 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_secrets_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListSecretsResponse]: ...
+
+    @overload
+    async def get_deployments_secrets_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_secrets_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_secrets_with_http_info(
         self,
@@ -164,7 +245,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListSecretsResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListSecretsResponse] | ApiResponse[Any]:
         """Get the list of project secrets
 
         Retrieve all secrets in your project
@@ -174,10 +256,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_SECRETS_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -185,6 +268,7 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_secrets_without_preload_content(
@@ -203,12 +287,51 @@ class SecretsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_SECRETS_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def post_deployments_secrets(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> SecretResponseItem: ...
+
+    @overload
+    async def post_deployments_secrets(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def post_deployments_secrets(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def post_deployments_secrets(
         self,
@@ -219,7 +342,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> SecretResponseItem:
+        _decode: Any = None,
+    ) -> SecretResponseItem | Any:
         """Create a new secret
 
         Create a new secret to store sensitive configuration values
@@ -230,10 +354,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded SecretResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            POST_DEPLOYMENTS_SECRETS_OPERATION,
+            _POST_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             create_secret_request,
             request_timeout=_request_timeout,
@@ -241,8 +366,48 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def post_deployments_secrets_with_http_info(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[SecretResponseItem]: ...
+
+    @overload
+    async def post_deployments_secrets_with_http_info(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def post_deployments_secrets_with_http_info(
+        self,
+        create_secret_request: CreateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def post_deployments_secrets_with_http_info(
         self,
@@ -253,7 +418,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[SecretResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[SecretResponseItem] | ApiResponse[Any]:
         """Create a new secret
 
         Create a new secret to store sensitive configuration values
@@ -264,10 +430,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            POST_DEPLOYMENTS_SECRETS_OPERATION,
+            _POST_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             create_secret_request,
             request_timeout=_request_timeout,
@@ -275,6 +442,7 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def post_deployments_secrets_without_preload_content(
@@ -295,12 +463,51 @@ class SecretsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            POST_DEPLOYMENTS_SECRETS_OPERATION,
+            _POST_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             create_secret_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def get_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> SecretResponseItem: ...
+
+    @overload
+    async def get_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_secrets_id(
         self,
@@ -311,7 +518,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> SecretResponseItem:
+        _decode: Any = None,
+    ) -> SecretResponseItem | Any:
         """Get a secret by ID or name
 
         Retrieve details of a specific secret by its ID or name
@@ -322,10 +530,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded SecretResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -335,8 +544,48 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[SecretResponseItem]: ...
+
+    @overload
+    async def get_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_secrets_id_with_http_info(
         self,
@@ -347,7 +596,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[SecretResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[SecretResponseItem] | ApiResponse[Any]:
         """Get a secret by ID or name
 
         Retrieve details of a specific secret by its ID or name
@@ -358,10 +608,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -371,6 +622,7 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_secrets_id_without_preload_content(
@@ -391,7 +643,7 @@ class SecretsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -399,6 +651,45 @@ class SecretsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def delete_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_deployments_secrets_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_deployments_secrets_id(
         self,
@@ -409,7 +700,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> dict[str, Any]:
+        _decode: Any = None,
+    ) -> dict[str, Any] | Any:
         """Delete a secret
 
         Delete an existing secret
@@ -420,10 +712,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded dict[str, Any].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -433,8 +726,48 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[dict[str, Any]]: ...
+
+    @overload
+    async def delete_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_deployments_secrets_id_with_http_info(
         self,
@@ -445,7 +778,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[dict[str, Any]]:
+        _decode: Any = None,
+    ) -> ApiResponse[dict[str, Any]] | ApiResponse[Any]:
         """Delete a secret
 
         Delete an existing secret
@@ -456,10 +790,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -469,6 +804,7 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_deployments_secrets_id_without_preload_content(
@@ -489,7 +825,7 @@ class SecretsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -497,6 +833,48 @@ class SecretsApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def patch_deployments_secrets_id(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> SecretResponseItem: ...
+
+    @overload
+    async def patch_deployments_secrets_id(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def patch_deployments_secrets_id(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def patch_deployments_secrets_id(
         self,
@@ -508,7 +886,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> SecretResponseItem:
+        _decode: Any = None,
+    ) -> SecretResponseItem | Any:
         """Update a secret
 
         Update an existing secret's value or metadata
@@ -520,10 +899,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded SecretResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -533,8 +913,51 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def patch_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[SecretResponseItem]: ...
+
+    @overload
+    async def patch_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def patch_deployments_secrets_id_with_http_info(
+        self,
+        id: str,
+        update_secret_request: UpdateSecretRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def patch_deployments_secrets_id_with_http_info(
         self,
@@ -546,7 +969,8 @@ class SecretsApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[SecretResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[SecretResponseItem] | ApiResponse[Any]:
         """Update a secret
 
         Update an existing secret's value or metadata
@@ -558,10 +982,11 @@ class SecretsApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
@@ -571,6 +996,7 @@ class SecretsApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def patch_deployments_secrets_id_without_preload_content(
@@ -593,7 +1019,7 @@ class SecretsApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },

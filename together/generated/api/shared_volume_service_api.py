@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """SharedVolumeServiceApi: Operations tagged SharedVolumeService."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -36,7 +36,11 @@ from together.generated.models.gpu_clusters_shared_volumes import GPUClustersSha
 
 __all__ = ["SharedVolumeServiceApi"]
 
-SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Operation(
     operation_id="SharedVolumeService_List",
     method="GET",
     path="/compute/clusters/storage/volumes",
@@ -48,7 +52,7 @@ SHARED_VOLUME_SERVICE_LIST_OPERATION: Operation[GPUClustersSharedVolumes] = Oper
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Update",
     method="PUT",
     path="/compute/clusters/storage/volumes",
@@ -66,7 +70,7 @@ SHARED_VOLUME_SERVICE_UPDATE_OPERATION: Operation[GPUClustersSharedVolume] = Ope
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Create",
     method="POST",
     path="/compute/clusters/storage/volumes",
@@ -84,7 +88,7 @@ SHARED_VOLUME_SERVICE_CREATE_OPERATION: Operation[GPUClustersSharedVolume] = Ope
     retry_safe=False,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
+_SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operation(
     operation_id="SharedVolumeService_Get",
     method="GET",
     path="/compute/clusters/storage/volumes/{volume_id}",
@@ -96,7 +100,7 @@ SHARED_VOLUME_SERVICE_GET_OPERATION: Operation[GPUClustersSharedVolume] = Operat
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-SHARED_VOLUME_SERVICE_DELETE_OPERATION: Operation[GPUClustersSharedVolumeDeleteResponse] = (
+_SHARED_VOLUME_SERVICE_DELETE_OPERATION: Operation[GPUClustersSharedVolumeDeleteResponse] = (
     Operation(
         operation_id="SharedVolumeService_Delete",
         method="DELETE",
@@ -118,10 +122,48 @@ class SharedVolumeServiceApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolumes: ...
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_list(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_list(
         self,
@@ -131,7 +173,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolumes:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolumes | Any:
         """List all shared volumes.
 
         List all shared volumes.
@@ -141,10 +184,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolumes.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolumes (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -152,8 +196,45 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolumes]: ...
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_list_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_list_with_http_info(
         self,
@@ -163,7 +244,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolumes]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolumes] | ApiResponse[Any]:
         """List all shared volumes.
 
         List all shared volumes.
@@ -173,10 +255,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -184,6 +267,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_list_without_preload_content(
@@ -202,12 +286,54 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_LIST_OPERATION,
+            _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_update(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_update(
         self,
@@ -219,7 +345,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Update a shared volume.
 
         Update the configuration of an existing shared volume.
@@ -231,10 +358,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolume.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
@@ -242,8 +370,51 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_update_with_http_info(
+        self,
+        gpu_clusters_shared_volume_update_request: GPUClustersSharedVolumeUpdateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_update_with_http_info(
         self,
@@ -255,7 +426,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Update a shared volume.
 
         Update the configuration of an existing shared volume.
@@ -267,10 +439,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
@@ -278,6 +451,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_update_without_preload_content(
@@ -300,12 +474,54 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_create(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_create(
         self,
@@ -317,7 +533,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Create a shared volume.
 
                 Instant Clusters supports long-lived, resizable in-DC shared storage with user data persistence.
@@ -331,10 +548,11 @@ class SharedVolumeServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
-                :return: the decoded GPUClustersSharedVolume.
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+                :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
@@ -342,8 +560,51 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_create_with_http_info(
+        self,
+        gpu_clusters_shared_volume_create_request: GPUClustersSharedVolumeCreateRequest
+        | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_create_with_http_info(
         self,
@@ -355,7 +616,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Create a shared volume.
 
                 Instant Clusters supports long-lived, resizable in-DC shared storage with user data persistence.
@@ -369,10 +631,11 @@ class SharedVolumeServiceApi:
                 :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
+                :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
@@ -380,6 +643,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_create_without_preload_content(
@@ -404,12 +668,51 @@ class SharedVolumeServiceApi:
                 :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_CREATE_OPERATION,
+            _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolume: ...
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_get(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_get(
         self,
@@ -420,7 +723,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolume:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolume | Any:
         """Get shared volume by volume Id.
 
         Retrieve information about a specific shared volume.
@@ -431,10 +735,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolume.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -444,8 +749,48 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolume]: ...
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_get_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_get_with_http_info(
         self,
@@ -456,7 +801,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolume]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolume] | ApiResponse[Any]:
         """Get shared volume by volume Id.
 
         Retrieve information about a specific shared volume.
@@ -467,10 +813,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -480,6 +827,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_get_without_preload_content(
@@ -500,7 +848,7 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_GET_OPERATION,
+            _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -508,6 +856,45 @@ class SharedVolumeServiceApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> GPUClustersSharedVolumeDeleteResponse: ...
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def shared_volume_service_delete(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def shared_volume_service_delete(
         self,
@@ -518,7 +905,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> GPUClustersSharedVolumeDeleteResponse:
+        _decode: Any = None,
+    ) -> GPUClustersSharedVolumeDeleteResponse | Any:
         """Delete shared volume by volume id.
 
         Delete a shared volume. Note that if this volume is attached to a cluster, deleting will fail.
@@ -530,10 +918,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded GPUClustersSharedVolumeDeleteResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded GPUClustersSharedVolumeDeleteResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -543,8 +932,48 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse]: ...
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def shared_volume_service_delete_with_http_info(
+        self,
+        volume_id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def shared_volume_service_delete_with_http_info(
         self,
@@ -555,7 +984,8 @@ class SharedVolumeServiceApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[GPUClustersSharedVolumeDeleteResponse] | ApiResponse[Any]:
         """Delete shared volume by volume id.
 
         Delete a shared volume. Note that if this volume is attached to a cluster, deleting will fail.
@@ -567,10 +997,11 @@ class SharedVolumeServiceApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
@@ -580,6 +1011,7 @@ class SharedVolumeServiceApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def shared_volume_service_delete_without_preload_content(
@@ -601,7 +1033,7 @@ class SharedVolumeServiceApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            SHARED_VOLUME_SERVICE_DELETE_OPERATION,
+            _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },

@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """VideoApi: Operations tagged Video."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -27,7 +27,11 @@ from together.generated.models.video_job import VideoJob
 
 __all__ = ["VideoApi"]
 
-RETRIEVE_VIDEO_OPERATION: Operation[VideoJob] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_RETRIEVE_VIDEO_OPERATION: Operation[VideoJob] = Operation(
     operation_id="retrieveVideo",
     method="GET",
     path="/videos/{id}",
@@ -41,7 +45,7 @@ RETRIEVE_VIDEO_OPERATION: Operation[VideoJob] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-CREATE_VIDEO_OPERATION: Operation[VideoJob] = Operation(
+_CREATE_VIDEO_OPERATION: Operation[VideoJob] = Operation(
     operation_id="createVideo",
     method="POST",
     path="/videos",
@@ -67,10 +71,51 @@ class VideoApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def retrieve_video(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> VideoJob: ...
+
+    @overload
+    async def retrieve_video(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def retrieve_video(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def retrieve_video(
         self,
@@ -81,7 +126,8 @@ class VideoApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> VideoJob:
+        _decode: Any = None,
+    ) -> VideoJob | Any:
         """Fetch video metadata
 
         Fetch video metadata
@@ -92,10 +138,11 @@ class VideoApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded VideoJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded VideoJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            RETRIEVE_VIDEO_OPERATION,
+            _RETRIEVE_VIDEO_OPERATION,
             {
                 "id": id,
             },
@@ -105,8 +152,48 @@ class VideoApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def retrieve_video_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[VideoJob]: ...
+
+    @overload
+    async def retrieve_video_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def retrieve_video_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def retrieve_video_with_http_info(
         self,
@@ -117,7 +204,8 @@ class VideoApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[VideoJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[VideoJob] | ApiResponse[Any]:
         """Fetch video metadata
 
         Fetch video metadata
@@ -128,10 +216,11 @@ class VideoApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            RETRIEVE_VIDEO_OPERATION,
+            _RETRIEVE_VIDEO_OPERATION,
             {
                 "id": id,
             },
@@ -141,6 +230,7 @@ class VideoApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def retrieve_video_without_preload_content(
@@ -161,7 +251,7 @@ class VideoApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            RETRIEVE_VIDEO_OPERATION,
+            _RETRIEVE_VIDEO_OPERATION,
             {
                 "id": id,
             },
@@ -169,6 +259,45 @@ class VideoApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def create_video(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> VideoJob: ...
+
+    @overload
+    async def create_video(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def create_video(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def create_video(
         self,
@@ -179,7 +308,8 @@ class VideoApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> VideoJob:
+        _decode: Any = None,
+    ) -> VideoJob | Any:
         """Create video
 
         Create a video
@@ -190,10 +320,11 @@ class VideoApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded VideoJob.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded VideoJob (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            CREATE_VIDEO_OPERATION,
+            _CREATE_VIDEO_OPERATION,
             {},
             create_video_body,
             request_timeout=_request_timeout,
@@ -201,8 +332,48 @@ class VideoApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def create_video_with_http_info(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[VideoJob]: ...
+
+    @overload
+    async def create_video_with_http_info(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def create_video_with_http_info(
+        self,
+        create_video_body: CreateVideoBody | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def create_video_with_http_info(
         self,
@@ -213,7 +384,8 @@ class VideoApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[VideoJob]:
+        _decode: Any = None,
+    ) -> ApiResponse[VideoJob] | ApiResponse[Any]:
         """Create video
 
         Create a video
@@ -224,10 +396,11 @@ class VideoApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            CREATE_VIDEO_OPERATION,
+            _CREATE_VIDEO_OPERATION,
             {},
             create_video_body,
             request_timeout=_request_timeout,
@@ -235,6 +408,7 @@ class VideoApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def create_video_without_preload_content(
@@ -255,7 +429,7 @@ class VideoApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            CREATE_VIDEO_OPERATION,
+            _CREATE_VIDEO_OPERATION,
             {},
             create_video_body,
             request_timeout=_request_timeout,

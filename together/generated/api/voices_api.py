@@ -5,9 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """VoicesApi: Operations tagged Voices."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
+from pydantic import BaseModel
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -18,7 +20,11 @@ from together.generated.models.list_voices_response import ListVoicesResponse
 
 __all__ = ["VoicesApi"]
 
-FETCH_VOICES_OPERATION: Operation[ListVoicesResponse] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_FETCH_VOICES_OPERATION: Operation[ListVoicesResponse] = Operation(
     operation_id="fetchVoices",
     method="GET",
     path="/voices",
@@ -38,10 +44,48 @@ class VoicesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def fetch_voices(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ListVoicesResponse: ...
+
+    @overload
+    async def fetch_voices(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def fetch_voices(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def fetch_voices(
         self,
@@ -51,7 +95,8 @@ class VoicesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ListVoicesResponse:
+        _decode: Any = None,
+    ) -> ListVoicesResponse | Any:
         """Fetch available voices for each model
 
         Fetch available voices for each model
@@ -61,10 +106,11 @@ class VoicesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded ListVoicesResponse.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded ListVoicesResponse (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            FETCH_VOICES_OPERATION,
+            _FETCH_VOICES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -72,8 +118,45 @@ class VoicesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def fetch_voices_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[ListVoicesResponse]: ...
+
+    @overload
+    async def fetch_voices_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def fetch_voices_with_http_info(
+        self,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def fetch_voices_with_http_info(
         self,
@@ -83,7 +166,8 @@ class VoicesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[ListVoicesResponse]:
+        _decode: Any = None,
+    ) -> ApiResponse[ListVoicesResponse] | ApiResponse[Any]:
         """Fetch available voices for each model
 
         Fetch available voices for each model
@@ -93,10 +177,11 @@ class VoicesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            FETCH_VOICES_OPERATION,
+            _FETCH_VOICES_OPERATION,
             {},
             None,
             request_timeout=_request_timeout,
@@ -104,6 +189,7 @@ class VoicesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def fetch_voices_without_preload_content(
@@ -122,5 +208,5 @@ class VoicesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            FETCH_VOICES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
+            _FETCH_VOICES_OPERATION, {}, None, request_timeout=_request_timeout, headers=_headers
         )

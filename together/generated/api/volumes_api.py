@@ -5,11 +5,11 @@
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
 """VolumesApi: Operations tagged Volumes."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
@@ -27,7 +27,11 @@ from together.generated.models.volume_response_item import VolumeResponseItem
 
 __all__ = ["VolumesApi"]
 
-GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[VolumeResponseItem] = Operation(
+# The result type a call's ``_decode=`` asks for.
+_Model = TypeVar("_Model", bound=BaseModel)
+_Result = TypeVar("_Result")
+
+_GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[VolumeResponseItem] = Operation(
     operation_id="get_deployments_storage_volumes_id",
     method="GET",
     path="/deployments/storage/volumes/{id}",
@@ -41,7 +45,7 @@ GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[VolumeResponseItem] = Op
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[dict[str, Any]] = Operation(
+_DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[dict[str, Any]] = Operation(
     operation_id="delete_deployments_storage_volumes_id",
     method="DELETE",
     path="/deployments/storage/volumes/{id}",
@@ -55,7 +59,7 @@ DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[dict[str, Any]] = Ope
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[VolumeResponseItem] = Operation(
+_PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION: Operation[VolumeResponseItem] = Operation(
     operation_id="patch_deployments_storage_volumes_id",
     method="PATCH",
     path="/deployments/storage/volumes/{id}",
@@ -84,10 +88,51 @@ class VolumesApi:
     Each operation comes in three forms: ``op()`` returns the decoded result,
     ``op_with_http_info()`` an :class:`ApiResponse` with status, headers and raw bytes, and
     ``op_without_preload_content()`` aiohttp's unread response (the caller releases it).
+    The first two of an operation answering JSON take ``_decode=`` for another result:
+    ``bytes``, a pydantic model class or a parser of the body's bytes.
     """
 
     def __init__(self, api_client: ApiClient | None = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @overload
+    async def get_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> VolumeResponseItem: ...
+
+    @overload
+    async def get_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def get_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def get_deployments_storage_volumes_id(
         self,
@@ -98,7 +143,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> VolumeResponseItem:
+        _decode: Any = None,
+    ) -> VolumeResponseItem | Any:
         """Get a volume by ID or name
 
         Retrieve details of a specific volume by its ID or name
@@ -109,10 +155,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded VolumeResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded VolumeResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -122,8 +169,48 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def get_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[VolumeResponseItem]: ...
+
+    @overload
+    async def get_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def get_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def get_deployments_storage_volumes_id_with_http_info(
         self,
@@ -134,7 +221,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[VolumeResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[VolumeResponseItem] | ApiResponse[Any]:
         """Get a volume by ID or name
 
         Retrieve details of a specific volume by its ID or name
@@ -145,10 +233,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -158,6 +247,7 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def get_deployments_storage_volumes_id_without_preload_content(
@@ -178,7 +268,7 @@ class VolumesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -186,6 +276,45 @@ class VolumesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def delete_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def delete_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def delete_deployments_storage_volumes_id(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def delete_deployments_storage_volumes_id(
         self,
@@ -196,7 +325,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> dict[str, Any]:
+        _decode: Any = None,
+    ) -> dict[str, Any] | Any:
         """Delete a volume
 
         Delete an existing volume
@@ -207,10 +337,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded dict[str, Any].
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -220,8 +351,48 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def delete_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[dict[str, Any]]: ...
+
+    @overload
+    async def delete_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def delete_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def delete_deployments_storage_volumes_id_with_http_info(
         self,
@@ -232,7 +403,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[dict[str, Any]]:
+        _decode: Any = None,
+    ) -> ApiResponse[dict[str, Any]] | ApiResponse[Any]:
         """Delete a volume
 
         Delete an existing volume
@@ -243,10 +415,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -256,6 +429,7 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def delete_deployments_storage_volumes_id_without_preload_content(
@@ -276,7 +450,7 @@ class VolumesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -284,6 +458,48 @@ class VolumesApi:
             request_timeout=_request_timeout,
             headers=_headers,
         )
+
+    @overload
+    async def patch_deployments_storage_volumes_id(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> VolumeResponseItem: ...
+
+    @overload
+    async def patch_deployments_storage_volumes_id(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> _Model: ...
+
+    @overload
+    async def patch_deployments_storage_volumes_id(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> _Result: ...
 
     async def patch_deployments_storage_volumes_id(
         self,
@@ -295,7 +511,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> VolumeResponseItem:
+        _decode: Any = None,
+    ) -> VolumeResponseItem | Any:
         """Update a volume
 
         Update an existing volume's configuration or contents
@@ -307,10 +524,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded VolumeResponseItem.
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
+        :return: the decoded VolumeResponseItem (or what ``_decode`` makes of the body).
         """
         response = await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -320,8 +538,51 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
         return response.data
+
+    @overload
+    async def patch_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: None = None,
+    ) -> ApiResponse[VolumeResponseItem]: ...
+
+    @overload
+    async def patch_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: type[_Model],
+    ) -> ApiResponse[_Model]: ...
+
+    @overload
+    async def patch_deployments_storage_volumes_id_with_http_info(
+        self,
+        id: str,
+        update_volume_request: UpdateVolumeRequest | Mapping[str, Any],
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+        _decode: Callable[[bytes], _Result],
+    ) -> ApiResponse[_Result]: ...
 
     async def patch_deployments_storage_volumes_id_with_http_info(
         self,
@@ -333,7 +594,8 @@ class VolumesApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[VolumeResponseItem]:
+        _decode: Any = None,
+    ) -> ApiResponse[VolumeResponseItem] | ApiResponse[Any]:
         """Update a volume
 
         Update an existing volume's configuration or contents
@@ -345,10 +607,11 @@ class VolumesApi:
         :param _retries: retries for this call (default: ``Configuration.retries``); this operation is not retry-safe, so it is never retried.
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the status, headers, decoded data and raw bytes.
         """
         return await self.api_client.call_api(
-            PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
@@ -358,6 +621,7 @@ class VolumesApi:
             retries=_retries,
             deadline=_deadline,
             retry_policy=_retry_policy,
+            decode=_decode,
         )
 
     async def patch_deployments_storage_volumes_id_without_preload_content(
@@ -380,7 +644,7 @@ class VolumesApi:
         :return: aiohttp's response, unread and unchecked.
         """
         return await self.api_client.call_api_raw(
-            PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
+            _PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },

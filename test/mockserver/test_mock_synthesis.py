@@ -1,0 +1,356 @@
+"""Values synthesized from schemas (docs/mock-server.md, "Answers"): the spec's example where
+it validates, else required properties always and optional ones when the result still
+validates, ``const`` and ``enum``, formats, bounds, one branch of a ``oneOf``/``anyOf`` with
+its discriminator value; every value valid; the same seed, the same value."""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from together.mock.spec import ApiDescription, load_api
+from together.mock.synthesis import Synthesizer
+
+COMPONENTS = """
+openapi: 3.1.0
+info: {title: synthesis, version: "1"}
+paths: {}
+components:
+  schemas:
+    Cat:
+      type: object
+      required: [kind, meows]
+      properties: {kind: {type: string}, meows: {type: boolean}}
+    Dog:
+      type: object
+      required: [kind, barks]
+      properties: {kind: {type: string}, barks: {type: integer, minimum: 1, maximum: 1}}
+    Pet:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator:
+        propertyName: kind
+        mapping: {cat: "#/components/schemas/Cat", dog: "#/components/schemas/Dog"}
+    Named:
+      type: object
+      required: [name]
+      properties: {name: {type: string}}
+    Aged:
+      allOf:
+        - $ref: "#/components/schemas/Named"
+        - type: object
+          required: [age]
+          properties: {age: {type: integer, minimum: 3, maximum: 3}}
+    Square:
+      type: object
+      required: [type]
+      properties: {type: {type: string, enum: [square]}}
+    Circle:
+      type: object
+      required: [type]
+      properties: {type: {type: string, enum: [circle]}}
+    Free:
+      type: object
+      required: [type]
+      properties: {type: {type: string}}
+    Fixed:
+      type: object
+      required: [type]
+      properties: {type: {const: Fixed}}
+    Shape:
+      oneOf: [{$ref: "#/components/schemas/Square"}, {$ref: "#/components/schemas/Circle"}]
+      discriminator: {propertyName: type}
+"""
+
+REF = "urn:together:openapi#/components/schemas/"
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> ApiDescription:
+    path: Path = tmp_path_factory.mktemp("synthesis") / "components.yaml"
+    path.write_text(COMPONENTS, encoding="utf-8")
+    return load_api(path)
+
+
+def make(api: ApiDescription, schema: Any, seed: int = 0) -> Any:
+    value = Synthesizer(api).value(schema, random.Random(seed))
+    assert api.schema_validator(schema, formats=True).is_valid(value), value
+    return value
+
+
+def many(api: ApiDescription, schema: Any, count: int = 40) -> list[Any]:
+    return [make(api, schema, seed) for seed in range(count)]
+
+
+# ---------------------------------------------------------------------------- scalars
+
+
+def test_const_and_examples(api: ApiDescription) -> None:
+    assert make(api, {"const": 7}) == 7
+    assert make(api, {"const": None}) is None
+    assert make(api, {"type": "string", "example": "from the spec"}) == "from the spec"
+    assert make(api, {"type": "integer", "example": 12}) == 12
+    assert make(api, {"type": "array", "example": ["a"]}) == ["a"]
+    assert make(api, {"type": "object", "example": {"k": 1}}) == {"k": 1}
+    # An example that does not validate is not used.
+    assert make(api, {"type": "integer", "minimum": 5, "maximum": 5, "example": 1}) == 5
+    assert make(api, {"type": "integer", "minimum": 4, "maximum": 4, "example": None}) == 4
+
+
+def test_enums_choose_among_the_values_never_null(api: Any) -> None:
+    schema = {"enum": ["a", "b", "c", None]}
+    assert set(many(api, schema)) == {"a", "b", "c"}
+    assert make(api, {"type": ["string", "null"], "enum": [None, "only"]}) == "only"
+
+
+@pytest.mark.parametrize(
+    ("schema", "low", "high"),
+    [
+        ({"type": "integer", "minimum": 5, "maximum": 7}, 5, 7),
+        ({"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 8}, 6, 7),
+        ({"type": "integer", "minimum": -3, "maximum": -1}, -3, -1),
+        ({"type": "integer"}, 0, 100),
+        ({"type": "integer", "minimum": 50}, 50, 150),
+        ({"type": "integer", "maximum": 10}, 0, 10),
+        ({"type": "number", "minimum": 0.5, "maximum": 0.75}, 0.5, 0.75),
+        ({"type": "number", "exclusiveMinimum": 1, "exclusiveMaximum": 2}, 1.000001, 1.999999),
+        ({"type": "number"}, 0, 100),
+    ],
+)
+def test_numbers_fall_within_their_bounds_and_vary(
+    api: Any, schema: dict[str, Any], low: float, high: float
+) -> None:
+    values = many(api, schema)
+    assert all(low <= v <= high for v in values), values
+    assert len(set(values)) > 1
+    kind = int if schema["type"] == "integer" else float
+    assert all(type(v) is kind for v in values)
+
+
+def test_integers_without_room_take_the_minimum(api: Any) -> None:
+    assert make(api, {"type": "integer", "minimum": 9, "maximum": 9}) == 9
+    assert make(api, {"type": "integer", "minimum": 2.5, "maximum": 3.5}) == 3
+
+
+def test_multiple_of_is_respected(api: Any) -> None:
+    values = many(api, {"type": "integer", "minimum": 1, "maximum": 100, "multipleOf": 7})
+    assert all(v % 7 == 0 and 7 <= v <= 105 for v in values)
+    numbers = many(api, {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.25})
+    assert all(v in (0, 0.25, 0.5, 0.75, 1.0) for v in numbers), numbers
+
+
+@pytest.mark.parametrize("name", ["created", "updated", "expires_at", "finished_at"])
+def test_time_fields_are_unix_times_within_a_day_of_2026_04_28(api: Any, name: str) -> None:
+    schema = {"type": "object", "required": [name], "properties": {name: {"type": "integer"}}}
+    stamps = [value[name] for value in many(api, schema)]
+    assert all(1_777_334_400 <= s < 1_777_334_400 + 86_400 for s in stamps), stamps
+    assert len(set(stamps)) > 1
+
+
+def test_other_integers_are_small(api: Any) -> None:
+    schema = {"type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}}
+    assert all(0 <= v["count"] <= 100 for v in many(api, schema))
+    bounded = {
+        "type": "object",
+        "required": ["created"],
+        "properties": {"created": {"type": "integer", "maximum": 5}},
+    }
+    assert all(0 <= v["created"] <= 5 for v in many(api, bounded))
+
+
+def test_booleans_and_nulls(api: Any) -> None:
+    assert set(many(api, {"type": "boolean"})) == {True, False}
+    assert make(api, {"type": "null"}) is None
+    assert make(api, {"type": ["null", "integer"], "minimum": 1, "maximum": 1}) == 1
+    assert make(api, {"type": ["null"]}) is None
+
+
+def test_date_time_values(api: Any) -> None:
+    values = many(api, {"type": "string", "format": "date-time"})
+    start = datetime.fromisoformat("2026-04-28T00:00:00+00:00")
+    for value in values:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), value
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        assert 0 <= (moment - start).total_seconds() < 86_400
+    assert len(set(values)) > 1
+    assert len({v[11:13] for v in values}) > 1 and len({v[14:16] for v in values}) > 1
+    assert len({v[17:19] for v in values}) > 1
+
+
+def test_other_formats(api: Any) -> None:
+    assert make(api, {"type": "string", "format": "date"}) == "2026-04-28"
+    uris = many(api, {"type": "string", "format": "uri"})
+    assert all(re.fullmatch(r"http://127\.0\.0\.1/mock/[0-9a-f]{8}", u) for u in uris)
+    assert len(set(uris)) > 1
+    assert re.fullmatch(r"http://127\.0\.0\.1/mock/[0-9a-f]{8}", make(api, {"format": "url"}))
+    ids = many(api, {"type": "string", "format": "uuid"})
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    assert len(set(ids)) == len(ids)
+    raw = [base64.b64decode(b, validate=True) for b in many(api, {"format": "byte"})]
+    assert all(len(r) == 6 for r in raw) and len(set(raw)) > 1
+    assert make(api, {"type": "string", "format": "email"}) == "someone@example.com"
+
+
+def test_strings_are_named_after_their_field_and_fit_their_lengths(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["_title_", "__", "long", "short"],
+        "properties": {
+            "_title_": {"type": "string"},
+            "__": {"type": "string"},
+            "long": {"type": "string", "minLength": 30},
+            "short": {"type": "string", "maxLength": 4},
+        },
+    }
+    value = make(api, schema)
+    assert re.fullmatch(r"title-[0-9a-f]{8}", value["_title_"])
+    assert re.fullmatch(r"text-[0-9a-f]{8}", value["__"])
+    assert re.fullmatch(r"long-[0-9a-f]{8}x{17}", value["long"])
+    assert value["short"] == "shor"
+    assert re.fullmatch(r"text-[0-9a-f]{8}", make(api, {"type": "string"}))
+    assert re.fullmatch(r"text-[0-9a-f]{8}", make(api, {}))  # no type: a string
+
+
+# ---------------------------------------------------------------------------- structures
+
+
+def test_objects_have_required_and_optional_properties(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"const": 1}, "b": {"const": 2}},
+    }
+    assert make(api, schema) == {"a": 1, "b": 2}
+    # Optional properties are left out when they would make the value invalid.
+    assert make(api, {**schema, "maxProperties": 1}) == {"a": 1}
+    assert make(api, {"properties": {"x": {"const": "y"}}}) == {"x": "y"}  # no type: an object
+
+
+def test_required_names_without_a_schema_use_additional_properties(api: Any) -> None:
+    schema = {"type": "object", "required": ["free", "typed"], "additionalProperties": {"const": 5}}
+    assert make(api, schema) == {"free": 5, "typed": 5}
+    loose = make(api, {"type": "object", "required": ["free"]})
+    assert re.fullmatch(r"free-[0-9a-f]{8}", loose["free"])
+
+
+def test_min_properties_are_filled(api: Any) -> None:
+    value = make(api, {"type": "object", "minProperties": 2, "additionalProperties": {"const": 0}})
+    assert value == {"key0": 0, "key1": 0}
+    value = make(api, {"type": "object", "minProperties": 1})
+    assert list(value) == ["key0"] and re.fullmatch(r"value-[0-9a-f]{8}", value["key0"])
+
+
+def test_arrays(api: Any) -> None:
+    assert make(api, {"type": "array", "items": {"const": 1}}) == [1]
+    assert make(api, {"type": "array", "items": {"const": 1}, "minItems": 3}) == [1, 1, 1]
+    assert make(api, {"type": "array", "items": {"const": 1}, "maxItems": 0}) == []
+    value = make(
+        api, {"type": "array", "prefixItems": [{"const": "a"}, {"const": "b"}], "minItems": 2}
+    )
+    assert value == ["a", "b"]
+    assert make(
+        api,
+        {"type": "array", "prefixItems": [{"const": "a"}], "items": {"const": 0}, "minItems": 3},
+    ) == ["a", 0, 0]
+
+
+def test_all_of_branches_are_merged(api: Any) -> None:
+    assert make(api, {"$ref": REF + "Aged"}) == {
+        "name": make(api, {"$ref": REF + "Named"})["name"],
+        "age": 3,
+    }
+    schema = {
+        "allOf": [
+            {"type": "object", "properties": {"n": {"type": "integer", "minimum": 2}}},
+            {"type": "object", "required": ["n"], "properties": {"n": {"maximum": 2}}},
+            {"allOf": [{"type": "object", "required": ["m"], "properties": {"m": {"const": 0}}}]},
+        ],
+        "required": ["n"],
+    }
+    assert make(api, schema) == {"n": 2, "m": 0}
+
+
+def test_one_of_takes_a_branch_with_its_discriminator_value(api: Any) -> None:
+    pets = many(api, {"$ref": REF + "Pet"}, count=5)
+    assert all(p["kind"] == "cat" and isinstance(p["meows"], bool) for p in pets)
+    shaped = make(api, {"$ref": REF + "Shape"})
+    assert shaped == {"type": "square"}
+
+
+def test_one_of_skips_a_branch_that_would_match_twice(api: Any) -> None:
+    schema = {"oneOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}]}
+    # An integer is a number too (two branches match): the number branch's value is taken.
+    value = make(api, schema)
+    assert isinstance(value, float) and not value.is_integer()
+    assert make(api, {"anyOf": [{"const": 1}, {"const": 2}]}) == 1
+    assert make(api, {"anyOf": [{"const": 1}], "title": "t"}) == 1
+
+
+def test_discriminated_items_no_branch_can_satisfy_give_an_empty_array(api: Any) -> None:
+    # Items whose discriminator has no mapping and whose branches are named after
+    # components that cannot hold their own names.
+    items = {
+        "oneOf": [
+            {"$ref": REF + "Square"},
+            {"$ref": REF + "Circle"},
+        ],
+        "discriminator": {"propertyName": "type"},
+    }
+    assert make(api, {"type": "array", "items": items}) == []
+    assert make(api, {"type": "array", "items": items, "minItems": 0}) == []
+    # With a mapping, or a branch that accepts its name, or no discriminator: one item.
+    mapped = {
+        **items,
+        "discriminator": {"propertyName": "type", "mapping": {"square": REF + "Square"}},
+    }
+    assert len(make(api, {"type": "array", "items": mapped})) == 1
+    assert len(make(api, {"type": "array", "items": {"oneOf": items["oneOf"]}})) == 1
+    for name in ("Free", "Fixed"):
+        own = {
+            "oneOf": [{"$ref": REF + "Square"}, {"$ref": REF + name}],
+            "discriminator": {"propertyName": "type"},
+        }
+        assert len(make(api, {"type": "array", "items": own})) == 1, name
+
+
+def test_deep_structures_stop_growing(api: Any) -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {}}
+    schema = node
+    for _ in range(20):
+        child: dict[str, Any] = {"type": "object", "properties": {}}
+        node["properties"]["child"] = child
+        node = child
+    value = make(api, schema)
+    depth = 0
+    while "child" in value:
+        value, depth = value["child"], depth + 1
+    assert depth == 6  # optional properties stop at half the depth limit
+
+
+def test_the_same_seed_gives_the_same_value(api: Any) -> None:
+    schema = {"$ref": REF + "Aged"}
+    assert make(api, schema, 3) == make(api, schema, 3)
+    assert make(api, schema, 3) != make(api, schema, 4)
+
+
+def test_example_or_value_takes_the_first_valid_example(tmp_path: Path) -> None:
+    path = tmp_path / "examples.yaml"
+    path.write_text(
+        COMPONENTS.replace("paths: {}", "paths: {}\nx-schema: {type: integer, minimum: 3}"),
+        encoding="utf-8",
+    )
+    api = load_api(path)
+    synthesizer = Synthesizer(api)
+    schema = {"type": "integer", "minimum": 3}
+    rng = random.Random(0)
+    assert synthesizer.example_or_value((1, 4, 5), "/x-schema", schema, rng) == 4
+    made = synthesizer.example_or_value((1,), "/x-schema", schema, rng)
+    assert isinstance(made, int) and made >= 3
+    # Without a pointer there is nothing to check examples against: a value is made.
+    assert synthesizer.example_or_value((1,), "", {"const": 9}, rng) == 9

@@ -1,0 +1,444 @@
+"""Downloads and unread answers through a fake transport: files, failures, timeouts.
+
+The fake's ``open`` hands back an answer whose body comes in the pieces a test chooses (or
+fails as a broken connection fails), so each failure can be placed exactly. Real sockets:
+test/e2e/test_download_e2e.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
+from pydantic import TypeAdapter
+
+from support import HOST, TOKEN
+from together.generated import (
+    ApiClient,
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+    Configuration,
+    NotFoundException,
+)
+from together.generated._runtime.operation import Operation, Param, ResponseSpec
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated.models.error_data import ErrorData
+
+OPERATION: Operation[bytes] = Operation(
+    operation_id="file_content",
+    method="GET",
+    path="/files/{id}/content",
+    params=(Param("id", "path", TypeAdapter(str)),),
+    responses={"200": ResponseSpec("bytes"), "404": ResponseSpec.json(ErrorData)},
+    accept="application/octet-stream",
+    retry_safe=True,
+)
+
+
+class Body:
+    def __init__(self, pieces: list[bytes | BaseException], on_read: Any = None) -> None:
+        self.pieces = pieces
+        self.on_read = on_read
+        self.sizes: list[int] = []
+
+    async def read(self, n: int = -1) -> bytes:
+        self.sizes.append(n)
+        if self.on_read is not None:
+            self.on_read(len(self.sizes))
+        if not self.pieces:
+            return b""
+        piece = self.pieces.pop(0)
+        if isinstance(piece, BaseException):
+            raise piece
+        return piece
+
+
+class Answer:
+    def __init__(
+        self,
+        *pieces: bytes | BaseException,
+        status: int = 200,
+        content_type: str = "application/octet-stream",
+        on_read: Any = None,
+    ) -> None:
+        self.status = status
+        self.reason = {200: "OK", 404: "Not Found", 299: "Whatever"}.get(status, "Other")
+        self.headers = CIMultiDictProxy(
+            CIMultiDict({"Content-Type": content_type, "x-request-id": "dl-1"})
+        )
+        self.content = Body(list(pieces), on_read)
+        self.closed = False
+        self.released = False
+
+    async def read(self) -> bytes:
+        data = b""
+        while self.content.pieces:
+            data += await self.content.read()
+        return data
+
+    def release(self) -> None:
+        self.released = True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class OpeningTransport:
+    answers: list[Answer | BaseException]
+    sent: list[PreparedRequest] = field(default_factory=list)
+    timeouts: list[Any] = field(default_factory=list)
+    closed: bool = False
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        raise AssertionError("a download never reads the whole answer through request()")
+
+    async def open(self, request: PreparedRequest, *, timeout: RequestTimeout = None) -> Any:
+        self.sent.append(request)
+        self.timeouts.append(timeout)
+        outcome = self.answers.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def no_wait(delay: float) -> None:
+    pass
+
+
+def client(transport: OpeningTransport, **settings: Any) -> ApiClient:
+    settings.setdefault("retries", 0)
+    api_client = ApiClient(
+        Configuration(host=HOST, access_token=TOKEN, **settings), transport=transport
+    )
+    api_client._sleep = no_wait
+    return api_client
+
+
+async def download(destination: Any, *answers: Answer | BaseException, **settings: Any) -> int:
+    transport = OpeningTransport(list(answers))
+    async with client(transport, **settings) as api_client:
+        return await api_client.call_api_download(OPERATION, {"id": "f"}, None, destination)
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)
+
+
+# ------------------------------------------------------------------ to a path
+
+
+async def test_a_download_is_written_beside_its_target_then_renamed(tmp_path: Path) -> None:
+    target = tmp_path / "hello.wav"
+    seen: list[list[str]] = []
+
+    def look(_: int) -> None:
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+
+    answer = Answer(b"RIFF", b"....", on_read=look)
+    assert await download(target, answer) == 8
+    assert target.read_bytes() == b"RIFF...."
+    # While the body arrived, only the temporary file was there: ".hello.wav.XXXX.part".
+    assert all(len(names) == 1 for names in seen)
+    assert re.fullmatch(r"\.hello\.wav\..+\.part", seen[0][0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hello.wav"]
+    assert answer.closed
+
+
+async def test_a_download_replaces_an_older_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"an older, longer version")
+    assert await download(target, Answer(b"new")) == 3
+    assert target.read_bytes() == b"new"
+
+
+async def test_an_empty_body_makes_an_empty_file(tmp_path: Path) -> None:
+    target = tmp_path / "empty.bin"
+    assert await download(target, Answer()) == 0
+    assert target.read_bytes() == b""
+
+
+async def test_a_relative_path_is_written_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert await download("here.bin", Answer(b"abc")) == 3
+    assert (tmp_path / "here.bin").read_bytes() == b"abc"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.bin"]
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o077, 0o600), (0o002, 0o664), (0o000, 0o666)])
+async def test_the_file_gets_the_mode_open_would_give_it(
+    tmp_path: Path, umask: None, mask: int, mode: int
+) -> None:
+    os.umask(mask)
+    target = tmp_path / "out.bin"
+    await download(target, Answer(b"x"))
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert os.umask(mask) == mask  # the process's umask is left as it was
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised", "message"),
+    [
+        (
+            aiohttp.ClientPayloadError("cut"),
+            ApiConnectionError,
+            r"^file_content: HTTP 200: the connection broke after 4 bytes \(ClientPayloadError\)",
+        ),
+        (
+            ConnectionResetError(104, "reset"),
+            ApiConnectionError,
+            r"^file_content: HTTP 200: the connection broke after 4 bytes \(ConnectionResetError\)",
+        ),
+        (
+            TimeoutError(),
+            ApiTimeoutError,
+            r"^file_content: HTTP 200: timed out reading the download$",
+        ),
+    ],
+    ids=["payload-error", "reset", "timeout"],
+)
+async def test_a_failure_mid_body_leaves_no_file_and_keeps_an_old_one(
+    tmp_path: Path, failure: BaseException, raised: type[Exception], message: str
+) -> None:
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    answer = Answer(b"1234", failure, b"never")
+    with pytest.raises(raised, match=message) as caught:
+        await download(target, answer)
+    assert caught.value.__cause__ is failure
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+    assert answer.closed
+
+
+async def test_a_failure_with_the_disk_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: the write fails; the temporary file goes and the error is the disk's."""
+    real_fdopen = os.fdopen
+
+    class FullDisk(io.RawIOBase):
+        def __init__(self, file: Any) -> None:
+            self.file = file
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+        def close(self) -> None:
+            self.file.close()
+            super().close()
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        return FullDisk(real_fdopen(fd, *args, **kwargs))
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    answer = Answer(b"1234")
+    with pytest.raises(OSError, match="No space left"):
+        await download(tmp_path / "out.bin", answer)
+    assert list(tmp_path.iterdir()) == []
+    assert answer.closed
+
+
+async def test_an_error_status_writes_nothing_and_reads_the_error(tmp_path: Path) -> None:
+    error = b'{"error": {"message": "no such file", "type": "invalid_request_error"}}'
+    answer = Answer(error, status=404, content_type="application/json")
+    with pytest.raises(NotFoundException, match="no such file") as caught:
+        await download(tmp_path / "out.bin", answer)
+    assert caught.value.request_id == "dl-1"
+    assert isinstance(caught.value.data, ErrorData)
+    assert list(tmp_path.iterdir()) == []
+    assert answer.released
+
+
+# ------------------------------------------------------------------ to a file object
+
+
+async def test_a_file_object_gets_the_bytes_and_keeps_them_after_a_failure() -> None:
+    buffer = io.BytesIO()
+    answer = Answer(b"ab", b"cd")
+    assert await download(buffer, answer) == 4
+    assert buffer.getvalue() == b"abcd" and not buffer.closed and answer.closed
+    partial = io.BytesIO()
+    with pytest.raises(ApiConnectionError, match="broke after 2 bytes"):
+        await download(partial, Answer(b"ab", aiohttp.ClientPayloadError("cut")))
+    assert partial.getvalue() == b"ab"
+
+
+async def test_any_object_with_write_is_a_destination() -> None:
+    class Sink:
+        def __init__(self) -> None:
+            self.data = b""
+
+        def write(self, data: bytes) -> int:
+            self.data += data
+            return len(data)
+
+    sink = Sink()
+    assert await download(sink, Answer(b"xyz")) == 3
+    assert sink.data == b"xyz"
+
+
+# ------------------------------------------------------------------ refused destinations
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "missing" / "out.bin", r"the folder of '.*out\.bin' does not exist"),
+        (lambda tmp: tmp, r"destination '.*' is a directory"),
+        (lambda tmp: str(tmp), r"destination '.*' is a directory"),
+        (lambda tmp: io.StringIO(), "the destination is open in text mode; open it with 'wb'"),
+        (lambda tmp: 42, "the destination must be a path or a binary file object, not int"),
+        (
+            lambda tmp: object(),
+            "the destination must be a path or a binary file object, not object",
+        ),
+    ],
+    ids=["missing-folder", "directory", "directory-str", "text-file", "int", "object"],
+)
+async def test_a_bad_destination_is_refused_before_sending(
+    tmp_path: Path, make: Any, message: str
+) -> None:
+    transport = OpeningTransport([Answer(b"x")])
+    async with client(transport) as api_client:
+        with pytest.raises(ApiValueError, match=r"^file_content\(\): " + message):
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, make(tmp_path))
+    assert transport.sent == []
+
+
+async def test_a_folder_that_cannot_be_written_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, who may write anywhere: the refusal is simulated.
+    real_access = os.access
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        if os.fspath(path) == str(tmp_path) and mode == os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    transport = OpeningTransport([Answer(b"x")])
+    async with client(transport) as api_client:
+        with pytest.raises(ApiValueError, match=r"cannot write in the folder of '.*out\.bin'"):
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / "out.bin")
+    assert transport.sent == []
+
+
+# ------------------------------------------------------------------ opening
+
+
+async def test_the_default_timeouts_bound_connecting_and_each_read_not_the_whole(
+    tmp_path: Path,
+) -> None:
+    transport = OpeningTransport([Answer(b"x")])
+    settings = {"connect_timeout": 3.0, "total_timeout": 7.0}
+    async with client(transport, **settings) as api_client:
+        await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / "a")
+    assert transport.timeouts == [aiohttp.ClientTimeout(total=None, connect=3.0, sock_read=7.0)]
+
+
+async def test_a_request_timeout_is_used_as_given(tmp_path: Path) -> None:
+    transport = OpeningTransport([Answer(b"x"), Answer(b"y")])
+    async with client(transport, connect_timeout=3.0, total_timeout=7.0) as api_client:
+        await api_client.call_api_download(
+            OPERATION, {"id": "f"}, None, tmp_path / "a", request_timeout=30
+        )
+        await api_client.call_api_download(
+            OPERATION, {"id": "f"}, None, tmp_path / "b", request_timeout=(2, 5)
+        )
+    assert transport.timeouts == [
+        aiohttp.ClientTimeout(total=30.0),
+        aiohttp.ClientTimeout(total=None, connect=2, sock_read=5),
+    ]
+
+
+@pytest.mark.parametrize("status", [200, 201, 299])
+async def test_every_2xx_status_is_a_body_to_save(status: int) -> None:
+    buffer = io.BytesIO()
+    assert await download(buffer, Answer(b"ok", status=status)) == 2
+    assert buffer.getvalue() == b"ok"
+
+
+@pytest.mark.parametrize("status", [300, 404, 500])
+async def test_a_status_outside_2xx_is_an_error_and_writes_nothing(status: int) -> None:
+    buffer = io.BytesIO()
+    answer = Answer(b'{"error": {"message": "no", "type": "t"}}', status=status)
+    with pytest.raises(Exception) as caught:
+        await download(buffer, answer)
+    assert getattr(caught.value, "status", None) == status
+    assert buffer.getvalue() == b""
+    assert answer.released
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised", "message"),
+    [
+        (
+            TimeoutError(),
+            ApiTimeoutError,
+            rf"^GET {HOST}/files/f/content: timed out reading the response$",
+        ),
+        (
+            aiohttp.ClientPayloadError("cut"),
+            ApiConnectionError,
+            rf"^GET {HOST}/files/f/content: ClientPayloadError reading the response$",
+        ),
+        (
+            ConnectionResetError(),
+            ApiConnectionError,
+            rf"^GET {HOST}/files/f/content: ConnectionResetError reading the response$",
+        ),
+    ],
+    ids=["timeout", "payload", "reset"],
+)
+async def test_an_error_body_that_cannot_be_read_is_a_transport_error(
+    failure: BaseException, raised: type[Exception], message: str
+) -> None:
+    answer = Answer(b'{"error": ', failure, status=404)
+    with pytest.raises(raised, match=message):
+        await download(io.BytesIO(), answer)
+    assert answer.released
+
+
+async def test_opening_is_retried_and_the_answer_that_fails_is_released(tmp_path: Path) -> None:
+    busy = Answer(b'{"error": {"message": "busy", "type": "t"}}', status=503)
+    transport = OpeningTransport([busy, ApiConnectionError("reset"), Answer(b"done")])
+    async with client(transport, retries=2) as api_client:
+        written = await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / "a")
+    assert written == 4 and len(transport.sent) == 3
+    assert busy.released
+
+
+async def test_a_raw_call_returns_any_status_unread() -> None:
+    error = Answer(b"not read", status=404)
+    transport = OpeningTransport([error])
+    async with client(transport) as api_client:
+        response = await api_client.call_api_raw(OPERATION, {"id": "f"}, request_timeout=4)
+    assert response is error  # type: ignore[comparison-overlap]
+    assert error.content.pieces == [b"not read"] and not error.released
+    assert transport.timeouts == [4]
