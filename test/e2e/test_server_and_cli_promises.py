@@ -315,3 +315,34 @@ def test_the_console_scripts_the_readme_runs_are_installed_and_work() -> None:
         server.terminate()
         server.communicate(timeout=10)
     assert line.rsplit(" ", 1)[-1].strip().startswith("http://127.0.0.1:"), line
+
+
+# ------------------------------------------------------------ runtime.md: proxies of the environment
+
+
+async def test_the_clients_own_session_ignores_the_environments_proxy(
+    mock_server: MockServer, monkeypatch: Any
+) -> None:
+    """runtime.md#transport-and-connection-pool: "the client's own session is created with
+    `trust_env=False`, so it reads neither `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` ...; the
+    one proxy it uses is `Configuration.proxy`"."""
+    from together.generated import ApiClient, ApiConnectionError, Configuration, EmbeddingsApi
+
+    dead_proxy = "http://127.0.0.1:9"  # nothing listens there: going through it fails
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    request = {"model": "BAAI/bge-base-en-v1.5", "input": ["x"]}
+    configuration = Configuration(host=mock_server.url, access_token=TOKEN, retries=0)
+    async with ApiClient(configuration) as client:
+        response = await EmbeddingsApi(client).embeddings(request)
+    assert len(response.data[0].embedding) == 768
+    through = Configuration(host=mock_server.url, access_token=TOKEN, retries=0, proxy=dead_proxy)
+    async with ApiClient(through) as client:
+        try:
+            await EmbeddingsApi(client).embeddings(request)
+        except ApiConnectionError:
+            pass  # the configured proxy is used: it is dead
+        else:
+            raise AssertionError("Configuration.proxy was not used")
