@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +16,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from support import TOKEN
 from together.generated import ApiClient, Configuration
 from together.generated._runtime.rest import PreparedRequest, RESTResponse
-from together.mock import MockServer
+from together.mock import MockOptions, MockServer
 from together.mock.embedding import DEFAULT_DIMENSIONS, embed
 
 MODEL = "BAAI/bge-base-en-v1.5"
@@ -36,6 +40,41 @@ def write_lines(path: Path, texts: list[str]) -> Path:
 def server_env(server: MockServer) -> dict[str, str]:
     """Environment that points together-embed at ``server`` (as for the real API)."""
     return {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+
+
+# ------------------------------------------------- the command line in this process (not a child)
+
+
+@contextmanager
+def threaded_server(options: MockOptions | None = None) -> Iterator[MockServer]:
+    """The local server on its own event loop in a thread: the command under test runs its
+    own ``asyncio.run`` in the test's thread, as it does in a process of its own."""
+    server = MockServer(options or MockOptions(api_key=TOKEN))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
+        try:
+            yield server
+        finally:
+            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+        loop.close()
+
+
+class Stdin(io.StringIO):
+    """Standard input for ``run_bulk``: lines (bytes) in ``buffer``; a terminal or not."""
+
+    def __init__(self, lines: Iterator[bytes] | list[bytes] = (), *, tty: bool = False) -> None:
+        super().__init__()
+        self.buffer = iter(lines)
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
 
 
 # ------------------------------------------------------------ a fake transport for unit tests

@@ -49,6 +49,42 @@ async def test_rows_follow_each_answers_index_not_its_order() -> None:
     assert array.tolist() == vectors
 
 
+@pytest.mark.parametrize("suffix", [None, ".npy", ".jsonl"])
+async def test_rows_follow_the_index_when_the_server_shuffles_its_answers(
+    tmp_path: Path, suffix: str | None
+) -> None:
+    items = texts(60)
+    async with (
+        MockServer(MockOptions(api_key=TOKEN, shuffle=True, faults=FaultOptions(seed=1))) as server,
+        ApiClient(Configuration(host=server.url, access_token=TOKEN)) as client,
+    ):
+        sink = None if suffix is None else open_sink(tmp_path / f"v{suffix}")
+        array = await embed_many(
+            client, items, model=MODEL, batch_size=12, concurrency=3, sink=sink
+        )
+        if sink is not None:
+            sink.close()
+    if suffix == ".npy":
+        array = np.load(tmp_path / "v.npy")
+    elif suffix == ".jsonl":
+        lines = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]
+        assert [line["index"] for line in lines] == list(range(60))
+        array = np.array([line["embedding"] for line in lines], dtype=np.float32)
+    assert array is not None
+    assert np.allclose(array, expected_rows(items), atol=1e-6)
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_the_local_server_sees_at_most_the_concurrency_in_flight(concurrency: int) -> None:
+    options = MockOptions(api_key=TOKEN, faults=FaultOptions(latency_ms=30))
+    async with (
+        MockServer(options) as server,
+        ApiClient(Configuration(host=server.url, access_token=TOKEN)) as client,
+    ):
+        await embed_many(client, texts(120), model=MODEL, batch_size=10, concurrency=concurrency)
+        assert server.peak_in_flight == concurrency
+
+
 async def _counting_server(
     delay: float, first_delay: float | None = None
 ) -> tuple[web.AppRunner, str, dict[str, int]]:
@@ -160,7 +196,8 @@ async def test_async_iterables_and_generators(mock_server: MockServer) -> None:
         from_async = await embed_many(client, produce(), model=MODEL, batch_size=7)
         from_generator = await embed_many(client, (t for t in texts(40)), model=MODEL, batch_size=9)
     assert from_async is not None and from_generator is not None
-    assert np.array_equal(from_async, from_generator)
+    assert np.allclose(from_async, expected_rows(texts(40)), atol=1e-6)
+    assert np.allclose(from_generator, expected_rows(texts(40)), atol=1e-6)
 
 
 async def test_retries_carry_batches_through_faults() -> None:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import io
+import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+from bulk_support import MODEL, Stdin, expected_rows, threaded_server
+from multidict import CIMultiDict
 
 import together.cli.embed
-from together.bulk import open_job
+from support import TOKEN
+from together.bulk import Rejected, SinkWriteError, open_job
 from together.cli.bulk import run_bulk
-from together.cli.embed import build_parser, read_texts
+from together.cli.embed import build_parser, cosine, format_report, main, read_texts
 from together.cli.lines import InputDecodeError, file_lines
+from together.cli.rejected import RejectedLog
+from together.generated.exceptions import BadRequestException
+
+OTHER_MODEL = "BAAI/bge-large-en-v1.5"
 
 
 def run(monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, str]:
@@ -90,3 +99,255 @@ def test_bulk_mode_reports_on_the_stderr_it_is_given(
     args = build_parser().parse_args(["alpha", "--output", str(tmp_path / "v.npy")])
     assert run_bulk(args, io.StringIO(), stderr) == 130
     assert given == [stderr]
+
+
+# ------------------------------------------------ the main job (no --output), in this process
+
+
+def main_job(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *argv: str,
+    stdin: Stdin | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of ``together-embed ARGV``."""
+    monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
+    monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdin", stdin if stdin is not None else Stdin(tty=True))
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_main_job_prints_the_similarities_of_the_texts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = main_job(monkeypatch, capsys, "a cat", "a cat", "")
+    assert code == 0, err
+    assert err.startswith(
+        "TOGETHER_API_KEY is not set: using the local mock server at http://127.0.0.1:"
+    )
+    assert err.endswith("/v1 (deterministic stand-in vectors, not a neural model).\n")
+    lines = out.splitlines()
+    assert lines[:8] == [
+        "model: BAAI/bge-base-en-v1.5",
+        "count: 3",
+        "dimensions: 768",
+        "",
+        "[0] a cat",
+        "[1] a cat",
+        "[2] ",
+        "",
+    ]
+    assert lines[8:10] == ["cosine similarity:", "          [0]     [1]     [2]"]
+    same = lines[10].split()
+    assert lines[10].startswith("  [0]   1.000   1.000 ") and same[0] == "[0]"
+    assert lines[11].startswith("  [1]   1.000   1.000 ")
+    assert len(lines) == 13
+
+
+def test_the_main_job_as_json_lines_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "texts.txt"
+    source.write_bytes(b"first\n\nthird\r\n")
+    code, out, _ = main_job(
+        monkeypatch, capsys, "--input", str(source), "--json", "--model", OTHER_MODEL
+    )
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["index"], r["model"], r["text"]) for r in rows] == [
+        (0, OTHER_MODEL, "first"),
+        (1, OTHER_MODEL, ""),
+        (2, OTHER_MODEL, "third"),
+    ]
+    vectors = np.array([r["embedding"] for r in rows], dtype=np.float32)
+    assert np.allclose(vectors, expected_rows(["first", "", "third"], OTHER_MODEL), atol=1e-6)
+
+
+def test_the_main_job_reads_standard_input_after_the_arguments(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = main_job(monkeypatch, capsys, "--json", stdin=Stdin([b"one\n", b"two"]))
+    assert code == 0
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["one", "two"]
+    code, out, _ = main_job(monkeypatch, capsys, "arg", "--json", stdin=Stdin([b"ignored\n"]))
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["arg"]
+
+
+def test_the_main_job_with_a_key_calls_the_configured_host(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with threaded_server() as server:
+        env = {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+        code, out, err = main_job(monkeypatch, capsys, "hello", "--json", env=env)
+        assert server.stats()["/v1/embeddings"] == {"200": 1}
+        assert (code, err) == (0, "")
+        code, out, err = main_job(
+            monkeypatch, capsys, "hello", env={**env, "TOGETHER_API_KEY": "wrong"}
+        )
+    assert code == 1 and out == ""
+    assert err.startswith("together-embed: UnauthorizedException: (401)")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin_lines", "said"),
+    [
+        ([], None, "together-embed: no texts given (arguments, --file or standard input)\n"),
+        ([], [], "together-embed: no texts given (arguments, --file or standard input)\n"),
+        (
+            ["--batch-size", "x", "--output", "v.npy"],
+            None,
+            "together-embed: error: argument --batch-size: invalid int value: 'x' (see --help)\n",
+        ),
+        (
+            ["--on-error", "retry", "a"],
+            None,
+            "together-embed: error: argument --on-error: invalid choice: 'retry' (choose from "
+            "stop, skip) (see --help)\n",
+        ),
+    ],
+)
+def test_the_main_job_refuses_bad_arguments_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    stdin_lines: list[bytes] | None,
+    said: str,
+) -> None:
+    stdin = Stdin(tty=True) if stdin_lines is None else Stdin(stdin_lines)
+    code, out, err = main_job(monkeypatch, capsys, *argv, stdin=stdin)
+    assert (code, out) == (2, "")
+    assert err.replace("'stop', 'skip'", "stop, skip") == said
+
+
+def test_the_main_job_names_an_input_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.txt"
+    code, _, err = main_job(monkeypatch, capsys, "--input", str(missing))
+    assert (code, err) == (
+        2,
+        f"together-embed: error: cannot read {missing}: No such file or directory\n",
+    )
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"ok\ncaf\xe9 au lait\n")
+    code, _, err = main_job(monkeypatch, capsys, "--input", str(latin1))
+    assert (code, err) == (
+        2,
+        f"together-embed: error: {latin1}, line 2: not UTF-8 (invalid continuation byte at "
+        "byte 4 of the line)\n",
+    )
+
+
+def test_the_main_job_reports_an_unknown_model_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = main_job(monkeypatch, capsys, "a", "--model", "nope")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1].startswith("together-embed: NotFoundException: (404)")
+
+
+def test_bulk_options_default_as_documented() -> None:
+    args = build_parser().parse_args(["--output", "v.npy"])
+    assert (args.batch_size, args.concurrency, args.progress_every) == (128, 4, 10.0)
+    assert (args.on_error, args.restart, args.model) == ("stop", False, MODEL)
+    assert build_parser().parse_args(["--file", "t.txt"]).file == Path("t.txt")
+
+
+def test_cosine_and_the_report_of_edge_cases() -> None:
+    assert cosine([3.0, 4.0], [6.0, 8.0]) == pytest.approx(1.0)
+    assert cosine([1.0, 0.0], [0.0, 2.0]) == 0.0
+    assert cosine([1.0, 0.0], [-1.0, 0.0]) == pytest.approx(-1.0)
+    assert cosine([0.0, 0.0], [1.0, 1.0]) == 0.0  # no direction: no similarity
+    with pytest.raises(ValueError):
+        cosine([1.0], [1.0, 2.0])
+    assert format_report("m", [], []).splitlines()[:3] == ["model: m", "count: 0", "dimensions: 0"]
+
+
+def test_the_main_job_hands_output_to_bulk_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "v.npy"
+    with threaded_server() as server:
+        env = {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+        code, out, err = main_job(monkeypatch, capsys, "alpha", "--output", str(output), env=env)
+    assert (code, out) == (0, "")
+    assert err.endswith(f"together-embed: 1 embeddings ({MODEL}) in {output}\n")
+    assert np.allclose(np.load(output), expected_rows(["alpha"]), atol=1e-6)
+
+
+# ------------------------------------------------ OUTPUT.rejected.jsonl
+
+
+def _refused(index: int) -> Rejected:
+    answer = BadRequestException(400, "Bad Request", body=b'{"error": {}}', headers=CIMultiDict())
+    return Rejected(index, answer)
+
+
+def test_the_rejected_list_holds_line_row_status_and_error(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    log = RejectedLog(output, kept_rows=0)
+    assert log.path == tmp_path / "v.npy.rejected.jsonl" and log.count == 0
+    assert not log.path.exists()  # made with the first refused line only
+    log.add(_refused(56))
+    log.add(_refused(70))
+    assert log.count == 2
+    entries = [json.loads(line) for line in log.path.read_text().splitlines()]
+    assert entries == [
+        {"line": 57, "row": 56, "status": 400, "error": '(400) Bad Request: {"error": {}}'},
+        {"line": 71, "row": 70, "status": 400, "error": '(400) Bad Request: {"error": {}}'},
+    ]
+
+
+def test_a_new_job_starts_a_new_rejected_list(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text('{"line": 3, "row": 2, "status": 400, "error": "x"}\n')
+    assert RejectedLog(output, kept_rows=0).count == 0
+    assert not path.exists()
+    assert RejectedLog(output, kept_rows=10).count == 0  # resumed, nothing listed: fine
+    assert not path.exists()
+
+
+def test_a_resumed_job_keeps_the_entries_of_the_rows_it_keeps(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text(
+        '{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        "not json\n"
+        '{"line": 9, "row": 8, "status": 400, "error": "b"}\n'
+        '{"line": 10, "row": 9, "status": 400, "error": "c"}\n'
+        '{"line": 11, "row": "x", "status": 400, "error": "d"}\n'
+        '{"line": 12, "status": 400}\n'
+        '{"line": 4, "row": 3, "status": 400, "err'  # torn by a crash
+    )
+    log = RejectedLog(output, kept_rows=9)  # rows 0..8 kept: rows 9 and on are embedded again
+    assert log.count == 2
+    assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [2, 8]
+
+
+def test_a_rejected_list_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    log = RejectedLog(output, kept_rows=0)
+    log.path.mkdir()
+    with pytest.raises(SinkWriteError) as caught:
+        log.add(_refused(1))
+    assert str(caught.value) == f"cannot write {log.path}: Is a directory"
+    assert log.count == 0
+    with pytest.raises(SinkWriteError) as caught:
+        RejectedLog(output, kept_rows=5)
+    assert str(caught.value) == f"cannot write {log.path}: Is a directory"
+
+
+def test_a_report_with_fewer_vectors_than_texts_is_refused() -> None:
+    # an answer short of a vector must not print a table that pairs texts with wrong rows
+    with pytest.raises(ValueError):
+        format_report("m", ["a", "b"], [[1.0, 0.0]])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -87,3 +87,42 @@ async def test_a_slow_plain_iterable_does_not_stall_requests_in_flight() -> None
         ["text 4", "text 5"],
     ]
     assert gaps and max(gaps) < 0.5  # the loop went on while the producer slept
+
+
+async def _async_texts(texts: list[object]) -> AsyncIterator[object]:
+    for text in texts:
+        await asyncio.sleep(0)
+        yield text
+
+
+async def test_resume_reads_past_the_rows_written_of_an_async_input() -> None:
+    texts = [f"t{i}" for i in range(10)]
+    start = Checkpoint(4, digest(texts[:4]))
+    made = [b async for b in batches(_async_texts(texts), 5, 10_000, start)]  # type: ignore[arg-type]
+    assert [(b.first, b.texts) for b in made] == [(4, texts[4:9]), (9, texts[9:])]
+    assert made[-1].checkpoint == Checkpoint(10, digest(texts))
+    changed = ["t0", "t1", "other", *texts[3:]]
+    with pytest.raises(ResumeError, match="the first 4 texts of the input are not the ones"):
+        _ = [b async for b in batches(_async_texts(changed), 5, 10_000, start)]  # type: ignore[arg-type]
+    with pytest.raises(ResumeError, match="the input has 3 texts, but 4 rows were already"):
+        _ = [b async for b in batches(_async_texts(texts[:3]), 5, 10_000, start)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["list", "generator", "async"])
+@pytest.mark.parametrize("resume_rows", [0, 3])
+async def test_a_text_that_is_not_a_string_is_named_by_its_position(
+    kind: str, resume_rows: int
+) -> None:
+    texts: list[object] = ["t0", "t1", "t2", "t3", 4, "t5"]
+    if resume_rows:
+        texts[1], texts[4] = b"bytes", "t4"  # the bad one is among the texts skipped
+    source: object = {
+        "list": texts,
+        "generator": (t for t in texts),
+        "async": _async_texts(texts),
+    }[kind]
+    start = Checkpoint(resume_rows, None)
+    with pytest.raises(TypeError) as caught:
+        _ = [b async for b in batches(source, 2, 10_000, start)]  # type: ignore[arg-type]
+    expected = "text 1 is bytes, not str" if resume_rows else "text 4 is int, not str"
+    assert str(caught.value) == expected

@@ -3,7 +3,9 @@ once per interval, and the last one kept when the job stops."""
 
 from __future__ import annotations
 
+import errno
 import gc
+import io
 import json
 import os
 import warnings
@@ -11,8 +13,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from multidict import CIMultiDict
 
-from together.bulk import Checkpoint, OutputInUseError, ResumeError, SinkWriteError, open_job
+from together.bulk import (
+    Checkpoint,
+    InputRejectedError,
+    NpyWriter,
+    OutputInUseError,
+    ResumeError,
+    SinkWriteError,
+    open_job,
+)
+from together.bulk.files import OutputLock, sync_directory
+from together.bulk.journal import ProgressJournal
+from together.generated.exceptions import BadRequestException
 
 
 class Clock:
@@ -173,3 +187,266 @@ def test_a_finished_output_is_not_overwritten_without_restart(tmp_path: Path, su
     with open_job(output, {"model": "m"}, restart=True) as job:  # --restart overwrites
         job.sink.write(np.ones((1, 3), dtype=np.float32))
     assert output.stat().st_size < len(before)
+
+
+# ------------------------------------------------ what the journal and the job say when they fail
+
+
+class _FailingHandle(io.BytesIO):
+    """A journal file on a disk that fails: writes (ENOSPC) or the deferred error at close (EIO,
+    as NFS reports it)."""
+
+    def __init__(self, *, fail_write: bool = False, fail_close: bool = False) -> None:
+        super().__init__()
+        self.fail_write, self.fail_close = fail_write, fail_close
+
+    def write(self, data: object) -> int:
+        if self.fail_write:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self.fail_close and not self.closed:
+            super().close()
+            raise OSError(errno.EIO, "Input/output error")
+        super().close()
+
+
+def test_a_checkpoint_that_cannot_be_written_names_the_journal(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy.progress.jsonl"
+    journal = ProgressJournal(path, _FailingHandle(fail_write=True))  # type: ignore[arg-type]
+    with pytest.raises(SinkWriteError) as caught:
+        journal.append(Checkpoint(3, "three"))
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(path)
+
+
+def test_a_journal_that_fails_at_close_names_itself(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy.progress.jsonl"
+    for end in (ProgressJournal.close, ProgressJournal.remove):
+        journal = ProgressJournal(path, _FailingHandle(fail_close=True))  # type: ignore[arg-type]
+        with pytest.raises(SinkWriteError) as caught:
+            end(journal)
+        assert str(caught.value) == f"cannot write {path}: Input/output error"
+        journal.close()  # closed once is closed: nothing more to report
+
+
+def test_removing_a_journal_already_gone_is_fine_and_a_folder_in_its_place_is_named(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "v.npy"
+    job = open_job(output, {"model": "m"})
+    Path(f"{output}.progress.jsonl").unlink()
+    job.finish()  # nothing to remove: done all the same
+    assert np.load(output).shape == (0, 0)
+    path = tmp_path / "w.npy.progress.jsonl"
+    path.mkdir()
+    (path / "inside").touch()
+    journal = ProgressJournal(path, io.BytesIO())  # type: ignore[arg-type]
+    with pytest.raises(SinkWriteError) as caught:
+        journal.remove()
+    assert str(caught.value) == f"cannot write {path}: Is a directory"
+
+
+def test_a_journal_that_cannot_be_made_is_named(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    Path(f"{output}.progress.jsonl.tmp").mkdir()
+    with pytest.raises(SinkWriteError) as caught:
+        open_job(output, {"model": "m"})
+    assert str(caught.value) == f"cannot write {output}.progress.jsonl: Is a directory"
+
+
+@pytest.mark.parametrize(
+    ("content", "damage"),
+    [
+        (b"{not json\n", "JSONDecodeError: "),
+        (b'{"rows": 2, "sha256": "x"}\n', "KeyError: 'job'"),
+        (b'{"job": {"model": "m"}}\n{"rows": "many", "sha256": "x"}\n', "ValueError: "),
+        (b'{"job": {"model": "m"}}\n{"sha256": "x"}\n', "KeyError: 'rows'"),
+        (b"", "IndexError: "),
+    ],
+)
+def test_a_damaged_journal_says_what_is_wrong(tmp_path: Path, content: bytes, damage: str) -> None:
+    path = tmp_path / "v.npy.progress.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ResumeError) as caught:
+        ProgressJournal.read(path)
+    said = str(caught.value)
+    assert said.startswith(f"{path} is damaged ({damage}")
+    assert said.endswith("); it is not a progress journal of together-embed")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"job": ["m"]}\n{"rows": 2, "sha256": "x"}\n',  # a job that is not an object
+        b'{"job": {"model": "m"}}\n{"rows": -2, "sha256": "x"}\n',  # a negative row count
+    ],
+)
+def test_a_journal_of_the_right_shape_with_wrong_values_is_damaged(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "v.npy.progress.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ResumeError) as caught:
+        ProgressJournal.read(path)
+    assert str(caught.value) == f"{path} is damaged; it is not a progress journal of together-embed"
+
+
+def test_a_journal_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy.progress.jsonl"
+    path.mkdir()
+    with pytest.raises(ResumeError) as caught:
+        ProgressJournal.read(path)
+    assert str(caught.value) == f"cannot read {path}: Is a directory"
+
+
+@pytest.mark.parametrize("model", ["m", "another"])
+def test_a_journal_cut_short_after_its_job_line_starts_over(tmp_path: Path, model: str) -> None:
+    # kill -9 while the first checkpoint was appended: the job line and a torn line
+    output = tmp_path / "v.npy"
+    with open_job(output, {"model": "m"}) as job:
+        job.sink.write(np.ones((2, 3), dtype=np.float32))
+    Path(f"{output}.progress.jsonl").write_bytes(b'{"job": {"model": "m"}}\n{"rows": 2, "sh')
+    again = open_job(output, {"model": model})
+    assert again.start.rows == 0 and again.sink.rows == 0
+    again.close()
+
+
+def test_another_job_is_refused_naming_every_setting_that_changed(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    first = {"version": 1, "model": "a", "dims": 8}
+    job = open_job(output, first)
+    job.sink.write(np.ones((3, 2), dtype=np.float32))
+    job.checkpoint(Checkpoint(3, "three"))
+    job.close()
+    with pytest.raises(ResumeError) as caught:
+        open_job(output, {"version": 1, "model": "b", "extra": True})
+    assert str(caught.value) == (
+        f"{output} holds 3 rows of another job "
+        "(dims 8, now None, extra None, now True, model 'a', now 'b')"
+    )
+    assert np.load(output).shape == (3, 2)
+    again = open_job(output, first)
+    assert again.start.rows == 3  # still resumable as it was
+    again.close()
+
+
+def test_a_finished_output_is_refused_in_words(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    output.write_bytes(b"something")
+    with pytest.raises(ResumeError) as caught:
+        open_job(output, {"model": "m"})
+    assert str(caught.value) == (
+        f"{output} already exists and has no progress journal (a finished job's output, or "
+        "another file): it is not overwritten"
+    )
+
+
+def test_close_after_a_disk_failure_keeps_the_last_durable_checkpoint(tmp_path: Path) -> None:
+    output = tmp_path / "v.npy"
+    job = open_job(output, {"model": "m"})
+    job.clock = Clock()
+    job.sink.write(np.ones((2, 3), dtype=np.float32))
+    job.checkpoint(Checkpoint(2, "two"))  # durable at once (the first)
+    job.sink.write(np.ones((2, 3), dtype=np.float32))
+    job.checkpoint(Checkpoint(4, "four"))  # pending: less than a second later
+    job.journal._file.close()
+    job.journal._file = _FailingHandle(fail_write=True)  # type: ignore[assignment]
+    job.close()  # the disk failed: closing still closes, quietly
+    assert job.sink._file.closed
+    again = open_job(output, {"model": "m"})
+    assert again.start == Checkpoint(2, "two") and np.load(output).shape == (2, 3)
+    again.close()
+
+
+def test_a_failed_open_reports_its_first_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "v.npy"
+    Path(f"{output}.progress.jsonl.tmp").mkdir()  # the journal cannot be made...
+
+    def close(self: NpyWriter) -> None:  # ...and the output's close fails too
+        self._file.close()
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(NpyWriter, "close", close)
+    with pytest.raises(SinkWriteError) as caught:
+        open_job(output, {"model": "m"})
+    assert str(caught.value) == f"cannot write {output}.progress.jsonl: Is a directory"
+    assert not output.exists()
+
+
+# ------------------------------------------------ the output lock, folder sync, errors naming the file
+
+
+def test_the_lock_is_exclusive_until_released(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    first = OutputLock(path)
+    assert first.created and first.size == 0
+    with pytest.raises(OutputInUseError) as caught:
+        OutputLock(path)
+    assert caught.value.path == path
+    assert str(caught.value) == f"{path} is in use by another run; wait for it to end, or stop it"
+    first.release()
+    first.release()  # twice is once
+    second = OutputLock(path)
+    assert not second.created  # it was there already
+    second.release()
+    assert path.exists()
+
+
+def test_a_lock_sees_the_size_of_what_it_locks(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    path.write_bytes(b"12345")
+    lock = OutputLock(path)
+    assert (lock.created, lock.size) == (False, 5)
+    lock.release(remove=True)
+    assert not path.exists()
+
+
+def test_releasing_with_remove_deletes_only_while_held(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    lock = OutputLock(path)
+    lock.release()
+    lock.release(remove=True)  # released already: the file is no longer this run's
+    assert path.exists()
+    lock = OutputLock(path)
+    path.unlink()
+    lock.release(remove=True)  # gone already: nothing to report
+    assert not path.exists()
+
+
+def test_a_lock_that_cannot_be_taken_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "no" / "v.npy"
+    with pytest.raises(SinkWriteError) as caught:
+        OutputLock(path)
+    assert str(caught.value) == f"cannot write {path}: No such file or directory"
+    assert caught.value.errno == errno.ENOENT and caught.value.filename == str(path)
+
+
+def test_syncing_a_folder_that_is_gone_names_it(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    with pytest.raises(SinkWriteError) as caught:
+        sync_directory(folder / "v.npy")
+    assert str(caught.value) == f"cannot write {folder}: No such file or directory"
+    sync_directory(tmp_path / "v.npy")  # an existing folder: fine
+
+
+def test_a_write_error_names_the_file_and_keeps_the_cause() -> None:
+    path = Path("/data/v.npy")
+    full = SinkWriteError(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    assert str(full) == "cannot write /data/v.npy: No space left on device"
+    assert (full.errno, full.filename) == (errno.ENOSPC, "/data/v.npy")
+    # a cause without errno or strerror: its text, or at least its type, and EIO
+    bare = SinkWriteError(path, OSError("disk gone"))
+    assert (str(bare), bare.errno) == ("cannot write /data/v.npy: disk gone", errno.EIO)
+    nothing = SinkWriteError(path, BlockingIOError())
+    assert str(nothing) == "cannot write /data/v.npy: BlockingIOError"
+
+
+def test_a_refused_text_names_its_index_and_the_answer() -> None:
+    answer = BadRequestException(400, "Bad Request", body=b"{}", headers=CIMultiDict())
+    refused = InputRejectedError(56, answer)
+    assert (refused.index, refused.cause) == (56, answer)
+    assert str(refused) == f"text 56 was refused: BadRequestException {answer}"

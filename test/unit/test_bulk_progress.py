@@ -61,3 +61,50 @@ def test_a_terminal_gets_one_redrawn_bar() -> None:
         "\r[###############---------------] 50/100 texts (50%), 50/s"
         "\r[##################------------] 60/100 texts (60%), 57/s\n"
     )
+
+
+def test_without_a_total_a_terminal_gets_a_count_without_a_bar() -> None:
+    stream, clock = Terminal(), Clock()
+    progress = Progress(None, stream, clock=clock)
+    clock.now += 0.5
+    progress.update(7)
+    progress.finish()
+    assert stream.getvalue() == "\r7 texts, 14/s\r7 texts, 14/s\n"
+
+
+def test_the_bar_is_full_at_the_end_and_counts_texts_kept_before() -> None:
+    stream, clock = Terminal(), Clock()
+    progress = Progress(1_000_000, stream, already=250_000, clock=clock)
+    clock.now += 2
+    progress.update(1_000_000)
+    assert stream.getvalue() == (
+        "\r[##############################] 1,000,000/1,000,000 texts (100%), 375,000/s"
+    )
+
+
+def test_a_plain_line_waits_for_the_whole_interval_by_default() -> None:
+    stream, clock = io.StringIO(), Clock()
+    progress = Progress(10, stream, clock=clock)
+    clock.now += 9.9
+    progress.update(5)
+    assert stream.getvalue() == ""
+    clock.now += 0.1
+    progress.update(6)
+    assert stream.getvalue() == "together-embed: 6/10 texts (60%), 1/s\n"
+
+
+def test_the_last_line_is_printed_when_this_run_did_something() -> None:
+    stream, clock = io.StringIO(), Clock()
+    progress = Progress(10, stream, already=4, interval=100.0, clock=clock)
+    clock.now += 3
+    progress.update(10)  # within the interval: not shown yet
+    assert stream.getvalue() == ""
+    progress.finish()
+    assert stream.getvalue() == "together-embed: 10/10 texts (100%), 2/s\n"
+
+
+def test_a_rate_at_the_very_start_is_finite() -> None:
+    stream, clock = io.StringIO(), Clock()
+    progress = Progress(10, stream, interval=0.0, clock=clock)
+    progress.update(0)
+    assert stream.getvalue() == "together-embed: 0/10 texts (0%), 0/s\n"

@@ -10,7 +10,8 @@ import pytest
 from bulk_support import fake_client, refusal, vectors_of
 
 from together.bulk import InputRejectedError, embed_many
-from together.generated._runtime.exceptions import BadRequestException
+from together.generated import ApiException
+from together.generated._runtime.exceptions import BadRequestException, MalformedResponseException
 
 TEXTS = [f"t{i}" for i in range(512)]
 
@@ -108,3 +109,70 @@ async def test_a_batch_cancelled_from_outside_stops_embed_many() -> None:
     assert not hung
     assert job.cancelled()  # the batch's cancellation, raised
     assert len(transport.sent) < 10
+
+
+async def test_when_every_text_is_refused_the_first_is_named() -> None:
+    # skipped texts get NaN rows of the output's width; with no row at all there is no width
+    client, _ = fake_client(lambda texts: (400, refusal("input too long", "input")))
+    async with client:
+        with pytest.raises(InputRejectedError) as caught:
+            await embed_many(client, ["a", "b", "c"], model="m", batch_size=2, skip_rejected=True)
+    assert caught.value.index == 0
+    assert isinstance(caught.value.cause, BadRequestException)
+    assert caught.value.__cause__ is caught.value.cause
+
+
+@pytest.mark.parametrize("status", [400, 413, 422])
+async def test_each_status_about_the_input_starts_a_search(status: int) -> None:
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if "LONG" in texts:
+            return status, refusal("too long", "input.1")
+        return 200, vectors_of(texts)
+
+    client, transport = fake_client(answer)
+    async with client:
+        with pytest.raises(InputRejectedError) as caught:
+            await embed_many(client, ["a", "LONG", "c", "d"], model="m", batch_size=4)
+    assert caught.value.index == 1 and caught.value.cause.status == status
+    assert transport.sent[0] == ["a", "LONG", "c", "d"] and len(transport.sent) > 1
+
+
+@pytest.mark.parametrize(("status", "param"), [(400, "model"), (404, None), (403, "input")])
+async def test_a_refusal_not_about_the_input_is_raised_after_one_request(
+    status: int, param: str | None
+) -> None:
+    client, transport = fake_client(lambda texts: (status, refusal("no", param)))
+    async with client:
+        with pytest.raises(ApiException) as caught:
+            await embed_many(client, ["a", "b", "c"], model="m", batch_size=3, skip_rejected=True)
+    assert caught.value.status == status
+    assert transport.sent == [["a", "b", "c"]]
+
+
+async def test_the_probe_is_the_shortest_text_so_a_long_text_is_not_taken_for_the_request() -> None:
+    # a message that names no parameter, the same for every request holding a long text
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if any(text.startswith("LONG") for text in texts):
+            return 400, refusal("too long")
+        return 200, vectors_of(texts)
+
+    client, transport = fake_client(answer)
+    async with client:
+        rows = await embed_many(
+            client, ["LONG one", "a", "LONG two", "bb"], model="m", skip_rejected=True
+        )
+    assert rows is not None
+    assert [math.isnan(row[0]) for row in rows] == [True, False, True, False]
+    assert transport.sent[:4] == [
+        ["LONG one", "a", "LONG two", "bb"],
+        ["LONG one", "a"],
+        ["LONG two", "bb"],
+        ["a"],  # the shortest text alone: answered, so the texts are at fault
+    ]
+
+
+async def test_the_answer_of_each_request_must_have_a_row_per_text() -> None:
+    client, _ = fake_client(lambda texts: (200, vectors_of(texts[:-1])))
+    async with client:
+        with pytest.raises(MalformedResponseException, match="2 vectors for 3 inputs"):
+            await embed_many(client, ["a", "b", "c"], model="m")

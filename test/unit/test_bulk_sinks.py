@@ -3,15 +3,25 @@ lines, and the decoder the runtime caches (review-1 items 1, 11, 12, 17, 18)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 from bulk_support import fake_client, refusal, vectors_of
 
-from together.bulk import JsonLinesWriter, NpyWriter, embed_many, open_job
+from together.bulk import (
+    ArrayCollector,
+    JsonLinesWriter,
+    NpyWriter,
+    ResumeError,
+    SinkWriteError,
+    embed_many,
+    open_job,
+)
 from together.bulk.decoding import rows_decoder
 from together.generated._runtime.exceptions import MalformedResponseException
 from together.generated._runtime.response_decoding import _cached_result_spec
@@ -164,3 +174,291 @@ def test_the_decoder_of_a_batch_size_is_one_object() -> None:
     for _ in range(3):
         _cached_result_spec(rows_decoder(64))
     assert _cached_result_spec.cache_info().hits >= before + 2
+
+
+# ------------------------------------------------ the .npy writer: resume, header, bounds, failures
+
+
+def _npy_header(path: Path) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """The header as numpy itself reads it (not as the writer wrote it)."""
+    with path.open("rb") as handle:
+        version = np.lib.format.read_magic(handle)
+        assert version == (1, 0)
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        assert handle.tell() == 128  # the rows start where numpy expects them
+    return shape, fortran, dtype
+
+
+def test_the_npy_header_counts_the_rows_after_every_write(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    assert _npy_header(path) == ((0, 0), False, np.dtype("<f4"))
+    first = np.arange(6, dtype=np.float64).reshape(2, 3)  # converted to float32
+    writer.write(first)
+    assert _npy_header(path) == ((2, 3), False, np.dtype("<f4"))
+    writer.write(np.full((1, 3), 7.5, dtype=np.float32))
+    assert _npy_header(path) == ((3, 3), False, np.dtype("<f4"))
+    assert path.stat().st_size == 128 + 3 * 3 * 4
+    assert np.load(path).tolist() == [[0, 1, 2], [3, 4, 5], [7.5, 7.5, 7.5]]
+    writer.close()
+
+
+def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
+    writer = NpyWriter(tmp_path / "v.npy")
+    writer.write(np.ones((1, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"^rows of 2 dimensions after rows of 3$"):
+        writer.write(np.ones((1, 2), dtype=np.float32))
+    writer.close()
+    assert np.load(tmp_path / "v.npy").shape == (1, 3)
+
+
+def _npy_with(path: Path, header_rows: int, rows_on_disk: float, width: int = 3) -> np.ndarray:
+    """A .npy whose header (laid out as numpy's format 1.0 says, 128 bytes in all) counts
+    ``header_rows`` and that holds ``rows_on_disk`` rows (a fraction: a torn last row)."""
+    rows = np.arange(10 * width, dtype=np.float32).reshape(10, width) + 1
+    text = f"{{'descr': '<f4', 'fortran_order': False, 'shape': ({header_rows}, {width}), }}"
+    header = b"\x93NUMPY\x01\x00" + struct.pack("<H", 118) + text.ljust(117).encode() + b"\n"
+    path.write_bytes(header + rows.tobytes()[: int(rows_on_disk * width * 4)])
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("header_rows", "rows_on_disk", "kept"),
+    [
+        (4, 4.5, 4),  # a torn block after the rows the header counts: cut off
+        (6, 4.5, 4),  # the header counts rows the file is too short to hold
+        (6, 4.0, 4),
+        (4, 4.0, 4),
+        (0, 2.0, 0),
+    ],
+)
+def test_a_resumed_npy_keeps_only_complete_counted_rows(
+    tmp_path: Path, header_rows: int, rows_on_disk: float, kept: int
+) -> None:
+    path = tmp_path / "v.npy"
+    rows = _npy_with(path, header_rows, rows_on_disk)
+    resumed = NpyWriter(path, resume=True)
+    assert resumed.rows == kept
+    assert resumed.dimensions == (3 if kept else None)
+    resumed.write(np.zeros((1, 3), dtype=np.float32))
+    resumed.close()
+    assert path.stat().st_size == 128 + (kept + 1) * 3 * 4
+    assert np.load(path).tolist() == [*rows[:kept].tolist(), [0, 0, 0]]
+
+
+def test_a_resumed_npy_that_was_never_written_starts_empty(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    path.touch()  # created by the lock, then the run died
+    resumed = NpyWriter(path, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (0, None)
+    resumed.close()
+    assert np.load(path).shape == (0, 0)
+    absent = NpyWriter(tmp_path / "absent.npy", resume=True)  # nothing there: a new file
+    absent.close()
+    assert np.load(tmp_path / "absent.npy").shape == (0, 0)
+
+
+def test_truncating_a_npy_keeps_the_first_rows_and_forgets_the_width_at_zero(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    writer.write(np.arange(12, dtype=np.float32).reshape(4, 3))
+    for bad in (5, -1):
+        with pytest.raises(ValueError) as caught:
+            writer.truncate(bad)
+        assert str(caught.value) == f"cannot keep {bad} rows of {path}: it has 4"
+    writer.truncate(4)
+    writer.truncate(2)
+    assert np.load(path).tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert path.stat().st_size == 128 + 2 * 3 * 4
+    writer.truncate(0)
+    assert np.load(path).shape == (0, 0)
+    writer.write(np.ones((1, 5), dtype=np.float32))  # no rows left: any width again
+    writer.close()
+    assert np.load(path).shape == (1, 5)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x93NUMPZ\x01\x00v\x00" + b" " * 118, "is not a .npy file this writer made"),
+        (b"\x93NUMPY\x01\x00", "is not a .npy file this writer made"),  # cut in its magic
+        (b"\x93NUMPY\x01\x00v", "is not a .npy file this writer made"),
+    ],
+)
+def test_a_file_that_is_not_a_npy_is_not_resumed(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "v.npy"
+    path.write_bytes(content)
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} {message}"
+    assert path.read_bytes() == content  # left as it was
+
+
+def test_a_npy_of_another_kind_is_not_resumed(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    np.save(path, np.ones((5, 3), dtype=np.float64))
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} is not a float32 .npy file this writer made"
+    np.save(path, np.ones((5, 3), dtype=np.float32))  # numpy's own
+    resumed = NpyWriter(path, resume=True)  # the same layout: it can be continued
+    assert (resumed.rows, resumed.dimensions) == (5, 3)
+    resumed.close()
+    big = tmp_path / "big.npy"  # a header longer than 128 bytes
+    np.save(big, np.ones((1,) * 40, dtype=np.float32))
+    with pytest.raises(ResumeError, match=r"not a float32 \.npy file this writer made"):
+        NpyWriter(big, resume=True)
+    damaged = tmp_path / "damaged.npy"
+    writer = NpyWriter(damaged)
+    writer.close()
+    damaged.write_bytes(damaged.read_bytes().replace(b"(0, 0)", b"(x, 0)"))
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(damaged, resume=True)
+    assert str(caught.value) == f"{damaged} has a damaged .npy header"
+
+
+def test_a_npy_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    path.symlink_to("/dev/full")
+    with pytest.raises(SinkWriteError) as caught:
+        NpyWriter(path)
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
+    missing = tmp_path / "no" / "v.npy"
+    with pytest.raises(SinkWriteError) as caught:
+        NpyWriter(missing)
+    assert str(caught.value) == f"cannot write {missing}: No such file or directory"
+
+
+def test_a_npy_write_that_fails_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    writer.write(np.ones((1, 8), dtype=np.float32))
+    writer._file.close()
+    writer._file = Path("/dev/full").open("r+b")  # noqa: SIM115 (the disk fills up under it)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.write(np.ones((2, 8), dtype=np.float32))
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
+    assert caught.value.filename == str(path)
+    with contextlib.suppress(SinkWriteError):
+        writer.close()
+
+
+# ------------------------------------------------ the JSON lines writer
+
+
+def _json_lines(path: Path) -> list[object]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_json_lines_number_rows_from_where_the_file_ends(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    writer = JsonLinesWriter(path)
+    assert (writer.rows, writer.dimensions) == (0, None)
+    writer.write(np.array([[0.5, 1.0], [2.0, 3.0]], dtype=np.float32))
+    writer.close()
+    resumed = JsonLinesWriter(path, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (2, 2)
+    resumed.write(np.array([[4.0, np.nan], [6.0, 7.0]], dtype=np.float32))
+    assert (resumed.rows, resumed.dimensions) == (4, 2)
+    resumed.close()
+    assert _json_lines(path) == [
+        {"index": 0, "embedding": [0.5, 1.0]},
+        {"index": 1, "embedding": [2.0, 3.0]},
+        {"index": 2, "embedding": None},  # a NaN row: refused
+        {"index": 3, "embedding": [6.0, 7.0]},
+    ]
+
+
+def test_a_new_json_lines_file_replaces_an_old_one(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text('{"index": 0, "embedding": [1.0]}\n' * 3)
+    writer = JsonLinesWriter(path)
+    writer.write(np.ones((1, 2), dtype=np.float32))
+    writer.close()
+    assert _json_lines(path) == [{"index": 0, "embedding": [1.0, 1.0]}]
+
+
+def test_truncating_json_lines_keeps_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    writer = JsonLinesWriter(path)
+    writer.write(np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]], dtype=np.float32))
+    writer.truncate(5)  # more than there are: all kept
+    assert writer.rows == 3
+    writer.truncate(2)
+    assert (writer.rows, writer.dimensions) == (2, 2)
+    writer.write(np.array([[9.0, 9.0]], dtype=np.float32))
+    writer.truncate(0)
+    assert (writer.rows, writer.dimensions) == (0, None)
+    writer.write(np.array([[5.0]], dtype=np.float32))
+    writer.close()
+    assert _json_lines(path) == [{"index": 0, "embedding": [5.0]}]
+
+
+def test_a_resumed_json_lines_file_is_cut_to_its_complete_lines(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_bytes(
+        b'{"index": 0, "embedding": [1.0, 2.0, 3.0]}\n'
+        b'{"index": 1, "embedding": null}\n'
+        b"damaged, but a whole line\n"
+        b'{"index": 3, "embedd'
+    )
+    resumed = JsonLinesWriter(path, resume=True)
+    assert resumed.rows == 3
+    assert resumed.dimensions == 3  # from the last line that holds a vector
+    resumed.close()
+    assert path.read_bytes().endswith(b"damaged, but a whole line\n")
+    only_refused = tmp_path / "refused.jsonl"
+    only_refused.write_bytes(b'{"index": 0, "embedding": null}\n[1, 2]\n')
+    resumed = JsonLinesWriter(only_refused, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (2, None)
+    resumed.close()
+
+
+def test_json_lines_that_cannot_be_written_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    path.symlink_to("/dev/full")
+    writer = JsonLinesWriter(path)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.write(np.ones((2, 2), dtype=np.float32))
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
+    with contextlib.suppress(SinkWriteError):
+        writer.close()
+    missing = tmp_path / "no" / "v.jsonl"
+    for resume in (False, True):
+        with pytest.raises(SinkWriteError) as caught:
+            JsonLinesWriter(missing, resume=resume)
+        assert str(caught.value) == f"cannot write {missing}: No such file or directory"
+
+
+# ------------------------------------------------ rows kept in memory
+
+
+def test_an_announced_number_of_rows_is_filled_in_place(tmp_path: Path) -> None:
+    collector = ArrayCollector(4)
+    collector.write(np.array([[1, 1], [2, 2]], dtype=np.float32))
+    collector.write(np.array([[3, 3], [4, 4]], dtype=np.float32))
+    assert collector.array().tolist() == [[1, 1], [2, 2], [3, 3], [4, 4]]
+    assert collector.array().dtype == np.float32
+
+
+@pytest.mark.parametrize("expected", [None, 0, 1, 2, 3, 9])
+def test_rows_in_memory_are_all_kept_whatever_was_announced(expected: int | None) -> None:
+    collector = ArrayCollector(expected)
+    for value in (1, 2, 3):
+        collector.write(np.full((1, 2), value, dtype=np.float32))
+    assert collector.rows == 3 and collector.dimensions == 2
+    assert collector.array().tolist() == [[1, 1], [2, 2], [3, 3]]
+
+
+def test_rows_in_memory_have_one_width() -> None:
+    collector = ArrayCollector()
+    assert collector.array().shape == (0, 0)
+    collector.write(np.ones((1, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"^rows of 2 dimensions after rows of 3$"):
+        collector.write(np.ones((1, 2), dtype=np.float32))
+    collector.close()
+    assert ArrayCollector(5).array().shape == (0, 0)

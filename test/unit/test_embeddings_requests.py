@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,6 @@ from together.generated import (
     EmbeddingsRequestInput,
     EmbeddingsResponse,
 )
-from together.generated._runtime.version import __version__
 
 
 def sent(mocked: aioresponses) -> list[Any]:
@@ -70,7 +70,11 @@ async def test_headers_bearer_content_type_accept_user_agent(
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert headers["Content-Type"] == "application/json"
     assert headers["Accept"] == "application/json"
-    assert headers["User-Agent"].startswith(f"together-generated/{__version__} ")
+    # The installed distribution's version, not the module that builds the header.
+    installed = version("together-generated")
+    assert headers["User-Agent"] == (
+        f"together-generated/{installed} (python; aiohttp {aiohttp.__version__})"
+    )
 
 
 async def test_extra_and_default_headers(

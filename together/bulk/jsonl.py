@@ -33,7 +33,7 @@ class JsonLinesWriter(SinkFile):
         self._file: BinaryIO
         try:
             existing = resume and path.exists()
-            self._file = path.open("r+b" if existing else "wb")
+            self._file = path.open("r+b" if existing else "w+b")  # truncate reads it
         except OSError as exc:
             raise SinkWriteError(path, exc) from exc
         if existing:
