@@ -16,7 +16,7 @@ import jinja2
 from codegen import ir
 from codegen.errors import Refusals
 from codegen.model_views import ModelView
-from codegen.views import SEED_RUNTIME_MODULES, PackageView, Settings, build_package_view
+from codegen.views import PUBLIC_RUNTIME_MODULES, PackageView, Settings, build_package_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -69,11 +69,6 @@ RUNTIME_LAZY_EXPORTS: dict[str, str] = {
     "StreamException": "streaming",
     "base_url_from_environment": "configuration",
     "FileInput": "multipart",
-    "MalformedResponseException": "exceptions",
-    "RedirectLoopError": "exceptions",
-    "InsecureTransportError": "exceptions",
-    "ClientStateError": "exceptions",
-    "InvalidVectorsError": "exceptions",
     "SyncApiClient": "sync",
     "RetryPolicy": "retry",
     "RetryStrategy": "retry",
@@ -87,6 +82,11 @@ RUNTIME_LAZY_EXPORTS: dict[str, str] = {
     "BlockingApi": "sync",
     "rows_from_json": "vectors",
 }
+
+
+#: Runtime names a package generated from another spec defines for itself in its
+#: ``openapi_info`` (bound to its own ``Configuration``), instead of re-exporting the runtime's.
+PACKAGE_BOUND_NAMES = frozenset({"ApiClient", "Configuration", "SyncApiClient"})
 
 
 def render(
@@ -135,7 +135,10 @@ def render(
 
     files: dict[str, str] = {}
     runtime_lazy = sorted(
-        (name, f"{runtime}.{module}") for name, module in RUNTIME_LAZY_EXPORTS.items()
+        (name, f"{runtime}.{module}")
+        for name, module in RUNTIME_LAZY_EXPORTS.items()
+        # A package generated from another spec binds these to its own settings.
+        if view.runtime_home or name not in PACKAGE_BOUND_NAMES
     )
     exports = sorted(
         [api.name for api in view.apis]
@@ -152,7 +155,7 @@ def render(
     )
     files[f"{package_dir}/openapi_info.py"] = py("openapi_info.py.j2", sha256=spec.source_sha256)
     if view.runtime_home:
-        for module in SEED_RUNTIME_MODULES:
+        for module in PUBLIC_RUNTIME_MODULES:
             names = sorted(_runtime_module(runtime, module).__all__)
             files[f"{package_dir}/{module}.py"] = py(
                 "seed_module.py.j2", module=module, names=names

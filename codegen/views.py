@@ -39,10 +39,24 @@ class Settings:
 #: Name of the hand-written runtime's sub-package when it lives inside a generated package.
 RUNTIME_SUBPACKAGE = "_runtime"
 
-#: Modules of the runtime the seed (openapi-generator's layout) imported by path, e.g.
-#: ``from together.generated.rest import ApiException``: the runtime's home package keeps
-#: each as a generated module re-exporting the runtime's.
-SEED_RUNTIME_MODULES = ("api_client", "api_response", "configuration", "exceptions", "rest")
+#: Modules of the runtime users import by path: the seed's (openapi-generator's layout, e.g.
+#: ``from together.generated.rest import ApiException``) and those the docs showed before the
+#: runtime moved to ``_runtime`` (``together.generated.sync`` ...). The runtime's home package
+#: keeps each as a generated module re-exporting the runtime module's ``__all__``.
+PUBLIC_RUNTIME_MODULES = (
+    "api_client",
+    "api_response",
+    "configuration",
+    "exceptions",
+    "rest",
+    "hooks",
+    "multipart",
+    "retry",
+    "streaming",
+    "sync",
+    "transport",
+    "vectors",
+)
 
 
 @dataclass

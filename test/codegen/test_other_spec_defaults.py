@@ -68,7 +68,7 @@ def test_it_exports_the_runtimes_public_names_lazily(generated: Any) -> None:
     from together.generated._runtime.sync import SyncApiClient
 
     assert package.AsyncStream is AsyncStream
-    assert package.SyncApiClient is SyncApiClient
+    assert issubclass(package.SyncApiClient, SyncApiClient)  # bound to its own ApiClient
     assert package.ClientStateError is ClientStateError
     assert {"RetryStrategy", "CallHook", "Transport", "FileInput"} <= set(package.__all__)
 
@@ -120,3 +120,18 @@ def test_the_together_package_default_client_reads_the_together_settings(
         assert client.configuration.access_token == "together-secret-key"
     finally:
         together.generated.ApiClient.set_default(None)
+
+
+@pytest.mark.usefixtures("together_environment")
+def test_its_sync_client_uses_its_own_settings_without_the_together_key(generated: Any) -> None:
+    package = generated(OTHER_SPEC)
+    assert package.SyncApiClient is not together.generated.SyncApiClient
+    with aioresponses() as mocked:
+        mocked.get("https://api.other.example/v3/ping", payload={"ok": True})
+        with package.SyncApiClient() as client:
+            assert client.api_client.configuration.host == "https://api.other.example/v3"
+            assert client.api_client.configuration.access_token is None
+            client.api(package.HealthApi).ping()
+        calls = [c for calls in mocked.requests.values() for c in calls]
+    assert len(calls) == 1
+    assert "Authorization" not in calls[0].kwargs["headers"]

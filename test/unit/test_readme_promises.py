@@ -409,8 +409,8 @@ def test_the_api_docs_say_whether_an_operation_is_retried() -> None:
 async def test_an_api_client_without_a_configuration_uses_togethers_defaults(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """runtime.md: "an `ApiClient()` without a configuration builds the runtime's own, with
-    Together's defaults"."""
+    """runtime.md: "`together.generated.ApiClient()` without a configuration builds
+    Together's, with Together's defaults"."""
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
     monkeypatch.setenv("TOGETHER_API_KEY", "from-the-environment")
     client = ApiClient()

@@ -33,13 +33,18 @@ from together.generated._runtime.exceptions import (
     ApiValueError,
     BadGatewayException,
     BadRequestException,
+    ClientStateError,
     ConflictException,
     ForbiddenException,
     GatewayTimeoutException,
+    InsecureTransportError,
+    InvalidVectorsError,
     MalformedResponseError,
+    MalformedResponseException,
     NotFoundException,
     OpenApiException,
     RateLimitException,
+    RedirectLoopError,
     ServiceException,
     ServiceUnavailableException,
     UnauthorizedException,
@@ -49,13 +54,6 @@ from together.generated._runtime.version import __version__
 
 if TYPE_CHECKING:
     from together.generated._runtime.configuration import base_url_from_environment
-    from together.generated._runtime.exceptions import (
-        ClientStateError,
-        InsecureTransportError,
-        InvalidVectorsError,
-        MalformedResponseException,
-        RedirectLoopError,
-    )
     from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
     from together.generated._runtime.multipart import FileInput
     from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
@@ -661,14 +659,9 @@ _LAZY: dict[str, str] = {
     "AttemptResult": "together.generated._runtime.hooks",
     "BlockingApi": "together.generated._runtime.sync",
     "CallHook": "together.generated._runtime.hooks",
-    "ClientStateError": "together.generated._runtime.exceptions",
     "FileInput": "together.generated._runtime.multipart",
-    "InsecureTransportError": "together.generated._runtime.exceptions",
-    "InvalidVectorsError": "together.generated._runtime.exceptions",
-    "MalformedResponseException": "together.generated._runtime.exceptions",
     "PreparedRequest": "together.generated._runtime.transport",
     "RESTResponse": "together.generated._runtime.transport",
-    "RedirectLoopError": "together.generated._runtime.exceptions",
     "RetryPolicy": "together.generated._runtime.retry",
     "RetryStrategy": "together.generated._runtime.retry",
     "StreamError": "together.generated._runtime.streaming",

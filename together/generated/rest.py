@@ -23,6 +23,7 @@ from together.generated._runtime.rest import (
     RESTResponse,
     ServiceException,
     UnauthorizedException,
+    to_client_timeout,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "RequestTimeout",
     "ServiceException",
     "UnauthorizedException",
+    "to_client_timeout",
 ]

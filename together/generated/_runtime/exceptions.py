@@ -12,10 +12,8 @@ The seed's ``MalformedResponseError`` is an alias of :class:`MalformedResponseEx
 
 This module imports only the standard library. The generator imports it like any user of
 the package, to print its tables (the exception of each status) in the docs.
-``__all__`` lists the names the generated package ``__init__`` re-exports; the classes added
-since (:class:`MalformedResponseException`, :class:`RedirectLoopError`,
-:class:`InsecureTransportError`, :class:`ClientStateError`, :class:`InvalidVectorsError`)
-are imported from this module.
+``__all__`` lists every class of the family (the generated package ``__init__`` and the
+seed's path ``together.generated.exceptions`` re-export them all).
 """
 
 from __future__ import annotations
@@ -34,13 +32,18 @@ __all__ = [
     "ApiValueError",
     "BadGatewayException",
     "BadRequestException",
+    "ClientStateError",
     "ConflictException",
     "ForbiddenException",
     "GatewayTimeoutException",
+    "InsecureTransportError",
+    "InvalidVectorsError",
     "MalformedResponseError",
+    "MalformedResponseException",
     "NotFoundException",
     "OpenApiException",
     "RateLimitException",
+    "RedirectLoopError",
     "ServiceException",
     "ServiceUnavailableException",
     "UnauthorizedException",

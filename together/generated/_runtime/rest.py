@@ -53,6 +53,7 @@ __all__ = [
     "RequestTimeout",
     "ServiceException",
     "UnauthorizedException",
+    "to_client_timeout",
 ]
 
 #: A per-call timeout: seconds for the whole call, a ``(connect, read)`` pair, or an

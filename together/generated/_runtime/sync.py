@@ -29,7 +29,7 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.configuration import Configuration
@@ -49,6 +49,11 @@ class SyncApiClient:
     ``transport``, ...); a ``session`` cannot be shared with other loops, so it is refused.
     """
 
+    #: The client this facade drives. A package generated from another spec subclasses the
+    #: facade with its own client, so ``SyncApiClient()`` uses that spec's settings and never
+    #: reads this package's API key.
+    client_class: ClassVar[type[ApiClient]] = ApiClient
+
     def __init__(self, configuration: Configuration | None = None, **client_options: Any) -> None:
         if "session" in client_options:
             raise ClientStateError(
@@ -58,7 +63,7 @@ class SyncApiClient:
         self._runner = asyncio.Runner()
         self._closed = False
         self._thread = threading.get_ident()
-        self.api_client = ApiClient(configuration, **client_options)
+        self.api_client = self.client_class(configuration, **client_options)
 
     def __enter__(self) -> Self:
         return self
