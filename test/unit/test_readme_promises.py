@@ -25,7 +25,6 @@ from together.generated import (
     EmbeddingsRequest,
     ServiceUnavailableException,
 )
-from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
 
 REQUEST = EmbeddingsRequest(model="m", input=["a"])
 ERROR = {"error": {"message": "busy", "type": "server_error"}}
@@ -110,6 +109,7 @@ DOCUMENTED_NAMES = [
     "ApiKeyError",
     "OpenApiException",
     "AsyncStream",
+    "StreamException",
     "StreamError",
     "FileInput",
     "SyncApiClient",
@@ -134,7 +134,8 @@ def test_the_package_root_exports_every_name_the_docs_list() -> None:
     assert issubclass(g.RedirectLoopError, g.ApiConnectionError)
     assert issubclass(g.InvalidVectorsError, ValueError)
     assert issubclass(g.ApiTimeoutError, TimeoutError)  # reliability.md#timeouts
-    assert issubclass(g.StreamError, g.ApiException)  # streaming-and-files.md#streamed-answers
+    assert g.StreamError is g.StreamException  # the earlier name, kept as an alias
+    assert issubclass(g.StreamException, g.ApiException)  # streaming-and-files.md
     statuses = {
         g.BadRequestException: 400,
         g.UnauthorizedException: 401,
@@ -193,21 +194,24 @@ async def test_a_request_id_header_without_the_x_is_read_too(
 
 def test_the_sync_client_blocks_and_runs_any_call() -> None:
     """README#quick-start and runtime.md#synchronous-use: `client.api(EmbeddingsApi)
-    .embeddings(request)` blocks; `client.run(lambda: ...call_api(..., decode=bytes))` runs
-    anything else async."""
+    .embeddings(request)` blocks; "per-call options work the same" (`_decode=bytes`);
+    `client.run(lambda: ...embeddings_with_http_info(request))` runs any other coroutine."""
     body = embeddings_payload([[0.25, 0.5]])
     with aioresponses() as mocked:
         mocked.post(EMBEDDINGS_URL, payload=body, repeat=True)
         configuration = Configuration(host=HOST, access_token=TOKEN, retries=0)
         with together.generated.SyncApiClient(configuration) as client:
-            response = client.api(EmbeddingsApi).embeddings(REQUEST)
-            raw = client.run(
-                lambda: client.api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=bytes)
+            api = client.api(EmbeddingsApi)
+            response = api.embeddings(REQUEST)
+            raw = api.embeddings(REQUEST, _decode=bytes)
+            info = client.run(
+                lambda: EmbeddingsApi(client.api_client).embeddings_with_http_info(REQUEST)
             )
         assert client.api_client.closed
     assert response.data[0].embedding == [0.25, 0.5]
-    assert isinstance(raw.data, bytes) and json.loads(raw.data) == body
-    assert len(sent(mocked)) == 2
+    assert isinstance(raw, bytes) and json.loads(raw) == body
+    assert info.status_code == 200 and info.data.data[0].embedding == [0.25, 0.5]
+    assert len(sent(mocked)) == 3
 
 
 # ------------------------------------------------------------ runtime.md#transport-and-connection-pool
@@ -270,7 +274,7 @@ async def test_what_your_own_code_raises_propagates_as_it_is(mocked: aioresponse
             await EmbeddingsApi(client).embeddings(REQUEST)
     async with ApiClient(configuration) as client:
         with pytest.raises(Boom, match="parser"):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)
+            await EmbeddingsApi(client).embeddings(REQUEST, _decode=parser)
     mocked.clear()
     mocked.post(EMBEDDINGS_URL, status=503, payload=ERROR, repeat=True)
     async with ApiClient(configuration, retry_policy=RaisingStrategy()) as client:
@@ -319,7 +323,7 @@ async def test_debug_logs_method_url_status_and_request_id(
 async def test_each_parser_error_the_docs_list_is_a_malformed_answer(
     api_client: ApiClient, mocked: aioresponses, failure: Exception
 ) -> None:
-    """runtime.md#per-call-decoding: "a parser that raises `ValueError`, `TypeError`,
+    """runtime.md#per-call-decoding (`_decode=`): "a parser that raises `ValueError`, `TypeError`,
     `KeyError`, `IndexError` or an arithmetic error gives `MalformedResponseException` with the
     raw bytes"."""
     body = json.dumps(embeddings_payload([[0.5]])).encode()
@@ -329,7 +333,7 @@ async def test_each_parser_error_the_docs_list_is_a_malformed_answer(
         raise failure
 
     with pytest.raises(together.generated.MalformedResponseException) as caught:
-        await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)
+        await EmbeddingsApi(api_client).embeddings(REQUEST, _decode=parser)
     assert caught.value.status == 200 and caught.value.body == body
 
 

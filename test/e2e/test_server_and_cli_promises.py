@@ -278,3 +278,71 @@ async def test_a_redirect_answer_points_at_a_blob_and_an_upgrade_refuses_plain_h
     assert blob_status == 200
     assert upgrade_status == 400
     assert refusal["error"]["message"].endswith("needs a WebSocket upgrade")
+
+
+# ------------------------------------------------------------ README#set-up: the console scripts
+
+
+def test_the_console_scripts_the_readme_runs_are_installed_and_work() -> None:
+    """README#set-up runs `.venv/bin/together-embed "The cat sat on the mat" ...`;
+    mock-server.md#running-it runs `together-mock --port 0` (the URL is printed)."""
+    import os
+
+    scripts = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
+    done = subprocess.run(
+        [str(scripts / "together-embed"), "The cat sat on the mat", "A cat sat on a mat"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=REPOSITORY,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "count: 2" in done.stdout.splitlines()
+    server = subprocess.Popen(
+        [str(scripts / "together-mock"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPOSITORY,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert line.rsplit(" ", 1)[-1].strip().startswith("http://127.0.0.1:"), line
+
+
+# ------------------------------------------------------------ runtime.md: proxies of the environment
+
+
+async def test_the_clients_own_session_ignores_the_environments_proxy(
+    mock_server: MockServer, monkeypatch: Any
+) -> None:
+    """runtime.md#transport-and-connection-pool: "the client's own session is created with
+    `trust_env=False`, so it reads neither `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` ...; the
+    one proxy it uses is `Configuration.proxy`"."""
+    from together.generated import ApiClient, ApiConnectionError, Configuration, EmbeddingsApi
+
+    dead_proxy = "http://127.0.0.1:9"  # nothing listens there: going through it fails
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    request = {"model": "BAAI/bge-base-en-v1.5", "input": ["x"]}
+    configuration = Configuration(host=mock_server.url, access_token=TOKEN, retries=0)
+    async with ApiClient(configuration) as client:
+        response = await EmbeddingsApi(client).embeddings(request)
+    assert len(response.data[0].embedding) == 768
+    through = Configuration(host=mock_server.url, access_token=TOKEN, retries=0, proxy=dead_proxy)
+    async with ApiClient(through) as client:
+        try:
+            await EmbeddingsApi(client).embeddings(request)
+        except ApiConnectionError:
+            pass  # the configured proxy is used: it is dead
+        else:
+            raise AssertionError("Configuration.proxy was not used")
