@@ -351,3 +351,27 @@ def test_a_report_with_fewer_vectors_than_texts_is_refused() -> None:
     # an answer short of a vector must not print a table that pairs texts with wrong rows
     with pytest.raises(ValueError):
         format_report("m", ["a", "b"], [[1.0, 0.0]])
+
+
+def test_the_main_job_names_a_line_of_standard_input_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = main_job(monkeypatch, capsys, stdin=Stdin([b"ok\n", b"\xff\n"]))
+    assert (code, err) == (
+        2,
+        "together-embed: error: standard input, line 2: not UTF-8 (invalid start byte at byte "
+        "1 of the line)\n",
+    )
+
+
+def test_bulk_mode_reads_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "v.npy"
+    with threaded_server() as server:
+        env = {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+        code, _, err = main_job(
+            monkeypatch, capsys, "--output", str(output), stdin=Stdin([b"x\n", b"y\n"]), env=env
+        )
+    assert code == 0, err
+    assert np.allclose(np.load(output), expected_rows(["x", "y"]), atol=1e-6)

@@ -462,3 +462,34 @@ def test_rows_in_memory_have_one_width() -> None:
         collector.write(np.ones((1, 2), dtype=np.float32))
     collector.close()
     assert ArrayCollector(5).array().shape == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [None, [1.0, 2.0, 3.0]],
+        [[1.0, 2.0, 3.0], None],
+        [None, [1.0, 2.0, 3.0], None],
+    ],
+)
+def test_a_resumed_json_lines_file_finds_its_width_wherever_the_vectors_are(
+    tmp_path: Path, lines: list[list[float] | None]
+) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(
+        "".join(json.dumps({"index": i, "embedding": e}) + "\n" for i, e in enumerate(lines))
+    )
+    resumed = JsonLinesWriter(path, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (len(lines), 3)
+    resumed.close()
+
+
+def test_json_lines_that_cannot_be_cut_back_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    writer = JsonLinesWriter(path)
+    writer._file.close()
+    writer._file = Path("/dev/null").open("r+b")  # noqa: SIM115 (a file that cannot be cut)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.truncate(0)
+    assert str(caught.value) == f"cannot write {path}: Invalid argument"
+    writer.close()
