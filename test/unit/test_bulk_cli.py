@@ -375,3 +375,17 @@ def test_bulk_mode_reads_standard_input(
         )
     assert code == 0, err
     assert np.allclose(np.load(output), expected_rows(["x", "y"]), atol=1e-6)
+
+
+def test_a_last_entry_without_its_newline_is_dropped_on_resume(tmp_path: Path) -> None:
+    # complete JSON, but its newline never reached the disk: appending would join two entries
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text(
+        '{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        '{"line": 4, "row": 3, "status": 400, "error": "b"}'
+    )
+    log = RejectedLog(output, kept_rows=9)
+    assert log.count == 1
+    log.add(_refused(5))
+    assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [2, 5]
