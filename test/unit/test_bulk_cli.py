@@ -19,7 +19,7 @@ from support import TOKEN
 from together.bulk import Rejected, SinkWriteError, open_job
 from together.cli.bulk import run_bulk
 from together.cli.embed import build_parser, cosine, format_report, main, read_texts
-from together.cli.lines import InputDecodeError, file_lines
+from together.cli.lines import InputDecodeError, file_lines, lines_of
 from together.cli.rejected import RejectedLog
 from together.generated.exceptions import BadRequestException
 
@@ -389,3 +389,18 @@ def test_a_last_entry_without_its_newline_is_dropped_on_resume(tmp_path: Path) -
     assert log.count == 1
     log.add(_refused(5))
     assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [2, 5]
+
+
+def test_a_byte_order_mark_is_dropped_from_the_first_line_only() -> None:
+    lines = [b"\xef\xbb\xbfab\n", b"\xef\xbb\xbfcd\n"]
+    assert list(lines_of(lines, "standard input")) == ["ab", "\ufeffcd"]
+
+
+def test_bulk_mode_without_a_key_runs_against_the_local_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "v.npy"
+    code, _, err = main_job(monkeypatch, capsys, "alpha", "beta", "--output", str(output))
+    assert code == 0, err
+    assert "TOGETHER_API_KEY is not set: using the local mock server" in err
+    assert np.allclose(np.load(output), expected_rows(["alpha", "beta"]), atol=1e-6)
