@@ -19,7 +19,7 @@ from support import TOKEN
 from together.bulk import Rejected, SinkWriteError, open_job
 from together.cli.bulk import run_bulk
 from together.cli.embed import build_parser, cosine, format_report, main, read_texts
-from together.cli.lines import InputDecodeError, file_lines
+from together.cli.lines import InputDecodeError, file_lines, lines_of
 from together.cli.rejected import RejectedLog
 from together.generated.exceptions import BadRequestException
 
@@ -351,3 +351,56 @@ def test_a_report_with_fewer_vectors_than_texts_is_refused() -> None:
     # an answer short of a vector must not print a table that pairs texts with wrong rows
     with pytest.raises(ValueError):
         format_report("m", ["a", "b"], [[1.0, 0.0]])
+
+
+def test_the_main_job_names_a_line_of_standard_input_that_is_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = main_job(monkeypatch, capsys, stdin=Stdin([b"ok\n", b"\xff\n"]))
+    assert (code, err) == (
+        2,
+        "together-embed: error: standard input, line 2: not UTF-8 (invalid start byte at byte "
+        "1 of the line)\n",
+    )
+
+
+def test_bulk_mode_reads_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "v.npy"
+    with threaded_server() as server:
+        env = {"TOGETHER_API_KEY": TOKEN, "TOGETHER_BASE_URL": server.url}
+        code, _, err = main_job(
+            monkeypatch, capsys, "--output", str(output), stdin=Stdin([b"x\n", b"y\n"]), env=env
+        )
+    assert code == 0, err
+    assert np.allclose(np.load(output), expected_rows(["x", "y"]), atol=1e-6)
+
+
+def test_a_last_entry_without_its_newline_is_dropped_on_resume(tmp_path: Path) -> None:
+    # complete JSON, but its newline never reached the disk: appending would join two entries
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_text(
+        '{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        '{"line": 4, "row": 3, "status": 400, "error": "b"}'
+    )
+    log = RejectedLog(output, kept_rows=9)
+    assert log.count == 1
+    log.add(_refused(5))
+    assert [json.loads(line)["row"] for line in path.read_text().splitlines()] == [2, 5]
+
+
+def test_a_byte_order_mark_is_dropped_from_the_first_line_only() -> None:
+    lines = [b"\xef\xbb\xbfab\n", b"\xef\xbb\xbfcd\n"]
+    assert list(lines_of(lines, "standard input")) == ["ab", "\ufeffcd"]
+
+
+def test_bulk_mode_without_a_key_runs_against_the_local_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "v.npy"
+    code, _, err = main_job(monkeypatch, capsys, "alpha", "beta", "--output", str(output))
+    assert code == 0, err
+    assert "TOGETHER_API_KEY is not set: using the local mock server" in err
+    assert np.allclose(np.load(output), expected_rows(["alpha", "beta"]), atol=1e-6)

@@ -176,3 +176,18 @@ async def test_the_answer_of_each_request_must_have_a_row_per_text() -> None:
     async with client:
         with pytest.raises(MalformedResponseException, match="2 vectors for 3 inputs"):
             await embed_many(client, ["a", "b", "c"], model="m")
+
+
+async def test_a_half_whose_texts_are_all_refused_is_searched_not_blamed_on_the_request() -> None:
+    # the shortest-text probe is made once, for the batch: deeper halves are always searched
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if any(text.startswith("LONG") for text in texts):
+            return 400, refusal("too long")
+        return 200, vectors_of(texts)
+
+    texts = ["LONG0", "LONG1", "LONG2", "LONG3", "a", "b", "c", "d"]
+    client, _ = fake_client(answer)
+    async with client:
+        rows = await embed_many(client, texts, model="m", batch_size=8, skip_rejected=True)
+    assert rows is not None
+    assert [math.isnan(row[0]) for row in rows] == [True] * 4 + [False] * 4

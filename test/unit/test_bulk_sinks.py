@@ -462,3 +462,67 @@ def test_rows_in_memory_have_one_width() -> None:
         collector.write(np.ones((1, 2), dtype=np.float32))
     collector.close()
     assert ArrayCollector(5).array().shape == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [None, [1.0, 2.0, 3.0]],
+        [[1.0, 2.0, 3.0], None],
+        [None, [1.0, 2.0, 3.0], None],
+    ],
+)
+def test_a_resumed_json_lines_file_finds_its_width_wherever_the_vectors_are(
+    tmp_path: Path, lines: list[list[float] | None]
+) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(
+        "".join(json.dumps({"index": i, "embedding": e}) + "\n" for i, e in enumerate(lines))
+    )
+    resumed = JsonLinesWriter(path, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (len(lines), 3)
+    resumed.close()
+
+
+def test_json_lines_that_cannot_be_cut_back_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    writer = JsonLinesWriter(path)
+    writer._file.close()
+    writer._file = Path("/dev/null").open("r+b")  # noqa: SIM115 (a file that cannot be cut)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.truncate(0)
+    assert str(caught.value) == f"cannot write {path}: Invalid argument"
+    writer.close()
+
+
+@pytest.mark.parametrize("header_rows", [0, 3])
+def test_a_resumed_npy_without_a_width_has_no_rows(tmp_path: Path, header_rows: int) -> None:
+    path = tmp_path / "v.npy"
+    _npy_with(path, header_rows, 0, width=0)  # a header of (n, 0), no data
+    resumed = NpyWriter(path, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (0, None)
+    resumed.close()
+    assert np.load(path).shape == (0, 0)
+
+
+def test_a_npy_that_cannot_be_cut_back_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    writer._file.close()
+    writer._file = Path("/dev/null").open("r+b")  # noqa: SIM115 (a file that cannot be cut)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.truncate(0)
+    assert str(caught.value) == f"cannot write {path}: Invalid argument"
+    writer.close()
+
+
+def test_a_new_json_lines_file_can_be_cut_back_at_once(tmp_path: Path) -> None:
+    writer = JsonLinesWriter(tmp_path / "v.jsonl")
+    writer.truncate(0)
+    assert (writer.rows, writer.dimensions) == (0, None)
+    writer.close()
+
+
+def test_no_rows_in_memory_is_an_empty_float32_array() -> None:
+    empty = ArrayCollector().array()
+    assert (empty.shape, empty.dtype) == ((0, 0), np.float32)
