@@ -126,6 +126,12 @@ def test_a_validation_error_summary_names_three_errors_and_counts_the_rest() -> 
     )
 
 
+def test_one_error_beyond_three_is_counted_too() -> None:
+    op = operation(**{"200": ResponseSpec.json(Many)})
+    assert str(malformed(op, b'{"e": 1}')).endswith("c: Field required; and 1 more")
+    assert str(malformed(op, b'{"d": 1, "e": 1}')).endswith("b: Field required; c: Field required")
+
+
 def test_a_validation_error_of_the_whole_body_is_located_at_body() -> None:
     op = operation(**{"200": ResponseSpec.json(list[int])})
     assert "answer is not a valid list: body: Input should be a valid array" in str(
