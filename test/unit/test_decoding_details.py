@@ -366,3 +366,35 @@ def test_http_resp_bytes_do_not_replace_a_given_body() -> None:
 def test_api_key_error_reads_as_a_sentence() -> None:
     assert str(ApiKeyError("no API key for the scheme 'k'")) == "no API key for the scheme 'k'"
     assert str(ApiKeyError()) == ""
+
+
+def test_http_resp_without_data_or_with_bytes_that_are_not_utf8() -> None:
+    class StatusOnly:
+        status = 500
+
+    assert ApiException(http_resp=StatusOnly()).body is None
+    assert str(ApiException(http_resp=StatusOnly())) == "(500)"
+
+    class Latin1:
+        status = 400
+        data = b"caf\xe9"
+
+    assert ApiException(http_resp=Latin1()).body == "caf\ufffd"
+
+
+def test_an_error_message_that_is_not_text_is_not_shown() -> None:
+    class Detail:
+        message = 42
+
+    class Data:
+        error = Detail()
+
+    error = ApiException(status=400, reason="Bad Request", body="the body", data=Data())
+    assert str(error) == "(400) Bad Request: the body"
+
+
+def test_the_message_is_the_exceptions_argument_too() -> None:
+    """Loggers and tracebacks print `args` and `repr`, not only `str`."""
+    error = ServiceException(status=500, reason="Internal Server Error", request_id="r-1")
+    assert error.args == ("(500) Internal Server Error [request id r-1]",)
+    assert repr(error) == "ServiceException('(500) Internal Server Error [request id r-1]')"
