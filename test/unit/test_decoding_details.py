@@ -90,6 +90,7 @@ def malformed(op: Operation[Any], body: bytes, **kwargs: Any) -> MalformedRespon
         (" application/json ; charset=utf-8", True),
         ("application/problem+json", True),
         ("application/vnd.api+json; charset=utf-8", True),
+        ("application/json; charset=utf-8; profile=embeddings", True),
         ("application/json-seq", False),
         ("application/jsonx", False),
         ("text/json", False),
