@@ -26,6 +26,7 @@ from together.generated import (
     OpenApiException,
     ServiceUnavailableException,
 )
+from together.generated._runtime.exceptions import MalformedResponseException
 from together.generated._runtime.hooks import AttemptRequest, AttemptResult
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 from together.generated._runtime.retry import AttemptOutcome
@@ -286,3 +287,14 @@ async def test_a_1xx_final_status_is_not_a_success() -> None:
         with pytest.raises(ApiException) as caught:
             await EmbeddingsApi(api_client).embeddings(REQUEST)
     assert caught.value.status == 199
+
+
+async def test_a_hook_gets_the_request_id_of_a_malformed_success() -> None:
+    hook = Hook()
+    broken = RESTResponse(200, "OK", {"x-request-id": "bad-1"}, b"[]", "application/json")
+    async with client(Scripted([broken]), hooks=[hook]) as api_client:
+        with pytest.raises(MalformedResponseException):
+            await EmbeddingsApi(api_client).embeddings(REQUEST)
+    (result,) = hook.results
+    assert (result.status, result.request_id) == (200, "bad-1")
+    assert isinstance(result.error, MalformedResponseException)

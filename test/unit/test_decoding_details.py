@@ -90,6 +90,7 @@ def malformed(op: Operation[Any], body: bytes, **kwargs: Any) -> MalformedRespon
         (" application/json ; charset=utf-8", True),
         ("application/problem+json", True),
         ("application/vnd.api+json; charset=utf-8", True),
+        ("application/json; charset=utf-8; profile=embeddings", True),
         ("application/json-seq", False),
         ("application/jsonx", False),
         ("text/json", False),
@@ -124,6 +125,12 @@ def test_a_validation_error_summary_names_three_errors_and_counts_the_rest() -> 
         "getPoint: HTTP 200 answer is not a valid Many: a: Field required; b: Field required; "
         "c: Field required; and 2 more"
     )
+
+
+def test_one_error_beyond_three_is_counted_too() -> None:
+    op = operation(**{"200": ResponseSpec.json(Many)})
+    assert str(malformed(op, b'{"e": 1}')).endswith("c: Field required; and 1 more")
+    assert str(malformed(op, b'{"d": 1, "e": 1}')).endswith("b: Field required; c: Field required")
 
 
 def test_a_validation_error_of_the_whole_body_is_located_at_body() -> None:
@@ -360,3 +367,35 @@ def test_http_resp_bytes_do_not_replace_a_given_body() -> None:
 def test_api_key_error_reads_as_a_sentence() -> None:
     assert str(ApiKeyError("no API key for the scheme 'k'")) == "no API key for the scheme 'k'"
     assert str(ApiKeyError()) == ""
+
+
+def test_http_resp_without_data_or_with_bytes_that_are_not_utf8() -> None:
+    class StatusOnly:
+        status = 500
+
+    assert ApiException(http_resp=StatusOnly()).body is None
+    assert str(ApiException(http_resp=StatusOnly())) == "(500)"
+
+    class Latin1:
+        status = 400
+        data = b"caf\xe9"
+
+    assert ApiException(http_resp=Latin1()).body == "caf\ufffd"
+
+
+def test_an_error_message_that_is_not_text_is_not_shown() -> None:
+    class Detail:
+        message = 42
+
+    class Data:
+        error = Detail()
+
+    error = ApiException(status=400, reason="Bad Request", body="the body", data=Data())
+    assert str(error) == "(400) Bad Request: the body"
+
+
+def test_the_message_is_the_exceptions_argument_too() -> None:
+    """Loggers and tracebacks print `args` and `repr`, not only `str`."""
+    error = ServiceException(status=500, reason="Internal Server Error", request_id="r-1")
+    assert error.args == ("(500) Internal Server Error [request id r-1]",)
+    assert repr(error) == "ServiceException('(500) Internal Server Error [request id r-1]')"
