@@ -125,7 +125,7 @@ async def test_the_stream_describes_its_answer() -> None:
     assert stream.status_code == 200
     assert stream.headers["content-type"] == "text/event-stream"
     assert stream.request_id == "req-7"
-    assert not stream.closed
+    assert stream.closed is False
     assert repr(stream) == "<AsyncStream complete 200 request_id=req-7 open>"
     await chunks(stream)
     assert repr(stream) == "<AsyncStream complete 200 request_id=req-7 closed>"
@@ -363,6 +363,7 @@ async def test_an_endless_event_is_malformed_with_the_start_of_the_piece(
     )
     assert caught.value.body == piece[:1024]
     assert caught.value.content_type == "text/event-stream"
+    assert caught.value.status == 200 and caught.value.request_id == "req-7"
     assert response.closed
 
 
