@@ -574,3 +574,64 @@ async def test_the_messages_of_sources_that_cannot_be_sent() -> None:
         OSError, match=r"^the file object returned text; open it in binary mode \('rb'\)$"
     ):
         await body_bytes(encode(Upload(file=TextReader())))
+
+
+async def test_an_empty_text_is_an_empty_part() -> None:
+    (part,) = await parts(encode(Upload(note="")))
+    assert described(part) == ("note", None, None, b"")
+
+
+async def test_a_property_with_a_default_that_was_never_set_is_not_sent() -> None:
+    class WithDefault(BaseModel):
+        purpose: str = "fine-tune"
+        file: FileInput
+
+    (part,) = await parts(encode(WithDefault(file=b"x")))
+    assert described(part)[0] == "file"
+
+
+async def test_a_file_property_with_only_a_serialization_alias() -> None:
+    class Renamed(BaseModel):
+        data: FileInput = Field(serialization_alias="training-file")
+
+    body = encode_multipart(
+        TypeAdapter(Renamed),
+        Renamed(data=b"abc"),
+        ("training-file",),
+        operation_id="u",
+        boundary="b",
+    )
+    (part,) = await parts(body)
+    assert described(part) == ("training-file", "training-file", "application/octet-stream", b"abc")
+
+
+async def test_a_dataclass_body_is_sent_from_its_dump() -> None:
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Form:
+        purpose: str
+
+    body = encode_multipart(TypeAdapter(Form), Form("p"), FILES, operation_id="u", boundary="b")
+    (part,) = await parts(body)
+    assert described(part) == ("purpose", None, None, b"p")
+
+
+async def test_a_number_in_a_file_property_of_a_dict_body_is_text() -> None:
+    adapter = TypeAdapter(dict[str, Any])
+    body = encode_multipart(adapter, {"file": 5}, FILES, operation_id="u", boundary="b")
+    (part,) = await parts(body)
+    assert described(part) == ("file", None, None, b"5")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://x.test/a", "a URL is not a file path"),
+        (("a",), r"a file tuple is \(filename, content\) or \(filename, content, content_type\)"),
+        (("a", b"x", 5), "the content type in a file tuple must be a string"),
+    ],
+)
+def test_the_exact_refusals_of_file_shapes(value: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match=f"Value error, {message} \\["):
+        Upload(file=value)
