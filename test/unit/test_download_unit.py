@@ -283,7 +283,10 @@ async def test_a_file_object_gets_the_bytes_and_keeps_them_after_a_failure() -> 
     assert await download(buffer, answer) == 4
     assert buffer.getvalue() == b"abcd" and not buffer.closed and answer.closed
     partial = io.BytesIO()
-    with pytest.raises(ApiConnectionError, match="broke after 2 bytes"):
+    with pytest.raises(
+        ApiConnectionError,
+        match=r"^file_content: HTTP 200: the connection broke after 2 bytes \(ClientPayloadError\)$",
+    ):
         await download(partial, Answer(b"ab", aiohttp.ClientPayloadError("cut")))
     assert partial.getvalue() == b"ab"
 
@@ -442,3 +445,50 @@ async def test_a_raw_call_returns_any_status_unread() -> None:
     assert response is error  # type: ignore[comparison-overlap]
     assert error.content.pieces == [b"not read"] and not error.released
     assert transport.timeouts == [4]
+
+
+class Recorder:
+    """A hook that records what it hears; raises from on_response when told to."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.results: list[Any] = []
+        self.fail = fail
+
+    def on_request(self, request: Any) -> None:
+        pass
+
+    def on_response(self, request: Any, result: Any) -> None:
+        self.results.append(result)
+        if self.fail:
+            raise RuntimeError("the hook's own error")
+
+
+async def test_a_raw_call_sends_the_request_and_hooks_hear_its_status() -> None:
+    error = Answer(b"not read", status=404)
+    transport = OpeningTransport([error])
+    hook = Recorder()
+    async with ApiClient(
+        Configuration(host=HOST, access_token=TOKEN, retries=0), transport=transport, hooks=[hook]
+    ) as api_client:
+        await api_client.call_api_raw(OPERATION, {"id": "f"})
+    (sent,) = transport.sent
+    assert (sent.method, sent.url) == ("GET", f"{HOST}/files/f/content")
+    (result,) = hook.results
+    assert (result.status, result.request_id, result.error) == (404, "dl-1", None)
+
+
+@pytest.mark.parametrize("kind", ["raw", "download"])
+async def test_an_answer_left_unread_by_a_failing_hook_is_closed(kind: str) -> None:
+    answer = Answer(b"body", status=200)
+    transport = OpeningTransport([answer])
+    async with ApiClient(
+        Configuration(host=HOST, access_token=TOKEN, retries=0),
+        transport=transport,
+        hooks=[Recorder(fail=True)],
+    ) as api_client:
+        with pytest.raises(RuntimeError, match="the hook's own error"):
+            if kind == "raw":
+                await api_client.call_api_raw(OPERATION, {"id": "f"})
+            else:
+                await api_client.call_api_download(OPERATION, {"id": "f"}, None, io.BytesIO())
+    assert answer.closed

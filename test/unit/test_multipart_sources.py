@@ -515,3 +515,123 @@ def test_the_tuple_forms_keep_their_shape() -> None:
     assert Upload(file=("a", bytearray(b"x"), "text/csv")).file == ("a", b"x", "text/csv")
     with pytest.raises(ValidationError, match="filename, content"):
         Upload(file=("a", b"x", "text/csv", "extra"))
+
+
+# ------------------------------------------------------------------ exact boundaries
+
+
+async def test_a_path_of_an_odd_size_is_read_to_its_last_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multipart, "CHUNK_SIZE", 4)
+    on_disk = tmp_path / "nine.bin"
+    on_disk.write_bytes(b"123456789")
+    (part,) = await parts(encode(Upload(file=on_disk)))
+    assert described(part)[3] == b"123456789"
+
+
+async def test_a_source_one_byte_short_stops_the_upload(tmp_path: Path) -> None:
+    on_disk = tmp_path / "short.bin"
+    on_disk.write_bytes(b"x" * 10)
+    body = encode(Upload(file=on_disk))
+    on_disk.write_bytes(b"x" * 9)
+    with pytest.raises(OSError, match="became shorter"):
+        await body_bytes(body)
+    with open(on_disk, "wb") as out:
+        out.write(b"y" * 10)
+    with open(on_disk, "rb") as source:
+        body = encode(Upload(file=source))
+        os.truncate(on_disk, 9)
+        with pytest.raises(OSError, match=r"^the file object ended before its announced size$"):
+            await body_bytes(body)
+
+
+def test_the_refusals_of_file_values_say_what_to_do() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"Value error, a file opened in text mode; open it in binary mode \('rb'\) \[",
+    ):
+        Upload(file=io.StringIO("text"))
+    with pytest.raises(
+        ValidationError,
+        match=r"Value error, expected a path, bytes, a binary file object or a "
+        r"\(filename, content\) tuple, not int \[",
+    ):
+        Upload(file=42)
+
+
+async def test_the_messages_of_sources_that_cannot_be_sent() -> None:
+    body = encode(Upload(file=ReadOnly(b"once")))
+    await body_bytes(body)
+    with pytest.raises(OSError, match=r"^a file object that cannot seek can be sent only once$"):
+        await body_bytes(body)
+
+    class TextReader:
+        def read(self, size: int = -1) -> str:
+            return "text"
+
+    with pytest.raises(
+        OSError, match=r"^the file object returned text; open it in binary mode \('rb'\)$"
+    ):
+        await body_bytes(encode(Upload(file=TextReader())))
+
+
+async def test_an_empty_text_is_an_empty_part() -> None:
+    (part,) = await parts(encode(Upload(note="")))
+    assert described(part) == ("note", None, None, b"")
+
+
+async def test_a_property_with_a_default_that_was_never_set_is_not_sent() -> None:
+    class WithDefault(BaseModel):
+        purpose: str = "fine-tune"
+        file: FileInput
+
+    (part,) = await parts(encode(WithDefault(file=b"x")))
+    assert described(part)[0] == "file"
+
+
+async def test_a_file_property_with_only_a_serialization_alias() -> None:
+    class Renamed(BaseModel):
+        data: FileInput = Field(serialization_alias="training-file")
+
+    body = encode_multipart(
+        TypeAdapter(Renamed),
+        Renamed(data=b"abc"),
+        ("training-file",),
+        operation_id="u",
+        boundary="b",
+    )
+    (part,) = await parts(body)
+    assert described(part) == ("training-file", "training-file", "application/octet-stream", b"abc")
+
+
+async def test_a_dataclass_body_is_sent_from_its_dump() -> None:
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Form:
+        purpose: str
+
+    body = encode_multipart(TypeAdapter(Form), Form("p"), FILES, operation_id="u", boundary="b")
+    (part,) = await parts(body)
+    assert described(part) == ("purpose", None, None, b"p")
+
+
+async def test_a_number_in_a_file_property_of_a_dict_body_is_text() -> None:
+    adapter = TypeAdapter(dict[str, Any])
+    body = encode_multipart(adapter, {"file": 5}, FILES, operation_id="u", boundary="b")
+    (part,) = await parts(body)
+    assert described(part) == ("file", None, None, b"5")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://x.test/a", "a URL is not a file path"),
+        (("a",), r"a file tuple is \(filename, content\) or \(filename, content, content_type\)"),
+        (("a", b"x", 5), "the content type in a file tuple must be a string"),
+    ],
+)
+def test_the_exact_refusals_of_file_shapes(value: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match=f"Value error, {message} \\["):
+        Upload(file=value)

@@ -9,6 +9,7 @@ test/e2e/test_streaming_e2e.py.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -124,7 +125,7 @@ async def test_the_stream_describes_its_answer() -> None:
     assert stream.status_code == 200
     assert stream.headers["content-type"] == "text/event-stream"
     assert stream.request_id == "req-7"
-    assert not stream.closed
+    assert stream.closed is False
     assert repr(stream) == "<AsyncStream complete 200 request_id=req-7 open>"
     await chunks(stream)
     assert repr(stream) == "<AsyncStream complete 200 request_id=req-7 closed>"
@@ -362,6 +363,7 @@ async def test_an_endless_event_is_malformed_with_the_start_of_the_piece(
     )
     assert caught.value.body == piece[:1024]
     assert caught.value.content_type == "text/event-stream"
+    assert caught.value.status == 200 and caught.value.request_id == "req-7"
     assert response.closed
 
 
@@ -471,3 +473,111 @@ async def test_open_stream_still_raises_malformed_when_the_wrong_body_cannot_be_
         await open_stream(response, operation())  # type: ignore[arg-type]
     assert caught.value.body == b""
     assert response.closed
+
+
+# ------------------------------------------------------------------ more of the same rules
+
+
+async def test_an_operation_without_error_models_still_shows_the_message() -> None:
+    op = operation({})
+    body = b'data: {"error": {"message": "overloaded"}}\n\n'
+    with pytest.raises(StreamError) as caught:
+        await anext(stream_of(FakeResponse(body, request_id=None), op))
+    assert caught.value.data == {"error": {"message": "overloaded"}}
+    assert str(caught.value) == "(200) error in the stream: overloaded"
+
+
+class Outer(BaseModel):
+    inner: Chunk
+
+
+async def test_a_malformed_chunk_names_a_nested_field_by_its_path() -> None:
+    op = Operation(
+        operation_id="nested",
+        method="POST",
+        path="/nested",
+        stream_responses={"200": ResponseSpec.event_stream(Outer)},
+    )
+    body = b'data: {"inner": {"id": "1"}}\n\n'
+    with pytest.raises(MalformedResponseError) as caught:
+        await anext(stream_of(FakeResponse(body, request_id=None), op))
+    assert str(caught.value) == (
+        "nested: HTTP 200 stream event is not a valid Outer: inner.text: Field required"
+    )
+
+
+async def test_a_parser_error_that_is_not_a_validation_error_is_quoted() -> None:
+    def refuse(raw: bytes) -> Any:
+        raise ValueError(f"cannot read {len(raw)} bytes")
+
+    op = Operation(
+        operation_id="custom",
+        method="POST",
+        path="/custom",
+        stream_responses={"200": ResponseSpec("event-stream", refuse, "Thing")},
+    )
+    with pytest.raises(MalformedResponseError) as caught:
+        await anext(stream_of(FakeResponse(b"data: abc\n\n", request_id=None), op))
+    assert str(caught.value) == (
+        "custom: HTTP 200 stream event is not a valid Thing: cannot read 3 bytes"
+    )
+
+
+async def test_each_declared_streamed_status_is_opened() -> None:
+    op = Operation(
+        operation_id="two",
+        method="POST",
+        path="/complete",
+        stream_responses={
+            "200": ResponseSpec.event_stream(Chunk),
+            "201": ResponseSpec.event_stream(Chunk),
+        },
+    )
+    for status in (200, 201):
+        response = FakeResponse(b'data: {"id": "1", "text": "a"}\n\n', status=status)
+        stream = await open_stream(response, op)  # type: ignore[arg-type]
+        assert await chunks(stream) == [Chunk(id="1", text="a")]
+
+
+async def test_open_stream_reads_only_the_media_type_before_the_parameters() -> None:
+    ok = FakeResponse(b"data: [DONE]\n\n", content_type="text/event-stream; charset=utf-8; x=y")
+    assert isinstance(await open_stream(ok, operation()), AsyncStream)  # type: ignore[arg-type]
+    wrong = FakeResponse(b"{}", content_type="application/json; profile=text/event-stream")
+    with pytest.raises(MalformedResponseError):
+        await open_stream(wrong, operation())  # type: ignore[arg-type]
+
+
+async def test_a_refused_answer_keeps_its_headers_and_request_id() -> None:
+    response = FakeResponse(b"{}", content_type="application/json")
+    with pytest.raises(MalformedResponseError) as caught:
+        await open_stream(response, operation())  # type: ignore[arg-type]
+    assert caught.value.request_id == "req-7"
+    assert caught.value.headers is not None
+    assert caught.value.headers["Content-Type"] == "application/json"
+    assert str(caught.value).endswith("[request id req-7]")
+
+
+async def test_the_exact_message_of_a_chunk_with_one_problem() -> None:
+    with pytest.raises(MalformedResponseError) as caught:
+        await anext(stream_of(FakeResponse(b'data: {"id": "1"}\n\n')))
+    assert str(caught.value) == (
+        "complete: HTTP 200 stream event is not a valid Chunk: text: Field required "
+        "[request id req-7]"
+    )
+
+
+async def test_dropping_a_stream_whose_loop_is_gone_raises_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At interpreter exit, closing may fail (the event loop is closed): __del__ stays quiet.
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    class LoopGone(FakeResponse):
+        def close(self) -> None:
+            raise RuntimeError("Event loop is closed")
+
+    stream = stream_of(LoopGone(b"data: [DONE]\n\n"))
+    del stream
+    gc.collect()
+    assert unraisable == []
