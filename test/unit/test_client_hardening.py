@@ -285,10 +285,10 @@ async def test_a_custom_decoder_failure_of_any_kind_is_malformed(
         return {}["missing"]  # a KeyError, as a hand-written parser may raise
 
     mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[0.5]]))
-    from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+    from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
 
     with pytest.raises(MalformedResponseError, match="could not be read as parse"):
-        await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parse)
+        await api_client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=parse)
 
 
 def test_aiohttp_value_error_on_send_is_typed_and_quotes_no_header() -> None:
@@ -369,17 +369,17 @@ async def test_rows_from_json_as_a_per_call_decoder(
     import functools
 
     from together.generated._runtime.vectors import rows_from_json
-    from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+    from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
 
     two = functools.partial(rows_from_json, expected_rows=2)
     good = rows_body(ROW % (0, b"[1.0, 2.0]"), ROW % (1, b"[3.0, 4.0]"))
     bad = rows_body(ROW % (0, b'["1.0", "2.0"]'), ROW % (1, b"[3.0, 4.0]"))
     mocked.post(EMBEDDINGS_URL, body=good, content_type="application/json")
     mocked.post(EMBEDDINGS_URL, body=bad, content_type="application/json")
-    result = await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
+    result = await api_client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
     assert result.data.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     with pytest.raises(MalformedResponseError, match="JSON numbers") as caught:
-        await api_client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
+        await api_client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=two)
     assert caught.value.body == bad and caught.value.status == 200
 
 

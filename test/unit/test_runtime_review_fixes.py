@@ -25,7 +25,7 @@ from together.generated import (
 from together.generated._runtime.exceptions import InsecureTransportError, InvalidVectorsError
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 from together.generated._runtime.vectors import rows_from_json
-from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
 from together.generated.models.embeddings_response import EmbeddingsResponse
 
 REQUEST = EmbeddingsRequest(model="m", input=["a"])
@@ -183,7 +183,7 @@ async def test_a_failing_partial_parser_is_named_in_the_error() -> None:
     parser = functools.partial(rows_from_json, expected_rows=2)  # the answer has one row
     async with ApiClient(Configuration(host=HOST, access_token=TOKEN), transport=Recording()) as c:
         with pytest.raises(MalformedResponseError, match="could not be read as rows_from_json"):
-            await c.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)
+            await c.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)
 
 
 # ------------------------------------------------------------------ 1: zero-width vectors

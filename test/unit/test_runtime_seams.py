@@ -36,7 +36,7 @@ from together.generated._runtime.exceptions import ClientStateError, MalformedRe
 from together.generated._runtime.hooks import AttemptRequest, AttemptResult
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 from together.generated._runtime.retry import AttemptOutcome, RetryPolicy
-from together.generated.api.embeddings_api import EMBEDDINGS_OPERATION
+from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
 
 REQUEST = EmbeddingsRequest(model="m", input=["a", "b"])
 ERROR = {"error": {"message": "busy", "type": "server_error"}}
@@ -184,7 +184,7 @@ async def test_a_per_call_strategy_wins_and_sees_transport_errors() -> None:
     fake = FakeTransport([ApiConnectionError("reset")])
     async with ApiClient(configuration(retries=5), transport=fake) as client:
         with pytest.raises(ApiConnectionError):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, retry_policy=strategy)
+            await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, retry_policy=strategy)
     (outcome,) = strategy.seen
     assert outcome.status is None and isinstance(outcome.error, ApiConnectionError)
     assert outcome.time_left is None and len(fake.sent) == 1
@@ -258,9 +258,9 @@ async def test_per_call_decoding_with_a_parser_model_or_raw_bytes() -> None:
         return [item["embedding"] for item in sorted(items, key=lambda item: item["index"])]
 
     async with ApiClient(configuration(), transport=fake) as client:
-        parsed = await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=rows)
-        model = await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
-        raw = await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=bytes)
+        parsed = await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=rows)
+        model = await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
+        raw = await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=bytes)
     assert parsed.data == [[1.0, 2.0], [3.0, 4.0]]
     assert isinstance(model.data, JustVectors) and len(model.data.data) == 2
     assert json.loads(raw.data) == body and raw.data == raw.raw_data
@@ -273,11 +273,11 @@ async def test_per_call_decoding_keeps_the_error_mapping_and_the_checks() -> Non
     fake.answers[2] = RESTResponse(200, "OK", {}, b'{"data": []}', "text/html")
     async with ApiClient(configuration(retries=0), transport=fake) as client:
         with pytest.raises(ServiceUnavailableException):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
+            await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
         with pytest.raises(MalformedResponseException, match="not a valid JustVectors"):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
+            await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=JustVectors)
         with pytest.raises(MalformedResponseException, match="content type"):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=json.loads)
+            await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=json.loads)
 
 
 # ------------------------------------------------------------------ hooks
@@ -427,7 +427,7 @@ def test_the_seeds_names_stay_importable() -> None:
 async def test_decoded_result_type_is_the_models(mocked: aioresponses) -> None:
     mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[0.5]]))
     async with ApiClient(configuration(retries=0)) as client:
-        result = await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST)
+        result = await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST)
     assert isinstance(result.data, EmbeddingsResponse)
 
 
@@ -510,7 +510,7 @@ async def test_decode_takes_an_unhashable_parser_and_refuses_a_non_callable() ->
     fake = FakeTransport([answer(200, embeddings_payload([[1.0], [2.0]]))])
     parser = Parser()
     async with ApiClient(configuration(), transport=fake) as client:
-        assert (await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)).data == 2
+        assert (await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode=parser)).data == 2
         with pytest.raises(together.generated.ApiTypeError, match="decode="):
-            await client.call_api(EMBEDDINGS_OPERATION, {}, REQUEST, decode="json")  # type: ignore[call-overload]
+            await client.call_api(_EMBEDDINGS_OPERATION, {}, REQUEST, decode="json")  # type: ignore[call-overload]
     assert len(parser.seen) == 1 and len(fake.sent) == 1

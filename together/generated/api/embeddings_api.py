@@ -50,8 +50,6 @@ _EMBEDDINGS_OPERATION: Operation[EmbeddingsResponse] = Operation(
     retry_safe=True,
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
-# Kept importable for code written before the declarations became private; not API.
-EMBEDDINGS_OPERATION = _EMBEDDINGS_OPERATION
 
 
 class EmbeddingsApi:
