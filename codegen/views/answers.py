@@ -101,6 +101,10 @@ _FIXED: dict[str, Answer] = {
 }
 
 
+#: The result of an operation whose only non-error answer is a redirect: the bytes it leads to.
+REDIRECT_TARGET_ANSWER: Answer = _FIXED["binary"]
+
+
 def answer_of(response: ir.Response) -> Answer:
     """The kind of answer a plain call reads for ``response``."""
     answer = plain_answer(response)

@@ -15,6 +15,7 @@ from codegen.errors import SpecError
 from codegen.lower import RETRY_SAFE
 from codegen.naming import python_identifier, snake_case
 from codegen.views.answers import (
+    REDIRECT_TARGET_ANSWER,
     ResponseView,
     StreamedAnswer,
     StreamView,
@@ -107,6 +108,10 @@ def operation_view(
         body.stream_flag = body.find_stream_flag(types)
     success = [r for r in op.responses if r.is_success]
     answers = [a for a in map(answer_of, success) if not isinstance(a, StreamedAnswer)]
+    if not success and redirects_to_the_result(op):
+        # The runtime follows the redirect and reads what it leads to as bytes
+        # (``Operation.redirects_to_the_result``): a download, with ``_to_file``.
+        answers = [REDIRECT_TARGET_ANSWER]
     has_plain = bool(answers) or not success
     kinds = {answer.kind for answer in answers}
     _import_forms(kinds, types, imports)
@@ -144,6 +149,15 @@ def operation_view(
         signature_names=[arg.split(":", 1)[0] for arg in signature],
         call_params=[(p.wire_name, p.name) for p in params],
         **operation_example(op, params, body, types),
+    )
+
+
+def redirects_to_the_result(op: ir.Operation) -> bool:
+    """Whether the operation's only answer besides errors is a redirect (a ``307`` "to the
+    file"): nothing declares the result's type, so it is the bytes the redirect leads to."""
+    statuses = [r.status for r in op.responses]
+    return any(s.startswith("3") for s in statuses) and not any(
+        s.startswith("2") or s == "default" for s in statuses
     )
 
 

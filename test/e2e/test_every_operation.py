@@ -44,14 +44,7 @@ SKIPPED_WEBSOCKET_UPGRADES = {
 }
 
 #: Operations that fail because of a real bug (generator, runtime or server), by case name.
-KNOWN_BUGS: dict[str, str] = {
-    "get_deployments_storage_filename": (
-        "the spec declares only a 307 (a redirect to the file) for this download; the runtime "
-        "now returns the bytes the redirect leads to (test_redirect_download.py), but the "
-        "generator still types the method '-> None' (a 3xx is not a success to it) and emits "
-        "no _to_file variant, so the result does not conform to the declared type"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

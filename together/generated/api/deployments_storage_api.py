@@ -12,13 +12,14 @@ from pydantic import TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
+from together.generated._runtime.download import Destination
 from together.generated._runtime.operation import Operation, Param, ResponseSpec, SecurityScheme
 from together.generated._runtime.rest import RequestTimeout
 from together.generated._runtime.retry import RetryStrategy
 
 __all__ = ["DeploymentsStorageApi"]
 
-_GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION: Operation[None] = Operation(
+_GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION: Operation[bytes] = Operation(
     operation_id="get_deployments_storage_filename",
     method="GET",
     path="/deployments/storage/{filename}",
@@ -55,7 +56,7 @@ class DeploymentsStorageApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> None:
+    ) -> bytes:
         """Download a file
 
         Download a file by redirecting to a signed URL
@@ -66,7 +67,7 @@ class DeploymentsStorageApi:
         :param _retries: retries for this call (default: ``Configuration.retries``).
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
-        :return: the decoded None.
+        :return: the decoded bytes.
         """
         response = await self.api_client.call_api(
             _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
@@ -91,7 +92,7 @@ class DeploymentsStorageApi:
         _retries: int | None = None,
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
-    ) -> ApiResponse[None]:
+    ) -> ApiResponse[bytes]:
         """Download a file
 
         Download a file by redirecting to a signed URL
@@ -142,4 +143,42 @@ class DeploymentsStorageApi:
             None,
             request_timeout=_request_timeout,
             headers=_headers,
+        )
+
+    async def get_deployments_storage_filename_to_file(
+        self,
+        filename: str,
+        destination: Destination,
+        *,
+        _request_timeout: RequestTimeout = None,
+        _headers: Mapping[str, str] | None = None,
+        _retries: int | None = None,
+        _deadline: float | None = None,
+        _retry_policy: RetryStrategy | None = None,
+    ) -> int:
+        """Download a file
+
+        Download a file by redirecting to a signed URL
+
+        :param filename: filename (required)
+        :param _request_timeout: seconds for each attempt, or a ``(connect, read)`` pair.
+        :param _headers: extra headers for this call.
+        :param _retries: retries for this call (default: ``Configuration.retries``).
+        :param _deadline: seconds all attempts and waits may take together.
+        :param _retry_policy: the retry strategy for this call (default: the client's).
+        :param destination: a path (written beside it, then renamed into place) or a binary file object.
+        :return: the number of bytes written.
+        """
+        return await self.api_client.call_api_download(
+            _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
+            {
+                "filename": filename,
+            },
+            None,
+            destination,
+            request_timeout=_request_timeout,
+            headers=_headers,
+            retries=_retries,
+            deadline=_deadline,
+            retry_policy=_retry_policy,
         )
