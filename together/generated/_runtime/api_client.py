@@ -411,20 +411,21 @@ class ApiClient:
         if self.cookie:
             headers["Cookie"] = self.cookie
         headers.update(operation.build_headers(params))
-        self._authorize(operation.security, headers, query)
+        secret_names = self._authorize(operation.security, headers, query)
         if extra_headers:
             _check_headers(extra_headers)
             headers.update(extra_headers)
-        return PreparedRequest(operation.method, url, headers, query, payload)
+        return PreparedRequest(operation.method, url, headers, query, payload, secret_names)
 
     def _authorize(
         self,
         schemes: tuple[SecurityScheme, ...],
         headers: dict[str, str],
         query: list[tuple[str, str]],
-    ) -> None:
-        """Apply the first of ``schemes`` the configuration has credentials for."""
-        self._credentials.apply(self.configuration, schemes, headers, query)
+    ) -> frozenset[str]:
+        """Apply the first of ``schemes`` the configuration has credentials for; return the
+        names of the API-key header or query parameter added."""
+        return self._credentials.apply(self.configuration, schemes, headers, query)
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:

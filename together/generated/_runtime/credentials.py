@@ -21,6 +21,9 @@ from together.generated._runtime.operation import SecurityScheme
 __all__ = ["Credentials", "is_loopback"]
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Credentials:
     """Applies credentials to requests; remembers the last (host, secret, setting) found
     safe, so the checks run once, not on every call, and again whenever one changes."""
@@ -34,20 +37,22 @@ class Credentials:
         schemes: tuple[SecurityScheme, ...],
         headers: dict[str, str],
         query: list[tuple[str, str]],
-    ) -> None:
-        """Apply the first of ``schemes`` ``config`` has credentials for."""
+    ) -> frozenset[str]:
+        """Apply the first of ``schemes`` ``config`` has credentials for; return the
+        (lower-case) names of the API-key header or query parameter it added, which must
+        not follow a redirect to another origin (``Authorization`` and ``Cookie`` never do)."""
         for scheme in schemes:
             if scheme.kind == "bearer" and config.access_token:
                 self._vet(config, config.access_token, "access token", clear_text_matters=True)
                 headers["Authorization"] = f"Bearer {config.access_token}"
-                return
+                return _NONE
             if scheme.kind == "basic" and config.username is not None:
                 pair = f"{config.username}:{config.password or ''}"
                 self._vet(config, pair, "username or password", clear_text_matters=True)
                 headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
                     "ascii"
                 )
-                return
+                return _NONE
             if scheme.kind == "apiKey" and scheme.name in config.api_key:
                 key = config.api_key[scheme.name]
                 self._vet(config, key, f"API key {scheme.name!r}", clear_text_matters=False)
@@ -60,7 +65,9 @@ class Credentials:
                     headers["Cookie"] = (
                         f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
                     )
-                return
+                    return _NONE
+                return frozenset({scheme.parameter_name.lower()})
+        return _NONE
 
     def _vet(
         self, config: Configuration, secret: str, what: str, *, clear_text_matters: bool
