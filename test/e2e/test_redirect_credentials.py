@@ -5,6 +5,8 @@ origins): the API, which redirects, and another server, which records what it re
 
 from __future__ import annotations
 
+import asyncio
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +14,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from together.generated import ApiClient, Configuration
+from together.generated import ApiClient, ApiConnectionError, Configuration
+from together.generated._runtime.exceptions import RedirectLoopError
 from together.generated._runtime.operation import Operation, ResponseSpec, SecurityScheme
 
 SECRET = "SECRET-KEY-0123456789"
@@ -126,3 +129,75 @@ async def test_a_redirect_on_the_same_origin_keeps_the_credential(kind: str) -> 
         assert (await client.call_api(ping(SCHEMES[kind]), {})).data == {"ok": True}
     assert len(api_seen) == 2 and not other_seen
     assert SECRET in api_seen[1]  # /same/ping, on the same origin
+
+
+def texts_reachable_from(error: BaseException) -> list[str]:
+    """The formatted traceback, and repr() of the exception, its chain and every attribute
+    value down the chain (aiohttp's request_info, real_url, args)."""
+    seen: set[int] = set()
+    texts = ["".join(traceback.format_exception(error))]
+
+    def visit(value: object, depth: int) -> None:
+        if id(value) in seen or depth > 6:
+            return
+        seen.add(id(value))
+        texts.append(repr(value))
+        texts.append(str(value))
+        if isinstance(value, BaseException):
+            for linked in (value.__cause__, value.__context__, *value.args):
+                if linked is not None:
+                    visit(linked, depth + 1)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item, depth + 1)
+        for attribute in ("request_info", "history", "headers", "url", "real_url"):
+            if hasattr(value, attribute):
+                visit(getattr(value, attribute), depth + 1)
+        for item in getattr(value, "__dict__", {}).values():
+            visit(item, depth + 1)
+
+    visit(error, 0)
+    return texts
+
+
+@asynccontextmanager
+async def unparsable_server() -> AsyncIterator[str]:
+    """Answers every request with a status line and a Content-Length aiohttp cannot parse."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: twelve\r\n\r\n{}")
+            await writer.drain()
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_an_api_key_in_the_query_is_not_in_the_exception_chain() -> None:
+    async with unparsable_server() as url, ApiClient(configuration(url, "query")) as client:
+        with pytest.raises(ApiConnectionError) as caught:
+            await client.call_api(ping(SCHEMES["query"]), {})
+    assert caught.value.__cause__ is not None
+    texts = texts_reachable_from(caught.value)
+    assert any("RequestInfo" in t for t in texts)  # aiohttp's request_info was walked
+    assert any("api_key=" in t for t in texts)  # the parameter's name may be shown ...
+    assert not [t for t in texts if SECRET in t]  # ... its value may not
+
+
+async def test_a_redirect_loop_echoing_the_query_key_keeps_it_out_of_the_error() -> None:
+    async def loop(request: web.Request) -> web.Response:
+        raise web.HTTPFound(str(request.rel_url))
+
+    app = web.Application()
+    app.router.add_get("/v3/ping", loop)
+    async with serve(app) as url, ApiClient(configuration(url + "/v3", "query")) as client:
+        with pytest.raises(RedirectLoopError) as caught:
+            await client.call_api(ping(SCHEMES["query"]), {})
+    assert not [t for t in texts_reachable_from(caught.value) if SECRET in t]

@@ -456,8 +456,10 @@ _SHOWN_HEADERS = frozenset({"accept", "content-type", "content-length", "user-ag
 def _redact(exc: BaseException) -> None:
     """Hide the request's credentials in an aiohttp error before it is chained.
 
-    ``ClientResponseError`` keeps the request's headers (``Authorization`` included) in
-    ``request_info`` and its repr, and the redirect history keeps more of them.
+    ``ClientResponseError`` keeps the request's headers (``Authorization`` included) and
+    its URL (an API key in the query included) in ``request_info``, its repr and its
+    message; the redirect history keeps more of them. Query values are redacted like
+    :class:`PreparedRequest`'s repr does.
     """
     if not isinstance(exc, aiohttp.ClientResponseError):
         return
@@ -468,13 +470,22 @@ def _redact(exc: BaseException) -> None:
             for name, value in info.headers.items()
         )
         exc.request_info = aiohttp.RequestInfo(
-            info.url, info.method, CIMultiDictProxy(headers), info.real_url
+            _without_query_values(info.url),
+            info.method,
+            CIMultiDictProxy(headers),
+            _without_query_values(info.real_url),
         )
     # ``args`` holds the originals too (and pickling or a debugger would show them).
     exc.args = tuple(
         exc.request_info if arg is info else () if arg is history else arg for arg in exc.args
     )
     exc.history = ()  # earlier responses hold the same request headers
+
+
+def _without_query_values(url: URL) -> URL:
+    if not url.query_string:
+        return url
+    return url.with_query([(name, "<redacted>") for name in url.query])
 
 
 _warned_unverified = False
