@@ -186,6 +186,27 @@ async def test_a_relative_path_is_written_in_the_working_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here.bin"]
 
 
+async def test_a_download_never_sets_the_process_umask(
+    tmp_path: Path, umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting it, even for a moment (os.umask can only read it by setting it), gives the
+    files another thread creates meanwhile the wrong permissions."""
+    os.umask(0o027)
+    calls: list[int] = []
+
+    def spy(mask: int) -> int:
+        calls.append(mask)
+        return 0o027
+
+    monkeypatch.setattr(os, "umask", spy)
+    target = tmp_path / "out.bin"
+    await download(target, Answer(b"x"))
+    monkeypatch.undo()
+    assert calls == []
+    if os.path.exists("/proc/self/status"):  # read there; elsewhere, once at import
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
 @pytest.mark.parametrize(("mask", "mode"), [(0o077, 0o600), (0o002, 0o664), (0o000, 0o666)])
 async def test_the_file_gets_the_mode_open_would_give_it(
     tmp_path: Path, umask: None, mask: int, mode: int

@@ -105,7 +105,24 @@ async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> in
 
 
 def _umask() -> int:
-    """The process's umask (reading it means setting it: set it straight back)."""
-    mask = os.umask(0)
+    """The process's umask, read without changing it: ``os.umask`` can only read it by
+    setting it, and while it were 0 another thread's new files would be world-writable."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _read_umask_at_import() -> int:
+    # Where /proc is missing (macOS, Windows): read once, while the package is imported,
+    # never during a request.
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_UMASK_AT_IMPORT = _read_umask_at_import()
