@@ -136,6 +136,8 @@ def to_client_timeout(
     return aiohttp.ClientTimeout(total=_seconds(value, "total", none_ok=False))
 
 
+_INFINITY = float("inf")
+
 #: Any default: :func:`check_request_timeout` only looks at the caller's value.
 _NO_DEFAULT = aiohttp.ClientTimeout()
 
@@ -160,6 +162,11 @@ def _seconds(value: object, part: str, *, none_ok: bool) -> float | None:
     if not value > 0:  # NaN included
         raise ApiValueError(
             f"_request_timeout's {part} part must be a positive number of seconds, not {value!r}"
+        )
+    if value == _INFINITY:  # aiohttp cannot schedule it: an untyped OverflowError
+        raise ApiValueError(
+            f"_request_timeout's {part} part must be a finite number of seconds (None for no "
+            "limit), not inf"
         )
     return float(value)
 
