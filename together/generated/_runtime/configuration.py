@@ -129,6 +129,14 @@ def _check_host(host: object) -> None:
             "host must be an http:// or https:// URL with a host name, like "
             f"'https://api.example.com/v1', not {shown}"
         )
+    if "?" in host or "#" in host:
+        # Operation paths are appended to the host: they would land in its query or fragment.
+        # The query is not quoted: it may hold a key.
+        like = "" if "@" in host else f", like {parts.scheme}://{parts.netloc}{parts.path}"
+        raise ApiValueError(
+            "host must not have a query or fragment (paths are appended to it); give the "
+            f"base URL only{like}"
+        )
     if "@" in parts.netloc:
         # Credentials in the URL would be shown wherever the URL is (errors, logs, hooks)
         # and sent beside the bearer token; they belong in the settings made for them.
