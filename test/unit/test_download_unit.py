@@ -351,6 +351,29 @@ async def test_a_bad_destination_is_refused_before_sending(
     assert transport.sent == []
 
 
+@pytest.mark.parametrize("length", [230, 250, 255])
+async def test_a_long_file_name_the_file_system_allows_is_downloaded(
+    tmp_path: Path, length: int
+) -> None:
+    """NAME_MAX is 255 bytes on Linux file systems; the temporary name beside the file must
+    fit too."""
+    target = tmp_path / ("x" * (length - 4) + ".wav")
+    assert await download(target, Answer(b"RIFF")) == 4
+    assert target.read_bytes() == b"RIFF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+@pytest.mark.parametrize("name", ["x" * 252 + ".wav", "é" * 128 + ".wav"], ids=["256", "260b"])
+async def test_a_file_name_too_long_for_the_file_system_is_refused_before_sending(
+    tmp_path: Path, name: str
+) -> None:
+    transport = OpeningTransport([Answer(b"x")])
+    async with client(transport) as api_client:
+        with pytest.raises(ApiValueError, match=r"^file_content\(\): the file name .* is too long"):
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / name)
+    assert transport.sent == []
+
+
 async def test_a_folder_that_cannot_be_written_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

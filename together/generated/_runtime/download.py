@@ -44,6 +44,11 @@ def check_destination(destination: Destination, operation_id: str) -> None:
             raise ApiValueError(f"{operation_id}(): the folder of {path!r} does not exist")
         if not os.access(folder, os.W_OK):
             raise ApiValueError(f"{operation_id}(): cannot write in the folder of {path!r}")
+        name = os.path.basename(os.path.abspath(path))
+        if len(os.fsencode(name)) > _name_max(folder):
+            raise ApiValueError(
+                f"{operation_id}(): the file name of {path!r} is too long for its file system"
+            )
         return
     if isinstance(destination, io.TextIOBase):
         raise ApiValueError(
@@ -72,7 +77,10 @@ async def save_body(response: OpenResponse, destination: Destination, descriptio
 
 async def _save_to_path(response: OpenResponse, path: str, description: str) -> int:
     folder, name = os.path.split(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    # The temporary name keeps a bounded start of the file's: a name near the file system's
+    # limit must not overflow it once the dot, mkstemp's letters and ".part" are added.
+    start = os.fsencode(name)[:_TEMPORARY_NAME_START].decode("utf-8", "ignore")
+    handle, temporary = tempfile.mkstemp(prefix=f".{start}.", suffix=".part", dir=folder)
     try:
         # mkstemp makes the file private (0600); the download gets the permissions any new
         # file of this process would get (0666 less the umask), as open() would give it.
@@ -102,6 +110,18 @@ async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> in
         # Disk writes go to a thread: a slow disk must not stall the event loop.
         await asyncio.to_thread(file.write, chunk)
         written += len(chunk)
+
+
+#: Bytes of the file's name at the start of its temporary name.
+_TEMPORARY_NAME_START = 100
+
+
+def _name_max(folder: str) -> int:
+    """The longest file name (in bytes) the folder's file system takes (255 if unknown)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf on Windows
+        return 255
 
 
 def _umask() -> int:
