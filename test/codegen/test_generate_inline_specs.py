@@ -187,7 +187,9 @@ async def test_path_query_header_parameters_and_array_of_models(
     pkg = generated(PETS_SPEC)
     pet = {"id": "p1", "name": "Tom", "kind": "cat", "created": "2024-05-01T10:00:00Z"}
     mocked.get(f"{HOST}/owners/7/pets?kind=guinea-pig&tags=a&tags=b%20c&limit=5", payload=[pet])
-    config = Configuration(host=HOST, api_key={"apiKeyAuth": "k-1"}, retries=0)
+    config = Configuration(
+        host=HOST, api_key={"apiKeyAuth": "k-1"}, retries=0, allow_insecure_http=True
+    )
     async with ApiClient(config) as client:
         api = pkg.PetsApi(client)
         pets = await api.list_pets(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import gc
 import importlib.util
 import sys
 import threading
@@ -161,6 +162,9 @@ async def test_sync_facade_refuses_a_running_loop_without_leaking_a_coroutine() 
     with pytest.raises(ClientStateError, match="running event loop"):
         client.api(EmbeddingsApi).embeddings(EmbeddingsRequest(model=MODEL, input=["x"]))
     await asyncio.to_thread(client._runner.close)  # close from a thread without a loop
+    with pytest.warns(ResourceWarning, match="Unclosed SyncApiClient"):  # never closed
+        del client
+        gc.collect()
 
 
 def test_sync_facade_refuses_another_thread() -> None:

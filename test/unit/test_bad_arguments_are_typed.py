@@ -57,6 +57,11 @@ class NothingSent:
         ("total_timeout", 0, ApiValueError),
         ("total_timeout", float("nan"), ApiValueError),
         ("connect_timeout", -1, ApiValueError),
+        ("total_timeout", float("inf"), ApiValueError),
+        ("connect_timeout", float("inf"), ApiValueError),
+        ("retry_max_backoff", float("inf"), ApiValueError),
+        ("max_retry_after", float("inf"), ApiValueError),
+        ("retry_initial_backoff", float("inf"), ApiValueError),
         ("connect_timeout", "10", ApiTypeError),
         ("proxy", "nonsense", ApiValueError),
         ("proxy", 3128, ApiTypeError),
@@ -94,9 +99,16 @@ def test_a_proxy_refused_does_not_show_its_password() -> None:
         ({"_request_timeout": -1}, ApiValueError, "_request_timeout"),
         ({"_request_timeout": (1, "2")}, ApiValueError, "read"),
         ({"_request_timeout": (0, 2)}, ApiValueError, "connect"),
+        ({"_request_timeout": float("inf")}, ApiValueError, "finite"),
+        ({"_request_timeout": (float("inf"), 2)}, ApiValueError, "connect"),
+        ({"_request_timeout": (1, float("inf"))}, ApiValueError, "read"),
         ({"_headers": {"X-A": 1}}, ApiTypeError, "X-A"),
         ({"_headers": {1: "a"}}, ApiTypeError, "_headers"),
         ({"_headers": {"X-A": "a\r\nX-B: c"}}, ApiValueError, "X-A"),
+        ({"_headers": {"X A": "v"}}, ApiValueError, "not a valid header name"),
+        ({"_headers": {"": "v"}}, ApiValueError, "not a valid header name"),
+        ({"_headers": {"X-A:": "v"}}, ApiValueError, "not a valid header name"),
+        ({"_headers": {"Ä": "v"}}, ApiValueError, "not a valid header name"),
         ({"_retry_policy": object()}, ApiTypeError, "_retry_policy"),
     ],
 )
@@ -146,3 +158,26 @@ async def test_a_bad_timeout_via_the_real_transport_is_not_called_a_header_probl
     finally:
         await transport.close()
     assert "newline" not in str(caught.value)
+
+
+async def test_a_header_name_must_be_an_rfc_9110_token_and_its_value_is_not_quoted() -> None:
+    transport = NothingSent()
+    async with ApiClient(Configuration(host=HOST, access_token="t"), transport=transport) as c:
+        with pytest.raises(ApiValueError) as caught:
+            await EmbeddingsApi(c).embeddings(REQUEST, _headers={"X Key": "SECRET-VALUE"})
+    assert "SECRET-VALUE" not in str(caught.value)
+    assert transport.sent == []
+    # Every tchar of RFC 9110 section 5.6.2 is allowed.
+    sent: list[PreparedRequest] = []
+
+    class Records(NothingSent):
+        async def request(
+            self, request: PreparedRequest, *, timeout: RequestTimeout = None
+        ) -> RESTResponse:
+            sent.append(request)
+            return RESTResponse(200, "OK", {}, b"{}", "application/json")
+
+    name = "!#$%&'*+-.^_`|~09azAZ"
+    async with ApiClient(Configuration(host=HOST, access_token="t"), transport=Records()) as c:
+        await EmbeddingsApi(c).embeddings(REQUEST, _headers={name: "v"}, _decode=bytes)
+    assert sent[0].headers[name] == "v"

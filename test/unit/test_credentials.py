@@ -117,10 +117,20 @@ def test_clear_text_refusal_names_the_host_but_not_the_secret() -> None:
         apply(Configuration(host="http://api.example.com", username="u", password="p"), BASIC)
 
 
-def test_an_api_key_over_plain_http_is_not_refused() -> None:
-    """docs: keys of apiKey schemes are not covered by the clear-text check."""
-    configuration = Configuration(host="http://api.example.com", api_key={"headerKey": "k"})
-    assert apply(configuration, HEADER_KEY) == ({"X-Api-Key": "k"}, [])
+@pytest.mark.parametrize("scheme", [HEADER_KEY, QUERY_KEY, COOKIE_KEY], ids=lambda s: s.location)
+def test_an_api_key_over_plain_http_to_another_host_is_refused(scheme: SecurityScheme) -> None:
+    """docs/reliability.md#security: a secret never goes over plain http:// to a host that is
+    not loopback; API keys as the bearer token."""
+    keys = {"headerKey": "k-secret", "queryKey": "k-secret", "cookieKey": "k-secret"}
+    configuration = Configuration(host="http://api.example.com/v1", api_key=keys)
+    with pytest.raises(InsecureTransportError) as caught:
+        apply(configuration, scheme)
+    assert "api.example.com" in str(caught.value) and "k-secret" not in str(caught.value)
+    # Loopback, https and the explicit opt-in are allowed.
+    for host in ("http://127.0.0.1:8080/v1", "https://api.example.com/v1"):
+        apply(Configuration(host=host, api_key=keys), scheme)
+    configuration.allow_insecure_http = True
+    apply(configuration, scheme)
 
 
 def test_a_credential_found_safe_is_checked_again_when_the_secret_changes() -> None:

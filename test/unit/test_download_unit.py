@@ -186,6 +186,27 @@ async def test_a_relative_path_is_written_in_the_working_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here.bin"]
 
 
+async def test_a_download_never_sets_the_process_umask(
+    tmp_path: Path, umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting it, even for a moment (os.umask can only read it by setting it), gives the
+    files another thread creates meanwhile the wrong permissions."""
+    os.umask(0o027)
+    calls: list[int] = []
+
+    def spy(mask: int) -> int:
+        calls.append(mask)
+        return 0o027
+
+    monkeypatch.setattr(os, "umask", spy)
+    target = tmp_path / "out.bin"
+    await download(target, Answer(b"x"))
+    monkeypatch.undo()
+    assert calls == []
+    if os.path.exists("/proc/self/status"):  # read there; elsewhere, once at import
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
 @pytest.mark.parametrize(("mask", "mode"), [(0o077, 0o600), (0o002, 0o664), (0o000, 0o666)])
 async def test_the_file_gets_the_mode_open_would_give_it(
     tmp_path: Path, umask: None, mask: int, mode: int
@@ -330,6 +351,29 @@ async def test_a_bad_destination_is_refused_before_sending(
     async with client(transport) as api_client:
         with pytest.raises(ApiValueError, match=r"^file_content\(\): " + message):
             await api_client.call_api_download(OPERATION, {"id": "f"}, None, make(tmp_path))
+    assert transport.sent == []
+
+
+@pytest.mark.parametrize("length", [230, 250, 255])
+async def test_a_long_file_name_the_file_system_allows_is_downloaded(
+    tmp_path: Path, length: int
+) -> None:
+    """NAME_MAX is 255 bytes on Linux file systems; the temporary name beside the file must
+    fit too."""
+    target = tmp_path / ("x" * (length - 4) + ".wav")
+    assert await download(target, Answer(b"RIFF")) == 4
+    assert target.read_bytes() == b"RIFF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+@pytest.mark.parametrize("name", ["x" * 252 + ".wav", "é" * 128 + ".wav"], ids=["256", "260b"])
+async def test_a_file_name_too_long_for_the_file_system_is_refused_before_sending(
+    tmp_path: Path, name: str
+) -> None:
+    transport = OpeningTransport([Answer(b"x")])
+    async with client(transport) as api_client:
+        with pytest.raises(ApiValueError, match=r"^file_content\(\): the file name .* is too long"):
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, tmp_path / name)
     assert transport.sent == []
 
 

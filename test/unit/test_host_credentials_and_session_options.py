@@ -54,3 +54,28 @@ async def test_trace_configs_with_a_borrowed_session_are_refused() -> None:
             )
     finally:
         await session.close()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        f"https://api.example.com/v1?key={PASSWORD}",
+        "https://api.example.com/v1?",
+        f"https://api.example.com/v1#{PASSWORD}",
+        "http://127.0.0.1:8080/v1#",
+    ],
+)
+def test_a_host_with_a_query_or_fragment_is_refused(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paths are appended to the host: after a query or fragment they would be lost."""
+    with pytest.raises(ApiValueError, match="query or fragment") as caught:
+        Configuration(host=host, access_token="t")
+    assert PASSWORD not in str(caught.value)
+    configuration = Configuration(host="https://api.example.com/v1")
+    with pytest.raises(ApiValueError, match="query or fragment"):
+        configuration.host = host
+    assert configuration.host == "https://api.example.com/v1"
+    monkeypatch.setenv("TOGETHER_BASE_URL", host)
+    with pytest.raises(ApiValueError, match="query or fragment"):
+        Configuration()

@@ -179,5 +179,34 @@ async def test_a_running_loop_is_refused() -> None:
         client.run(lambda: asyncio.sleep(0))
     with pytest.raises(ClientStateError, match="running event loop"):
         client.api(EmbeddingsApi).embeddings(REQUEST)
-    # Its private loop is closed from a thread without a running loop.
+    # Its private loop is closed from a thread without a running loop; the client was never
+    # closed, and says so when dropped (here, inside a running loop: only the warning).
     await asyncio.to_thread(client._runner.close)
+    with pytest.warns(ResourceWarning, match="Unclosed SyncApiClient"):
+        del client
+        gc.collect()
+
+
+def test_a_client_dropped_unclosed_warns_and_closes_its_loop_and_transport() -> None:
+    """Like an ApiClient dropped with its pool open (docs/reliability.md, "Lifecycle")."""
+    client, transport = sync_client(answer(200, embeddings_payload([[1.0]])))
+    client.api(EmbeddingsApi).embeddings(REQUEST)
+    loop = client.run(_running_loop)
+    with pytest.warns(ResourceWarning, match="Unclosed SyncApiClient"):
+        del client
+        gc.collect()
+    assert transport.close_calls == 1
+    assert loop.is_closed()
+
+
+def test_a_closed_client_dropped_does_not_warn() -> None:
+    client, transport = sync_client()
+    loop = client.run(_running_loop)
+    client.close()
+    del client
+    gc.collect()  # warnings are errors in this suite: a warning here fails the test
+    assert transport.close_calls == 1 and loop.is_closed()
+
+
+async def _running_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_running_loop()

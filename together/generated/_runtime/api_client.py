@@ -14,6 +14,7 @@ attempt makes of a 2xx answer differs by form: decoded
 from __future__ import annotations
 
 import asyncio
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
@@ -411,20 +412,21 @@ class ApiClient:
         if self.cookie:
             headers["Cookie"] = self.cookie
         headers.update(operation.build_headers(params))
-        self._authorize(operation.security, headers, query)
+        secret_names = self._authorize(operation.security, headers, query)
         if extra_headers:
             _check_headers(extra_headers)
             headers.update(extra_headers)
-        return PreparedRequest(operation.method, url, headers, query, payload)
+        return PreparedRequest(operation.method, url, headers, query, payload, secret_names)
 
     def _authorize(
         self,
         schemes: tuple[SecurityScheme, ...],
         headers: dict[str, str],
         query: list[tuple[str, str]],
-    ) -> None:
-        """Apply the first of ``schemes`` the configuration has credentials for."""
-        self._credentials.apply(self.configuration, schemes, headers, query)
+    ) -> frozenset[str]:
+        """Apply the first of ``schemes`` the configuration has credentials for; return the
+        names of the API-key header or query parameter added."""
+        return self._credentials.apply(self.configuration, schemes, headers, query)
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
@@ -443,6 +445,10 @@ def _check_strategy(strategy: object, argument: str) -> None:
         )
 
 
+#: A header name: an RFC 9110 ``token`` (section 5.6.2).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 def _check_headers(headers: Mapping[str, str]) -> None:
     """Refuse extra headers aiohttp cannot send, naming the header but never its value
     (it may be a key)."""
@@ -457,6 +463,11 @@ def _check_headers(headers: Mapping[str, str]) -> None:
                 f"{type(value).__name__} value"
                 if isinstance(name, str)
                 else f"_headers must map str names to str values, not a {type(name).__name__} name"
+            )
+        if _HEADER_NAME.fullmatch(name) is None:
+            raise ApiValueError(
+                f"_headers: {name!r} is not a valid header name (RFC 9110: letters, digits "
+                "and !#$%&'*+-.^_`|~, at least one)"
             )
         if any(c in value or c in name for c in "\r\n\0"):
             raise ApiValueError(f"the value of the header {name!r} contains a line break or NUL")

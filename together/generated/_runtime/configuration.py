@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 from collections.abc import Mapping
 from typing import ClassVar
@@ -91,6 +92,8 @@ _SETTINGS = frozenset(
 _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
 #: Settings that are a number of seconds, or None for no limit.
 _TIMEOUT_FIELDS = frozenset({"total_timeout", "connect_timeout"})
+#: Retry settings that are a number of seconds.
+_RETRY_SECONDS_FIELDS = frozenset({"retry_initial_backoff", "retry_max_backoff", "max_retry_after"})
 
 
 @functools.lru_cache(maxsize=64)
@@ -126,6 +129,14 @@ def _check_host(host: object) -> None:
             "host must be an http:// or https:// URL with a host name, like "
             f"'https://api.example.com/v1', not {shown}"
         )
+    if "?" in host or "#" in host:
+        # Operation paths are appended to the host: they would land in its query or fragment.
+        # The query is not quoted: it may hold a key.
+        like = "" if "@" in host else f", like {parts.scheme}://{parts.netloc}{parts.path}"
+        raise ApiValueError(
+            "host must not have a query or fragment (paths are appended to it); give the "
+            f"base URL only{like}"
+        )
     if "@" in parts.netloc:
         # Credentials in the URL would be shown wherever the URL is (errors, logs, hooks)
         # and sent beside the bearer token; they belong in the settings made for them.
@@ -160,8 +171,17 @@ def _check_timeout(name: str, value: object) -> None:
         raise ApiTypeError(
             f"{name} must be a number of seconds or None, not {type(value).__name__}"
         )
-    if not value > 0:  # NaN included
-        raise ApiValueError(f"{name} must be a positive number of seconds or None, not {value!r}")
+    if not 0 < value < math.inf:  # NaN included; aiohttp cannot schedule infinity
+        raise ApiValueError(
+            f"{name} must be a positive, finite number of seconds or None, not {value!r}"
+        )
+
+
+def _check_retry_seconds(name: str, value: object) -> None:
+    """Refuse an infinite backoff bound or Retry-After cap (a wait asyncio cannot schedule);
+    other bad values are refused by the retry policy the settings make."""
+    if isinstance(value, float) and math.isinf(value):
+        raise ApiValueError(f"{name} must be a finite number of seconds, not {value!r}")
 
 
 class Configuration:
@@ -278,6 +298,8 @@ class Configuration:
             _check_host(value)
         elif name in _TIMEOUT_FIELDS:
             _check_timeout(name, value)
+        elif name in _RETRY_SECONDS_FIELDS:
+            _check_retry_seconds(name, value)
         elif name == "proxy" and value is not None:
             _check_proxy(value)
         super().__setattr__(name, value)

@@ -4,8 +4,8 @@ Hand-written runtime (not generated). :class:`Credentials` puts the configuratio
 token, basic-auth pair or API key on a request for the first security scheme it has
 credentials for, after refusing what cannot be sent safely: a value with a line break or
 surrounding whitespace (a key read from a file with its newline; aiohttp would fail with a
-bare ``ValueError``), and a token or password over plain ``http://`` to a host that is not
-loopback, unless ``Configuration.allow_insecure_http``. Errors never quote the secret.
+bare ``ValueError``), and a token, password or API key over plain ``http://`` to a host that
+is not loopback, unless ``Configuration.allow_insecure_http``. Errors never quote the secret.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from together.generated._runtime.operation import SecurityScheme
 __all__ = ["Credentials", "is_loopback"]
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Credentials:
     """Applies credentials to requests; remembers the last (host, secret, setting) found
     safe, so the checks run once, not on every call, and again whenever one changes."""
@@ -34,23 +37,25 @@ class Credentials:
         schemes: tuple[SecurityScheme, ...],
         headers: dict[str, str],
         query: list[tuple[str, str]],
-    ) -> None:
-        """Apply the first of ``schemes`` ``config`` has credentials for."""
+    ) -> frozenset[str]:
+        """Apply the first of ``schemes`` ``config`` has credentials for; return the
+        (lower-case) names of the API-key header or query parameter it added, which must
+        not follow a redirect to another origin (``Authorization`` and ``Cookie`` never do)."""
         for scheme in schemes:
             if scheme.kind == "bearer" and config.access_token:
-                self._vet(config, config.access_token, "access token", clear_text_matters=True)
+                self._vet(config, config.access_token, "access token")
                 headers["Authorization"] = f"Bearer {config.access_token}"
-                return
+                return _NONE
             if scheme.kind == "basic" and config.username is not None:
                 pair = f"{config.username}:{config.password or ''}"
-                self._vet(config, pair, "username or password", clear_text_matters=True)
+                self._vet(config, pair, "username or password")
                 headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
                     "ascii"
                 )
-                return
+                return _NONE
             if scheme.kind == "apiKey" and scheme.name in config.api_key:
                 key = config.api_key[scheme.name]
-                self._vet(config, key, f"API key {scheme.name!r}", clear_text_matters=False)
+                self._vet(config, key, f"API key {scheme.name!r}")
                 if scheme.location == "header":
                     headers[scheme.parameter_name] = key
                 elif scheme.location == "query":
@@ -60,11 +65,11 @@ class Credentials:
                     headers["Cookie"] = (
                         f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
                     )
-                return
+                    return _NONE
+                return frozenset({scheme.parameter_name.lower()})
+        return _NONE
 
-    def _vet(
-        self, config: Configuration, secret: str, what: str, *, clear_text_matters: bool
-    ) -> None:
+    def _vet(self, config: Configuration, secret: str, what: str) -> None:
         """Refuse a credential that cannot be sent safely, before anything is sent."""
         host = config.host
         # allow_insecure_http belongs in the key: turning it off must refuse the next call.
@@ -77,8 +82,7 @@ class Credentials:
                 "strip it"
             )
         if (
-            clear_text_matters
-            and host[:7].lower() == "http://"
+            host[:7].lower() == "http://"
             and not config.allow_insecure_http
             and not is_loopback(host)
         ):

@@ -44,6 +44,11 @@ def check_destination(destination: Destination, operation_id: str) -> None:
             raise ApiValueError(f"{operation_id}(): the folder of {path!r} does not exist")
         if not os.access(folder, os.W_OK):
             raise ApiValueError(f"{operation_id}(): cannot write in the folder of {path!r}")
+        name = os.path.basename(os.path.abspath(path))
+        if len(os.fsencode(name)) > _name_max(folder):
+            raise ApiValueError(
+                f"{operation_id}(): the file name of {path!r} is too long for its file system"
+            )
         return
     if isinstance(destination, io.TextIOBase):
         raise ApiValueError(
@@ -72,7 +77,10 @@ async def save_body(response: OpenResponse, destination: Destination, descriptio
 
 async def _save_to_path(response: OpenResponse, path: str, description: str) -> int:
     folder, name = os.path.split(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    # The temporary name keeps a bounded start of the file's: a name near the file system's
+    # limit must not overflow it once the dot, mkstemp's letters and ".part" are added.
+    start = os.fsencode(name)[:_TEMPORARY_NAME_START].decode("utf-8", "ignore")
+    handle, temporary = tempfile.mkstemp(prefix=f".{start}.", suffix=".part", dir=folder)
     try:
         # mkstemp makes the file private (0600); the download gets the permissions any new
         # file of this process would get (0666 less the umask), as open() would give it.
@@ -104,8 +112,37 @@ async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> in
         written += len(chunk)
 
 
+#: Bytes of the file's name at the start of its temporary name.
+_TEMPORARY_NAME_START = 100
+
+
+def _name_max(folder: str) -> int:
+    """The longest file name (in bytes) the folder's file system takes (255 if unknown)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf on Windows
+        return 255
+
+
 def _umask() -> int:
-    """The process's umask (reading it means setting it: set it straight back)."""
-    mask = os.umask(0)
+    """The process's umask, read without changing it: ``os.umask`` can only read it by
+    setting it, and while it were 0 another thread's new files would be world-writable."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _read_umask_at_import() -> int:
+    # Where /proc is missing (macOS, Windows): read once, while the package is imported,
+    # never during a request.
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_UMASK_AT_IMPORT = _read_umask_at_import()

@@ -253,7 +253,7 @@ MalformedResponseError = MalformedResponseException
 
 
 class RedirectLoopError(ApiConnectionError):
-    """The server kept redirecting (aiohttp's limit of redirects was reached); not retried."""
+    """The server kept redirecting (10 redirects were followed); not retried."""
 
     retryable = False
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from together.generated._runtime.configuration import Configuration
 from together.generated._runtime.exceptions import (
@@ -71,6 +72,9 @@ class PreparedRequest:
     query: list[tuple[str, str]]
     #: JSON (or other) bytes, or a multipart body that streams its files for each attempt.
     body: bytes | MultipartBody | None
+    #: Lower-case names of the headers and query parameters holding an API key the runtime
+    #: added: dropped, with ``Authorization`` and ``Cookie``, when a redirect leaves the origin.
+    secret_names: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Shown in tracebacks and debuggers: credentials (a bearer token, an API key in a
@@ -132,6 +136,8 @@ def to_client_timeout(
     return aiohttp.ClientTimeout(total=_seconds(value, "total", none_ok=False))
 
 
+_INFINITY = float("inf")
+
 #: Any default: :func:`check_request_timeout` only looks at the caller's value.
 _NO_DEFAULT = aiohttp.ClientTimeout()
 
@@ -156,6 +162,11 @@ def _seconds(value: object, part: str, *, none_ok: bool) -> float | None:
     if not value > 0:  # NaN included
         raise ApiValueError(
             f"_request_timeout's {part} part must be a positive number of seconds, not {value!r}"
+        )
+    if value == _INFINITY:  # aiohttp cannot schedule it: an untyped OverflowError
+        raise ApiValueError(
+            f"_request_timeout's {part} part must be a finite number of seconds (None for no "
+            "limit), not inf"
         )
     return float(value)
 
@@ -266,32 +277,120 @@ class RESTClientObject:
     async def open(
         self, request: PreparedRequest, *, timeout: RequestTimeout = None
     ) -> aiohttp.ClientResponse:
-        """Send one request and return the response unread (the caller releases it)."""
+        """Send one request and return the response unread (the caller releases it).
+
+        Redirects are followed here, not by aiohttp (which drops only ``Authorization`` and
+        ``Cookie`` when the origin changes): every credential the runtime added stays on the
+        request's origin.
+        """
         session = self._get_session()
         # Checked before the try below: a bad timeout is the caller's argument, not a request
         # aiohttp could not send.
         client_timeout = to_client_timeout(timeout, self.default_timeout)
+        response = await self._send(
+            session,
+            request,
+            request.method,
+            request.url,
+            request.query or None,
+            request.headers,
+            request.body,
+            client_timeout,
+        )
+        if response.status not in _REDIRECT_STATUSES:
+            return response
+        return await self._follow(session, request, response, client_timeout)
+
+    async def _follow(
+        self,
+        session: aiohttp.ClientSession,
+        request: PreparedRequest,
+        response: aiohttp.ClientResponse,
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> aiohttp.ClientResponse:
+        """Follow redirects as aiohttp would (at most :data:`MAX_REDIRECTS` answers; a 303,
+        or a 301/302 to a POST, becomes a GET without body), within one total timeout."""
+        loop = asyncio.get_running_loop()
+        ends_at = None if client_timeout.total is None else loop.time() + client_timeout.total
+        method, url = request.method, URL(request.url).update_query(request.query or None)
+        headers: Mapping[str, str] = request.headers
+        body = request.body
+        redirects = 0
+        while response.status in _REDIRECT_STATUSES:
+            location = response.headers.get("Location") or response.headers.get("URI")
+            if location is None:
+                return response  # nothing to follow: the 3xx is the answer, as in aiohttp
+            response.release()
+            redirects += 1
+            if redirects >= MAX_REDIRECTS:
+                raise RedirectLoopError(
+                    f"{request.method} {request.url}: redirected {redirects} times without "
+                    "an answer (a redirect loop?)"
+                )
+            target = _redirect_target(url, location, request)
+            if target.origin() != url.origin():
+                secrets = request.secret_names
+                headers = _without_secrets(headers, secrets)
+                if secrets and target.query:
+                    kept = [(k, v) for k, v in target.query.items() if k.lower() not in secrets]
+                    target = target.with_query(kept)
+            if (response.status == 303 and method != "HEAD") or (
+                response.status in (301, 302) and method == "POST"
+            ):
+                method, body = "GET", None
+                headers = {
+                    name: value
+                    for name, value in headers.items()
+                    if name.lower() not in ("content-length", "content-type")
+                }
+            elif isinstance(body, MultipartBody) and not body.replayable:
+                raise ApiConnectionError(
+                    f"{request.method} {request.url}: redirected ({response.status}), but the "
+                    "upload streams from a file object that cannot be read twice; pass a path "
+                    "or bytes"
+                )
+            url = target
+            if ends_at is not None:
+                left = ends_at - loop.time()
+                if left <= 0:
+                    raise ApiTimeoutError(f"{request.method} {request.url}: timed out")
+                client_timeout = aiohttp.ClientTimeout(
+                    total=left,
+                    connect=client_timeout.connect,
+                    sock_read=client_timeout.sock_read,
+                    sock_connect=client_timeout.sock_connect,
+                )
+            response = await self._send(
+                session, request, method, url, None, headers, body, client_timeout
+            )
+        return response
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        request: PreparedRequest,
+        method: str,
+        url: str | URL,
+        query: list[tuple[str, str]] | None,
+        headers: Mapping[str, str],
+        body: bytes | MultipartBody | None,
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> aiohttp.ClientResponse:
+        """One HTTP exchange, aiohttp's errors mapped to the runtime's (messages name the
+        original request, whose query values are not shown)."""
         try:
             return await session.request(
-                request.method,
-                request.url,
-                params=request.query or None,
-                data=request.body.stream()
-                if isinstance(request.body, MultipartBody)
-                else request.body,
-                headers=request.headers,
+                method,
+                url,
+                params=query,
+                data=body.stream() if isinstance(body, MultipartBody) else body,
+                headers=headers,
                 timeout=client_timeout,
+                allow_redirects=False,
                 **self._send_options,
             )
         except TimeoutError as exc:
             raise ApiTimeoutError(f"{request.method} {request.url}: timed out") from exc
-        except aiohttp.TooManyRedirects as exc:
-            redirects = len(exc.history)
-            _redact(exc)
-            raise RedirectLoopError(
-                f"{request.method} {request.url}: redirected {redirects} times without "
-                "an answer (a redirect loop?)"
-            ) from exc
         except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:  # retrying cannot help
             raise ApiValueError(
                 f"{request.method} {request.url}: not a URL aiohttp can send to ({exc}); "
@@ -321,6 +420,42 @@ class RESTClientObject:
             await session.close()
 
 
+#: The statuses aiohttp follows; :meth:`RESTClientObject.open` follows them itself.
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+#: Answers followed before :class:`RedirectLoopError` (aiohttp's default ``max_redirects``).
+MAX_REDIRECTS = 10
+
+#: Headers that never go to another origin (aiohttp drops the same three).
+_ORIGIN_BOUND = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _redirect_target(url: URL, location: str, request: PreparedRequest) -> URL:
+    """The absolute URL a ``Location`` leads to; an unusable one is an :class:`ApiValueError`
+    (as aiohttp's ``InvalidUrlRedirectClientError`` was), not quoted (it may echo a key)."""
+    try:
+        target = URL(location)
+        if not target.scheme or not target.host:
+            target = url.join(target)
+        if target.scheme not in ("http", "https"):
+            raise ValueError("not http(s)")
+        target.origin()
+    except ValueError:
+        raise ApiValueError(
+            f"{request.method} {request.url}: the server redirected to a location that is "
+            "not an http(s) URL"
+        ) from None
+    return target.with_fragment(None)
+
+
+def _without_secrets(headers: Mapping[str, str], secret_names: frozenset[str]) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in headers.items()
+        if (lower := name.lower()) not in _ORIGIN_BOUND and lower not in secret_names
+    }
+
+
 #: Request headers whose values may be shown in an exception's chain; all others are redacted.
 _SHOWN_HEADERS = frozenset({"accept", "content-type", "content-length", "user-agent", "host"})
 
@@ -328,8 +463,10 @@ _SHOWN_HEADERS = frozenset({"accept", "content-type", "content-length", "user-ag
 def _redact(exc: BaseException) -> None:
     """Hide the request's credentials in an aiohttp error before it is chained.
 
-    ``ClientResponseError`` keeps the request's headers (``Authorization`` included) in
-    ``request_info`` and its repr, and the redirect history keeps more of them.
+    ``ClientResponseError`` keeps the request's headers (``Authorization`` included) and
+    its URL (an API key in the query included) in ``request_info``, its repr and its
+    message; the redirect history keeps more of them. Query values are redacted like
+    :class:`PreparedRequest`'s repr does.
     """
     if not isinstance(exc, aiohttp.ClientResponseError):
         return
@@ -340,13 +477,22 @@ def _redact(exc: BaseException) -> None:
             for name, value in info.headers.items()
         )
         exc.request_info = aiohttp.RequestInfo(
-            info.url, info.method, CIMultiDictProxy(headers), info.real_url
+            _without_query_values(info.url),
+            info.method,
+            CIMultiDictProxy(headers),
+            _without_query_values(info.real_url),
         )
     # ``args`` holds the originals too (and pickling or a debugger would show them).
     exc.args = tuple(
         exc.request_info if arg is info else () if arg is history else arg for arg in exc.args
     )
     exc.history = ()  # earlier responses hold the same request headers
+
+
+def _without_query_values(url: URL) -> URL:
+    if not url.query_string:
+        return url
+    return url.with_query([(name, "<redacted>") for name in url.query])
 
 
 _warned_unverified = False

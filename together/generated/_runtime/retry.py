@@ -17,6 +17,7 @@ attribute, not by class.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -46,8 +47,11 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("retries must be 0 or more")
-        if self.initial_backoff < 0 or self.max_backoff < 0 or self.max_retry_after < 0:
+        bounds = (self.initial_backoff, self.max_backoff, self.max_retry_after)
+        if any(bound < 0 for bound in bounds):
             raise ValueError("backoff and Retry-After limits must not be negative")
+        if not all(bound < math.inf for bound in bounds):  # NaN fails too
+            raise ValueError("backoff and Retry-After limits must be finite")
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Full jitter: uniform in [0, min(max_backoff, initial_backoff * 2**retry)]."""

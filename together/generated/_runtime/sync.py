@@ -27,6 +27,8 @@ import contextlib
 import functools
 import inspect
 import threading
+import warnings
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -64,6 +66,8 @@ class SyncApiClient:
         self._closed = False
         self._thread = threading.get_ident()
         self.api_client = self.client_class(configuration, **client_options)
+        # Dropped unclosed: close what can be closed, and warn, as ApiClient does.
+        self._finalizer = weakref.finalize(self, _close_dropped, self._runner, self.api_client)
 
     def __enter__(self) -> Self:
         return self
@@ -83,6 +87,7 @@ class SyncApiClient:
         self.run(self.api_client.close)
         self._runner.close()
         self._closed = True
+        self._finalizer.detach()
 
     def run(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call()`` (an async function of no arguments) on the private loop and return
@@ -116,6 +121,21 @@ class SyncApiClient:
         raise ClientStateError(
             "SyncApiClient called inside a running event loop; await the ApiClient instead"
         )
+
+
+def _close_dropped(runner: asyncio.Runner, api_client: ApiClient) -> None:
+    """Close the pool and the private loop of a :class:`SyncApiClient` dropped unclosed."""
+    closing = api_client.close()
+    try:
+        runner.run(closing)
+        runner.close()
+    except RuntimeError:  # collected while another event loop runs in this thread
+        closing.close()
+    warnings.warn(
+        "Unclosed SyncApiClient: use `with SyncApiClient(...)` or `client.close()`",
+        ResourceWarning,
+        stacklevel=2,
+    )
 
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
