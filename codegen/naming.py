@@ -54,6 +54,14 @@ RESERVED_FIELD_NAMES = frozenset(
 )
 
 
+#: Builtins and imports field annotations use (``list[str]``, ``datetime``): a field of one of
+#: these names would be what the annotations after it in the class body refer to, so it is
+#: renamed in a model whose annotations use the name (and only there: ``bytes: int`` stays).
+ANNOTATION_NAMES = frozenset(
+    {"bool", "bytes", "date", "datetime", "dict", "float", "int", "list", "str"}
+)
+
+
 def words(name: str) -> list[str]:
     """Split ``name`` into words at case changes, digits stay with their word."""
     return _WORDS.findall(name)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Self, Unpack
 
 from codegen import ir
 from codegen.errors import SpecError, join_pointer
-from codegen.naming import RESERVED_FIELD_NAMES, python_identifier
+from codegen.naming import ANNOTATION_NAMES, RESERVED_FIELD_NAMES, python_identifier
 from codegen.views.defaults import NotAValue, ObjectDefault, PythonDefault, python_default
 from codegen.views.doc_text import doc_type, one_paragraph
 from codegen.views.media import first_of
@@ -101,6 +102,9 @@ class ObjectModelView(ModelView):
             self.example_args = ", ".join(f"{f.name}=..." for f in self.fields if f.required)
 
 
+_LITERAL_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
 def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
     """Wire name -> field name, unique within the model.
 
@@ -109,9 +113,14 @@ def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
     keeps it, the others (in the spec's order) get ``_2``, ``_3``... and keep their wire
     name as the alias. Each renaming is a warning with the property's pointer.
     """
-    wanted = {
-        p.name: python_identifier(p.name, reserved=RESERVED_FIELD_NAMES) for p in schema.properties
+    used = {
+        word
+        for p in schema.properties
+        # Names, not the text of literal values (``Literal['list']``).
+        for word in re.findall(r"\w+", _LITERAL_TEXT.sub("", types.annotation(p.type, Imports())))
     }
+    reserved = RESERVED_FIELD_NAMES | (ANNOTATION_NAMES & used)
+    wanted = {p.name: python_identifier(p.name, reserved=reserved) for p in schema.properties}
     # Identifiers a property asks for verbatim are taken first: their fields need no alias.
     taken = {name for wire, name in wanted.items() if wire == name}
     result: dict[str, str] = {}

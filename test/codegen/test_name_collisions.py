@@ -125,6 +125,21 @@ components:
         copy: {type: string}
         to_dict: {type: string}
         parse_obj: {type: string}
+    Shadows:
+      type: object
+      required: [when]
+      properties:
+        str: {type: string}
+        list: {type: array, items: {type: string}}
+        datetime: {type: string, format: date-time}
+        when: {type: string, format: date-time}
+        tags: {type: array, items: {type: string}}
+        name: {type: string}
+    Kept:
+      type: object
+      properties:
+        bytes: {type: integer}
+        list: {type: string, enum: [list]}
 """
 
 
@@ -217,6 +232,27 @@ def test_properties_named_like_pydantic_attributes_are_renamed(generated: Any) -
     assert thing.model_copy().model_dump_json(by_alias=True, exclude_none=True).startswith("{")
     assert thing.model_dump_ == "MODEL_DUMP"
     assert "model_dump" not in pkg.Thing.model_fields
+
+
+def test_fields_named_like_a_type_their_model_uses_are_renamed(generated: Any) -> None:
+    # Importing under filterwarnings=error: ``list: ...`` then ``tags: list[str]`` in a class
+    # body made ``list`` the field (TypeError at import, mypy errors).
+    pkg = generated(MEMBER_NAMES)
+    wire = {
+        "str": "s",
+        "list": ["l"],
+        "datetime": "2024-05-01T10:00:00Z",
+        "when": "2024-05-02T10:00:00Z",
+        "tags": ["t"],
+        "name": "n",
+    }
+    shadows = pkg.Shadows.model_validate(wire)
+    assert (shadows.str_, shadows.list_, shadows.tags) == ("s", ["l"], ["t"])
+    assert shadows.datetime_.day == 1 and shadows.when.day == 2
+    assert shadows.model_dump(mode="json", by_alias=True)["list"] == ["l"]
+    # A model whose annotations do not use the name (a literal value is no use) keeps it.
+    kept = pkg.Kept.model_validate({"bytes": 5, "list": "list"})
+    assert (kept.bytes, kept.list) == (5, "list")
 
 
 def test_reserved_field_names_cover_the_model_base() -> None:
