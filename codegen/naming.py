@@ -11,27 +11,54 @@ import re
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
-# Names a generated model may not use for a field: pydantic's own attributes and the
-# helper methods every generated model has.
+# Names a generated model may not use for a field: every public attribute of pydantic's
+# BaseModel (a field of that name shadows it: pydantic warns, and e.g. ``model_dump()``
+# breaks) and the helper methods every generated model has (ApiModel's). A test checks this
+# covers ``dir(ApiModel)``, so a pydantic upgrade that adds one fails it.
 RESERVED_FIELD_NAMES = frozenset(
     {
-        "model_config",
-        "model_fields",
+        "construct",
+        "copy",
+        "dict",
+        "from_dict",
+        "from_json",
+        "from_orm",
+        "json",
         "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
         "model_extra",
+        "model_fields",
         "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
         "to_dict",
         "to_json",
         "to_str",
-        "from_dict",
-        "from_json",
-        "schema",
-        "json",
-        "dict",
-        "copy",
-        "construct",
+        "update_forward_refs",
         "validate",
     }
+)
+
+
+#: Builtins and imports field annotations use (``list[str]``, ``datetime``): a field of one of
+#: these names would be what the annotations after it in the class body refer to, so it is
+#: renamed in a model whose annotations use the name (and only there: ``bytes: int`` stays).
+ANNOTATION_NAMES = frozenset(
+    {"bool", "bytes", "date", "datetime", "dict", "float", "int", "list", "str"}
 )
 
 
@@ -68,6 +95,16 @@ def python_identifier(name: str, *, reserved: frozenset[str] = frozenset()) -> s
     if keyword.iskeyword(ident) or ident in reserved:
         ident += "_"
     return ident
+
+
+#: Attributes every generated API class sets on its instances: an operation may not be a
+#: method of that name (the instance attribute would hide it).
+API_CLASS_ATTRIBUTES = frozenset({"api_client"})
+
+
+def method_name(operation_id: str) -> str:
+    """An operation's method: ``getThing`` -> ``get_thing``, ``api_client`` -> ``api_client_``."""
+    return python_identifier(snake_case(operation_id), reserved=API_CLASS_ATTRIBUTES)
 
 
 def module_name(class_name: str) -> str:

@@ -83,6 +83,10 @@ RUNTIME_LAZY_EXPORTS: dict[str, str] = {
 }
 
 
+#: Runtime names the package root imports eagerly (beside its exceptions).
+RUNTIME_ROOT_EXPORTS = ("ApiClient", "ApiResponse", "Configuration", "__version__")
+
+
 #: Runtime names a package generated from another spec defines for itself in its
 #: ``openapi_info`` (bound to its own ``Configuration``), instead of re-exporting the runtime's.
 PACKAGE_BOUND_NAMES = frozenset({"ApiClient", "Configuration", "SyncApiClient"})
@@ -110,11 +114,10 @@ def render(
         mixins or {},
         refusals,
         settings,
+        frozenset([*RUNTIME_ROOT_EXPORTS, *RUNTIME_LAZY_EXPORTS, *_exception_names(exceptions)]),
     )
     env = _environment()
-    exception_names = [
-        name for name in exceptions.__all__ if inspect.isclass(getattr(exceptions, name))
-    ]
+    exception_names = _exception_names(exceptions)
     py_header = _PY_HEADER.format(source=spec.source_name, sha=spec.source_sha256)
     md_header = _MD_HEADER.format(source=spec.source_name, sha=spec.source_sha256)
     if spec.overlay_name:
@@ -142,7 +145,7 @@ def render(
     exports = sorted(
         [api.name for api in view.apis]
         + [m.name for m in view.models]
-        + ["ApiClient", "ApiResponse", "Configuration", "__version__"]
+        + list(RUNTIME_ROOT_EXPORTS)
         + exception_names
         + list(RUNTIME_LAZY_EXPORTS)
     )
@@ -184,6 +187,11 @@ def render(
         ],
     )
     return files, view.warnings
+
+
+def _exception_names(exceptions: ModuleType) -> list[str]:
+    """The runtime's exception classes (in its ``__all__`` order), all exported by the root."""
+    return [name for name in exceptions.__all__ if inspect.isclass(getattr(exceptions, name))]
 
 
 class RuntimeTablesError(RuntimeError):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Self, Unpack
 
 from codegen import ir
 from codegen.errors import SpecError, join_pointer
-from codegen.naming import RESERVED_FIELD_NAMES, python_identifier
+from codegen.naming import ANNOTATION_NAMES, RESERVED_FIELD_NAMES, python_identifier
 from codegen.views.defaults import NotAValue, ObjectDefault, PythonDefault, python_default
 from codegen.views.doc_text import doc_type, one_paragraph
 from codegen.views.media import first_of
@@ -72,7 +73,10 @@ class ObjectModelView(ModelView):
         # The properties of a multipart body that are files take a file to upload.
         types.binary_as_file = schema.name in multipart_bodies(types.spec)
         try:
-            view.fields = [_field_view(prop, types, imports) for prop in schema.properties]
+            fields = field_names(schema, types)
+            view.fields = [
+                _field_view(prop, fields[prop.name], types, imports) for prop in schema.properties
+            ]
         finally:
             types.binary_as_file = False
         if schema.required_alternatives:
@@ -98,8 +102,48 @@ class ObjectModelView(ModelView):
             self.example_args = ", ".join(f"{f.name}=..." for f in self.fields if f.required)
 
 
-def _field_view(prop: ir.Property, types: TypeRenderer, imports: Imports) -> FieldView:
-    name = python_identifier(prop.name, reserved=RESERVED_FIELD_NAMES)
+_LITERAL_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
+    """Wire name -> field name, unique within the model.
+
+    Properties whose names convert to one identifier (``a-b`` and ``a_b``, ``json`` made
+    ``json_`` and ``json_``) cannot share it: a property whose wire name is the identifier
+    keeps it, the others (in the spec's order) get ``_2``, ``_3``... and keep their wire
+    name as the alias. Each renaming is a warning with the property's pointer.
+    """
+    used = {
+        word
+        for p in schema.properties
+        # Names, not the text of literal values (``Literal['list']``).
+        for word in re.findall(r"\w+", _LITERAL_TEXT.sub("", types.annotation(p.type, Imports())))
+    }
+    reserved = RESERVED_FIELD_NAMES | (ANNOTATION_NAMES & used)
+    wanted = {p.name: python_identifier(p.name, reserved=reserved) for p in schema.properties}
+    # Identifiers a property asks for verbatim are taken first: their fields need no alias.
+    taken = {name for wire, name in wanted.items() if wire == name}
+    result: dict[str, str] = {}
+    for prop in schema.properties:
+        name = wanted[prop.name]
+        if prop.name != name:
+            candidate, n = name, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{name}_{n}"
+            if candidate != name:
+                types.warnings.append(
+                    f"{types.spec.source_name}#{prop.pointer}: property {prop.name!r} is "
+                    f"field {candidate!r} (alias {prop.name!r}): {name!r} is another "
+                    "property's field"
+                )
+            name = candidate
+            taken.add(name)
+        result[prop.name] = name
+    return result
+
+
+def _field_view(prop: ir.Property, name: str, types: TypeRenderer, imports: Imports) -> FieldView:
     annotation = types.annotation(prop.type, imports)
     nullable = isinstance(prop.type, (ir.Nullable, ir.Null, ir.AnyValue))
     if not prop.required and not nullable:

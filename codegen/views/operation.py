@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from codegen import ir
 from codegen.errors import SpecError
 from codegen.lower import RETRY_SAFE
-from codegen.naming import python_identifier, snake_case
+from codegen.naming import method_name
 from codegen.views.answers import (
     REDIRECT_TARGET_ANSWER,
     ResponseView,
@@ -95,7 +95,7 @@ def operation_view(
     imports: Imports,
     raises_for: Callable[[int], str],
 ) -> OperationView:
-    name = python_identifier(snake_case(op.operation_id))
+    name = method_name(op.operation_id)
     if op.parameters:
         imports.add(f"{types.runtime}.operation", "Param")
     if op.parameters or op.request_body:

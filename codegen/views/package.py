@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from codegen import ir
 from codegen.errors import Refusals, SpecError
-from codegen.naming import python_identifier, snake_case
+from codegen.naming import method_name
 from codegen.views.api import ApiView, api_class_name, api_module_name, api_view
 from codegen.views.cycles import check_inline_recursion, recursive_groups
 from codegen.views.doc_text import one_paragraph
@@ -56,6 +56,26 @@ PUBLIC_RUNTIME_MODULES = (
 )
 
 
+#: Names the generated modules import (templates and views) beside models: a model of one
+#: of these names would shadow the import (``BaseModel``, ``Field``...), so it is renamed.
+GENERATED_IMPORTS = frozenset(
+    {
+        # typing, collections.abc, enum
+        "Annotated", "Any", "Callable", "ClassVar", "IntEnum", "Literal", "Mapping", "Self",
+        "StrEnum", "TYPE_CHECKING", "TypeAlias", "TypeVar",
+        # pydantic
+        "BaseModel", "BeforeValidator", "ConfigDict", "Discriminator", "Field", "Tag",
+        "TypeAdapter",
+        # the runtime, and the API modules' own names
+        "ApiModel", "AsyncStream", "BodySpec", "Destination", "FileInput", "OneOfModel",
+        "Operation", "PackageApiClient", "Param", "RequestTimeout", "ResponseSpec",
+        "RetryStrategy", "SecurityScheme",
+        # the docs index's page
+        "README",
+    }
+)  # fmt: skip
+
+
 @dataclass
 class PackageView:
     package: str
@@ -98,15 +118,22 @@ def build_package_view(
     mixins: dict[str, str] | None = None,
     refusals: Refusals | None = None,
     settings: Settings | None = None,
+    root_names: frozenset[str] = frozenset(),
 ) -> PackageView:
-    """The views of every file; ``raises_for`` names the runtime's exception for a status."""
+    """The views of every file; ``raises_for`` names the runtime's exception for a status.
+
+    ``root_names`` are the runtime's names the package root exports (``Configuration``,
+    ``ApiException``...): a schema asking for one, for an API class or for a name the
+    generated modules import gets ``<name>Model`` instead, with a warning.
+    """
     refusals = refusals or Refusals()
     settings = settings or Settings()
     # The spec's first server is the default host (a relative URL has no host: localhost).
     default_host = spec.servers[0].url.rstrip("/") if spec.servers else ""
     if not urlsplit(default_host).scheme:
         default_host = "http://localhost" + ("/" + default_host.lstrip("/") if default_host else "")
-    types = TypeRenderer(spec, package, runtime)
+    reserved = root_names | GENERATED_IMPORTS | {api_class_name(t.name) for t in api_tags(spec)}
+    types = TypeRenderer(spec, package, runtime, reserved)
     mixins = mixins or {}
     unknown = sorted(set(mixins) - {s.name for s in spec.schemas})
     if unknown:
@@ -165,11 +192,7 @@ def build_package_view(
                 tag.name,
                 api_class_name(tag.name),
                 one_paragraph(tag.description),
-                [
-                    python_identifier(snake_case(op.operation_id))
-                    for op in tag.operations
-                    if skip_reason(op) is None
-                ],
+                [method_name(op.operation_id) for op in tag.operations if skip_reason(op) is None],
             )
             for tag in spec.tags
         ],

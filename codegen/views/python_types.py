@@ -30,24 +30,42 @@ def class_name(schema_name: str) -> str:
     return name[0].upper() + name[1:]
 
 
-def unique_class_names(schema_names: list[str], reserved: set[str]) -> dict[str, str]:
-    """Schema name -> class name, unique as a class and as a module (case-insensitive files).
+def unique_class_names(
+    schema_names: list[str], reserved: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
+    """Schema name -> class name, unique as a class and as a module (case-insensitive files),
+    and one note per schema renamed because of a name in ``reserved``.
 
     ``RL.StartTrainingSessionRequest`` and ``RLStartTrainingSessionRequest`` both ask for
     the same class: in sorted schema-name order the first keeps it and the next one gets
-    ``...2`` -- deterministic, and nothing is lost.
+    ``...2`` -- deterministic, and nothing is lost. A schema asking for a name in
+    ``reserved`` (one the package exports from the runtime, an API class, a name the
+    generated modules import) becomes ``<name>Model`` (numbered too if a schema has that name).
     """
-    taken = {module_name(r) for r in reserved}
+    # Compared ignoring case: a model's docs page is <class>.md beside the API classes'
+    # pages, on file systems that may ignore case.
+    reserved_lower = {r.lower() for r in reserved}
+    taken: set[str] = set()
     result: dict[str, str] = {}
-    for schema_name in sorted(schema_names):
+    notes: list[str] = []
+
+    # Schemas keeping their names come first: a schema named ``ConfigurationModel`` keeps
+    # it, and ``Configuration`` (renamed) becomes ``ConfigurationModel2``.
+    def renamed_last(schema_name: str) -> tuple[bool, str]:
+        return class_name(schema_name).lower() in reserved_lower, schema_name
+
+    for schema_name in sorted(schema_names, key=renamed_last):
         base = class_name(schema_name)
+        if base.lower() in reserved_lower:
+            notes.append(schema_name)
+            base += "Model"
         candidate, n = base, 1
-        while module_name(candidate) in taken:
+        while candidate.lower() in reserved_lower or module_name(candidate) in taken:
             n += 1
             candidate = f"{base}{n}"
         taken.add(module_name(candidate))
         result[schema_name] = candidate
-    return result
+    return result, notes
 
 
 def enum_base(schema: ir.EnumSchema) -> str:
@@ -64,15 +82,24 @@ class TypeRenderer:
     """Renders IR types as annotations for modules of ``package``."""
 
     def __init__(
-        self, spec: ir.ApiSpec, package: str, runtime: str, reserved: set[str] | None = None
+        self,
+        spec: ir.ApiSpec,
+        package: str,
+        runtime: str,
+        reserved: frozenset[str] = frozenset(),
     ) -> None:
         self.spec = spec
         self.package = package
         self.runtime = runtime
         self._schemas = {s.name: s for s in spec.schemas}
-        self._class_names = unique_class_names(list(self._schemas), reserved or set())
+        self._class_names, renamed = unique_class_names(list(self._schemas), reserved)
         #: What the emitter left out and says so (e.g. a default no literal can express).
-        self.warnings: list[str] = []
+        self.warnings: list[str] = [
+            f"{spec.source_name}#{self._schemas[name].pointer}: schema {name!r} is class "
+            f"{self._class_names[name]!r}: {class_name(name)!r} is a name the package "
+            "already uses"
+            for name in renamed
+        ]
         #: While true, ``format: binary`` is a file to upload (a multipart body's property).
         self.binary_as_file = False
 
