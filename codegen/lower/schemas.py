@@ -463,8 +463,25 @@ class SchemaLowering:
             i, part = shaped[0]
             type_ = self.type_of(part, join_pointer(parts_ptr, i), hint)
         else:
-            type_ = self._object(self._merge_objects(node, ptr), ptr, hint)
+            type_ = self._merged_object(node, ptr, hint)
         return ir.Nullable(type_) if nullable and not isinstance(type_, ir.Nullable) else type_
+
+    def _merged_object(self, node: Mapping[str, Any], ptr: str, hint: str) -> ir.TypeRef:
+        """The object ``allOf`` merges; a ``oneOf``/``anyOf`` beside it may only say which of
+        its properties must be present (anything else would be dropped, so it is refused)."""
+        merged = self._merge_objects(node, ptr)
+        for kind in ("oneOf", "anyOf"):
+            if kind not in node:
+                continue
+            if _required_alternatives(node[kind]) is None:
+                raise self.doc.error(
+                    join_pointer(ptr, kind),
+                    kind,
+                    f"'{kind}' beside 'allOf' is supported only as alternative 'required' lists",
+                )
+            union_kind: ir.UnionKind = "oneOf" if kind == "oneOf" else "anyOf"
+            return self._union({**merged, kind: node[kind]}, ptr, hint, union_kind)
+        return self._object(merged, ptr, hint)
 
     def _merge_objects(self, node: Mapping[str, Any], ptr: str) -> dict[str, Any]:
         """One object schema with the properties of every ``allOf`` part and of ``node``."""

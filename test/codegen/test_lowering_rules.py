@@ -1244,11 +1244,6 @@ def test_all_of_beside_shape_keywords(tmp_path: Path) -> None:
         assert (error.pointer, error.keyword) == ("/components/schemas/Thing/allOf/0", "allOf")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in codegen/lower/schemas.py _all_of/_merge_objects: oneOf/anyOf of 'required' "
-    "lists beside allOf are dropped silently (required_alternatives stays empty)",
-)
 def test_required_alternatives_beside_all_of(tmp_path: Path) -> None:
     spec = lower_spec(
         tmp_path,
@@ -1263,6 +1258,22 @@ def test_required_alternatives_beside_all_of(tmp_path: Path) -> None:
     thing = spec.schema("Thing")
     assert isinstance(thing, ir.ObjectSchema)
     assert thing.required_alternatives == (("x",), ("y",))
+
+
+def test_a_union_of_shapes_beside_all_of_is_refused_not_dropped(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        lower_spec(
+            tmp_path,
+            {
+                "A": obj(x={"type": "string"}),
+                "Thing": {
+                    "allOf": [{"$ref": "#/components/schemas/A"}],
+                    "anyOf": [obj(y={"type": "string"}), obj(z={"type": "integer"})],
+                },
+            },
+        )
+    assert caught.value.pointer.endswith("/components/schemas/Thing/anyOf")
+    assert caught.value.keyword == "anyOf"
 
 
 def test_inline_classes_under_all_of_and_alternatives_are_named_after_the_property(
