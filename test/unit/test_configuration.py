@@ -61,11 +61,68 @@ def test_the_retry_policy_follows_the_settings() -> None:
 
 @pytest.mark.parametrize(
     "settings",
-    [{"retries": -1}, {"retry_initial_backoff": "fast"}, {"max_retry_after": None}],
+    [
+        {"retries": -1},
+        {"retry_initial_backoff": -0.5},
+        {"retry_max_backoff": float("nan")},
+        {"max_retry_after": -1},
+    ],
 )
 def test_bad_retry_settings_are_refused_with_a_clear_message(settings: dict[str, object]) -> None:
     with pytest.raises(ApiValueError, match=r"^invalid retry setting: "):
         Configuration(**settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"retries": "2"}, "retries must be a whole number, not '2'"),
+        ({"retries": 2.5}, "retries must be a whole number, not 2.5"),
+        ({"retries": True}, "retries must be a whole number, not True"),
+        ({"retries": None}, "retries must be a whole number, not None"),
+        ({"retry_initial_backoff": "fast"}, "retry_initial_backoff must be a number of seconds"),
+        ({"retry_max_backoff": b"8"}, "retry_max_backoff must be a number of seconds"),
+        ({"max_retry_after": None}, "max_retry_after must be a number of seconds, not NoneType"),
+        ({"max_retry_after": False}, "max_retry_after must be a number of seconds, not bool"),
+        ({"connection_pool_maxsize": "10"}, "connection_pool_maxsize must be a whole number"),
+        ({"connection_pool_maxsize": 2.5}, "connection_pool_maxsize must be a whole number"),
+        ({"connection_pool_maxsize": True}, "connection_pool_maxsize must be a whole number"),
+    ],
+)
+def test_a_numeric_setting_of_the_wrong_type_is_a_type_error(
+    settings: dict[str, object], message: str
+) -> None:
+    """docs/runtime.md "Errors": a wrong type is an ApiTypeError, a wrong value an
+    ApiValueError (so ``except ValueError`` does not catch a type mistake)."""
+    with pytest.raises(ApiTypeError) as caught:
+        Configuration(**settings)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert not isinstance(caught.value, ValueError)
+
+
+def test_numeric_settings_assigned_later_are_checked_too() -> None:
+    configuration = Configuration()
+    with pytest.raises(ApiTypeError, match=r"^retries must be a whole number"):
+        configuration.retries = "3"  # type: ignore[assignment]
+    with pytest.raises(ApiTypeError, match=r"^retry_max_backoff must be a number of seconds"):
+        configuration.retry_max_backoff = "8"  # type: ignore[assignment]
+    with pytest.raises(ApiTypeError, match=r"^connection_pool_maxsize must be a whole number"):
+        configuration.connection_pool_maxsize = 2.0  # type: ignore[assignment]
+    with pytest.raises(ApiValueError, match=r"^connection_pool_maxsize must be at least 1"):
+        configuration.connection_pool_maxsize = 0
+    assert (configuration.retries, configuration.retry_max_backoff) == (2, 8.0)
+    assert configuration.connection_pool_maxsize == 100
+    configuration.retries, configuration.connection_pool_maxsize = 0, 1
+    configuration.retry_initial_backoff = 1  # an int is a number of seconds
+    assert configuration.retry_policy() == RetryPolicy(0, 1, 8.0, 60.0)
+
+
+def test_retry_policy_refuses_a_bad_count_override_typed() -> None:
+    configuration = Configuration()
+    with pytest.raises(ApiTypeError, match=r"^invalid retry setting: "):
+        configuration.retry_policy("3")  # type: ignore[arg-type]
+    with pytest.raises(ApiValueError, match=r"^invalid retry setting: retries must be 0 or more"):
+        configuration.retry_policy(-1)
 
 
 def test_a_trailing_slash_of_the_host_is_dropped() -> None:
@@ -95,10 +152,12 @@ def test_base_url_values_with_a_base_path_of_their_own() -> None:
     )
 
 
-@pytest.mark.parametrize("size", [0, -1, True, 2.5, "10"])
-def test_a_pool_size_must_be_a_whole_number_of_at_least_one(size: object) -> None:
-    with pytest.raises(ApiValueError, match="connection_pool_maxsize must be a whole number"):
-        Configuration(connection_pool_maxsize=size)  # type: ignore[arg-type]
+@pytest.mark.parametrize("size", [0, -1])
+def test_a_pool_size_must_be_at_least_one(size: int) -> None:
+    with pytest.raises(
+        ApiValueError, match=f"^connection_pool_maxsize must be at least 1, not {size}$"
+    ):
+        Configuration(connection_pool_maxsize=size)
 
 
 def test_a_pool_of_one_is_allowed() -> None:

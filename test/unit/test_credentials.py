@@ -91,15 +91,52 @@ def test_a_secret_with_a_line_break_nul_or_surrounding_whitespace_is_refused(sec
 @pytest.mark.parametrize("password", ["pw-7731\n", "pw\r7731", "pw\x007731"])
 def test_a_basic_auth_password_with_a_line_break_or_nul_is_refused(password: str) -> None:
     configuration = Configuration(host="https://a.test", username="ann", password=password)
-    with pytest.raises(ApiValueError, match="username or password") as caught:
+    with pytest.raises(ApiValueError, match=r"^the password has a line break") as caught:
         apply(configuration, BASIC)
     assert "7731" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "part"),
+    [
+        (" ann", "pw-7731", "username"),
+        ("ann ", "pw-7731", "username"),
+        ("ann\t", "pw-7731", "username"),
+        ("ann", " pw-7731", "password"),
+        ("ann", "pw-7731 ", "password"),
+        ("ann", "\tpw-7731", "password"),
+        ("ann\n", "pw-7731", "username"),
+    ],
+)
+def test_basic_auth_refuses_surrounding_whitespace_on_either_part(
+    username: str, password: str, part: str
+) -> None:
+    """Each part is checked on its own: "ann :pw" or "ann: pw" has no surrounding
+    whitespace as a whole, but a server reads a user "ann " or a password " pw"."""
+    configuration = Configuration(host="https://a.test", username=username, password=password)
+    with pytest.raises(ApiValueError) as caught:
+        apply(configuration, BASIC)
+    message = str(caught.value)
+    assert message.startswith(f"the {part} has a line break or surrounding whitespace")
+    assert "7731" not in message and "ann" not in message
+
+
+def test_basic_auth_checks_each_part_again_when_one_changes() -> None:
+    credentials = Credentials()
+    configuration = Configuration(host="https://a.test", username="ann: pw", password=None)
+    assert apply(configuration, BASIC, credentials=credentials)[0] == {
+        "Authorization": "Basic " + base64.b64encode(b"ann: pw:").decode()
+    }
+    # The same "user:password" text, split otherwise: the password now starts with a space.
+    configuration.username, configuration.password = "ann", " pw:"
+    with pytest.raises(ApiValueError, match=r"^the password has"):
+        apply(configuration, BASIC, credentials=credentials)
 
 
 def test_the_refusal_names_what_was_refused() -> None:
     with pytest.raises(ApiValueError, match=r"^the access token has"):
         apply(Configuration(host="https://a.test", access_token=" t"), BEARER)
-    with pytest.raises(ApiValueError, match=r"^the username or password has"):
+    with pytest.raises(ApiValueError, match=r"^the password has"):
         apply(Configuration(host="https://a.test", username="u", password="p\n"), BASIC)
     with pytest.raises(ApiValueError, match=r"^the API key 'headerKey' has"):
         apply(Configuration(host="https://a.test", api_key={"headerKey": " k"}), HEADER_KEY)

@@ -81,7 +81,6 @@ def test_a_prepared_requests_repr_shows_no_credential() -> None:
         {"retry_max_backoff": -0.5},
         {"max_retry_after": -1},
         {"connection_pool_maxsize": 0},
-        {"connection_pool_maxsize": 2.5},
     ],
 )
 def test_bad_settings_are_an_api_value_error(settings: dict[str, Any]) -> None:

@@ -178,10 +178,20 @@ def _check_timeout(name: str, value: object) -> None:
 
 
 def _check_retry_seconds(name: str, value: object) -> None:
-    """Refuse an infinite backoff bound or Retry-After cap (a wait asyncio cannot schedule);
-    other bad values are refused by the retry policy the settings make."""
-    if isinstance(value, float) and math.isinf(value):
+    """Refuse a backoff bound or Retry-After cap that is not a number (a wrong type), or is
+    infinite (a wait asyncio cannot schedule); other bad values are refused by the retry
+    policy the settings make."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if math.isinf(value):
         raise ApiValueError(f"{name} must be a finite number of seconds, not {value!r}")
+
+
+def _whole_number(name: str, value: object) -> int:
+    """``value`` if it is an int; ``True``, ``2.0`` or ``"2"`` are a wrong type."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError(f"{name} must be a whole number, not {value!r}")
+    return value
 
 
 class Configuration:
@@ -272,15 +282,6 @@ class Configuration:
         self.key_file = key_file
         self.proxy = proxy
         self.proxy_headers: dict[str, str] | None = dict(proxy_headers) if proxy_headers else None
-        if (
-            isinstance(connection_pool_maxsize, bool)
-            or not isinstance(connection_pool_maxsize, int)
-            or connection_pool_maxsize < 1
-        ):
-            raise ApiValueError(
-                f"connection_pool_maxsize must be a whole number, at least 1, not "
-                f"{connection_pool_maxsize!r}"
-            )
         self.connection_pool_maxsize = connection_pool_maxsize
         self.total_timeout = total_timeout
         self.connect_timeout = connect_timeout
@@ -300,6 +301,10 @@ class Configuration:
             _check_timeout(name, value)
         elif name in _RETRY_SECONDS_FIELDS:
             _check_retry_seconds(name, value)
+        elif name == "retries":
+            _whole_number(name, value)  # a negative count is refused by the retry policy
+        elif name == "connection_pool_maxsize" and _whole_number(name, value) < 1:
+            raise ApiValueError(f"connection_pool_maxsize must be at least 1, not {value!r}")
         elif name == "proxy" and value is not None:
             _check_proxy(value)
         super().__setattr__(name, value)
@@ -313,7 +318,9 @@ class Configuration:
                 self.retry_max_backoff,
                 self.max_retry_after,
             )
-        except (TypeError, ValueError) as exc:  # negative, or not a number at all
+        except TypeError as exc:  # a ``retries`` override that is not a number
+            raise ApiTypeError(f"invalid retry setting: {exc}") from None
+        except ValueError as exc:  # negative, or NaN
             raise ApiValueError(f"invalid retry setting: {exc}") from None
 
     @property

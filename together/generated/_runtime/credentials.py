@@ -29,7 +29,7 @@ class Credentials:
     safe, so the checks run once, not on every call, and again whenever one changes."""
 
     def __init__(self) -> None:
-        self._vetted: tuple[str, str, bool] | None = None
+        self._vetted: tuple[str, tuple[tuple[str, str], ...], bool] | None = None
 
     def apply(
         self,
@@ -43,19 +43,21 @@ class Credentials:
         not follow a redirect to another origin (``Authorization`` and ``Cookie`` never do)."""
         for scheme in schemes:
             if scheme.kind == "bearer" and config.access_token:
-                self._vet(config, config.access_token, "access token")
+                self._vet(config, ("access token", config.access_token))
                 headers["Authorization"] = f"Bearer {config.access_token}"
                 return _NONE
             if scheme.kind == "basic" and config.username is not None:
-                pair = f"{config.username}:{config.password or ''}"
-                self._vet(config, pair, "username or password")
+                password = config.password or ""
+                # Each part on its own: "ann: pw" has no surrounding whitespace as a whole.
+                self._vet(config, ("username", config.username), ("password", password))
+                pair = f"{config.username}:{password}"
                 headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
                     "ascii"
                 )
                 return _NONE
             if scheme.kind == "apiKey" and scheme.name in config.api_key:
                 key = config.api_key[scheme.name]
-                self._vet(config, key, f"API key {scheme.name!r}")
+                self._vet(config, (f"API key {scheme.name!r}", key))
                 if scheme.location == "header":
                     headers[scheme.parameter_name] = key
                 elif scheme.location == "query":
@@ -69,18 +71,21 @@ class Credentials:
                 return frozenset({scheme.parameter_name.lower()})
         return _NONE
 
-    def _vet(self, config: Configuration, secret: str, what: str) -> None:
-        """Refuse a credential that cannot be sent safely, before anything is sent."""
+    def _vet(self, config: Configuration, *parts: tuple[str, str]) -> None:
+        """Refuse a credential, given as its (name, text) parts, that cannot be sent safely,
+        before anything is sent."""
         host = config.host
         # allow_insecure_http belongs in the key: turning it off must refuse the next call.
-        key = (host, secret, bool(config.allow_insecure_http))
+        key = (host, parts, bool(config.allow_insecure_http))
         if key == self._vetted:
             return
-        if secret != secret.strip() or any(c in secret for c in "\r\n\x00"):
-            raise ApiValueError(
-                f"the {what} has a line break or surrounding whitespace (read from a file?); "
-                "strip it"
-            )
+        for name, text in parts:
+            if text != text.strip() or any(c in text for c in "\r\n\x00"):
+                raise ApiValueError(
+                    f"the {name} has a line break or surrounding whitespace (read from a "
+                    "file?); strip it"
+                )
+        what = " or ".join(name for name, _ in parts)
         if (
             host[:7].lower() == "http://"
             and not config.allow_insecure_http
