@@ -235,3 +235,45 @@ def test_repr_shows_settings_and_masks_only_what_is_secret() -> None:
     assert "access_token=None" in bare and "password=None" in bare and "proxy=None" in bare
     plain = repr(Configuration(proxy="http://proxy.local:3128"))
     assert "proxy='http://proxy.local:3128'" in plain
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://user:S3CR@ET9@proxy.local:3128",  # an unencoded "@" in the password
+        "http://user:S3CR://ET9@proxy.local:3128",  # an unencoded "://" in it
+    ],
+)
+def test_repr_hides_a_proxy_password_with_at_signs_or_scheme_separators(proxy: str) -> None:
+    text = repr(Configuration(proxy=proxy))
+    assert "proxy='http://***@proxy.local:3128'" in text
+    assert "S3CR" not in text and "ET9" not in text
+
+
+def test_repr_names_each_setting_as_it_is_spelt() -> None:
+    text = repr(Configuration(debug=False))
+    assert text.endswith(", connect_timeout=10.0, debug=False, allow_insecure_http=False)")
+    assert "_debug" not in text
+
+
+def test_a_proxy_is_an_http_or_https_url_and_a_refusal_does_not_quote_it() -> None:
+    assert Configuration(proxy="https://proxy.local:3128").proxy == "https://proxy.local:3128"
+    assert Configuration(proxy="HTTP://proxy.local").proxy == "HTTP://proxy.local"
+    with pytest.raises(ApiTypeError) as caught:
+        Configuration(proxy=3128)  # type: ignore[arg-type]
+    assert str(caught.value) == "proxy must be a URL string or None, not int"
+    for bad in ("socks5://user:pw-5521@proxy.local:1080", "http://", "http://[::1"):
+        with pytest.raises(ApiValueError) as refused:
+            Configuration(proxy=bad)
+        assert str(refused.value) == (
+            "proxy must be an http:// or https:// URL with a host name, like "
+            "'http://proxy.example.com:3128'"
+        )
+
+
+def test_only_slashes_are_stripped_from_a_base_url() -> None:
+    assert base_url_from_environment("https://a.example/X", "/v1", "d") == (
+        "https://a.example/X/v1"
+    )
+    assert base_url_from_environment("https://a.example/X/", "", "d") == "https://a.example/X"
+    assert base_url_from_environment(None, "/v1", "https://d.example/X/") == "https://d.example/X"

@@ -12,17 +12,20 @@ import aiohttp
 import pytest
 from aioresponses import aioresponses
 from multidict import CIMultiDict, CIMultiDictProxy
+from pydantic import BaseModel, TypeAdapter
 from yarl import URL
 
 import together.generated._runtime.rest as rest_module
 from support import EMBEDDINGS_URL, HOST, TOKEN
 from together.generated import (
+    ApiClient,
     ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
     ClientStateError,
     Configuration,
 )
+from together.generated._runtime.multipart import FileInput, encode_multipart
 from together.generated._runtime.rest import (
     PreparedRequest,
     RESTClientObject,
@@ -31,6 +34,12 @@ from together.generated._runtime.rest import (
 )
 
 DEFAULT = aiohttp.ClientTimeout(total=120.0, connect=10.0)
+
+
+class Upload(BaseModel):
+    file: FileInput
+
+
 REQUEST = PreparedRequest(
     "POST", EMBEDDINGS_URL, {"Authorization": f"Bearer {TOKEN}"}, [], b'{"a": 1}'
 )
@@ -81,6 +90,32 @@ def test_each_part_must_be_a_positive_number(bad: Any, message: str) -> None:
     with pytest.raises(ApiValueError) as caught:
         to_client_timeout(bad, DEFAULT)
     assert str(caught.value).endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            "3",
+            "_request_timeout must be seconds, a (connect, read) pair or an "
+            "aiohttp.ClientTimeout; its total part is a str",
+        ),
+        (
+            float("inf"),
+            "_request_timeout's total part must be a finite number of seconds (None for no "
+            "limit), not inf",
+        ),
+        (
+            (float("inf"), 1),
+            "_request_timeout's connect part must be a finite number of seconds (None for no "
+            "limit), not inf",
+        ),
+    ],
+)
+def test_the_whole_message_of_a_bad_timeout(bad: Any, message: str) -> None:
+    with pytest.raises(ApiValueError) as caught:
+        to_client_timeout(bad, DEFAULT)
+    assert str(caught.value) == message
 
 
 def test_a_pair_may_leave_a_part_unbounded() -> None:
@@ -145,6 +180,8 @@ def test_a_response_header_is_read_with_a_default() -> None:
 
 def test_a_prepared_request_repr_describes_each_kind_of_body() -> None:
     assert "body=<8 bytes>" in repr(REQUEST)
+    upload = encode_multipart(TypeAdapter(Upload), Upload(file=b"x"), ("file",), operation_id="u")
+    assert repr(PreparedRequest("POST", HOST, {}, [], upload)).endswith(", body=<multipart>)")
     assert "body=None" in repr(PreparedRequest("GET", HOST, {}, [], None))
     shown = repr(PreparedRequest("GET", HOST, {"Accept": "a/b", "X-Key": "k"}, [("q", "v")], None))
     assert "'Accept': 'a/b'" in shown and "'X-Key': '<redacted>'" in shown
@@ -265,6 +302,19 @@ def test_redaction_hides_every_request_header_but_the_harmless_ones() -> None:
     assert error.args[0] is error.request_info and error.args[1] == ()
 
 
+def test_redaction_hides_query_values_of_both_urls_and_keeps_the_fragment() -> None:
+    url = URL(f"{EMBEDDINGS_URL}?api_key={TOKEN}&limit=3")
+    info = aiohttp.RequestInfo(
+        url, "GET", CIMultiDictProxy(CIMultiDict()), url.with_fragment("part")
+    )
+    error = aiohttp.ClientResponseError(info, (), status=500)
+    rest_module._redact(error)
+    redacted = URL(EMBEDDINGS_URL).with_query([("api_key", "<redacted>"), ("limit", "<redacted>")])
+    assert error.request_info.url == redacted
+    assert error.request_info.real_url == redacted.with_fragment("part")
+    assert TOKEN not in repr(error.args) and TOKEN not in str(error.request_info)
+
+
 def test_redaction_leaves_other_errors_alone() -> None:
     error = aiohttp.ClientConnectionError("reset", TOKEN)
     rest_module._redact(error)
@@ -276,7 +326,7 @@ def test_redaction_leaves_other_errors_alone() -> None:
 
 def test_turning_verification_off_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rest_module, "_warned_unverified", False)
-    with pytest.warns(UserWarning, match="verification is off"):
+    with pytest.warns(UserWarning, match=r"^TLS certificate verification is off \(verify_ssl"):
         first = RESTClientObject(Configuration(host=HOST, verify_ssl=False))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -304,6 +354,16 @@ async def test_a_borrowed_session_gets_the_tls_setting_per_request(
         assert not session.closed
     ((_, calls),) = mocked.requests.items()
     assert calls[0].kwargs["ssl"] is False
+
+
+async def test_the_tls_warning_points_at_the_code_that_made_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rest_module, "_warned_unverified", False)
+    with pytest.warns(UserWarning, match="verification is off") as record:
+        client = ApiClient(Configuration(host=HOST, verify_ssl=False))
+    await client.close()
+    assert record[0].filename == __file__
 
 
 # ------------------------------------------------------------------ lifecycle

@@ -341,7 +341,7 @@ class Configuration:
             if name in _SECRET_FIELDS and value:
                 value = "***"
             elif name == "proxy" and value and "@" in value:  # user:password@ in the URL
-                scheme, _, rest = value.rpartition("://")
+                scheme, _, rest = value.partition("://")
                 value = f"{scheme}://***@{rest.rsplit('@', 1)[1]}" if scheme else "***"
             elif name == "proxy_headers" and value:
                 value = {key: "***" for key in value}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -287,6 +288,7 @@ class RESTClientObject:
         # Checked before the try below: a bad timeout is the caller's argument, not a request
         # aiohttp could not send.
         client_timeout = to_client_timeout(timeout, self.default_timeout)
+        started = time.monotonic()  # redirects share the call's total timeout with it
         response = await self._send(
             session,
             request,
@@ -299,7 +301,7 @@ class RESTClientObject:
         )
         if response.status not in _REDIRECT_STATUSES:
             return response
-        return await self._follow(session, request, response, client_timeout)
+        return await self._follow(session, request, response, client_timeout, started)
 
     async def _follow(
         self,
@@ -307,11 +309,12 @@ class RESTClientObject:
         request: PreparedRequest,
         response: aiohttp.ClientResponse,
         client_timeout: aiohttp.ClientTimeout,
+        started: float,
     ) -> aiohttp.ClientResponse:
         """Follow redirects as aiohttp would (at most :data:`MAX_REDIRECTS` answers; a 303,
-        or a 301/302 to a POST, becomes a GET without body), within one total timeout."""
-        loop = asyncio.get_running_loop()
-        ends_at = None if client_timeout.total is None else loop.time() + client_timeout.total
+        or a 301/302 to a POST, becomes a GET without body), within the total timeout of
+        the call that ``started`` (``time.monotonic()``) with the first request."""
+        ends_at = None if client_timeout.total is None else started + client_timeout.total
         method, url = request.method, URL(request.url).update_query(request.query or None)
         headers: Mapping[str, str] = request.headers
         body = request.body
@@ -351,7 +354,7 @@ class RESTClientObject:
                 )
             url = target
             if ends_at is not None:
-                left = ends_at - loop.time()
+                left = ends_at - time.monotonic()
                 if left <= 0:
                     raise ApiTimeoutError(f"{request.method} {request.url}: timed out")
                 client_timeout = aiohttp.ClientTimeout(
