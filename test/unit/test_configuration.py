@@ -277,3 +277,46 @@ def test_only_slashes_are_stripped_from_a_base_url() -> None:
     )
     assert base_url_from_environment("https://a.example/X/", "", "d") == "https://a.example/X"
     assert base_url_from_environment(None, "/v1", "https://d.example/X/") == "https://d.example/X"
+
+
+def test_a_host_with_credentials_is_refused_with_the_host_to_use_instead() -> None:
+    with pytest.raises(ApiValueError) as caught:
+        Configuration(host="https://ann:p@ss-8812@api.example.com/v1")  # an unencoded "@"
+    assert str(caught.value) == (
+        "host must not contain credentials (user:password@); give them as "
+        "Configuration(username=..., password=...) or access_token=..., host "
+        "https://api.example.com/v1"
+    )
+
+
+def test_a_timeout_under_a_second_is_allowed() -> None:
+    configuration = Configuration(total_timeout=0.5, connect_timeout=0.25)
+    assert (configuration.total_timeout, configuration.connect_timeout) == (0.5, 0.25)
+
+
+def test_only_slashes_are_stripped_from_a_host() -> None:
+    assert Configuration(host="https://x.example/X/").host == "https://x.example/X"
+
+
+def test_tls_and_proxy_settings_are_kept_as_given() -> None:
+    configuration = Configuration(
+        ssl_ca_cert="ca.pem",
+        verify_ssl=False,
+        cert_file="client.pem",
+        key_file="client.key",
+        proxy="http://proxy.local:3128",
+        proxy_headers={"X-Proxy": "1"},
+        username="ann",
+        password="pw",
+    )
+    assert (configuration.ssl_ca_cert, configuration.cert_file, configuration.key_file) == (
+        "ca.pem",
+        "client.pem",
+        "client.key",
+    )
+    assert configuration.verify_ssl is False
+    assert (configuration.proxy, configuration.proxy_headers) == (
+        "http://proxy.local:3128",
+        {"X-Proxy": "1"},
+    )
+    assert (configuration.username, configuration.password) == ("ann", "pw")
