@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import ssl
 import warnings
 from typing import Any
@@ -362,6 +363,10 @@ async def test_a_borrowed_session_gets_the_tls_setting_per_request(
     assert calls[0].kwargs["ssl"] is False
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("MUTANT_UNDER_TEST")),
+    reason="mutmut's trampolines add stack frames between the client and the warning",
+)
 async def test_the_tls_warning_points_at_the_code_that_made_the_client(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -557,6 +562,7 @@ async def test_a_uri_header_is_followed_when_there_is_no_location(mocked: aiores
         ("/v2/x", "https://api.test/v2/x"),
         ("other", f"{HOST}/other"),
         ("//mirror.test/x?a=1", "https://mirror.test/x?a=1"),
+        ("https:other", f"{HOST}/other"),  # a scheme without a host: relative, as in aiohttp
         ("http://api.test/v1/plain#top", "http://api.test/v1/plain"),
         (f"{HOST}/x?a=1#part", f"{HOST}/x?a=1"),
     ],
@@ -696,6 +702,17 @@ async def test_the_redirects_share_the_call_s_total_timeout(mocked: aioresponses
     left = second["timeout"]
     assert 29.0 < left.total <= 30.0 - 0.05  # the first answer's 0.05 s are spent
     assert (left.connect, left.sock_read, left.sock_connect) == (2.0, 5.0, None)
+
+
+async def test_a_redirect_keeps_each_limit_of_an_aiohttp_timeout(mocked: aioresponses) -> None:
+    mocked.post(EMBEDDINGS_URL, status=307, headers={"Location": f"{HOST}/next"})
+    mocked.post(f"{HOST}/next", body=b"ok")
+    own = aiohttp.ClientTimeout(total=30.0, connect=2.0, sock_read=5.0, sock_connect=3.0)
+    assert await send(post(), timeout=own) == (200, b"ok")
+    _, (_, _, kwargs) = sent(mocked)
+    left = kwargs["timeout"]
+    assert 29.0 < left.total <= 30.0
+    assert (left.connect, left.sock_read, left.sock_connect) == (2.0, 5.0, 3.0)
 
 
 async def test_a_redirect_after_the_total_timeout_is_a_timeout(mocked: aioresponses) -> None:
