@@ -320,11 +320,18 @@ async def test_embeddings_bodies_name_the_field_at_fault(
         assert got == (400, error(message, param=param))
 
 
-async def test_messages_show_long_values_shortened(serve: Any) -> None:
+@pytest.mark.parametrize(
+    ("length", "shown"),
+    [
+        (200, '"' + "y" * 76 + "..."),  # 80 characters: 77 of the value, then "..."
+        (79, '"' + "y" * 76 + "..."),  # 81 characters of JSON: too long by one
+        (78, '"' + "y" * 78 + '"'),  # 80 characters of JSON: shown whole
+    ],
+)
+async def test_messages_show_long_values_shortened(serve: Any, length: int, shown: str) -> None:
     client = await serve()
-    body = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "messages": "y" * 200}
+    body = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "messages": "y" * length}
     got = await answer(await client.post("/v1/chat/completions", json=body, headers=BEARER))
-    shown = '"' + "y" * 76 + "..."
     assert got == (400, error(f"messages: expected array, got {shown}", param="messages"))
 
 
