@@ -105,10 +105,59 @@ def test_a_model_without_name_and_positive_dimensions_is_refused(
     assert f"expected MODEL=DIMENSIONS, got {value!r}" in capsys.readouterr().err
 
 
-def test_the_program_is_named_together_mock(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
+HELP = """\
+usage: together-mock [-h] [--spec SPEC] [--data-dir DATA_DIR] [--chat-model MODEL] [--shuffle]
+                     [--host HOST] [--port PORT] [--api-key API_KEY] [--model MODEL=DIM]
+                     [--max-inputs MAX_INPUTS] [--max-input-chars MAX_INPUT_CHARS]
+                     [--fail-rate FAIL_RATE] [--fail-statuses FAIL_STATUSES] [--script SCRIPT]
+                     [--retry-after RETRY_AFTER] [--latency-ms LATENCY_MS]
+                     [--stall-seconds STALL_SECONDS] [--seed SEED]
+
+A local server speaking the Together API of an OpenAPI document (stand-in vectors and replies, not
+a model), with fault injection for testing clients.
+
+options:
+  -h, --help            show this help message and exit
+  --spec SPEC           OpenAPI document to serve (default: the package's openapi.yaml)
+  --data-dir DATA_DIR   keep uploaded files here (default: in memory)
+  --chat-model MODEL    also serve MODEL for chat and completions (repeatable)
+  --shuffle             answer embeddings with data items out of order (each keeps its index)
+  --host HOST           address to bind (default: loopback)
+  --port PORT           port; 0 picks a free one (default 8080)
+  --api-key API_KEY     require this bearer token (default: any token)
+  --model MODEL=DIM     serve MODEL with DIM dimensions (repeatable)
+  --max-inputs MAX_INPUTS
+                        most inputs per request
+  --max-input-chars MAX_INPUT_CHARS
+                        most characters per input
+
+fault injection:
+  --fail-rate FAIL_RATE
+                        share of requests (0..1) that fail
+  --fail-statuses FAIL_STATUSES
+                        faults to draw from: statuses and drop, stall, truncate, error-event
+                        (default 429,503,504)
+  --script SCRIPT       faults for the first requests in order, e.g. 503,503,ok
+  --retry-after RETRY_AFTER
+                        Retry-After seconds on 429/503 answers
+  --latency-ms LATENCY_MS
+                        delay added to every answer, and between the chunks of a stream
+  --stall-seconds STALL_SECONDS
+                        how long a stall lasts
+  --seed SEED           seed of the random faults and of the synthesized answers
+"""
+
+
+def test_the_help_names_every_option_its_default_and_the_fault_group(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The help is the command's manual: the defaults it states are the ones applied
+    (``test_without_flags_the_documented_defaults``)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exited:
         cli.build_parser().parse_args(["--help"])
-    assert capsys.readouterr().out.startswith("usage: together-mock ")
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == HELP
 
 
 def test_a_missing_spec_is_refused_in_one_line(

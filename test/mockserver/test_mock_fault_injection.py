@@ -398,3 +398,23 @@ async def test_sdk_upload_routes_get_the_same_faults(serve: Any) -> None:
     assert (await stats(client))["requests"] == {
         "/v1/files": {"429": 1, "error-event": 1, "302": 1, "truncate": 1}
     }
+
+
+async def test_sdk_routes_cut_a_truncated_answer_and_only_that_one(serve: Any) -> None:
+    client = await serve()
+    body = {"purpose": "fine-tune", "file_name": "big.jsonl", "num_parts": 3}
+    normal = await client.post("/v1/files/multipart/initiate", json=body, headers=BEARER)
+    assert normal.status == 200
+    whole = await normal.json()
+    assert [part["PartNumber"] for part in whole["parts"]] == [1, 2, 3]
+    cut = await client.post(
+        "/v1/files/multipart/initiate",
+        json=body,
+        headers={**BEARER, "X-Mock-Status": "truncate"},
+    )
+    assert cut.status == 200
+    length = int(cut.headers["Content-Length"])
+    assert len(await read_cut(cut)) == length // 2
+    assert (await stats(client))["requests"] == {
+        "/v1/files/multipart/initiate": {"200": 1, "truncate": 1}
+    }
