@@ -111,6 +111,19 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [ok], properties: {ok: {const: true}}}
+  /form-first:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, required: [file], properties: {file: {type: string}}}
+          application/json:
+            schema: {type: object, required: [url], properties: {url: {type: string}}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [ok], properties: {ok: {const: true}}}
   /loose:
     post:
       requestBody:
@@ -470,6 +483,18 @@ async def test_json_or_form_body_is_read_as_what_was_sent(serve: Any) -> None:
     assert got == (400, error("name: field required", param="name"))
     got = await answer(await client.post("/v2/either", data={"other": "a"}, headers=BEARER))
     assert got == (400, error("name: field required", param="name"))
+
+
+async def test_json_is_held_to_the_json_schema_when_a_form_is_declared_first(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.post("/v2/form-first", json={"url": "u"}, headers=BEARER))
+    assert got == (200, {"ok": True})
+    got = await answer(await client.post("/v2/form-first", json={"file": "f"}, headers=BEARER))
+    assert got == (400, error("url: field required", param="url"))
+    got = await answer(await client.post("/v2/form-first", data={"url": "u"}, headers=BEARER))
+    assert got == (400, error("file: field required", param="file"))
 
 
 async def test_malformed_multipart_is_400_saying_so(serve: Any) -> None:
