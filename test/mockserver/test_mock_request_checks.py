@@ -111,6 +111,17 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [ok], properties: {ok: {const: true}}}
+  /headed:
+    get:
+      parameters:
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: needed, in: query, required: true, schema: {type: string}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [ok], properties: {ok: {const: true}}}
   /form-first:
     post:
       requestBody:
@@ -265,6 +276,18 @@ async def test_valid_parameters_pass(serve: Any, query: str) -> None:
     client = await serve(spec=SPEC)
     got = await answer(await client.get(f"/v2/things/abcd?{query}", headers=BEARER))
     assert got == (200, {"ok": True})
+
+
+async def test_query_parameters_after_header_and_cookie_ones_are_still_checked(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.get("/v2/headed", headers={**BEARER, "X-Trace": "t"}))
+    assert got == (400, error("needed: required query parameter is missing", param="needed"))
+    assert await answer(await client.get("/v2/headed?needed=x", headers=BEARER)) == (
+        200,
+        {"ok": True},
+    )
 
 
 async def test_path_parameters_are_validated(serve: Any) -> None:
