@@ -4,6 +4,8 @@ scripted faults, random faults at a rate with a seed, statuses in the spec's err
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 from collections import Counter
 from typing import Any
@@ -225,6 +227,28 @@ async def test_drop_closes_the_connection_without_an_answer(serve: Any) -> None:
         await client.post("/v1/embeddings", json=EMBED, headers=headers)
     assert (await client.post("/v1/embeddings", json=EMBED, headers=BEARER)).status == 200
     assert (await stats(client))["requests"] == {"/v1/embeddings": {"200": 1, "drop": 1}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/v1/embeddings"), ("GET", "/v1/deployments")]
+)
+async def test_a_drop_is_not_logged_as_a_server_error(
+    serve: Any, method: str, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drop is the fault asked for, not a crash: nothing is logged (``GET /deployments``
+    declares its own 500 answer, so an internal answer of 500 would be reshaped there)."""
+    client = await serve()
+    with caplog.at_level(logging.DEBUG, logger="together.mock"):
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await client.request(
+                method, path, json=EMBED, headers={**BEARER, "X-Mock-Status": "drop"}
+            )
+        for _ in range(100):  # the server's side ends after the client's
+            if (await stats(client))["requests"]:
+                break
+            await asyncio.sleep(0.01)
+    assert (await stats(client))["requests"] == {path: {"drop": 1}}
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("together")] == []
 
 
 @pytest.fixture
