@@ -4,6 +4,8 @@ scripted faults, random faults at a rate with a seed, statuses in the spec's err
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 from collections import Counter
 from typing import Any
@@ -227,6 +229,28 @@ async def test_drop_closes_the_connection_without_an_answer(serve: Any) -> None:
     assert (await stats(client))["requests"] == {"/v1/embeddings": {"200": 1, "drop": 1}}
 
 
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/v1/embeddings"), ("GET", "/v1/deployments")]
+)
+async def test_a_drop_is_not_logged_as_a_server_error(
+    serve: Any, method: str, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drop is the fault asked for, not a crash: nothing is logged (``GET /deployments``
+    declares its own 500 answer, so an internal answer of 500 would be reshaped there)."""
+    client = await serve()
+    with caplog.at_level(logging.DEBUG, logger="together.mock"):
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await client.request(
+                method, path, json=EMBED, headers={**BEARER, "X-Mock-Status": "drop"}
+            )
+        for _ in range(100):  # the server's side ends after the client's
+            if (await stats(client))["requests"]:
+                break
+            await asyncio.sleep(0.01)
+    assert (await stats(client))["requests"] == {path: {"drop": 1}}
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("together")] == []
+
+
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits the request pipeline makes (latency, stalls), recorded instead of waited."""
@@ -397,4 +421,24 @@ async def test_sdk_upload_routes_get_the_same_faults(serve: Any) -> None:
     assert response.headers["Content-Length"] == "0"
     assert (await stats(client))["requests"] == {
         "/v1/files": {"429": 1, "error-event": 1, "302": 1, "truncate": 1}
+    }
+
+
+async def test_sdk_routes_cut_a_truncated_answer_and_only_that_one(serve: Any) -> None:
+    client = await serve()
+    body = {"purpose": "fine-tune", "file_name": "big.jsonl", "num_parts": 3}
+    normal = await client.post("/v1/files/multipart/initiate", json=body, headers=BEARER)
+    assert normal.status == 200
+    whole = await normal.json()
+    assert [part["PartNumber"] for part in whole["parts"]] == [1, 2, 3]
+    cut = await client.post(
+        "/v1/files/multipart/initiate",
+        json=body,
+        headers={**BEARER, "X-Mock-Status": "truncate"},
+    )
+    assert cut.status == 200
+    length = int(cut.headers["Content-Length"])
+    assert len(await read_cut(cut)) == length // 2
+    assert (await stats(client))["requests"] == {
+        "/v1/files/multipart/initiate": {"200": 1, "truncate": 1}
     }

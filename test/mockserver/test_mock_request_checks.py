@@ -111,6 +111,30 @@ paths:
           content:
             application/json:
               schema: {type: object, required: [ok], properties: {ok: {const: true}}}
+  /headed:
+    get:
+      parameters:
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: needed, in: query, required: true, schema: {type: string}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [ok], properties: {ok: {const: true}}}
+  /form-first:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, required: [file], properties: {file: {type: string}}}
+          application/json:
+            schema: {type: object, required: [url], properties: {url: {type: string}}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [ok], properties: {ok: {const: true}}}
   /loose:
     post:
       requestBody:
@@ -254,6 +278,18 @@ async def test_valid_parameters_pass(serve: Any, query: str) -> None:
     assert got == (200, {"ok": True})
 
 
+async def test_query_parameters_after_header_and_cookie_ones_are_still_checked(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.get("/v2/headed", headers={**BEARER, "X-Trace": "t"}))
+    assert got == (400, error("needed: required query parameter is missing", param="needed"))
+    assert await answer(await client.get("/v2/headed?needed=x", headers=BEARER)) == (
+        200,
+        {"ok": True},
+    )
+
+
 async def test_path_parameters_are_validated(serve: Any) -> None:
     client = await serve(spec=SPEC)
     got = await answer(await client.get("/v2/things/ab?needed=x", headers=BEARER))
@@ -320,11 +356,18 @@ async def test_embeddings_bodies_name_the_field_at_fault(
         assert got == (400, error(message, param=param))
 
 
-async def test_messages_show_long_values_shortened(serve: Any) -> None:
+@pytest.mark.parametrize(
+    ("length", "shown"),
+    [
+        (200, '"' + "y" * 76 + "..."),  # 80 characters: 77 of the value, then "..."
+        (79, '"' + "y" * 76 + "..."),  # 81 characters of JSON: too long by one
+        (78, '"' + "y" * 78 + '"'),  # 80 characters of JSON: shown whole
+    ],
+)
+async def test_messages_show_long_values_shortened(serve: Any, length: int, shown: str) -> None:
     client = await serve()
-    body = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "messages": "y" * 200}
+    body = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "messages": "y" * length}
     got = await answer(await client.post("/v1/chat/completions", json=body, headers=BEARER))
-    shown = '"' + "y" * 76 + "..."
     assert got == (400, error(f"messages: expected array, got {shown}", param="messages"))
 
 
@@ -463,6 +506,18 @@ async def test_json_or_form_body_is_read_as_what_was_sent(serve: Any) -> None:
     assert got == (400, error("name: field required", param="name"))
     got = await answer(await client.post("/v2/either", data={"other": "a"}, headers=BEARER))
     assert got == (400, error("name: field required", param="name"))
+
+
+async def test_json_is_held_to_the_json_schema_when_a_form_is_declared_first(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.post("/v2/form-first", json={"url": "u"}, headers=BEARER))
+    assert got == (200, {"ok": True})
+    got = await answer(await client.post("/v2/form-first", json={"file": "f"}, headers=BEARER))
+    assert got == (400, error("url: field required", param="url"))
+    got = await answer(await client.post("/v2/form-first", data={"url": "u"}, headers=BEARER))
+    assert got == (400, error("file: field required", param="file"))
 
 
 async def test_malformed_multipart_is_400_saying_so(serve: Any) -> None:

@@ -337,3 +337,21 @@ async def test_stopping_does_not_wait_for_a_stalled_answer() -> None:
         assert asyncio.get_running_loop().time() - started < 10  # not the 30 s stall
         with pytest.raises(aiohttp.ClientError):
             await pending
+
+
+async def test_a_server_restarts_on_its_port_while_old_connections_linger() -> None:
+    """The server closes a ``Connection: close`` answer first, so its side of the socket
+    lingers in TIME_WAIT after it stops; a new server on that port must still start (a
+    restarted ``together-mock --port 8080``, a test's fixture reusing its port)."""
+    async with MockServer() as first:
+        port = first.port
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        assert (await reader.read()).startswith(b"HTTP/1.1 200")  # read until it closes
+        writer.close()
+        await writer.wait_closed()
+    async with MockServer(port=port) as second:
+        assert second.port == port

@@ -87,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="delay added to every answer, and between the chunks of a stream",
     )
     faults.add_argument("--stall-seconds", type=float, default=30.0, help="how long a stall lasts")
-    faults.add_argument("--seed", type=int, help="seed of the random faults")
+    faults.add_argument(
+        "--seed", type=int, help="seed of the random faults and of the synthesized answers"
+    )
     return parser
 
 
