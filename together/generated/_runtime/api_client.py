@@ -18,7 +18,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 import aiohttp
 
@@ -26,20 +26,11 @@ from together.generated._runtime.api_response import ApiResponse
 from together.generated._runtime.attempts import Attempts, Exchange, read_and_decode, run_attempts
 from together.generated._runtime.configuration import Configuration
 from together.generated._runtime.credentials import Credentials
-from together.generated._runtime.download import Destination, check_destination, save_body
 from together.generated._runtime.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
 from together.generated._runtime.hooks import CallHook
-from together.generated._runtime.multipart import MultipartBody
-from together.generated._runtime.open_response import OpenResponse
-from together.generated._runtime.opening import (
-    long_read_timeout,
-    open_unchecked,
-    open_unread,
-    unread,
-)
 from together.generated._runtime.operation import Operation, SecurityScheme
 from together.generated._runtime.response_decoding import (
     ResultDecoder,
@@ -50,11 +41,18 @@ from together.generated._runtime.rest import (
     RequestTimeout,
     RESTClientObject,
     check_request_timeout,
+    is_multipart,
 )
 from together.generated._runtime.retry import RetryPolicy, RetryStrategy
-from together.generated._runtime.streaming import AsyncStream, open_stream
 from together.generated._runtime.transport import Transport
 from together.generated._runtime.version import __version__
+
+if TYPE_CHECKING:
+    # Uploads, streams and downloads are imported by the calls that need them (below), so a
+    # client that only sends JSON never loads them: see bench/README.md "Calls and imports".
+    from together.generated._runtime.download import Destination
+    from together.generated._runtime.open_response import OpenResponse
+    from together.generated._runtime.streaming import AsyncStream
 
 __all__ = ["ApiClient"]
 
@@ -320,6 +318,9 @@ class ApiClient:
         for the next event are time-limited (see
         :func:`~.opening.long_read_timeout`); ``deadline`` bounds opening.
         """
+        from together.generated._runtime.opening import long_read_timeout, open_unread
+        from together.generated._runtime.streaming import open_stream
+
         if not operation.stream_responses:
             raise ApiValueError(f"{operation.operation_id}() has no streamed answer")
         accept = {"Accept": "text/event-stream"}
@@ -354,6 +355,9 @@ class ApiClient:
         through the same attempts as :meth:`call_api`; reading the body is not retried.
         Timeouts as for :meth:`call_api_stream`.
         """
+        from together.generated._runtime.download import check_destination, save_body
+        from together.generated._runtime.opening import long_read_timeout, open_unread, unread
+
         check_destination(destination, operation.operation_id)
         request = self._build(operation, params or {}, body, headers)
         timeout = long_read_timeout(self.configuration, request_timeout)
@@ -377,6 +381,8 @@ class ApiClient:
         hooks see it as one attempt that ends when the headers are in. With a transport of
         your own it is what that transport's ``open`` returned.
         """
+        from together.generated._runtime.opening import open_unchecked
+
         if request_timeout is not None:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
@@ -403,7 +409,7 @@ class ApiClient:
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if isinstance(payload, MultipartBody):  # its type carries the boundary
+        if is_multipart(payload):  # its type carries the boundary
             headers["Content-Type"] = payload.content_type
             if payload.content_length is not None:
                 headers["Content-Length"] = str(payload.content_length)
@@ -431,7 +437,7 @@ class ApiClient:
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
     """No retry for a body that cannot be sent twice (an upload from an unseekable stream)."""
-    if isinstance(request.body, MultipartBody) and not request.body.replayable:
+    if is_multipart(request.body) and not request.body.replayable:
         return 0
     return retries
 
