@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
@@ -265,7 +265,7 @@ class ApiClient:
         exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
-    async def _run(
+    def _run(
         self,
         operation: Operation[Any],
         request: PreparedRequest,
@@ -273,11 +273,12 @@ class ApiClient:
         retry_policy: RetryStrategy | None,
         retries: int | None,
         deadline: float | None,
-    ) -> T:
-        """Attempt ``request`` with this client's strategy, hooks and waits."""
+    ) -> Coroutine[Any, Any, T]:
+        """Attempt ``request`` with this client's strategy, hooks and waits (await the
+        result; a bad argument raises at once)."""
         strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
         attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
-        return await run_attempts(attempts, request, exchange, deadline)
+        return run_attempts(attempts, request, exchange, deadline)
 
     def _strategy(
         self, per_call: RetryStrategy | None, retries: int | None
@@ -404,8 +405,11 @@ class ApiClient:
     ) -> PreparedRequest:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
         payload = operation.encode_body(body, stream=stream)
-        url = self.configuration.host + operation.build_path(params)
-        query = operation.build_query(params)
+        has_params = bool(operation.params)  # most operations have none: skip three loops
+        url = self.configuration.host + (
+            operation.build_path(params) if has_params else operation.path
+        )
+        query = operation.build_query(params) if has_params else []
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
@@ -417,7 +421,8 @@ class ApiClient:
             headers["Content-Type"] = operation.body.content_type
         if self.cookie:
             headers["Cookie"] = self.cookie
-        headers.update(operation.build_headers(params))
+        if has_params:
+            headers.update(operation.build_headers(params))
         secret_names = self._authorize(operation.security, headers, query)
         if extra_headers:
             _check_headers(extra_headers)
