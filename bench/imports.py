@@ -15,6 +15,7 @@ and count the modules that access loaded.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -31,9 +32,20 @@ VARIANTS: dict[str, tuple[str, str]] = {
         "import aiohttp; from pydantic import BaseModel",
     ),
     "import together.generated": ("", "import together.generated"),
+    "from together.generated.rest import ApiException": (
+        "",
+        "from together.generated.rest import ApiException",
+    ),
     "first use: together.generated.EmbeddingsApi": (
         "import together.generated",
         "together.generated.EmbeddingsApi",
+    ),
+    # Everything a first embeddings call needs, from nothing: the package, its settings, the
+    # client and one API class (against the baseline that names BaseModel, which every
+    # client answering pydantic models needs).
+    "ready to call: import, Configuration, ApiClient, EmbeddingsApi": (
+        "",
+        "import together.generated as g; g.Configuration; g.ApiClient; g.EmbeddingsApi",
     ),
     "first use: together.generated.ChatApi": (
         "import together.generated",
@@ -42,6 +54,12 @@ VARIANTS: dict[str, tuple[str, str]] = {
 }
 BASELINE = "import aiohttp, pydantic"
 OURS = "import together.generated"
+READY, READY_BASELINE = (
+    "ready to call: import, Configuration, ApiClient, EmbeddingsApi",
+    "import aiohttp; from pydantic import BaseModel",
+)
+#: Modules a JSON client never needs: uploads, streams, downloads (issue 11).
+MEDIA = ("multipart", "streaming", "download", "opening")
 
 PROGRAM = """
 import json, sys, time
@@ -52,7 +70,10 @@ started, cpu = time.perf_counter(), time.process_time()
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
 new = set(sys.modules) - before
 models = sorted(m for m in new if m.startswith("together.generated.models."))
-print(json.dumps({{"seconds": seconds, "cpu": cpu, "modules": len(new), "models": models}}))
+media = sorted(m for m in sys.modules if m.startswith("together.generated._runtime.")
+               and m.rsplit(".", 1)[1] in {media!r})
+print(json.dumps({{"seconds": seconds, "cpu": cpu, "modules": len(new), "models": models,
+                  "media": media}}))
 """
 
 
@@ -62,7 +83,7 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 def one_run(variant: str) -> dict[str, object]:
     setup, timed = VARIANTS[variant]
     done = subprocess.run(
-        [sys.executable, "-c", PROGRAM.format(setup=setup, timed=timed)],
+        [sys.executable, "-c", PROGRAM.format(setup=setup, timed=timed, media=MEDIA)],
         capture_output=True,
         text=True,
         check=True,
@@ -88,12 +109,17 @@ def main() -> None:
     def ms(variant: str, key: str = "cpu") -> list[float]:
         return [float(r[key]) * 1e3 for r in results[variant]]  # type: ignore[arg-type]
 
+    sdk = importlib.util.find_spec("together")
+    if sdk is not None and sdk.origin is not None:
+        # The official SDK's together/__init__.py: `import together.generated` runs it first.
+        print(f"WARNING: `together` is a regular package here ({sdk.origin}); measure in an")
+        print("environment without the official SDK (pip install -e '.[bench]').\n")
     print(machine_line() + f"; {args.rounds} interleaved rounds, a fresh interpreter each.\n")
     print(
         "| what is timed | CPU, median | CPU spread (min-max) | wall, median "
-        "| modules loaded | models loaded |"
+        "| modules loaded | models loaded | upload/stream/download modules |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for variant in VARIANTS:
         times = ms(variant)
         last = results[variant][-1]
@@ -101,10 +127,14 @@ def main() -> None:
             f"| `{variant}` | {statistics.median(times):.1f} ms | "
             f"{min(times):.1f}-{max(times):.1f} ms | "
             f"{statistics.median(ms(variant, 'seconds')):.1f} ms | "
-            f"{last['modules']} | {len(last['models'])} |"  # type: ignore[arg-type]
+            f"{last['modules']} | {len(last['models'])} | "  # type: ignore[arg-type]
+            f"{', '.join(last['media']) or 'none'} |"  # type: ignore[arg-type]
         )
     extra = statistics.median(ms(OURS)) - statistics.median(ms(BASELINE))
     print(f"\n`{OURS}` costs {extra:+.1f} ms CPU over `{BASELINE}` (medians; target: <= +40 ms).")
+    ready = statistics.median(ms(READY)) - statistics.median(ms(READY_BASELINE))
+    print(f"`{READY}` costs {ready:+.1f} ms CPU over `{READY_BASELINE}` (medians).")
+    print(f"Load average {os.getloadavg()[0]:.1f} at the end.")
     for variant in VARIANTS:
         if variant.startswith("first use"):
             print(f"\n{variant} loads: {', '.join(results[variant][-1]['models'])}")  # type: ignore[arg-type]

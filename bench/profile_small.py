@@ -103,6 +103,18 @@ def main() -> None:
         f"\npydantic over orjson: {decode:+.0f} µs; this runtime over raw aiohttp + pydantic: "
         f"{runtime:+.0f} µs ({medians['together.generated'] / medians['raw aiohttp + pydantic']:.3f}x)."
     )
+    # Each block's ratio to the reference block run just before it: drift between blocks
+    # (another process taking the core) cancels.
+    ratios = sorted(
+        ours / theirs
+        for ours, theirs in zip(
+            per_call["together.generated"], per_call["raw aiohttp + pydantic"], strict=True
+        )
+    )
+    print(
+        f"Paired by block: {statistics.median(ratios):.3f}x "
+        f"({ratios[0]:.3f}-{ratios[-1]:.3f}) raw aiohttp + pydantic."
+    )
 
     stats = pstats.Stats(profiler)
     groups: dict[str, float] = defaultdict(float)

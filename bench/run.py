@@ -102,9 +102,10 @@ def main() -> None:
     )
     print(
         "| payload | client | CPU per call, median | spread (min-max) "
-        "| calls/s (wall) | ratio to raw + orjson | ratio to the reference | target |"
+        "| calls/s (wall) | ratio to raw + orjson | ratio to the reference "
+        "| paired ratio to the reference, median (min-max) | target |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for payload, calls in (("small", args.small_calls), ("large", args.large_calls)):
         limit = statistics.median(r["cpu_per_call"] for r in results[(payload, LIMIT)])
         reference = REFERENCE[payload]
@@ -125,8 +126,24 @@ def main() -> None:
             print(
                 f"| {payload} | {variant} | {median * 1e3:.3f} ms | "
                 f"{min(cpu) * 1e3:.3f}-{max(cpu) * 1e3:.3f} ms | {rate:,.0f} | "
-                f"{median / limit:.2f}x | {median / reference_cpu:.2f}x | {target} |"
+                f"{median / limit:.2f}x | {median / reference_cpu:.2f}x | "
+                f"{paired(results, payload, variant, reference)} | {target} |"
             )
+    print(f"\nLoad average {os.getloadavg()[0]:.1f} at the end.")
+
+
+def paired(
+    results: dict[tuple[str, str], list[dict[str, float]]], payload: str, variant: str, ref: str
+) -> str:
+    """The variant's ratio to the reference within each round (the two ran minutes apart at
+    most), median and spread over rounds: drift of a shared machine between rounds cancels."""
+    if (payload, ref) not in results:
+        return ""
+    ratios = [
+        ours["cpu_per_call"] / theirs["cpu_per_call"]
+        for ours, theirs in zip(results[(payload, variant)], results[(payload, ref)], strict=True)
+    ]
+    return f"{statistics.median(ratios):.3f}x ({min(ratios):.3f}-{max(ratios):.3f})"
 
 
 if __name__ == "__main__":

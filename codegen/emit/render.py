@@ -63,6 +63,12 @@ def _environment() -> jinja2.Environment:
 #: like the API classes and models (streams, uploads, the seams of a wrapper SDK, and the
 #: errors added since the seed's): name -> the runtime module that defines it.
 RUNTIME_LAZY_EXPORTS: dict[str, str] = {
+    # The client and its settings too: importing them loads aiohttp, pydantic's model
+    # machinery and the request path, which the first API class loads anyway; a bare
+    # ``import together.generated`` (or ``from ... import ApiException``) stays cheap.
+    "ApiClient": "api_client",
+    "ApiResponse": "api_response",
+    "Configuration": "configuration",
     "AsyncStream": "streaming",
     "StreamError": "streaming",
     "StreamException": "streaming",
@@ -83,12 +89,14 @@ RUNTIME_LAZY_EXPORTS: dict[str, str] = {
 }
 
 
-#: Runtime names the package root imports eagerly (beside its exceptions).
-RUNTIME_ROOT_EXPORTS = ("ApiClient", "ApiResponse", "Configuration", "__version__")
+#: Runtime names the package root imports eagerly (beside its exceptions, which are cheap
+#: and named in ``except`` clauses).
+RUNTIME_ROOT_EXPORTS = ("__version__",)
 
 
 #: Runtime names a package generated from another spec defines for itself in its
-#: ``openapi_info`` (bound to its own ``Configuration``), instead of re-exporting the runtime's.
+#: ``openapi_info`` (bound to its own ``Configuration``), instead of re-exporting the runtime's;
+#: imported from there on first use, like the rest of :data:`RUNTIME_LAZY_EXPORTS`.
 PACKAGE_BOUND_NAMES = frozenset({"ApiClient", "Configuration", "SyncApiClient"})
 
 
@@ -137,10 +145,14 @@ def render(
 
     files: dict[str, str] = {}
     runtime_lazy = sorted(
-        (name, f"{runtime}.{module}")
+        (
+            name,
+            f"{runtime}.{module}"
+            if view.runtime_home or name not in PACKAGE_BOUND_NAMES
+            # A package generated from another spec binds these to its own settings.
+            else f"{package}.openapi_info",
+        )
         for name, module in RUNTIME_LAZY_EXPORTS.items()
-        # A package generated from another spec binds these to its own settings.
-        if view.runtime_home or name not in PACKAGE_BOUND_NAMES
     )
     exports = sorted(
         [api.name for api in view.apis]

@@ -13,16 +13,15 @@ Start with :class:`Configuration`, :class:`ApiClient` and the API classes::
     async with together.generated.ApiClient(configuration) as api_client:
         api = together.generated.AudioApi(api_client)
 
-The API classes and models are imported when first used (PEP 562), so importing the
-package stays cheap however large the spec is.
+The client, the API classes and the models are imported when first used (PEP 562), so
+importing the package stays cheap however large the spec is.
 """
 
 import importlib
 from typing import TYPE_CHECKING
 
-from together.generated._runtime.api_client import ApiClient
-from together.generated._runtime.api_response import ApiResponse
-from together.generated._runtime.configuration import Configuration
+# The exceptions are cheap (no third-party import) and named in ``except`` clauses; the
+# client, its settings and the rest are imported on first use, in ``__getattr__`` below.
 from together.generated._runtime.exceptions import (
     ApiAttributeError,
     ApiConnectionError,
@@ -53,7 +52,9 @@ from together.generated._runtime.exceptions import (
 from together.generated._runtime.version import __version__
 
 if TYPE_CHECKING:
-    from together.generated._runtime.configuration import base_url_from_environment
+    from together.generated._runtime.api_client import ApiClient
+    from together.generated._runtime.api_response import ApiResponse
+    from together.generated._runtime.configuration import Configuration, base_url_from_environment
     from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
     from together.generated._runtime.multipart import FileInput
     from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
@@ -97,12 +98,15 @@ if TYPE_CHECKING:
 #: Name -> the module that defines it, imported on first access. Model names are looked up
 #: in the models package, which has the table of them.
 _LAZY: dict[str, str] = {
+    "ApiClient": "together.generated._runtime.api_client",
+    "ApiResponse": "together.generated._runtime.api_response",
     "AsyncStream": "together.generated._runtime.streaming",
     "AttemptOutcome": "together.generated._runtime.retry",
     "AttemptRequest": "together.generated._runtime.hooks",
     "AttemptResult": "together.generated._runtime.hooks",
     "BlockingApi": "together.generated._runtime.sync",
     "CallHook": "together.generated._runtime.hooks",
+    "Configuration": "together.generated._runtime.configuration",
     "FileInput": "together.generated._runtime.multipart",
     "PreparedRequest": "together.generated._runtime.transport",
     "RESTResponse": "together.generated._runtime.transport",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 import aiohttp
 
@@ -26,20 +26,11 @@ from together.generated._runtime.api_response import ApiResponse
 from together.generated._runtime.attempts import Attempts, Exchange, read_and_decode, run_attempts
 from together.generated._runtime.configuration import Configuration
 from together.generated._runtime.credentials import Credentials
-from together.generated._runtime.download import Destination, check_destination, save_body
 from together.generated._runtime.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
 from together.generated._runtime.hooks import CallHook
-from together.generated._runtime.multipart import MultipartBody
-from together.generated._runtime.open_response import OpenResponse
-from together.generated._runtime.opening import (
-    long_read_timeout,
-    open_unchecked,
-    open_unread,
-    unread,
-)
 from together.generated._runtime.operation import Operation, SecurityScheme
 from together.generated._runtime.response_decoding import (
     ResultDecoder,
@@ -50,11 +41,18 @@ from together.generated._runtime.rest import (
     RequestTimeout,
     RESTClientObject,
     check_request_timeout,
+    is_multipart,
 )
 from together.generated._runtime.retry import RetryPolicy, RetryStrategy
-from together.generated._runtime.streaming import AsyncStream, open_stream
 from together.generated._runtime.transport import Transport
 from together.generated._runtime.version import __version__
+
+if TYPE_CHECKING:
+    # Uploads, streams and downloads are imported by the calls that need them (below), so a
+    # client that only sends JSON never loads them: see bench/README.md "Calls and imports".
+    from together.generated._runtime.download import Destination
+    from together.generated._runtime.open_response import OpenResponse
+    from together.generated._runtime.streaming import AsyncStream
 
 __all__ = ["ApiClient"]
 
@@ -267,7 +265,7 @@ class ApiClient:
         exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
-    async def _run(
+    def _run(
         self,
         operation: Operation[Any],
         request: PreparedRequest,
@@ -275,11 +273,12 @@ class ApiClient:
         retry_policy: RetryStrategy | None,
         retries: int | None,
         deadline: float | None,
-    ) -> T:
-        """Attempt ``request`` with this client's strategy, hooks and waits."""
+    ) -> Coroutine[Any, Any, T]:
+        """Attempt ``request`` with this client's strategy, hooks and waits (await the
+        result; a bad argument raises at once)."""
         strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
         attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
-        return await run_attempts(attempts, request, exchange, deadline)
+        return run_attempts(attempts, request, exchange, deadline)
 
     def _strategy(
         self, per_call: RetryStrategy | None, retries: int | None
@@ -320,6 +319,9 @@ class ApiClient:
         for the next event are time-limited (see
         :func:`~.opening.long_read_timeout`); ``deadline`` bounds opening.
         """
+        from together.generated._runtime.opening import long_read_timeout, open_unread
+        from together.generated._runtime.streaming import open_stream
+
         if not operation.stream_responses:
             raise ApiValueError(f"{operation.operation_id}() has no streamed answer")
         accept = {"Accept": "text/event-stream"}
@@ -354,6 +356,9 @@ class ApiClient:
         through the same attempts as :meth:`call_api`; reading the body is not retried.
         Timeouts as for :meth:`call_api_stream`.
         """
+        from together.generated._runtime.download import check_destination, save_body
+        from together.generated._runtime.opening import long_read_timeout, open_unread, unread
+
         check_destination(destination, operation.operation_id)
         request = self._build(operation, params or {}, body, headers)
         timeout = long_read_timeout(self.configuration, request_timeout)
@@ -377,6 +382,8 @@ class ApiClient:
         hooks see it as one attempt that ends when the headers are in. With a transport of
         your own it is what that transport's ``open`` returned.
         """
+        from together.generated._runtime.opening import open_unchecked
+
         if request_timeout is not None:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
@@ -398,12 +405,15 @@ class ApiClient:
     ) -> PreparedRequest:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
         payload = operation.encode_body(body, stream=stream)
-        url = self.configuration.host + operation.build_path(params)
-        query = operation.build_query(params)
+        has_params = bool(operation.params)  # most operations have none: skip three loops
+        url = self.configuration.host + (
+            operation.build_path(params) if has_params else operation.path
+        )
+        query = operation.build_query(params) if has_params else []
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if isinstance(payload, MultipartBody):  # its type carries the boundary
+        if is_multipart(payload):  # its type carries the boundary
             headers["Content-Type"] = payload.content_type
             if payload.content_length is not None:
                 headers["Content-Length"] = str(payload.content_length)
@@ -411,7 +421,8 @@ class ApiClient:
             headers["Content-Type"] = operation.body.content_type
         if self.cookie:
             headers["Cookie"] = self.cookie
-        headers.update(operation.build_headers(params))
+        if has_params:
+            headers.update(operation.build_headers(params))
         secret_names = self._authorize(operation.security, headers, query)
         if extra_headers:
             _check_headers(extra_headers)
@@ -431,7 +442,7 @@ class ApiClient:
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:
     """No retry for a body that cannot be sent twice (an upload from an unseekable stream)."""
-    if isinstance(request.body, MultipartBody) and not request.body.replayable:
+    if is_multipart(request.body) and not request.body.replayable:
         return 0
     return retries
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -80,21 +80,34 @@ class Attempts:
     sleep: Callable[[float], Awaitable[None]]
 
 
-async def run_attempts(
+def run_attempts(
     attempts: Attempts,
     request: PreparedRequest,
     exchange: Exchange[T],
     deadline: float | None,
-) -> T:
+) -> Coroutine[Any, Any, T]:
     """Attempt ``request`` until a success (its result), or until the strategy says stop
     (then raise the last failure). ``deadline`` bounds the attempts and the waits, in
-    seconds; it does not bound reading a body handed back unread."""
+    seconds; it does not bound reading a body handed back unread.
+
+    Returns the loop's coroutine (await it): a bad ``deadline`` raises at once. Not itself a
+    coroutine, so a call without a deadline runs one frame fewer.
+    """
     if deadline is None:  # the common case, without a timer of its own
-        return await _loop(attempts, request, exchange, None)
+        return _loop(attempts, request, exchange, None)
     if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
         raise ApiTypeError(f"_deadline must be a number of seconds, not {deadline!r}")
     if not deadline > 0:  # NaN included
         raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
+    return _loop_until(attempts, request, exchange, deadline)
+
+
+async def _loop_until(
+    attempts: Attempts,
+    request: PreparedRequest,
+    exchange: Exchange[T],
+    deadline: float,
+) -> T:
     give_up_at = time.monotonic() + deadline
     try:
         async with asyncio.timeout(deadline):
@@ -116,7 +129,13 @@ async def _loop(
     operation, strategy, cap = attempts.operation, attempts.strategy, attempts.cap
     attempt = 0
     while True:
-        answer = await _attempt(attempts, request, exchange, attempt)
+        if attempts.hooks or logger.isEnabledFor(logging.DEBUG):
+            answer = await _attempt(attempts, request, exchange, attempt)
+        else:  # what _attempt does without hooks or debug logging, one frame fewer
+            try:
+                answer = await exchange(request)
+            except ApiConnectionError as exc:  # ApiTimeoutError included
+                answer = exc
         if isinstance(answer, Answer):
             result = answer.result
             if not isinstance(result, ApiException):

@@ -15,14 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError, to_json
 
 from together.generated._runtime.exceptions import ApiTypeError, ApiValueError
-from together.generated._runtime.multipart import MultipartBody, encode_multipart
+
+if TYPE_CHECKING:
+    from together.generated._runtime.multipart import MultipartBody
 
 __all__ = ["REDIRECT_TARGET", "BodySpec", "Operation", "Param", "ResponseSpec", "SecurityScheme"]
 
@@ -252,6 +254,9 @@ class Operation(Generic[T]):
                     f"invalid request body for {self.operation_id}(): {exc}"
                 ) from exc
         if body.content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+            # Imported here: only uploads need it (see bench/README.md "Calls and imports").
+            from together.generated._runtime.multipart import encode_multipart
+
             return encode_multipart(
                 body.adapter, model, body.file_fields, operation_id=self.operation_id
             )

@@ -67,8 +67,17 @@ _cached_result_spec = functools.lru_cache(maxsize=256)(_build_result_spec)
 
 
 def is_json_content_type(content_type: str | None) -> bool:
+    """Whether a Content-Type value names JSON (``application/json`` or ``*/*+json``)."""
     if not content_type:
         return False
+    return _is_json_media(content_type)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_json_media(content_type: str) -> bool:
+    # Cached by the header's text: a server sends the same value on every answer, and
+    # splitting and lower-casing it was a measurable part of a small call. Bounded, so a
+    # server varying it (a boundary, a charset) costs only the parse.
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")

@@ -18,7 +18,7 @@ import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -40,7 +40,9 @@ from together.generated._runtime.exceptions import (
     ServiceException,
     UnauthorizedException,
 )
-from together.generated._runtime.multipart import MultipartBody
+
+if TYPE_CHECKING:
+    from together.generated._runtime.multipart import MultipartBody
 
 __all__ = [
     "ApiException",
@@ -346,7 +348,7 @@ class RESTClientObject:
                     for name, value in headers.items()
                     if name.lower() not in ("content-length", "content-type")
                 }
-            elif isinstance(body, MultipartBody) and not body.replayable:
+            elif is_multipart(body) and not body.replayable:
                 raise ApiConnectionError(
                     f"{request.method} {request.url}: redirected ({response.status}), but the "
                     "upload streams from a file object that cannot be read twice; pass a path "
@@ -386,7 +388,7 @@ class RESTClientObject:
                 method,
                 url,
                 params=query,
-                data=body.stream() if isinstance(body, MultipartBody) else body,
+                data=body.stream() if is_multipart(body) else body,
                 headers=headers,
                 timeout=client_timeout,
                 allow_redirects=False,
@@ -421,6 +423,19 @@ class RESTClientObject:
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
+
+
+def is_multipart(body: object) -> TypeGuard[MultipartBody]:
+    """Whether ``body`` is an upload's :class:`~.multipart.MultipartBody`.
+
+    JSON bytes and no body are told apart without importing the multipart module: only
+    uploads need it, and it is imported when an upload is built.
+    """
+    if body is None or type(body) is bytes:
+        return False
+    from together.generated._runtime.multipart import MultipartBody
+
+    return isinstance(body, MultipartBody)
 
 
 #: The statuses aiohttp follows; :meth:`RESTClientObject.open` follows them itself.
