@@ -383,28 +383,27 @@ def test_every_constraint_keyword_is_carried(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("schema", "keyword"),
+    ("schema", "keyword", "expected"),
     [
-        ({"type": "integer", "minimum": "5"}, "minimum"),
-        ({"type": "integer", "maximum": True}, "maximum"),
-        pytest.param(
-            {"type": "string", "maxLength": None},
-            "maxLength",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug in codegen/lower/schemas.py _constraints: the error names the IR "
-                "field ('max_length'), not the spec's keyword ('maxLength')",
-            ),
-        ),
+        ({"type": "integer", "minimum": "5"}, "minimum", "a number"),
+        ({"type": "integer", "maximum": True}, "maximum", "a number"),
+        ({"type": "string", "maxLength": None}, "maxLength", "a number"),
+        ({"type": "string", "minLength": "1"}, "minLength", "a number"),
+        ({"type": "array", "maxItems": [3]}, "maxItems", "a number"),
+        ({"type": "number", "multipleOf": False}, "multipleOf", "a number"),
+        ({"type": "number", "exclusiveMaximum": "1"}, "exclusiveMaximum", "a number"),
+        # The bad bound is named even where OpenAPI 3.0's boolean makes it exclusive.
+        ({"type": "integer", "minimum": "5", "exclusiveMinimum": True}, "minimum", "a number"),
+        ({"type": "string", "pattern": 5}, "pattern", "a string"),
     ],
 )
-def test_a_constraint_that_is_not_a_number_is_refused(
-    tmp_path: Path, schema: dict[str, Any], keyword: str
+def test_a_constraint_of_the_wrong_kind_is_refused_naming_the_spec_keyword(
+    tmp_path: Path, schema: dict[str, Any], keyword: str, expected: str
 ) -> None:
     error = refusal(tmp_path, {"Thing": obj(a=schema)})
-    assert error.pointer == "/components/schemas/Thing/properties/a"
+    assert error.pointer == f"/components/schemas/Thing/properties/a/{keyword}"
     assert error.keyword == keyword
-    assert "expected a number" in error.message
+    assert f"expected {expected}" in error.message
 
 
 def test_format_is_carried(tmp_path: Path) -> None:
@@ -1543,7 +1542,10 @@ def test_arrays_formats_and_examples(tmp_path: Path) -> None:
     assert prop(spec, "Thing", "odd_format").type == STRING  # a format that is not a string
     assert _object_schema(spec, "Thing").example == {"bare": []}
     error = refusal(tmp_path, {"Thing": obj(a={"type": "array", "items": {}, "minItems": "1"})})
-    assert error.pointer == "/components/schemas/Thing/properties/a"
+    assert (error.pointer, error.keyword) == (
+        "/components/schemas/Thing/properties/a/minItems",
+        "minItems",
+    )
 
 
 @pytest.mark.parametrize(
