@@ -1,0 +1,496 @@
+"""Operations lowered to the IR (``codegen/lower/document.py``): names, parameters, bodies,
+answers, security and the document's own fields, from small inline specs through
+``load_spec`` and ``lower``, with expected values written out here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen import ir
+from codegen.errors import SpecError
+from codegen.lower import lower
+from codegen.read.loader import load_spec
+
+
+def lower_document(tmp_path: Path, paths: dict[str, Any], **top: Any) -> ir.ApiSpec:
+    """The IR of a document with these paths (and other top-level fields)."""
+    document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": paths}
+    document.update(top)
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return lower(load_spec(path))
+
+
+def refused(tmp_path: Path, paths: dict[str, Any], **top: Any) -> SpecError:
+    with pytest.raises(SpecError) as caught:
+        lower_document(tmp_path, paths, **top)
+    return caught.value
+
+
+OK = {"200": {"description": "ok"}}
+
+
+def test_operations_without_an_operation_id_are_named_and_reported_in_one_warning(
+    tmp_path: Path,
+) -> None:
+    spec = lower_document(
+        tmp_path,
+        {
+            "/files/upload": {"post": {"responses": OK}},
+            "/things/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {}}],
+                "get": {"responses": OK},
+                "delete": {"operationId": "dropThing", "responses": OK},
+            },
+        },
+    )
+    assert [op.operation_id for op in spec.operations] == [
+        "post_files_upload",
+        "get_things_id",
+        "dropThing",
+    ]
+    # One warning, a line for each derived name with the pointer of its operation.
+    assert spec.warnings == (
+        "2 operations with no operationId, named from method and path:\n"
+        "  post_files_upload <- spec.yaml#/paths/~1files~1upload/post\n"
+        "  get_things_id <- spec.yaml#/paths/~1things~1{id}/get",
+    )
+
+
+def test_a_spec_whose_operations_are_all_named_gives_no_warning(tmp_path: Path) -> None:
+    spec = lower_document(tmp_path, {"/a": {"get": {"operationId": "getA", "responses": OK}}})
+    assert spec.warnings == ()
+
+
+STRING = ir.Primitive("string")
+INTEGER = ir.Primitive("integer")
+
+#: A document using each part of an operation the IR carries.
+FULL_PATHS: dict[str, Any] = {
+    "/things/{id}": {
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "trace", "in": "header", "schema": {"type": "string"}},
+        ],
+        "post": {
+            "operationId": "makeThing",
+            "summary": "Make a thing",
+            "description": "Makes it.",
+            "tags": ["Things", "Other"],
+            "deprecated": True,
+            "x-retry-safe": True,
+            "x-speed": "fast",
+            "security": [],
+            "parameters": [
+                # Replaces the path item's parameter of the same name and location.
+                {
+                    "name": "trace",
+                    "in": "header",
+                    "required": True,
+                    "description": "Trace id",
+                    "schema": {"type": "integer"},
+                },
+                {"$ref": "#/components/parameters/Limit"},
+                {
+                    "name": "tags",
+                    "in": "query",
+                    "style": "form",
+                    "explode": False,
+                    "deprecated": True,
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                },
+            ],
+            "requestBody": {"$ref": "#/components/requestBodies/ThingBody"},
+            "responses": {
+                "201": {
+                    "description": "made",
+                    "headers": {
+                        "X-Count": {"description": "how many", "schema": {"type": "integer"}},
+                        "X-Other": {"$ref": "#/components/headers/Other"},
+                    },
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"id": {"type": "string"}}},
+                            "examples": {"one": {"value": {"id": "t1"}}, "two": {"value": {}}},
+                        }
+                    },
+                },
+                "4XX": {"$ref": "#/components/responses/Problem"},
+                "default": {
+                    "description": "other",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"why": {"type": "string"}},
+                            }
+                        },
+                        "text/plain": {},
+                    },
+                },
+            },
+        },
+    },
+    "/ping": {"get": {"operationId": "ping", "responses": {"204": {"description": "pong"}}}},
+}
+
+FULL_TOP: dict[str, Any] = {
+    "info": {"title": "Things API", "version": 2, "description": "All about things."},
+    "servers": [{"url": "https://a.example/v1", "description": "main"}, {"url": "/local"}],
+    "security": [{"bearer": []}, {"key": [], "bearer": []}],
+    "tags": [{"name": "Things", "description": "Thing calls"}, {"name": "Unused"}],
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "Bearer", "description": "token"},
+            "key": {"type": "apiKey", "in": "query", "name": "api_key"},
+        },
+        "schemas": {
+            "Problem": {"type": "object", "properties": {"code": {"type": "integer"}}},
+            "Answer": {"type": "object", "properties": {"n": {"type": "integer"}}},
+            "Both": {"type": "object", "properties": {"s": {"type": "string"}}},
+        },
+        "parameters": {
+            "Limit": {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "default": 10},
+            }
+        },
+        "requestBodies": {
+            "ThingBody": {
+                "required": True,
+                "description": "the thing",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/Both"},
+                        "example": {"s": "x"},
+                    },
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"f": {"type": "string"}}}
+                    },
+                },
+            }
+        },
+        "responses": {
+            "Problem": {
+                "description": "bad",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            }
+        },
+        "headers": {"Other": {"schema": {"type": "string"}}},
+    },
+}
+
+
+def test_every_part_of_an_operation_is_lowered(tmp_path: Path) -> None:
+    spec = lower_document(tmp_path, FULL_PATHS, **FULL_TOP)
+    assert (spec.title, spec.version, spec.description) == ("Things API", "2", "All about things.")
+    assert spec.servers == (
+        ir.Server("https://a.example/v1", "main"),
+        ir.Server("/local", None),
+    )
+    assert spec.security_schemes == (
+        ir.SecurityScheme("bearer", "http", scheme="bearer", description="token"),
+        ir.SecurityScheme("key", "apiKey", location="query", parameter_name="api_key"),
+    )
+    # Tags sorted by name, an operation under its first tag; a declared tag without an
+    # operation is not listed, an undeclared one has no description.
+    assert [(t.name, t.description) for t in spec.tags] == [
+        ("Default", None),
+        ("Things", "Thing calls"),
+    ]
+    ping, make = spec.operations
+    assert ping == ir.Operation(
+        operation_id="ping",
+        method="get",
+        path="/ping",
+        tag="Default",
+        pointer="/paths/~1ping/get",
+        summary=None,
+        description=None,
+        parameters=(),
+        request_body=None,
+        responses=(ir.Response("204", "pong", ()),),
+        security=("bearer", "key"),  # the document's, each scheme once
+        deprecated=False,
+        retry_safe=True,  # GET
+        extensions={},
+    )
+    item = "/paths/~1things~1{id}"
+    assert make.parameters == (
+        ir.Parameter("id", "path", STRING, True, f"{item}/parameters/0"),
+        ir.Parameter(
+            "trace",
+            "header",
+            INTEGER,
+            True,
+            f"{item}/post/parameters/0",
+            description="Trace id",
+        ),
+        ir.Parameter(
+            "limit",
+            "query",
+            INTEGER,
+            False,
+            "/components/parameters/Limit",
+            default=ir.Default(10),
+        ),
+        ir.Parameter(
+            "tags",
+            "query",
+            ir.ArrayOf(STRING),
+            False,
+            f"{item}/post/parameters/2",
+            style="form",
+            explode=False,
+            deprecated=True,
+        ),
+    )
+    assert make.request_body == ir.RequestBody(
+        required=True,
+        contents=(
+            ir.MediaType("application/json", ir.Ref("Both"), {"s": "x"}),
+            ir.MediaType("application/x-www-form-urlencoded", ir.Ref("MakeThingRequest")),
+        ),
+        pointer="/components/requestBodies/ThingBody",
+        description="the thing",
+    )
+    assert make.responses == (
+        ir.Response(
+            "201",
+            "made",
+            (ir.MediaType("application/json", ir.Ref("MakeThing201Response"), {"id": "t1"}),),
+            (
+                ir.Header("X-Count", INTEGER, "how many"),
+                ir.Header("X-Other", STRING, None),
+            ),
+        ),
+        ir.Response("4XX", "bad", (ir.MediaType("application/json", ir.Ref("Problem")),)),
+        ir.Response(
+            "default",
+            "other",
+            (
+                ir.MediaType("application/json", ir.Ref("MakeThingDefaultResponse")),
+                ir.MediaType("text/plain", None),
+            ),
+        ),
+    )
+    assert (make.operation_id, make.method, make.path, make.tag, make.pointer) == (
+        "makeThing",
+        "post",
+        "/things/{id}",
+        "Things",
+        f"{item}/post",
+    )
+    assert (make.summary, make.description) == ("Make a thing", "Makes it.")
+    assert make.security == ()  # `security: []` turns the document's off
+    assert (make.deprecated, make.retry_safe) == (True, True)
+    assert make.extensions == {"x-retry-safe": True, "x-speed": "fast"}
+    # Which schemas requests and answers reach.
+    usage = {s.name: (s.usage.in_request, s.usage.in_response) for s in spec.schemas}
+    assert usage == {
+        "Answer": (False, False),
+        "Both": (True, False),
+        "MakeThing201Response": (False, True),
+        "MakeThingDefaultResponse": (False, True),
+        "MakeThingRequest": (True, False),
+        "Problem": (False, True),
+    }
+    assert spec.warnings == ()
+
+
+def _op(**fields: Any) -> dict[str, Any]:
+    return {"operationId": "op", "responses": OK, **fields}
+
+
+PATH_ID = {"name": "id", "in": "path", "required": True, "schema": {}}
+
+
+@pytest.mark.parametrize(
+    ("paths", "top", "pointer", "keyword", "message"),
+    [
+        (
+            {"things": {"get": _op()}},
+            {},
+            "/paths/things",
+            "paths",
+            "path 'things' must start with '/'",
+        ),
+        (
+            {"/a": {"$ref": "#/components/pathItems/A"}},
+            {},
+            "/paths/~1a",
+            "$ref",
+            "path item references are not supported",
+        ),
+        (
+            {"/a": {"get": _op(parameters=[{"name": "q", "in": "body"}])}},
+            {},
+            "/paths/~1a/get/parameters/0",
+            "in",
+            "parameter location 'body' is not valid",
+        ),
+        (
+            {"/a": {"get": _op(parameters=[{"name": "q", "in": "query", "content": {}}])}},
+            {},
+            "/paths/~1a/get/parameters/0",
+            "content",
+            "parameters with 'content' are not supported",
+        ),
+        (
+            {"/a/{id}": {"get": _op(parameters=[{"name": "id", "in": "path"}])}},
+            {},
+            "/paths/~1a~1{id}/get/parameters/0",
+            "required",
+            "path parameters must be required",
+        ),
+        (
+            {"/a/{id}": {"get": _op()}},
+            {},
+            "/paths/~1a~1{id}/get",
+            "parameters",
+            "path parameter {id} is not declared",
+        ),
+        (
+            {"/a": {"get": _op(parameters=[PATH_ID])}},
+            {},
+            "/paths/~1a/get",
+            "parameters",
+            "path parameter 'id' is not in the path '/a'",
+        ),
+        (
+            {"/a": {"post": _op(requestBody={"content": {}})}},
+            {},
+            "/paths/~1a/post/requestBody",
+            "content",
+            "a request body needs at least one media type",
+        ),
+        (
+            {"/a": {"get": _op(responses={})}},
+            {},
+            "/paths/~1a/get/responses",
+            "responses",
+            "an operation needs at least one response",
+        ),
+        (
+            {"/a": {"get": _op(operationId="")}},
+            {},
+            "/paths/~1a/get",
+            "operationId",
+            "operationId must be a non-empty string",
+        ),
+        (
+            {"/a": {"get": _op(operationId=7)}},
+            {},
+            "/paths/~1a/get",
+            "operationId",
+            "operationId must be a non-empty string",
+        ),
+        (
+            {"/a": {"get": _op(**{"x-retry-safe": "yes"})}},
+            {},
+            "/paths/~1a/get/x-retry-safe",
+            "x-retry-safe",
+            "must be true or false",
+        ),
+        (
+            {"/a": {"get": _op(tags=[3])}},
+            {},
+            "/paths/~1a/get/tags/0",
+            "0",
+            "expected a string, found 3",
+        ),
+        (
+            {"/a": {"get": _op(tags="A")}},
+            {},
+            "/paths/~1a/get/tags",
+            "tags",
+            "expected a list, found str",
+        ),
+        (
+            {"/a": {"get": _op(security=[{"missing": []}])}},
+            {},
+            "/paths/~1a/get/security/0/missing",
+            "security",
+            "no security scheme named 'missing'",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"security": [{"missing": []}]},
+            "/security/0/missing",
+            "security",
+            "no security scheme named 'missing'",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"d": {"type": "http", "scheme": "digest"}}}},
+            "/components/securitySchemes/d",
+            "scheme",
+            "http scheme 'digest' is not supported",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"k": {"type": "apiKey", "in": "body"}}}},
+            "/components/securitySchemes/k",
+            "in",
+            "apiKey location 'body' is not valid",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"o": {"type": "oauth2", "flows": {}}}}},
+            "/components/securitySchemes/o",
+            "type",
+            "security scheme type 'oauth2' is not supported",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"servers": [{"description": "no url"}]},
+            "/servers/0/url",
+            "url",
+            "expected a string, found None",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"tags": [{"description": "no name"}]},
+            "/tags/0/name",
+            "name",
+            "expected a string, found None",
+        ),
+        (
+            {"/a": {"get": _op()}, "/b": {"get": _op()}},
+            {},
+            "/paths/~1b/get",
+            "operationId",
+            "operationId 'op' is used twice (also at /paths/~1a/get)",
+        ),
+    ],
+)
+def test_operations_the_generator_refuses(
+    tmp_path: Path,
+    paths: dict[str, Any],
+    top: dict[str, Any],
+    pointer: str,
+    keyword: str,
+    message: str,
+) -> None:
+    error = refused(tmp_path, paths, **top)
+    assert (error.pointer, error.keyword, error.message) == (pointer, keyword, message)
+
+
+@pytest.mark.parametrize("status", ["2000", "20", "600", "099", "2X0", "2xx", "20X", "Default"])
+def test_a_response_key_that_is_not_a_status_is_refused(tmp_path: Path, status: str) -> None:
+    error = refused(tmp_path, {"/a": {"get": _op(responses={status: {"description": "?"}})}})
+    assert (error.pointer, error.keyword) == (f"/paths/~1a/get/responses/{status}", "responses")
+    assert error.message == f"{status!r} is not a status code, range or 'default'"
+
+
+@pytest.mark.parametrize("status", ["100", "200", "2XX", "404", "5XX", "default"])
+def test_status_codes_ranges_and_default_are_accepted(tmp_path: Path, status: str) -> None:
+    spec = lower_document(tmp_path, {"/a": {"get": _op(responses={status: {"description": "d"}})}})
+    assert spec.operations[0].responses == (ir.Response(status, "d", ()),)
