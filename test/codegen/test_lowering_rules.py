@@ -884,6 +884,95 @@ def test_a_discriminator_without_mapping(tmp_path: Path) -> None:
     assert pet.union.discriminator == ir.Discriminator("kind", (("Cat", "Cat"), ("Dog", "Dog")))
 
 
+def _pet_union(*variants: str, **discriminator: Any) -> dict[str, Any]:
+    return {
+        "oneOf": [{"$ref": f"#/components/schemas/{v}"} for v in variants],
+        "discriminator": {"propertyName": "kind", **discriminator},
+    }
+
+
+def test_a_discriminator_value_comes_from_the_mapping_a_const_an_enum_or_the_name(
+    tmp_path: Path,
+) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Cat": obj(kind={"const": "cat"}),  # mapped below: its const is not a second tag
+            "Dog": obj(kind={"type": "string", "enum": ["dog", "hound"]}),
+            "Eel": obj(kind={"$ref": "#/components/schemas/EelKind"}),
+            "EelKind": {"type": "string", "enum": ["eel"]},
+            "Fox": obj(name={"const": "fox"}),  # another property: the schema name
+            "Pet": _pet_union(
+                "Cat", "Dog", "Eel", "Fox", mapping={"c": "#/components/schemas/Cat"}
+            ),
+        },
+    )
+    pet = spec.schema("Pet")
+    assert isinstance(pet, ir.UnionSchema)
+    assert pet.union.discriminator == ir.Discriminator(
+        "kind",
+        (("Fox", "Fox"), ("c", "Cat"), ("dog", "Dog"), ("eel", "Eel"), ("hound", "Dog")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("schemas", "pointer", "keyword", "message"),
+    [
+        (
+            {
+                **PETS,
+                "Pet": {
+                    "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"type": "string"}],
+                    "discriminator": {"propertyName": "kind"},
+                },
+            },
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "every variant must be an object schema, not Primitive(",
+        ),
+        (
+            {"Cat": {"type": "string"}, "Dog": PETS["Dog"], "Pet": _pet_union("Cat", "Dog")},
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "every variant must be an object schema, not Ref(name='Cat')",
+        ),
+        (
+            {
+                **PETS,
+                "Other": obj(kind={"type": "string"}),
+                "Pet": _pet_union("Cat", "Dog", mapping={"o": "#/components/schemas/Other"}),
+            },
+            "/components/schemas/Pet/discriminator/mapping/o",
+            "mapping",
+            "'Other' is not one of the variants",
+        ),
+        (
+            {
+                "Cat": obj(kind={"const": "pet"}),
+                "Dog": obj(kind={"const": "pet"}),
+                "Pet": _pet_union("Cat", "Dog"),
+            },
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "kind='pet' stands for both 'Cat' and 'Dog': the variants cannot be told apart",
+        ),
+        (
+            # The mapping gives "Dog" to Cat; Dog's implicit value is its name "Dog".
+            {**PETS, "Pet": _pet_union("Cat", "Dog", mapping={"Dog": "#/components/schemas/Cat"})},
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "kind='Dog' stands for both 'Cat' and 'Dog': the variants cannot be told apart",
+        ),
+    ],
+)
+def test_discriminator_tables_that_cannot_tell_variants_apart_are_refused(
+    tmp_path: Path, schemas: dict[str, Any], pointer: str, keyword: str, message: str
+) -> None:
+    error = refusal(tmp_path, schemas)
+    assert (error.pointer, error.keyword) == (pointer, keyword)
+    assert error.message.startswith(message)
+
+
 @pytest.mark.parametrize(
     ("discriminator", "pointer", "keyword", "message"),
     [
