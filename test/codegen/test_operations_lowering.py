@@ -494,3 +494,186 @@ def test_a_response_key_that_is_not_a_status_is_refused(tmp_path: Path, status: 
 def test_status_codes_ranges_and_default_are_accepted(tmp_path: Path, status: str) -> None:
     spec = lower_document(tmp_path, {"/a": {"get": _op(responses={status: {"description": "d"}})}})
     assert spec.operations[0].responses == (ir.Response(status, "d", ()),)
+
+
+@pytest.mark.parametrize(
+    ("method", "retry_safe"),
+    [
+        ("get", True),
+        ("head", True),
+        ("options", True),
+        ("put", True),
+        ("delete", True),
+        ("trace", True),
+        ("post", False),
+        ("patch", False),
+    ],
+)
+def test_without_x_retry_safe_an_idempotent_method_is_retry_safe(
+    tmp_path: Path, method: str, retry_safe: bool
+) -> None:
+    spec = lower_document(tmp_path, {"/a": {method: _op()}})
+    (operation,) = spec.operations
+    assert (operation.method, operation.retry_safe) == (method, retry_safe)
+    explicit = lower_document(tmp_path, {"/a": {method: _op(**{"x-retry-safe": not retry_safe})}})
+    assert explicit.operations[0].retry_safe is (not retry_safe)
+
+
+def test_a_minimal_document_has_empty_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        json.dumps({"openapi": "3.0.3", "info": {"title": "T"}, "paths": {"/a": {"get": _op()}}}),
+        encoding="utf-8",
+    )
+    spec = lower(load_spec(path))
+    assert (spec.title, spec.version, spec.description) == ("T", "", None)
+    assert (spec.servers, spec.security_schemes, spec.schemas, spec.warnings) == ((), (), (), ())
+    assert (spec.source_name, spec.overlay_name, spec.overlay_sha256) == ("spec.yaml", "", "")
+    (operation,) = spec.operations
+    assert operation == ir.Operation(
+        operation_id="op",
+        method="get",
+        path="/a",
+        tag="Default",
+        pointer="/paths/~1a/get",
+        summary=None,
+        description=None,
+        parameters=(),
+        request_body=None,
+        responses=(ir.Response("200", "ok", ()),),
+        security=(),
+        deprecated=False,
+        retry_safe=True,
+        extensions={},
+    )
+
+
+def test_inline_schemas_are_named_after_the_operation_and_the_part(tmp_path: Path) -> None:
+    inline = {"type": "object", "properties": {"a": {"type": "string"}}}
+    spec = lower_document(
+        tmp_path,
+        {
+            "/a": {
+                "post": _op(
+                    operationId="send_thing",
+                    parameters=[{"name": "filter_by", "in": "query", "schema": inline}],
+                    requestBody={"content": {"application/json": {"schema": inline}}},
+                    responses={
+                        "2XX": {
+                            "headers": {"x-rate": {"schema": inline}},
+                            "content": {"application/json": {"schema": inline}},
+                        },
+                        "404": {"content": {"application/json": {"schema": inline}}},
+                    },
+                )
+            }
+        },
+    )
+    (operation,) = spec.operations
+    assert operation.parameters[0].type == ir.Ref("FilterBy")
+    assert operation.request_body is not None
+    assert operation.request_body.required is False
+    assert operation.request_body.description is None
+    assert operation.request_body.contents[0].type == ir.Ref("SendThingRequest")
+    ranged, missing = operation.responses
+    assert ranged.contents[0].type == ir.Ref("SendThing2XXResponse")
+    assert ranged.headers == (ir.Header("x-rate", ir.Ref("SendThingXRate")),)
+    assert ranged.description == ""  # no description in the spec
+    assert missing.contents[0].type == ir.Ref("SendThing404Response")
+    assert sorted(s.name for s in spec.schemas) == [
+        "FilterBy",
+        "SendThing2XXResponse",
+        "SendThing404Response",
+        "SendThingRequest",
+        "SendThingXRate",
+    ]
+
+
+def test_schemas_reached_through_parameters_and_references_are_marked_used(
+    tmp_path: Path,
+) -> None:
+    ref = {"$ref": "#/components/schemas/Filter"}
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"get": _op(parameters=[{"name": "f", "in": "query", "schema": ref}])}},
+        components={
+            "schemas": {
+                "Filter": {
+                    "type": "object",
+                    "properties": {"node": {"$ref": "#/components/schemas/Node"}},
+                },
+                # Recursive: marking it must end.
+                "Node": {
+                    "type": "object",
+                    "properties": {
+                        "children": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Node"},
+                        }
+                    },
+                },
+                "Alone": {"type": "object", "properties": {"n": {"type": "integer"}}},
+            }
+        },
+    )
+    usage = {s.name: s.usage for s in spec.schemas}
+    assert usage == {
+        "Alone": ir.Usage(False, False),
+        "Filter": ir.Usage(True, False),
+        "Node": ir.Usage(True, False),
+    }
+
+
+def test_security_requirements_list_each_scheme_once_in_order(tmp_path: Path) -> None:
+    schemes = {
+        "basic": {"type": "http", "scheme": "basic"},
+        "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+        "header": {"type": "apiKey", "in": "header", "name": "X-Key"},
+    }
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"get": _op(security=[{"header": [], "basic": []}, {"basic": []}, {"cookie": []}])}},
+        components={"securitySchemes": schemes},
+    )
+    assert spec.operations[0].security == ("header", "basic", "cookie")
+    assert spec.security_schemes == (
+        ir.SecurityScheme("basic", "http", scheme="basic"),
+        ir.SecurityScheme("cookie", "apiKey", location="cookie", parameter_name="session"),
+        ir.SecurityScheme("header", "apiKey", location="header", parameter_name="X-Key"),
+    )
+
+
+def test_an_example_comes_from_example_or_else_the_first_of_examples(tmp_path: Path) -> None:
+    def media(**fields: Any) -> dict[str, Any]:
+        return {"schema": {"type": "string"}, **fields}
+
+    spec = lower_document(
+        tmp_path,
+        {
+            "/a": {
+                "get": _op(
+                    responses={
+                        "200": {
+                            "content": {
+                                "text/a": media(example="a", examples={"x": {"value": "x"}}),
+                                "text/b": media(
+                                    examples={"x": {"value": "x"}, "y": {"value": "y"}}
+                                ),
+                                "text/c": media(examples={"x": "not an example object"}),
+                                "text/d": media(examples={}),
+                                "text/e": media(examples=["a list"]),
+                            }
+                        }
+                    }
+                )
+            }
+        },
+    )
+    examples = [(m.content_type, m.example) for m in spec.operations[0].responses[0].contents]
+    assert examples == [
+        ("text/a", "a"),
+        ("text/b", "x"),
+        ("text/c", None),
+        ("text/d", None),
+        ("text/e", None),
+    ]
