@@ -4,6 +4,8 @@ answers, security and the document's own fields, from small inline specs through
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 
 from codegen import ir
-from codegen.errors import SpecError
+from codegen.errors import Refusals, SpecError
 from codegen.lower import lower
 from codegen.read.loader import load_spec
 
@@ -677,3 +679,187 @@ def test_an_example_comes_from_example_or_else_the_first_of_examples(tmp_path: P
         ("text/d", None),
         ("text/e", None),
     ]
+
+
+def test_a_header_without_a_schema_is_any_value(tmp_path: Path) -> None:
+    responses = {"200": {"description": "ok", "headers": {"X-Any": {"description": "d"}}}}
+    spec = lower_document(tmp_path, {"/a": {"get": _op(responses=responses)}})
+    assert spec.operations[0].responses[0].headers == (ir.Header("X-Any", ir.AnyValue(), "d"),)
+
+
+HEADERS = "/paths/~1a/get/responses/200/headers"
+
+
+@pytest.mark.parametrize(
+    ("header", "pointer", "keyword"),
+    [
+        (5, f"{HEADERS}/X-Rate", "X-Rate"),
+        ({"$ref": "#/components/headers/Missing"}, f"{HEADERS}/X-Rate/$ref", "$ref"),
+        ({"schema": {"not": {}}}, f"{HEADERS}/X-Rate/schema/not", "not"),
+        ({"schema": 5}, f"{HEADERS}/X-Rate/schema", "schema"),
+    ],
+)
+def test_a_bad_response_header_is_refused_with_its_pointer(
+    tmp_path: Path, header: object, pointer: str, keyword: str
+) -> None:
+    responses = {"200": {"description": "ok", "headers": {"X-Rate": header}}}
+    error = refused(tmp_path, {"/a": {"get": _op(responses=responses)}})
+    assert (error.pointer, error.keyword) == (pointer, keyword)
+
+
+@pytest.mark.parametrize(
+    ("paths", "top", "pointer", "keyword"),
+    [
+        (
+            {"/a": {"parameters": [{"name": "q", "in": "body"}], "get": _op()}},
+            {},
+            "/paths/~1a/parameters/0",
+            "in",
+        ),
+        (
+            {"/a": {"get": _op(parameters=[{"in": "query"}])}},
+            {},
+            "/paths/~1a/get/parameters/0/name",
+            "name",
+        ),
+        (
+            {"/a": {"get": _op(parameters=[{"name": "q", "in": "query", "schema": {"not": {}}}])}},
+            {},
+            "/paths/~1a/get/parameters/0/schema/not",
+            "not",
+        ),
+        (
+            {"/a": {"get": _op(parameters={"name": "q"})}},
+            {},
+            "/paths/~1a/get/parameters",
+            "parameters",
+        ),
+        ({"/a": {"get": {"operationId": "op"}}}, {}, "/paths/~1a/get/responses", "responses"),
+        ({"/a": {"get": _op(responses=["200"])}}, {}, "/paths/~1a/get/responses", "responses"),
+        ({"/a": {"get": _op(requestBody=3)}}, {}, "/paths/~1a/get/requestBody", "requestBody"),
+        ({"/a": {"get": _op(security={"a": []})}}, {}, "/paths/~1a/get/security", "security"),
+        ({"/a": {"get": _op(security=["a"])}}, {}, "/paths/~1a/get/security/0", "0"),
+        ({"/a": 5}, {}, "/paths/~1a", "~1a"),
+        ({"/a": {"get": 5}}, {}, "/paths/~1a/get", "get"),
+        (
+            {"/a": {"get": _op(responses={"200": {"content": {"text/plain": 5}}})}},
+            {},
+            "/paths/~1a/get/responses/200/content/text~1plain",
+            "text~1plain",
+        ),
+        (
+            {"/a": {"get": _op(responses={"200": {"content": ["text/plain"]}})}},
+            {},
+            "/paths/~1a/get/responses/200/content",
+            "content",
+        ),
+        (
+            {"/a": {"get": _op(responses={"200": {"headers": ["X-A"]}})}},
+            {},
+            "/paths/~1a/get/responses/200/headers",
+            "headers",
+        ),
+        (
+            {"/a": {"get": _op(responses={"200": {"content": {"a/b": {"schema": {"not": {}}}}}})}},
+            {},
+            "/paths/~1a/get/responses/200/content/a~1b/schema/not",
+            "not",
+        ),
+        (
+            {"/a": {"post": _op(requestBody={"content": {"a/b": {"schema": {"not": {}}}}})}},
+            {},
+            "/paths/~1a/post/requestBody/content/a~1b/schema/not",
+            "not",
+        ),
+        ({"/a": {"get": _op()}}, {"components": []}, "/components", "components"),
+        ({"/a": {"get": _op()}}, {"components": {"schemas": []}}, "/components/schemas", "schemas"),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": []}},
+            "/components/securitySchemes",
+            "securitySchemes",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"s": 5}}},
+            "/components/securitySchemes/s",
+            "s",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"s": {"type": "http"}}}},
+            "/components/securitySchemes/s/scheme",
+            "scheme",
+        ),
+        (
+            {"/a": {"get": _op()}},
+            {"components": {"securitySchemes": {"s": {"type": "apiKey", "in": "header"}}}},
+            "/components/securitySchemes/s/name",
+            "name",
+        ),
+        ({"/a": {"get": _op()}}, {"security": {"s": []}}, "/security", "security"),
+        ({"/a": {"get": _op()}}, {"security": ["s"]}, "/security/0", "0"),
+        ({"/a": {"get": _op()}}, {"servers": {"url": "/"}}, "/servers", "servers"),
+        ({"/a": {"get": _op()}}, {"tags": {"name": "A"}}, "/tags", "tags"),
+        ({"/a": {"get": _op()}}, {"tags": ["A"]}, "/tags/0", "0"),
+        ({"/a": {"get": _op()}}, {"info": {"title": 3}}, "/info/title", "title"),
+    ],
+)
+def test_a_node_of_the_wrong_kind_is_refused_with_its_pointer(
+    tmp_path: Path, paths: dict[str, Any], top: dict[str, Any], pointer: str, keyword: str
+) -> None:
+    error = refused(tmp_path, paths, **top)
+    assert (error.pointer, error.keyword) == (pointer, keyword)
+
+
+def test_a_parameter_without_a_schema_takes_any_value_and_empty_tags_mean_default(
+    tmp_path: Path,
+) -> None:
+    spec = lower_document(
+        tmp_path, {"/a": {"get": _op(tags=[], parameters=[{"name": "q", "in": "query"}])}}
+    )
+    (operation,) = spec.operations
+    assert operation.tag == "Default"
+    assert operation.parameters == (
+        ir.Parameter("q", "query", ir.AnyValue(), False, "/paths/~1a/get/parameters/0"),
+    )
+
+
+def test_with_keep_going_a_refused_operation_is_left_out_and_the_rest_lowered(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spec.yaml"
+    paths = {
+        "/a": {"get": _op(operationId="good"), "post": _op(operationId="bad", responses={})},
+        "/b": {"get": _op(operationId="alsoGood")},
+    }
+    document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": paths}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    refusals = Refusals(keep_going=True)
+    spec = lower(load_spec(path), refusals)
+    assert [op.operation_id for op in spec.operations] == ["good", "alsoGood"]
+    assert [(e.pointer, e.keyword) for e in refusals.errors] == [
+        ("/paths/~1a/post/responses", "responses")
+    ]
+
+
+def test_the_ir_names_the_spec_and_the_overlay_and_sorts_schemas_by_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spec.yaml"
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Zeta": {"type": "string"}, "Alpha": {"type": "integer"}}},
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    loaded = dataclasses.replace(load_spec(path), overlay_name="o.yaml", overlay_sha256="abc")
+    spec = lower(loaded)
+    assert spec.source_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (spec.source_name, spec.overlay_name, spec.overlay_sha256) == (
+        "spec.yaml",
+        "o.yaml",
+        "abc",
+    )
+    assert [s.name for s in spec.schemas] == ["Alpha", "Zeta"]
