@@ -898,7 +898,8 @@ def test_a_discriminator_value_comes_from_the_mapping_a_const_an_enum_or_the_nam
         tmp_path,
         {
             "Cat": obj(kind={"const": "cat"}),  # mapped below: its const is not a second tag
-            "Dog": obj(kind={"type": "string", "enum": ["dog", "hound"]}),
+            # The discriminating property after another one.
+            "Dog": obj(size={"type": "integer"}, kind={"type": "string", "enum": ["dog", "hound"]}),
             "Eel": obj(kind={"$ref": "#/components/schemas/EelKind"}),
             "EelKind": {"type": "string", "enum": ["eel"]},
             "Fox": obj(name={"const": "fox"}),  # another property: the schema name

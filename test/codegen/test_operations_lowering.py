@@ -863,3 +863,43 @@ def test_the_ir_names_the_spec_and_the_overlay_and_sorts_schemas_by_name(
         "abc",
     )
     assert [s.name for s in spec.schemas] == ["Alpha", "Zeta"]
+
+
+def test_with_keep_going_a_refused_discriminator_is_reported_and_lowering_goes_on(
+    tmp_path: Path,
+) -> None:
+    def pet(kind: str) -> dict[str, Any]:
+        return {"type": "object", "properties": {"kind": {"const": kind}}}
+
+    schemas = {
+        "Cat": pet("same"),
+        "Dog": pet("same"),
+        "Pet": {
+            "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {"propertyName": "kind"},
+        },
+    }
+    path = tmp_path / "spec.yaml"
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/a": {"get": _op()}},
+        "components": {"schemas": schemas},
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    refusals = Refusals(keep_going=True)
+    spec = lower(load_spec(path), refusals)
+    assert [(e.pointer, e.keyword) for e in refusals.errors] == [
+        ("/components/schemas/Pet/discriminator", "discriminator")
+    ]
+    assert [s.name for s in spec.schemas] == ["Cat", "Dog", "Pet"]
+    assert [op.operation_id for op in spec.operations] == ["op"]
+
+
+def test_a_segment_that_is_not_wholly_a_template_is_not_a_parameter(tmp_path: Path) -> None:
+    # "{id}.json" is not a whole segment: the generator cannot fill it, and says so.
+    error = refused(tmp_path, {"/files/{id}.json": {"get": _op(parameters=[PATH_ID])}})
+    assert (error.pointer, error.message) == (
+        "/paths/~1files~1{id}.json/get",
+        "path parameter 'id' is not in the path '/files/{id}.json'",
+    )
