@@ -457,8 +457,8 @@ class _Lowering:
 
 def _unnamed_operations(source: str, unnamed: list[tuple[str, str]]) -> str:
     """One warning for every operation named by the generator, a line each: a spec that
-    leaves out many operationIds (Together's leaves out 44) says so once, not 44 times,
-    and a maintainer still sees each name a method got and where to give it a better one."""
+    leaves out many operationIds (Together's 2026-04 spec leaves out 39) says so once, and a
+    maintainer still sees each name a method got and where to give it a better one."""
     lines = [f"  {name} <- {source}#{ptr}" for ptr, name in unnamed]
     return "\n".join(
         [f"{len(unnamed)} operations with no operationId, named from method and path:", *lines]
