@@ -274,7 +274,7 @@ class SchemaLowering:
         values: dict[str, Any] = {}
         for keyword, attr in _CONSTRAINT_KEYWORDS.items():
             if keyword in node:
-                values[attr] = node[keyword]
+                values[attr] = self._constraint_value(node[keyword], keyword, ptr)
         # OpenAPI 3.0 writes exclusiveMinimum/Maximum as booleans beside minimum/maximum.
         for bound, exclusive in (
             ("minimum", "exclusive_minimum"),
@@ -284,12 +284,22 @@ class SchemaLowering:
                 flag = values.pop(exclusive)
                 if flag and bound in values:
                     values[exclusive] = values.pop(bound)
-        for attr, value in values.items():
-            if attr != "pattern" and (
-                isinstance(value, bool) or not isinstance(value, (int, float))
-            ):
-                raise self.doc.error(ptr, attr, f"expected a number, found {value!r}")
         return ir.Constraints(**values)
+
+    def _constraint_value(self, value: object, keyword: str, ptr: str) -> object:
+        """A constraint keyword's value, checked: a number, a string for ``pattern``, and
+        for ``exclusiveMinimum``/``exclusiveMaximum`` also OpenAPI 3.0's boolean. A wrong
+        one is refused with the keyword as the spec spells it and its own pointer."""
+        ptr = join_pointer(ptr, keyword)
+        if keyword == "pattern":
+            if not isinstance(value, str):
+                raise self.doc.error(ptr, keyword, f"expected a string, found {value!r}")
+        elif isinstance(value, bool):
+            if not keyword.startswith("exclusive"):
+                raise self.doc.error(ptr, keyword, f"expected a number, found {value!r}")
+        elif not isinstance(value, (int, float)):
+            raise self.doc.error(ptr, keyword, f"expected a number, found {value!r}")
+        return value
 
     def _object(self, node: Mapping[str, Any], ptr: str, hint: str) -> ir.TypeRef:
         properties_node = self.doc.mapping(

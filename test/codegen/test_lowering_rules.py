@@ -383,28 +383,27 @@ def test_every_constraint_keyword_is_carried(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("schema", "keyword"),
+    ("schema", "keyword", "expected"),
     [
-        ({"type": "integer", "minimum": "5"}, "minimum"),
-        ({"type": "integer", "maximum": True}, "maximum"),
-        pytest.param(
-            {"type": "string", "maxLength": None},
-            "maxLength",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug in codegen/lower/schemas.py _constraints: the error names the IR "
-                "field ('max_length'), not the spec's keyword ('maxLength')",
-            ),
-        ),
+        ({"type": "integer", "minimum": "5"}, "minimum", "a number"),
+        ({"type": "integer", "maximum": True}, "maximum", "a number"),
+        ({"type": "string", "maxLength": None}, "maxLength", "a number"),
+        ({"type": "string", "minLength": "1"}, "minLength", "a number"),
+        ({"type": "array", "maxItems": [3]}, "maxItems", "a number"),
+        ({"type": "number", "multipleOf": False}, "multipleOf", "a number"),
+        ({"type": "number", "exclusiveMaximum": "1"}, "exclusiveMaximum", "a number"),
+        # The bad bound is named even where OpenAPI 3.0's boolean makes it exclusive.
+        ({"type": "integer", "minimum": "5", "exclusiveMinimum": True}, "minimum", "a number"),
+        ({"type": "string", "pattern": 5}, "pattern", "a string"),
     ],
 )
-def test_a_constraint_that_is_not_a_number_is_refused(
-    tmp_path: Path, schema: dict[str, Any], keyword: str
+def test_a_constraint_of_the_wrong_kind_is_refused_naming_the_spec_keyword(
+    tmp_path: Path, schema: dict[str, Any], keyword: str, expected: str
 ) -> None:
     error = refusal(tmp_path, {"Thing": obj(a=schema)})
-    assert error.pointer == "/components/schemas/Thing/properties/a"
+    assert error.pointer == f"/components/schemas/Thing/properties/a/{keyword}"
     assert error.keyword == keyword
-    assert "expected a number" in error.message
+    assert f"expected {expected}" in error.message
 
 
 def test_format_is_carried(tmp_path: Path) -> None:
@@ -883,6 +882,96 @@ def test_a_discriminator_without_mapping(tmp_path: Path) -> None:
     assert isinstance(pet, ir.UnionSchema)
     # OpenAPI: without a mapping, a variant's tag value is its schema name (implicit mapping).
     assert pet.union.discriminator == ir.Discriminator("kind", (("Cat", "Cat"), ("Dog", "Dog")))
+
+
+def _pet_union(*variants: str, **discriminator: Any) -> dict[str, Any]:
+    return {
+        "oneOf": [{"$ref": f"#/components/schemas/{v}"} for v in variants],
+        "discriminator": {"propertyName": "kind", **discriminator},
+    }
+
+
+def test_a_discriminator_value_comes_from_the_mapping_a_const_an_enum_or_the_name(
+    tmp_path: Path,
+) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Cat": obj(kind={"const": "cat"}),  # mapped below: its const is not a second tag
+            # The discriminating property after another one.
+            "Dog": obj(size={"type": "integer"}, kind={"type": "string", "enum": ["dog", "hound"]}),
+            "Eel": obj(kind={"$ref": "#/components/schemas/EelKind"}),
+            "EelKind": {"type": "string", "enum": ["eel"]},
+            "Fox": obj(name={"const": "fox"}),  # another property: the schema name
+            "Pet": _pet_union(
+                "Cat", "Dog", "Eel", "Fox", mapping={"c": "#/components/schemas/Cat"}
+            ),
+        },
+    )
+    pet = spec.schema("Pet")
+    assert isinstance(pet, ir.UnionSchema)
+    assert pet.union.discriminator == ir.Discriminator(
+        "kind",
+        (("Fox", "Fox"), ("c", "Cat"), ("dog", "Dog"), ("eel", "Eel"), ("hound", "Dog")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("schemas", "pointer", "keyword", "message"),
+    [
+        (
+            {
+                **PETS,
+                "Pet": {
+                    "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"type": "string"}],
+                    "discriminator": {"propertyName": "kind"},
+                },
+            },
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "every variant must be an object schema, not Primitive(",
+        ),
+        (
+            {"Cat": {"type": "string"}, "Dog": PETS["Dog"], "Pet": _pet_union("Cat", "Dog")},
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "every variant must be an object schema, not Ref(name='Cat')",
+        ),
+        (
+            {
+                **PETS,
+                "Other": obj(kind={"type": "string"}),
+                "Pet": _pet_union("Cat", "Dog", mapping={"o": "#/components/schemas/Other"}),
+            },
+            "/components/schemas/Pet/discriminator/mapping/o",
+            "mapping",
+            "'Other' is not one of the variants",
+        ),
+        (
+            {
+                "Cat": obj(kind={"const": "pet"}),
+                "Dog": obj(kind={"const": "pet"}),
+                "Pet": _pet_union("Cat", "Dog"),
+            },
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "kind='pet' stands for both 'Cat' and 'Dog': the variants cannot be told apart",
+        ),
+        (
+            # The mapping gives "Dog" to Cat; Dog's implicit value is its name "Dog".
+            {**PETS, "Pet": _pet_union("Cat", "Dog", mapping={"Dog": "#/components/schemas/Cat"})},
+            "/components/schemas/Pet/discriminator",
+            "discriminator",
+            "kind='Dog' stands for both 'Cat' and 'Dog': the variants cannot be told apart",
+        ),
+    ],
+)
+def test_discriminator_tables_that_cannot_tell_variants_apart_are_refused(
+    tmp_path: Path, schemas: dict[str, Any], pointer: str, keyword: str, message: str
+) -> None:
+    error = refusal(tmp_path, schemas)
+    assert (error.pointer, error.keyword) == (pointer, keyword)
+    assert error.message.startswith(message)
 
 
 @pytest.mark.parametrize(
@@ -1543,7 +1632,10 @@ def test_arrays_formats_and_examples(tmp_path: Path) -> None:
     assert prop(spec, "Thing", "odd_format").type == STRING  # a format that is not a string
     assert _object_schema(spec, "Thing").example == {"bare": []}
     error = refusal(tmp_path, {"Thing": obj(a={"type": "array", "items": {}, "minItems": "1"})})
-    assert error.pointer == "/components/schemas/Thing/properties/a"
+    assert (error.pointer, error.keyword) == (
+        "/components/schemas/Thing/properties/a/minItems",
+        "minItems",
+    )
 
 
 @pytest.mark.parametrize(
