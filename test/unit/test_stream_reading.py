@@ -183,6 +183,19 @@ async def test_events_whose_data_is_only_whitespace_are_keep_alives() -> None:
     assert await chunks(stream_of(response)) == [Chunk(id="1", text="a")]
 
 
+async def test_data_of_unicode_whitespace_is_a_keep_alive_too() -> None:
+    # Whitespace as str.strip sees it: a no-break space, an em space, a line separator.
+    body = "data: \u00a0\u2003\u2028\n\n".encode() + b'data: {"id": "1", "text": "a"}\n\n'
+    assert await chunks(stream_of(FakeResponse(body))) == [Chunk(id="1", text="a")]
+
+
+async def test_data_that_is_not_whitespace_nor_an_object_is_a_malformed_chunk() -> None:
+    # Not a keep-alive: "é" is text, and "[1]" is not a Chunk.
+    for data in ("é".encode(), b"[1]"):
+        with pytest.raises(MalformedResponseError):
+            await anext(stream_of(FakeResponse(b"data: " + data + b"\n\n")))
+
+
 async def test_a_named_event_is_decoded_like_any_other() -> None:
     response = FakeResponse(b'event: delta\ndata: {"id": "1", "text": "a"}\n\n')
     assert await chunks(stream_of(response)) == [Chunk(id="1", text="a")]
@@ -280,6 +293,16 @@ async def test_an_error_event_whose_data_is_not_json() -> None:
         await anext(stream_of(FakeResponse(body)))
     assert caught.value.data is None
     assert caught.value.body == "the model fell over"
+
+
+async def test_an_error_event_keeps_its_id_retry_and_text() -> None:
+    body = b"id: 41\nretry: 900\nevent: error\ndata: caf\xc3\xa9 \xff\n\nid: 42\n\n"
+    with pytest.raises(StreamError) as caught:
+        await anext(stream_of(FakeResponse(body)))
+    assert caught.value.event.event == "error"
+    assert caught.value.event.data == "café \ufffd"
+    assert (caught.value.event.id, caught.value.event.retry) == ("41", 900)
+    assert caught.value.body == "café \ufffd"
 
 
 # ------------------------------------------------------------------ malformed chunks
