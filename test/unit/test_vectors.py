@@ -176,6 +176,27 @@ def test_rows_from_json_counts_rows_only_when_asked() -> None:
             "embeddings are not vectors of JSON numbers of one length",
         ),
         (body(ITEM % (0, "[null]")), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '["1.5"]')), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, '[0.5, "1.5"]')),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (body(ITEM % (0, "[1, true]")), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, "[0.5, null]")),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (body(ITEM % (0, "{}")), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '""')), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '"12"')), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, "[0.5, 1]"), ITEM % (1, "[1, true]")),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (
+            body(ITEM % (0, "[1, 2]"), ITEM % (1, "[1.5]")),
+            "embeddings are not vectors of one length",
+        ),
         (body(ITEM % (0, "[]")), r"the embeddings are empty vectors \(zero width\)"),
         (body(ITEM % (0, "[1, 2]"), ITEM % (1, "[1]")), "embeddings are not vectors of one length"),
         (body(ITEM % (0, "[1e39]")), "an embedding has a value that is not finite in float32"),

@@ -115,19 +115,39 @@ def rows_from_json(
         vectors[index] = item.get("embedding")
     if not data:
         return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
+    _check_numbers(vectors)
     try:
-        exact = np.array(vectors)  # no dtype: strings or objects stay visible in its kind
-    except ValueError as exc:  # ragged
+        with np.errstate(over="ignore"):  # an overflow becomes inf, refused just below
+            rows = np.array(vectors, dtype=np.float32)  # straight to float32: no wide copy
+    except ValueError as exc:  # ragged (the kinds are checked already)
         raise InvalidVectorsError("embeddings are not vectors of one length") from exc
-    if exact.ndim != 2 or exact.dtype.kind not in "fiu":
-        raise InvalidVectorsError("embeddings are not vectors of JSON numbers of one length")
-    if exact.shape[1] == 0:
+    if rows.shape[1] == 0:  # two dimensions: every vector is a list of numbers
         raise InvalidVectorsError("the embeddings are empty vectors (zero width)")
-    with np.errstate(over="ignore"):  # an overflow becomes inf, refused just below
-        rows = exact.astype(np.float32)
     if not np.isfinite(rows).all():
         raise InvalidVectorsError("an embedding has a value that is not finite in float32")
     return rows  # type: ignore[no-any-return]
+
+
+def _check_numbers(vectors: list[Any]) -> None:
+    """Refuses vectors that are not lists of JSON numbers.
+
+    numpy's float32 conversion would take the string ``"1.5"`` for 1.5, so the kinds are
+    checked first, without a wide copy: ``sum`` adds floats and ints in C and raises
+    ``TypeError`` for anything else (a string, ``null``, a nested list, an object). A vector
+    whose sum is not a float (it holds no float: integers, booleans, nothing, or it is not a
+    list) is looked at item by item, so a vector of ``true``/``false`` is refused; a boolean
+    among floats is added as 0 or 1 (and was taken as 0.0/1.0 before this check too).
+    """
+    problem = "embeddings are not vectors of JSON numbers of one length"
+    try:
+        sums = list(map(sum, vectors))
+    except (TypeError, OverflowError) as exc:
+        raise InvalidVectorsError(problem) from exc
+    for vector, total in zip(vectors, sums, strict=True):
+        if type(total) is not float and (
+            type(vector) is not list or not all(type(value) is int for value in vector)
+        ):
+            raise InvalidVectorsError(problem)
 
 
 def _strict_json(body: bytes) -> Any:
