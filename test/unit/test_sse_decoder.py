@@ -187,6 +187,12 @@ def test_the_end_dispatches_pending_data_once() -> None:
     assert decoder.end() is None
 
 
+def test_the_end_keeps_the_id_and_retry_and_replaces_invalid_utf8() -> None:
+    decoder = SSEDecoder()
+    assert list(decoder.feed(b"id: 3\nretry: 5\ndata: a\xffb")) == []
+    assert decoder.end() == ServerSentEvent("message", "a\ufffdb", "3", 5)
+
+
 def test_the_end_of_a_body_that_ends_in_a_comment() -> None:
     decoder = SSEDecoder()
     assert list(decoder.feed(b"data: x\n: bye")) == []
