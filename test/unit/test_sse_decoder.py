@@ -299,6 +299,16 @@ def test_a_byte_order_mark_split_across_pieces_is_skipped() -> None:
     ]
 
 
+def test_a_byte_order_mark_at_the_start_of_a_later_piece_is_part_of_the_line() -> None:
+    # Only the stream's first line may lose a BOM, not the first line of every piece.
+    bom = "\ufeff".encode()
+    decoder = SSEDecoder()
+    assert feed_each(decoder, bom + b"data: a\n\n", bom + b"data: b\n\ndata: c\n\n") == [
+        [ServerSentEvent(data="a")],
+        [ServerSentEvent(data="c")],
+    ]
+
+
 def test_a_byte_order_mark_before_a_last_line_without_line_end() -> None:
     decoder = SSEDecoder()
     assert list(decoder.feed(b"\xef\xbb\xbfdata: a")) == []
