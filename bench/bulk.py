@@ -91,7 +91,7 @@ async def to_file(url: str, count: int, output: str) -> None:
                 resume=job.start,
                 on_checkpoint=job.checkpoint,
             )
-            job.finish()
+        # leaving the block finishes the job (BulkJob.__exit__ calls finish())
 
 
 def file_worker(url: str, count: int, output: str) -> None:

@@ -187,6 +187,12 @@ def test_the_end_dispatches_pending_data_once() -> None:
     assert decoder.end() is None
 
 
+def test_the_end_keeps_the_id_and_retry_and_replaces_invalid_utf8() -> None:
+    decoder = SSEDecoder()
+    assert list(decoder.feed(b"id: 3\nretry: 5\ndata: a\xffb")) == []
+    assert decoder.end() == ServerSentEvent("message", "a\ufffdb", "3", 5)
+
+
 def test_the_end_of_a_body_that_ends_in_a_comment() -> None:
     decoder = SSEDecoder()
     assert list(decoder.feed(b"data: x\n: bye")) == []
@@ -233,3 +239,95 @@ def test_the_bound_adds_the_unfinished_line_to_the_data_so_far() -> None:
     assert list(decoder.feed(b"data:")) == []  # 5 + 5 bytes of line
     with pytest.raises(ValueError, match="longer than 10 bytes"):
         list(decoder.feed(b"x"))
+
+
+def test_the_bound_counts_bytes_not_characters() -> None:
+    # "é" is two bytes in UTF-8: five of them and the data line's LF make 11 bytes, over a
+    # bound of 10, although they are only 6 characters.
+    decoder = SSEDecoder(max_event_size=10)
+    with pytest.raises(ValueError, match="longer than 10 bytes"):
+        list(decoder.feed("data: ééééé\n".encode()))
+    # Four of them and the LF are 9 bytes: within the bound.
+    fitting = SSEDecoder(max_event_size=10)
+    assert list(fitting.feed("data: éééé\n\n".encode())) == [ServerSentEvent(data="éééé")]
+
+
+def test_the_bound_counts_the_bytes_of_an_unfinished_line() -> None:
+    # "data:" and five three-byte characters are 20 bytes: exactly the bound; one more is not.
+    decoder = SSEDecoder(max_event_size=20)
+    assert list(decoder.feed("data:€€€€€".encode())) == []
+    with pytest.raises(ValueError, match="longer than 20 bytes"):
+        list(decoder.feed(b"x"))
+
+
+def test_an_event_over_the_bound_is_refused_even_when_it_ends_in_the_same_piece() -> None:
+    # The bound is on the event's data, not only on what is left over at the end of a piece.
+    decoder = SSEDecoder(max_event_size=10)
+    with pytest.raises(ValueError, match="longer than 10 bytes"):
+        list(decoder.feed(b"data: 12345678901\n\n"))
+    exactly = SSEDecoder(max_event_size=10)
+    assert list(exactly.feed(b"data: 123456789\n\n")) == [ServerSentEvent(data="123456789")]
+
+
+def test_a_data_field_without_colon_counts_towards_the_bound() -> None:
+    # "data" alone appends an empty line: one LF byte each.
+    decoder = SSEDecoder(max_event_size=3)
+    assert list(decoder.feed(b"data\ndata\ndata\n")) == []
+    with pytest.raises(ValueError, match="longer than 3 bytes"):
+        list(decoder.feed(b"data\n"))
+    # Also when the event ends in the same piece.
+    with pytest.raises(ValueError, match="longer than 3 bytes"):
+        list(SSEDecoder(max_event_size=3).feed(b"data\ndata\ndata\ndata\n\n"))
+
+
+def test_an_empty_piece_between_cr_and_lf_keeps_them_one_line_end() -> None:
+    # CR | (nothing) | LF: still one CRLF, so "data: b" belongs to the same event.
+    decoder = SSEDecoder()
+    assert feed_each(decoder, b"data: a\r", b"", b"\ndata: b\n\n") == [
+        [],
+        [],
+        [ServerSentEvent(data="a\nb")],
+    ]
+
+
+def test_a_byte_order_mark_split_across_pieces_is_skipped() -> None:
+    decoder = SSEDecoder()
+    assert feed_each(decoder, b"\xef", b"\xbb", b"\xbfdata: a\n\n") == [
+        [],
+        [],
+        [ServerSentEvent(data="a")],
+    ]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_later_piece_is_part_of_the_line() -> None:
+    # Only the stream's first line may lose a BOM, not the first line of every piece.
+    bom = "\ufeff".encode()
+    decoder = SSEDecoder()
+    assert feed_each(decoder, bom + b"data: a\n\n", bom + b"data: b\n\ndata: c\n\n") == [
+        [ServerSentEvent(data="a")],
+        [ServerSentEvent(data="c")],
+    ]
+
+
+def test_a_byte_order_mark_before_a_last_line_without_line_end() -> None:
+    decoder = SSEDecoder()
+    assert list(decoder.feed(b"\xef\xbb\xbfdata: a")) == []
+    assert decoder.end() == ServerSentEvent(data="a")
+
+
+def test_feed_raw_hands_over_the_data_as_received_bytes() -> None:
+    # The stream parses chunks from bytes: no decoding to text and back.
+    decoder = SSEDecoder()
+    body = b"event: e\nid: 7\nretry: 20\ndata: a\xc3\xa9\ndata: b\n\ndata: \xff\n\n"
+    assert list(decoder.feed_raw(body)) == [
+        ("e", b"a\xc3\xa9\nb", "7", 20),
+        ("message", b"\xff", "7", 20),
+    ]
+    assert list(decoder.feed_raw(b"data: last")) == []
+    assert decoder.end_raw() == ("message", b"last", "7", 20)
+    assert decoder.end_raw() is None
+
+
+def test_non_ascii_event_and_id_values_are_decoded() -> None:
+    events = whole("event: ünïcode\nid: ï".encode() + b"\xffd\ndata: x\n\n")
+    assert events == [ServerSentEvent("ünïcode", "x", "ï\ufffdd")]

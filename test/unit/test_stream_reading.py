@@ -183,6 +183,25 @@ async def test_events_whose_data_is_only_whitespace_are_keep_alives() -> None:
     assert await chunks(stream_of(response)) == [Chunk(id="1", text="a")]
 
 
+async def test_data_of_unicode_whitespace_is_a_keep_alive_too() -> None:
+    # Whitespace as str.strip sees it: a no-break space, an em space, a line separator.
+    body = "data: \u00a0\u2003\u2028\n\n".encode() + b'data: {"id": "1", "text": "a"}\n\n'
+    assert await chunks(stream_of(FakeResponse(body))) == [Chunk(id="1", text="a")]
+
+
+async def test_data_that_is_not_whitespace_nor_an_object_is_a_malformed_chunk() -> None:
+    # Not a keep-alive: "é" is text, and "[1]" is not a Chunk.
+    for data in ("é".encode(), b"[1]"):
+        with pytest.raises(MalformedResponseError):
+            await anext(stream_of(FakeResponse(b"data: " + data + b"\n\n")))
+
+
+async def test_data_that_is_not_utf8_is_a_malformed_chunk_not_a_decoding_crash() -> None:
+    for data in (b"\xff\xfe", b" \xff"):
+        with pytest.raises(MalformedResponseError):
+            await anext(stream_of(FakeResponse(b"data: " + data + b"\n\n")))
+
+
 async def test_a_named_event_is_decoded_like_any_other() -> None:
     response = FakeResponse(b'event: delta\ndata: {"id": "1", "text": "a"}\n\n')
     assert await chunks(stream_of(response)) == [Chunk(id="1", text="a")]
@@ -282,6 +301,16 @@ async def test_an_error_event_whose_data_is_not_json() -> None:
     assert caught.value.body == "the model fell over"
 
 
+async def test_an_error_event_keeps_its_id_retry_and_text() -> None:
+    body = b"id: 41\nretry: 900\nevent: error\ndata: caf\xc3\xa9 \xff\n\nid: 42\n\n"
+    with pytest.raises(StreamError) as caught:
+        await anext(stream_of(FakeResponse(body)))
+    assert caught.value.event.event == "error"
+    assert caught.value.event.data == "café \ufffd"
+    assert (caught.value.event.id, caught.value.event.retry) == ("41", 900)
+    assert caught.value.body == "café \ufffd"
+
+
 # ------------------------------------------------------------------ malformed chunks
 
 
@@ -376,6 +405,40 @@ async def test_aclose_drops_the_events_already_read() -> None:
     assert response.closed and stream.closed
     assert await chunks(stream) == []
     await stream.aclose()  # idempotent
+
+
+async def test_close_now_closes_an_open_stream_once() -> None:
+    # What SyncStream calls: no awaiting, and a second call does nothing more.
+    response = FakeResponse(b'data: {"id": "1", "text": "a"}\n\n' * 2)
+    stream = stream_of(response)
+    assert (await anext(stream)).id == "1"
+    stream.close_now()
+    assert response.closed and stream.closed and response.close_calls == 1
+    stream.close_now()
+    assert response.close_calls == 1
+    assert await chunks(stream) == []
+
+
+async def test_close_now_closes_a_finished_stream_whose_connection_is_still_open() -> None:
+    response = FakeResponse(b"data: [DONE]\n\n")
+    stream = stream_of(response)
+    assert await chunks(stream) == []
+    response.closed = False  # as if the first close had not reached the connection
+    calls = response.close_calls
+    stream.close_now()
+    assert response.closed and response.close_calls == calls + 1
+
+
+async def test_close_now_swallows_an_error_from_a_closed_event_loop() -> None:
+    class ClosingFails(FakeResponse):
+        def close(self) -> None:
+            super().close()
+            raise RuntimeError("Event loop is closed")
+
+    response = ClosingFails(b"data: [DONE]\n\n")
+    stream = stream_of(response)
+    stream.close_now()  # raises nothing
+    assert response.close_calls == 1 and stream.closed
 
 
 async def test_leaving_async_with_closes_the_connection() -> None:

@@ -176,6 +176,27 @@ def test_rows_from_json_counts_rows_only_when_asked() -> None:
             "embeddings are not vectors of JSON numbers of one length",
         ),
         (body(ITEM % (0, "[null]")), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '["1.5"]')), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, '[0.5, "1.5"]')),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (body(ITEM % (0, "[1, true]")), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, "[0.5, null]")),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (body(ITEM % (0, "{}")), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '""')), "embeddings are not vectors of JSON numbers of one length"),
+        (body(ITEM % (0, '"12"')), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, "[0.5, 1]"), ITEM % (1, "[1, true]")),
+            "embeddings are not vectors of JSON numbers of one length",
+        ),
+        (
+            body(ITEM % (0, "[1, 2]"), ITEM % (1, "[1.5]")),
+            "embeddings are not vectors of one length",
+        ),
         (body(ITEM % (0, "[]")), r"the embeddings are empty vectors \(zero width\)"),
         (body(ITEM % (0, "[1, 2]"), ITEM % (1, "[1]")), "embeddings are not vectors of one length"),
         (body(ITEM % (0, "[1e39]")), "an embedding has a value that is not finite in float32"),
@@ -192,6 +213,21 @@ def test_rows_from_json_refuses_anything_but_finite_number_rows(
         rows_from_json(answer)
 
 
+def test_rows_from_json_rows_are_a_writable_float32_array_in_index_order() -> None:
+    rows = rows_from_json(body(ITEM % (1, "[3, 4.5]"), ITEM % (0, "[1.25, 2]")))
+    assert rows.dtype == np.float32 and rows.shape == (2, 2)
+    assert rows.tolist() == [[1.25, 2.0], [3.0, 4.5]]
+    rows[0, 0] = 7  # the caller may scale or normalise in place
+    assert rows[0, 0] == 7
+
+
+def test_rows_from_json_takes_a_boolean_after_a_float_as_numpy_did() -> None:
+    # Documented leniency: only vectors that begin with a non-float are read item by item.
+    assert rows_from_json(body(ITEM % (0, "[0.5, true, false]"))).tolist() == [[0.5, 1.0, 0.0]]
+    with pytest.raises(InvalidVectorsError, match="not vectors of JSON numbers"):
+        rows_from_json(body(ITEM % (0, "[true, 0.5]")))
+
+
 def test_rows_from_json_takes_integers_and_large_finite_numbers() -> None:
     rows = rows_from_json(body(ITEM % (0, "[1, 3.4028234e38, -3.4028234e38]")))
     assert rows.tolist() == [
@@ -205,6 +241,10 @@ def test_rows_from_json_takes_integers_and_large_finite_numbers() -> None:
         (body(ITEM % (0, "[NaN]")), "the answer is not valid JSON"),
         (b"{not json", "the answer is not valid JSON"),
         (body(ITEM % (0, '["1"]')), "embeddings are not vectors of JSON numbers of one length"),
+        (
+            body(ITEM % (0, "[0.5, " + "9" * 400 + "]")),
+            "an embedding has a value that is not finite",
+        ),
     ],
 )
 def test_rows_from_json_without_orjson_is_as_strict(

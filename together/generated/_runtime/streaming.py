@@ -59,6 +59,7 @@ T = TypeVar("T")
 
 #: The data of the event that ends a Together stream.
 DONE = "[DONE]"
+DONE_BYTES = DONE.encode()
 
 #: The longest event (or line) a stream may send, in bytes; beyond it the answer is malformed.
 MAX_EVENT_SIZE = 16 * 1024 * 1024
@@ -74,6 +75,13 @@ class ServerSentEvent:
     retry: int | None = None
 
 
+#: An event as the decoder dispatches it, before its data is decoded to text: the event
+#: type, the data's UTF-8 bytes, the last event id and the reconnection time.
+RawEvent = tuple[str, bytes, str | None, int | None]
+
+_BOM = b"\xef\xbb\xbf"
+
+
 class SSEDecoder:
     """Splits a byte stream into :class:`ServerSentEvent` s, incrementally.
 
@@ -82,88 +90,116 @@ class SSEDecoder:
     Unlike a browser, :meth:`end` dispatches an event the body ends in without its closing
     blank line: servers often stop right after their last ``data:`` line.
 
-    An event (or a line) longer than ``max_event_size`` bytes raises :class:`ValueError`:
-    a server that never ends a line must not fill the memory.
+    An event whose data, or a line still waiting for its end, is longer than
+    ``max_event_size`` bytes (UTF-8 bytes as received, not characters) raises
+    :class:`ValueError`: a server that never ends a line or an event must not fill the
+    memory.
+
+    The work is done on bytes: each piece is split into lines by ``bytes.split`` and only
+    what an event keeps is decoded (its type, id, and its data when :meth:`feed` turns it
+    into a :class:`ServerSentEvent`). :meth:`feed_raw` hands the data over as bytes, for a
+    parser that reads bytes (the stream's chunk decoder).
     """
 
     def __init__(self, max_event_size: int = MAX_EVENT_SIZE) -> None:
         self.max_event_size = max_event_size
         self._data_size = 0
-        self._buffer = b""
+        self._buffer = b""  # the start of a line whose end has not arrived
         self._skip_lf = False  # the previous piece ended in CR: a leading LF belongs to it
         self._first_line = True
         self._event = ""
-        self._data: list[str] = []
+        self._data: list[bytes] = []
         self._id: str | None = None
         self._retry: int | None = None
 
     def feed(self, piece: bytes) -> Iterator[ServerSentEvent]:
         """The events completed by ``piece``."""
-        if self._skip_lf and piece.startswith(b"\n"):
-            piece = piece[1:]
-        self._skip_lf = False
-        buffer = self._buffer + piece
-        start = 0
-        length = len(buffer)
-        while start < length:
-            cr = buffer.find(b"\r", start)
-            lf = buffer.find(b"\n", start)
-            if cr == -1 and lf == -1:
-                break
-            if cr == -1 or (lf != -1 and lf < cr):
-                end, next_start = lf, lf + 1
-            elif cr + 1 < length:
-                end = cr
-                next_start = cr + 2 if buffer[cr + 1 : cr + 2] == b"\n" else cr + 1
-            else:  # CR is the last byte: the line ends here, an LF may follow in the next piece
-                end, next_start = cr, cr + 1
-                self._skip_lf = True
-            event = self._line(buffer[start:end])
-            start = next_start
-            if event is not None:
-                yield event
-        self._buffer = buffer[start:]
-        if len(self._buffer) + self._data_size > self.max_event_size:
-            raise ValueError(f"an event is longer than {self.max_event_size} bytes")
+        for event, data, last_id, retry in self.feed_raw(piece):
+            yield ServerSentEvent(event, data.decode("utf-8", "replace"), last_id, retry)
 
     def end(self) -> ServerSentEvent | None:
         """The event left at the end of the body, if it had data."""
+        raw = self.end_raw()
+        if raw is None:
+            return None
+        event, data, last_id, retry = raw
+        return ServerSentEvent(event, data.decode("utf-8", "replace"), last_id, retry)
+
+    def feed_raw(self, piece: bytes) -> Iterator[RawEvent]:
+        """:meth:`feed`, with each event's data as the bytes received (lines joined by LF)."""
+        if not piece:
+            return  # nothing arrived: a CR at the end of the last piece may still pair with LF
+        if self._skip_lf and piece[:1] == b"\n":
+            piece = piece[1:]
+        buffer = self._buffer + piece
+        # The kept start of a line holds no CR or LF, so line ends can be unified piece by
+        # piece; a CR that ends the piece may be the first half of a CRLF.
+        self._skip_lf = buffer[-1:] == b"\r"
+        if b"\r" in buffer:
+            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop()
+        if self._first_line and lines:
+            self._first_line = False
+            lines[0] = lines[0].removeprefix(_BOM)
+        data = self._data
+        limit = self.max_event_size
+        for line in lines:
+            if line[:5] == b"data:":  # the common line first: no partition, no decoding
+                value = line[6:] if line[5:6] == b" " else line[5:]
+                data.append(value)
+                self._data_size += len(value) + 1
+                if self._data_size > limit:
+                    raise ValueError(f"an event is longer than {limit} bytes")
+            elif line:
+                self._field(line)
+            elif data:
+                yield self._dispatch()
+                data = self._data
+            else:
+                self._event = ""  # a blank line without data drops the event type
+        if len(self._buffer) + self._data_size > limit:
+            raise ValueError(f"an event is longer than {limit} bytes")
+
+    def end_raw(self) -> RawEvent | None:
+        """:meth:`end`, with the event's data as bytes."""
         if self._buffer:
-            line, self._buffer = self._buffer, b""
-            event = self._line(line)
-            if event is not None:
-                return event
+            # A line end closes the last line; a line that is not blank dispatches nothing.
+            for _ in self.feed_raw(b"\n"):
+                pass
+        if not self._data:
+            return None
         return self._dispatch()
 
-    def _line(self, raw: bytes) -> ServerSentEvent | None:
-        line = raw.decode("utf-8", errors="replace")
-        if self._first_line:
-            self._first_line = False
-            line = line.removeprefix("\ufeff")
-        if not line:
-            return self._dispatch()
-        if line.startswith(":"):
-            return None  # a comment (often a keep-alive)
-        field, colon, value = line.partition(":")
-        if colon and value.startswith(" "):
+    def _field(self, line: bytes) -> None:
+        """A line that is neither blank nor ``data``: a comment, or another field."""
+        if line[:1] == b":":
+            return  # a comment (often a keep-alive)
+        field, colon, value = line.partition(b":")
+        if colon and value[:1] == b" ":
             value = value[1:]
-        if field == "data":
+        if field == b"data":  # "data" without a colon: an empty line of data
             self._data.append(value)
             self._data_size += len(value) + 1
-        elif field == "event":
-            self._event = value
-        elif field == "id" and "\0" not in value:
-            self._id = value
-        elif field == "retry" and value.isascii() and value.isdigit():
+            if self._data_size > self.max_event_size:
+                raise ValueError(f"an event is longer than {self.max_event_size} bytes")
+        elif field == b"event":
+            self._event = value.decode("utf-8", "replace")
+        elif field == b"id" and b"\0" not in value:
+            self._id = value.decode("utf-8", "replace")
+        elif field == b"retry" and value.isdigit():  # bytes.isdigit: ASCII digits only
             self._retry = int(value)
-        return None  # other fields are ignored, as the standard says
+        # other fields are ignored, as the standard says
 
-    def _dispatch(self) -> ServerSentEvent | None:
+    def _dispatch(self) -> RawEvent:
         data, event = self._data, self._event
         self._data, self._event, self._data_size = [], "", 0
-        if not data:
-            return None
-        return ServerSentEvent(event or "message", "\n".join(data), self._id, self._retry)
+        return (
+            event or "message",
+            b"\n".join(data),
+            self._id,
+            self._retry,
+        )
 
 
 class StreamException(ApiException):
@@ -238,7 +274,7 @@ class AsyncStream(Generic[T]):
         self._operation = operation
         self._spec = spec
         self._decoder = SSEDecoder(MAX_EVENT_SIZE)
-        self._pending: deque[ServerSentEvent] = deque()
+        self._pending: deque[RawEvent] = deque()
         self._finished = False
 
     # ------------------------------------------------------------------ what it is
@@ -274,42 +310,45 @@ class AsyncStream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
+        pending = self._pending
         try:
             while True:
-                event = await self._next_event()
-                if event is None:
+                if pending:
+                    item = pending.popleft()
+                    event, data = item[0], item[1]
+                elif self._finished:
                     raise StopAsyncIteration
-                if event.data == DONE:
+                else:
+                    await self._read_events()
+                    continue
+                if data == DONE_BYTES:
                     self._close()
                     raise StopAsyncIteration
-                if event.event == "error" or event.data.strip():  # else a keep-alive
-                    return self._decode(event)
+                if event == "error" or data[:1] == b"{" or _has_text(data):  # else a keep-alive
+                    return self._decode(item)
         except BaseException:  # StopAsyncIteration, errors, cancellation: all close it
             self._close()
             raise
 
-    async def _next_event(self) -> ServerSentEvent | None:
-        while not self._pending:
-            if self._finished:
-                return None
-            piece = await self._read()
-            if piece:
-                try:
-                    self._pending.extend(self._decoder.feed(piece))
-                except ValueError as exc:
-                    raise MalformedResponseError(
-                        f"{self._operation.operation_id}: HTTP {self.status_code} stream: {exc}",
-                        status=self.status_code,
-                        headers=self.headers,
-                        body=piece[:1024],
-                        content_type=self._response.headers.get("Content-Type"),
-                    ) from exc
-            else:
-                self._finished = True
-                last = self._decoder.end()
-                if last is not None:
-                    self._pending.append(last)
-        return self._pending.popleft()
+    async def _read_events(self) -> None:
+        """Reads one piece of the body into the pending events (the last at its end)."""
+        piece = await self._read()
+        if piece:
+            try:
+                self._pending.extend(self._decoder.feed_raw(piece))
+            except ValueError as exc:
+                raise MalformedResponseError(
+                    f"{self._operation.operation_id}: HTTP {self.status_code} stream: {exc}",
+                    status=self.status_code,
+                    headers=self.headers,
+                    body=piece[:1024],
+                    content_type=self._response.headers.get("Content-Type"),
+                ) from exc
+        else:
+            self._finished = True
+            last = self._decoder.end_raw()
+            if last is not None:
+                self._pending.append(last)
 
     async def _read(self) -> bytes:
         request = f"{self._operation.operation_id}: HTTP {self.status_code} stream"
@@ -322,14 +361,14 @@ class AsyncStream(Generic[T]):
                 f"{request}: the connection broke mid-stream ({type(exc).__name__})"
             ) from exc
 
-    def _decode(self, event: ServerSentEvent) -> T:
-        raw = event.data.encode("utf-8")
-        if event.event == "error":
-            raise self._stream_error(event, _json_or_none(raw))
-        if b'"error"' in raw and event.data.lstrip().startswith("{"):
+    def _decode(self, item: RawEvent) -> T:
+        raw = item[1]
+        if item[0] == "error":
+            raise self._stream_error(item, _json_or_none(raw))
+        if b'"error"' in raw and raw.lstrip()[:1] == b"{":
             payload = _json_or_none(raw)
             if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
-                raise self._stream_error(event, payload)
+                raise self._stream_error(item, payload)
         assert self._spec.decode is not None
         try:
             chunk: T = self._spec.decode(raw)
@@ -344,13 +383,14 @@ class AsyncStream(Generic[T]):
             ) from exc
         return chunk
 
-    def _stream_error(self, event: ServerSentEvent, payload: Any) -> StreamException:
+    def _stream_error(self, item: RawEvent, payload: Any) -> StreamException:
+        event, raw, last_id, retry = item
         return StreamException(
-            event,
+            ServerSentEvent(event, raw.decode("utf-8", "replace"), last_id, retry),
             status=self.status_code,
             reason=self._response.reason,
             headers=self.headers,
-            data=self._error_model(event.data.encode("utf-8"), payload),
+            data=self._error_model(raw, payload),
         )
 
     def _error_model(self, raw: bytes, payload: Any) -> Any:
@@ -435,6 +475,11 @@ async def open_stream(response: OpenResponse, operation: Operation[Any]) -> Asyn
         body=body,
         content_type=content_type,
     )
+
+
+def _has_text(data: bytes) -> bool:
+    """Whether event data holds more than whitespace (as ``str.strip`` sees whitespace)."""
+    return bool(data.decode("utf-8", "replace").strip())
 
 
 def _json_or_none(raw: bytes) -> Any:

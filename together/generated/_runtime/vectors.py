@@ -7,6 +7,7 @@ generator to add :class:`EmbeddingVectors` to the model's bases. numpy is option
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -115,19 +116,50 @@ def rows_from_json(
         vectors[index] = item.get("embedding")
     if not data:
         return np.empty((0, 0), dtype=np.float32)  # type: ignore[no-any-return]
-    try:
-        exact = np.array(vectors)  # no dtype: strings or objects stay visible in its kind
-    except ValueError as exc:  # ragged
-        raise InvalidVectorsError("embeddings are not vectors of one length") from exc
-    if exact.ndim != 2 or exact.dtype.kind not in "fiu":
-        raise InvalidVectorsError("embeddings are not vectors of JSON numbers of one length")
-    if exact.shape[1] == 0:
+    dimensions = len(vectors[0]) if type(vectors[0]) is list else -1
+    rows = np.frombuffer(_float32_rows(vectors, dimensions), dtype=np.float32)
+    if dimensions == 0:
         raise InvalidVectorsError("the embeddings are empty vectors (zero width)")
-    with np.errstate(over="ignore"):  # an overflow becomes inf, refused just below
-        rows = exact.astype(np.float32)
+    rows = rows.reshape(len(vectors), dimensions)
     if not np.isfinite(rows).all():
         raise InvalidVectorsError("an embedding has a value that is not finite in float32")
     return rows  # type: ignore[no-any-return]
+
+
+def _float32_rows(vectors: list[Any], dimensions: int) -> array[float]:
+    """The vectors, one after the other, as float32 values: one pass, straight from the
+    parsed lists (no float64 copy), checked on the way.
+
+    ``array.fromlist`` converts in C and takes only real numbers: a string (even ``"1.5"``,
+    which numpy would parse), ``null``, a list or an object raises ``TypeError``. It takes
+    booleans as integers, so a vector whose first value is not a float is looked at item by
+    item: a vector of ``true``/``false`` (or of integers and booleans) is refused; a boolean
+    after a float is taken as 0 or 1, as numpy took any boolean among floats before.
+    A value beyond float32's range becomes infinite (refused by the caller).
+    """
+    problem = "embeddings are not vectors of JSON numbers of one length"
+    out = array("f")
+    for vector in vectors:
+        if type(vector) is not list:
+            raise InvalidVectorsError(problem)
+        if len(vector) != dimensions:
+            raise InvalidVectorsError("embeddings are not vectors of one length")
+        if vector and type(vector[0]) is not float and not all(map(_is_number, vector)):
+            raise InvalidVectorsError(problem)
+        try:
+            out.fromlist(vector)
+        except TypeError as exc:
+            raise InvalidVectorsError(problem) from exc
+        except OverflowError as exc:  # an integer beyond any float (pydantic's parser keeps it)
+            raise InvalidVectorsError(
+                "an embedding has a value that is not finite in float32"
+            ) from exc
+    return out
+
+
+def _is_number(value: object) -> bool:
+    """A parsed JSON number: ``int`` or ``float``, not ``bool`` (a subclass of ``int``)."""
+    return type(value) is int or type(value) is float
 
 
 def _strict_json(body: bytes) -> Any:
