@@ -321,6 +321,51 @@ def test_a_npy_of_another_kind_is_not_resumed(tmp_path: Path) -> None:
     assert str(caught.value) == f"{damaged} has a damaged .npy header"
 
 
+@pytest.mark.parametrize(
+    ("array", "shape"),
+    [
+        (np.ones((2, 3, 4), dtype=np.float32), "(2, 3, 4)"),  # read as 2 rows of 3 before
+        (np.ones((5,), dtype=np.float32), "(5,)"),
+        (np.float32(1.5), "()"),
+        (np.ones((1, 2, 1, 1), dtype=np.float32), "(1, 2, 1, 1)"),
+    ],
+)
+def test_a_npy_that_is_not_rows_of_vectors_is_not_resumed(
+    tmp_path: Path, array: np.ndarray, shape: str
+) -> None:
+    path = tmp_path / "v.npy"
+    np.save(path, array)
+    before = path.read_bytes()
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} holds an array of shape {shape}, not (rows, dimensions)"
+    assert path.read_bytes() == before  # nothing cut off
+
+
+@pytest.mark.parametrize("shape", ["(-3, 3)", "(3, -1)", "(True, 3)", "(2.0, 3)", "[2, 3]"])
+def test_a_npy_header_with_a_shape_numpy_cannot_have_is_not_resumed(
+    tmp_path: Path, shape: str
+) -> None:
+    path = tmp_path / "v.npy"
+    text = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}"
+    path.write_bytes(
+        b"\x93NUMPY\x01\x00" + struct.pack("<H", 118) + text.ljust(117).encode() + b"\n"
+    )
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} holds an array of shape {shape}, not (rows, dimensions)"
+
+
+def test_a_fortran_order_npy_is_not_resumed(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    np.save(path, np.asfortranarray(np.arange(6, dtype=np.float32).reshape(3, 2)))
+    before = path.read_bytes()
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} is a Fortran-order .npy file: rows cannot be added"
+    assert path.read_bytes() == before
+
+
 def test_a_npy_that_cannot_be_written_is_named(tmp_path: Path) -> None:
     path = tmp_path / "v.npy"
     path.symlink_to("/dev/full")
