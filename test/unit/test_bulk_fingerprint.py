@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,6 +27,28 @@ def test_the_digest_fixes_the_sequence_not_the_chunks() -> None:
     assert digest(["", "x"]) != digest(["x"])
     assert digest(["ab", "c", "d"]) == digest(["ab"], ["c", "d"]) == digest(["ab", "c"], ["d"])
     assert digest([]) == InputFingerprint().digest()
+
+
+def _as_documented(texts: list[str]) -> str:
+    """The module's doc: SHA-256 of the texts' UTF-8 bytes run together, SHA-256 of their
+    lengths in characters (8 bytes each, little-endian), and SHA-256 of the two digests."""
+    joined = hashlib.sha256("".join(texts).encode("utf-8", "surrogatepass")).digest()
+    lengths = hashlib.sha256(b"".join(len(t).to_bytes(8, "little") for t in texts)).digest()
+    return hashlib.sha256(joined + lengths).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "texts", [[], ["ab", "c"], ["", "x", "é ü"], ["emoji \U0001f600", "a" * 70_000]]
+)
+def test_the_digest_is_the_documented_one_so_old_journals_still_match(texts: list[str]) -> None:
+    assert digest(texts) == _as_documented(texts)
+    assert digest(texts[:1], texts[1:]) == _as_documented(texts)  # batched otherwise
+
+
+def test_a_text_with_a_lone_surrogate_is_fingerprinted() -> None:
+    # surrogateescape'd bytes of a non-UTF-8 input, or a str from anywhere: hashed, not an error
+    assert digest(["a\udcff"]) == _as_documented(["a\udcff"])
+    assert digest(["a\udcff"]) != digest(["a\udcfe"])
 
 
 async def test_checkpoints_carry_the_digest_of_exactly_the_texts_before_them() -> None:

@@ -23,6 +23,7 @@ from together.bulk import (
     open_job,
 )
 from together.bulk.decoding import rows_decoder
+from together.bulk.sinks import open_sink
 from together.generated._runtime.exceptions import MalformedResponseException
 from together.generated._runtime.response_decoding import _cached_result_spec
 
@@ -174,6 +175,48 @@ def test_the_decoder_of_a_batch_size_is_one_object() -> None:
     for _ in range(3):
         _cached_result_spec(rows_decoder(64))
     assert _cached_result_spec.cache_info().hits >= before + 2
+
+
+# ------------------------------------------------ the writer an output's extension chooses
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("v.npy", NpyWriter),
+        ("V.NPY", NpyWriter),
+        ("v.jsonl", JsonLinesWriter),
+        ("v.Jsonl", JsonLinesWriter),
+        ("v.ndjson", JsonLinesWriter),
+        ("v.JSON", JsonLinesWriter),
+    ],
+)
+def test_the_output_format_follows_the_extension_in_any_case(
+    tmp_path: Path, name: str, kind: type
+) -> None:
+    sink = open_sink(tmp_path / name)
+    sink.close()
+    assert type(sink) is kind
+
+
+def test_an_unknown_extension_is_refused_in_words(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        open_sink(tmp_path / "v.CSV")
+    assert str(caught.value) == "unknown output format '.csv': use .npy or .jsonl"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["v.npy", "v.jsonl"])
+def test_an_output_is_continued_only_when_resume_is_asked(tmp_path: Path, name: str) -> None:
+    first = open_sink(tmp_path / name)
+    first.write(np.ones((2, 3), dtype=np.float32))
+    first.close()
+    resumed = open_sink(tmp_path / name, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (2, 3)
+    resumed.close()
+    anew = open_sink(tmp_path / name)
+    assert (anew.rows, anew.dimensions) == (0, None)
+    anew.close()
 
 
 # ------------------------------------------------ the .npy writer: resume, header, bounds, failures
