@@ -11,7 +11,7 @@ from bulk_support import fake_client, refusal, vectors_of
 
 from together.bulk import InputRejectedError, embed_many
 from together.bulk.batching import Checkpoint
-from together.generated import ApiException
+from together.generated import ApiException, NotFoundException
 from together.generated._runtime.exceptions import BadRequestException, MalformedResponseException
 
 TEXTS = [f"t{i}" for i in range(512)]
@@ -255,3 +255,22 @@ async def test_bad_arguments_are_refused_before_a_request(
             await embed_many(client, ["a"], model="m", **arguments)  # type: ignore[arg-type]
     assert str(caught.value) == message
     assert transport.sent == []
+
+
+async def test_a_failed_job_leaves_no_batch_running() -> None:
+    # "cancels the batches in flight and is raised at once": and they are gone when it is raised
+    client, transport = fake_client(lambda texts: (404, refusal("no such model")))
+    answer = transport.request
+    hang = asyncio.Event()
+
+    async def first_fails_others_hang(request: object, *, timeout: object = None) -> object:
+        if transport.sent:
+            await hang.wait()  # never set: only a cancellation ends it
+        await asyncio.sleep(0.05)
+        return await answer(request, timeout=timeout)  # type: ignore[arg-type]
+
+    transport.request = first_fails_others_hang  # type: ignore[assignment,method-assign]
+    async with client:
+        with pytest.raises(NotFoundException):
+            await embed_many(client, [f"t{i}" for i in range(8)], model="m", batch_size=1)
+        assert asyncio.all_tasks() == {asyncio.current_task()}
