@@ -7,6 +7,7 @@ import contextlib
 import json
 import math
 import struct
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,22 @@ async def test_rows_of_another_width_are_a_malformed_answer(
     if sink is not None:
         assert sink.rows == 3
         sink.close()
+
+
+async def test_rows_of_another_width_are_typed_as_an_answer_of_status_200() -> None:
+    # MalformedResponseException's promise: an ApiException with the success status, whose
+    # body is bytes and headers a mapping (here the answer itself was well-formed).
+    client, _ = fake_client(narrowing_server())  # type: ignore[arg-type]
+    async with client:
+        with pytest.raises(MalformedResponseException) as caught:
+            await embed_many(client, TEXTS, model="m", batch_size=3, concurrency=1)
+    assert caught.value.status == 200
+    assert isinstance(caught.value.body, bytes)
+    assert isinstance(caught.value.headers, Mapping)
+    assert str(caught.value) == (
+        "the API answered vectors of 1 dimensions after rows of 4: the answer does not fit "
+        "the output"
+    )
 
 
 async def test_a_resumed_output_keeps_its_width(tmp_path: Path) -> None:
