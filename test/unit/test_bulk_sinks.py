@@ -64,12 +64,27 @@ async def test_rows_of_another_width_are_typed_as_an_answer_of_status_200() -> N
         with pytest.raises(MalformedResponseException) as caught:
             await embed_many(client, TEXTS, model="m", batch_size=3, concurrency=1)
     assert caught.value.status == 200
-    assert isinstance(caught.value.body, bytes)
+    assert caught.value.body == b""  # no bytes of an answer to show: each answer was fine
     assert isinstance(caught.value.headers, Mapping)
     assert str(caught.value) == (
         "the API answered vectors of 1 dimensions after rows of 4: the answer does not fit "
         "the output"
     )
+
+
+async def test_a_refused_text_of_a_streamed_input_keeps_the_rows_float32() -> None:
+    # a generator: the rows are kept as blocks and joined at the end, the NaN block among them
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if "BAD" in texts:
+            return 400, refusal("too long", "input")
+        return 200, vectors_of(texts)
+
+    client, _ = fake_client(answer)
+    streamed = (text for text in ["a", "BAD", "c"])
+    async with client:
+        rows = await embed_many(client, streamed, model="m", batch_size=1, skip_rejected=True)
+    assert rows is not None and rows.dtype == np.float32 and rows.shape == (3, 4)
+    assert [math.isnan(row[0]) for row in rows] == [False, True, False]
 
 
 async def test_a_resumed_output_keeps_its_width(tmp_path: Path) -> None:
