@@ -149,3 +149,14 @@ async def test_a_text_that_is_not_a_string_is_named_by_its_position(
         _ = [b async for b in batches(source, 2, 10_000, start)]  # type: ignore[arg-type]
     expected = "text 1 is bytes, not str" if resume_rows else "text 4 is int, not str"
     assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize("kind", ["list", "generator"])
+async def test_resume_reads_exactly_the_rows_written_when_they_are_many(kind: str) -> None:
+    # thousands of rows written: read past in blocks, never a text further
+    texts = [f"t{i}" for i in range(10_000)]
+    start = Checkpoint(9_000, digest(texts[:9_000]))
+    source = texts if kind == "list" else (text for text in texts)
+    made = [b async for b in batches(source, 600, 10_000, start)]
+    assert [(b.first, len(b.texts)) for b in made] == [(9_000, 600), (9_600, 400)]
+    assert made[-1].checkpoint == Checkpoint(10_000, digest(texts))
