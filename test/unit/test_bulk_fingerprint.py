@@ -160,3 +160,19 @@ async def test_resume_reads_exactly_the_rows_written_when_they_are_many(kind: st
     made = [b async for b in batches(source, 600, 10_000, start)]
     assert [(b.first, len(b.texts)) for b in made] == [(9_000, 600), (9_600, 400)]
     assert made[-1].checkpoint == Checkpoint(10_000, digest(texts))
+
+
+async def test_lists_and_tuples_are_read_directly_not_in_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the module's doc: only a plain iterable (a file, a pipe) needs the worker thread
+    async def no_thread(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a worker thread was used")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_thread)
+    texts = [f"t{i}" for i in range(7)]
+    for source in (texts, tuple(texts)):
+        made = [b async for b in batches(source, 3, 10_000, Checkpoint(2, digest(texts[:2])))]
+        assert [b.texts for b in made] == [texts[2:5], texts[5:]]
+    with pytest.raises(AssertionError, match="worker thread"):  # the patch is in effect
+        _ = [b async for b in batches(iter(texts), 3, 10_000, Checkpoint(0, None))]
