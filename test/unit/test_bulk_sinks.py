@@ -4,6 +4,7 @@ lines, and the decoder the runtime caches (review-1 items 1, 11, 12, 17, 18)."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import struct
@@ -276,6 +277,19 @@ def test_the_npy_header_counts_the_rows_after_every_write(tmp_path: Path) -> Non
     assert path.stat().st_size == 128 + 3 * 3 * 4
     assert np.load(path).tolist() == [[0, 1, 2], [3, 4, 5], [7.5, 7.5, 7.5]]
     writer.close()
+
+
+@pytest.mark.parametrize("rows", [0, 3, 12_345])
+def test_the_npy_header_is_byte_for_byte_the_one_numpy_writes(tmp_path: Path, rows: int) -> None:
+    # numpy's own writer as the oracle: the dict first, then the spaces, then the newline
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    if rows:
+        writer.write(np.zeros((rows, 3), dtype=np.float32))
+    writer.close()
+    saved = io.BytesIO()
+    np.save(saved, np.zeros((rows, 3 if rows else 0), dtype=np.float32))
+    assert path.read_bytes()[:128] == saved.getvalue()[:128]
 
 
 def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
