@@ -292,6 +292,19 @@ def test_the_npy_header_is_byte_for_byte_the_one_numpy_writes(tmp_path: Path, ro
     assert path.read_bytes()[:128] == saved.getvalue()[:128]
 
 
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_a_writer_made_without_resume_replaces_what_was_there(tmp_path: Path, kind: type) -> None:
+    path = tmp_path / "v.out"
+    first = kind(path)
+    first.write(np.ones((2, 3), dtype=np.float32))
+    first.close()
+    again = kind(path)
+    assert (again.rows, again.dimensions) == (0, None)
+    again.write(np.zeros((1, 5), dtype=np.float32))
+    again.close()
+    assert again.rows == 1
+
+
 def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
     writer = NpyWriter(tmp_path / "v.npy")
     writer.write(np.ones((1, 3), dtype=np.float32))
