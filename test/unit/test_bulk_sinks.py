@@ -4,9 +4,11 @@ lines, and the decoder the runtime caches (review-1 items 1, 11, 12, 17, 18)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import math
+import os
 import struct
 from collections.abc import Mapping
 from pathlib import Path
@@ -303,6 +305,25 @@ def test_a_writer_made_without_resume_replaces_what_was_there(tmp_path: Path, ki
     again.write(np.zeros((1, 5), dtype=np.float32))
     again.close()
     assert again.rows == 1
+
+
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_rows_that_cannot_be_made_durable_name_the_file(
+    tmp_path: Path, kind: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v.out"
+    writer = kind(path)
+    writer.write(np.ones((1, 3), dtype=np.float32))
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.sync()
+    assert str(caught.value) == f"cannot write {path}: Input/output error"
+    assert (caught.value.errno, caught.value.filename) == (errno.EIO, str(path))
+    writer.close()
 
 
 def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
