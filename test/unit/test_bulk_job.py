@@ -433,6 +433,16 @@ def test_syncing_a_folder_that_is_gone_names_it(tmp_path: Path) -> None:
     sync_directory(tmp_path / "v.npy")  # an existing folder: fine
 
 
+def test_syncing_a_folder_that_is_a_file_names_it(tmp_path: Path) -> None:
+    # a folder's names are what is made durable: a file in its place is an error, not an fsync
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_bytes(b"x")
+    with pytest.raises(SinkWriteError) as caught:
+        sync_directory(not_a_folder / "v.npy")
+    assert str(caught.value) == f"cannot write {not_a_folder}: Not a directory"
+    assert caught.value.errno == errno.ENOTDIR
+
+
 def test_a_write_error_names_the_file_and_keeps_the_cause() -> None:
     path = Path("/data/v.npy")
     full = SinkWriteError(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
