@@ -326,6 +326,18 @@ def test_rows_that_cannot_be_made_durable_name_the_file(
     writer.close()
 
 
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_a_close_that_fails_names_the_file(tmp_path: Path, kind: type) -> None:
+    path = tmp_path / "v.out"
+    writer = kind(path)
+    writer._file.close()
+    writer._file = Path("/dev/full").open("r+b")  # noqa: SIM115 (its last bytes cannot land)
+    writer._file.write(b"x")  # buffered: written out by close()
+    with pytest.raises(SinkWriteError) as caught:
+        writer.close()
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
+
+
 def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
     writer = NpyWriter(tmp_path / "v.npy")
     writer.write(np.ones((1, 3), dtype=np.float32))
