@@ -264,6 +264,22 @@ def test_a_damaged_journal_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     assert f"{output}.progress.jsonl is damaged" in said and "--restart starts over" in said
 
 
+def test_a_npy_output_of_three_dimensions_is_refused_before_anything_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, output = interrupted(tmp_path, monkeypatch, rows=20)
+    np.save(output, np.ones((20, 3, 4), dtype=np.float32))  # the journal vouches for 20 rows
+    before = output.read_bytes()
+    code, said = run(monkeypatch, None, *batches_of_ten(source, output))  # no server to reach
+    assert (code, said) == (
+        2,
+        f"together-embed: error: {output} holds an array of shape (20, 3, 4), not (rows, "
+        "dimensions); --restart starts over\n",
+    )
+    assert output.read_bytes() == before
+    assert Path(f"{output}.progress.jsonl").exists()
+
+
 # ------------------------------------------------------------------ interrupted: exit 130
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,6 +27,28 @@ def test_the_digest_fixes_the_sequence_not_the_chunks() -> None:
     assert digest(["", "x"]) != digest(["x"])
     assert digest(["ab", "c", "d"]) == digest(["ab"], ["c", "d"]) == digest(["ab", "c"], ["d"])
     assert digest([]) == InputFingerprint().digest()
+
+
+def _as_documented(texts: list[str]) -> str:
+    """The module's doc: SHA-256 of the texts' UTF-8 bytes run together, SHA-256 of their
+    lengths in characters (8 bytes each, little-endian), and SHA-256 of the two digests."""
+    joined = hashlib.sha256("".join(texts).encode("utf-8", "surrogatepass")).digest()
+    lengths = hashlib.sha256(b"".join(len(t).to_bytes(8, "little") for t in texts)).digest()
+    return hashlib.sha256(joined + lengths).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "texts", [[], ["ab", "c"], ["", "x", "é ü"], ["emoji \U0001f600", "a" * 70_000]]
+)
+def test_the_digest_is_the_documented_one_so_old_journals_still_match(texts: list[str]) -> None:
+    assert digest(texts) == _as_documented(texts)
+    assert digest(texts[:1], texts[1:]) == _as_documented(texts)  # batched otherwise
+
+
+def test_a_text_with_a_lone_surrogate_is_fingerprinted() -> None:
+    # surrogateescape'd bytes of a non-UTF-8 input, or a str from anywhere: hashed, not an error
+    assert digest(["a\udcff"]) == _as_documented(["a\udcff"])
+    assert digest(["a\udcff"]) != digest(["a\udcfe"])
 
 
 async def test_checkpoints_carry_the_digest_of_exactly_the_texts_before_them() -> None:
@@ -126,3 +149,30 @@ async def test_a_text_that_is_not_a_string_is_named_by_its_position(
         _ = [b async for b in batches(source, 2, 10_000, start)]  # type: ignore[arg-type]
     expected = "text 1 is bytes, not str" if resume_rows else "text 4 is int, not str"
     assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize("kind", ["list", "generator"])
+async def test_resume_reads_exactly_the_rows_written_when_they_are_many(kind: str) -> None:
+    # thousands of rows written: read past in blocks, never a text further
+    texts = [f"t{i}" for i in range(10_000)]
+    start = Checkpoint(9_000, digest(texts[:9_000]))
+    source = texts if kind == "list" else (text for text in texts)
+    made = [b async for b in batches(source, 600, 10_000, start)]
+    assert [(b.first, len(b.texts)) for b in made] == [(9_000, 600), (9_600, 400)]
+    assert made[-1].checkpoint == Checkpoint(10_000, digest(texts))
+
+
+async def test_lists_and_tuples_are_read_directly_not_in_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the module's doc: only a plain iterable (a file, a pipe) needs the worker thread
+    async def no_thread(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a worker thread was used")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_thread)
+    texts = [f"t{i}" for i in range(7)]
+    for source in (texts, tuple(texts)):
+        made = [b async for b in batches(source, 3, 10_000, Checkpoint(2, digest(texts[:2])))]
+        assert [b.texts for b in made] == [texts[2:5], texts[5:]]
+    with pytest.raises(AssertionError, match="worker thread"):  # the patch is in effect
+        _ = [b async for b in batches(iter(texts), 3, 10_000, Checkpoint(0, None))]

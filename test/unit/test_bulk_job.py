@@ -4,6 +4,7 @@ once per interval, and the last one kept when the job stops."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import gc
 import io
 import json
@@ -425,12 +426,50 @@ def test_a_lock_that_cannot_be_taken_is_named(tmp_path: Path) -> None:
     assert caught.value.errno == errno.ENOENT and caught.value.filename == str(path)
 
 
+def test_a_lock_the_file_system_refuses_is_named_and_leaves_nothing_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # not "in use" (another run): a file system without locks, say
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    path = tmp_path / "v.npy"
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(SinkWriteError) as caught:
+        OutputLock(path)
+    assert str(caught.value) == f"cannot write {path}: No locks available"
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOLCK, str(path))
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_an_output_the_lock_creates_is_not_executable(tmp_path: Path) -> None:
+    # made as any data file is (0o666 less the umask), as open() would make it
+    previous = os.umask(0o022)
+    try:
+        lock = OutputLock(tmp_path / "v.npy")
+    finally:
+        os.umask(previous)
+    lock.release()
+    assert (tmp_path / "v.npy").stat().st_mode & 0o777 == 0o644
+
+
 def test_syncing_a_folder_that_is_gone_names_it(tmp_path: Path) -> None:
     folder = tmp_path / "gone"
     with pytest.raises(SinkWriteError) as caught:
         sync_directory(folder / "v.npy")
     assert str(caught.value) == f"cannot write {folder}: No such file or directory"
     sync_directory(tmp_path / "v.npy")  # an existing folder: fine
+
+
+def test_syncing_a_folder_that_is_a_file_names_it(tmp_path: Path) -> None:
+    # a folder's names are what is made durable: a file in its place is an error, not an fsync
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_bytes(b"x")
+    with pytest.raises(SinkWriteError) as caught:
+        sync_directory(not_a_folder / "v.npy")
+    assert str(caught.value) == f"cannot write {not_a_folder}: Not a directory"
+    assert caught.value.errno == errno.ENOTDIR
 
 
 def test_a_write_error_names_the_file_and_keeps_the_cause() -> None:

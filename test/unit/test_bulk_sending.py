@@ -10,7 +10,8 @@ import pytest
 from bulk_support import fake_client, refusal, vectors_of
 
 from together.bulk import InputRejectedError, embed_many
-from together.generated import ApiException
+from together.bulk.batching import Checkpoint
+from together.generated import ApiException, NotFoundException
 from together.generated._runtime.exceptions import BadRequestException, MalformedResponseException
 
 TEXTS = [f"t{i}" for i in range(512)]
@@ -191,3 +192,85 @@ async def test_a_half_whose_texts_are_all_refused_is_searched_not_blamed_on_the_
         rows = await embed_many(client, texts, model="m", batch_size=8, skip_rejected=True)
     assert rows is not None
     assert [math.isnan(row[0]) for row in rows] == [True] * 4 + [False] * 4
+
+
+# ------------------------------------------------ embed_many's defaults and bad arguments
+
+
+async def test_by_default_a_request_carries_128_texts() -> None:
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    async with client:
+        rows = await embed_many(client, [f"t{i}" for i in range(300)], model="m")
+    assert rows is not None and rows.shape == (300, 4)
+    assert sorted(map(len, transport.sent)) == [44, 128, 128]
+
+
+async def test_by_default_a_request_carries_at_most_400_000_characters() -> None:
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    exactly = ["a" * 200_000, "b" * 200_000]
+    one_more = ["c" * 200_000, "d" * 200_001]
+    async with client:
+        await embed_many(client, [*exactly, *one_more], model="m", concurrency=1)
+    assert [[len(text) for text in sent] for sent in transport.sent] == [
+        [200_000, 200_000],
+        [200_000],
+        [200_001],
+    ]
+
+
+async def test_by_default_four_requests_are_in_flight() -> None:
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    answer = transport.request
+    in_flight = peak = 0
+
+    async def slow(request: object, *, timeout: object = None) -> object:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.1)  # every batch is waiting by then: the bound is what holds
+        in_flight -= 1
+        return await answer(request, timeout=timeout)  # type: ignore[arg-type]
+
+    transport.request = slow  # type: ignore[assignment,method-assign]
+    async with client:
+        await embed_many(client, [f"t{i}" for i in range(8)], model="m", batch_size=1)
+    assert peak == 4
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"batch_size": 0}, "batch_size must be between 1 and 512, not 0"),
+        ({"batch_size": 513}, "batch_size must be between 1 and 512, not 513"),
+        ({"concurrency": 0}, "concurrency must be at least 1, not 0"),
+        ({"skip": 1, "resume": Checkpoint(1, None)}, "give skip or resume, not both"),
+    ],
+)
+async def test_bad_arguments_are_refused_before_a_request(
+    arguments: dict[str, object], message: str
+) -> None:
+    client, transport = fake_client(lambda texts: (200, vectors_of(texts)))
+    async with client:
+        with pytest.raises(ValueError) as caught:
+            await embed_many(client, ["a"], model="m", **arguments)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert transport.sent == []
+
+
+async def test_a_failed_job_leaves_no_batch_running() -> None:
+    # "cancels the batches in flight and is raised at once": and they are gone when it is raised
+    client, transport = fake_client(lambda texts: (404, refusal("no such model")))
+    answer = transport.request
+    hang = asyncio.Event()
+
+    async def first_fails_others_hang(request: object, *, timeout: object = None) -> object:
+        if transport.sent:
+            await hang.wait()  # never set: only a cancellation ends it
+        await asyncio.sleep(0.05)
+        return await answer(request, timeout=timeout)  # type: ignore[arg-type]
+
+    transport.request = first_fails_others_hang  # type: ignore[assignment,method-assign]
+    async with client:
+        with pytest.raises(NotFoundException):
+            await embed_many(client, [f"t{i}" for i in range(8)], model="m", batch_size=1)
+        assert asyncio.all_tasks() == {asyncio.current_task()}

@@ -4,9 +4,13 @@ lines, and the decoder the runtime caches (review-1 items 1, 11, 12, 17, 18)."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import math
+import os
 import struct
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +27,7 @@ from together.bulk import (
     open_job,
 )
 from together.bulk.decoding import rows_decoder
+from together.bulk.sinks import open_sink
 from together.generated._runtime.exceptions import MalformedResponseException
 from together.generated._runtime.response_decoding import _cached_result_spec
 
@@ -52,6 +57,37 @@ async def test_rows_of_another_width_are_a_malformed_answer(
     if sink is not None:
         assert sink.rows == 3
         sink.close()
+
+
+async def test_rows_of_another_width_are_typed_as_an_answer_of_status_200() -> None:
+    # MalformedResponseException's promise: an ApiException with the success status, whose
+    # body is bytes and headers a mapping (here the answer itself was well-formed).
+    client, _ = fake_client(narrowing_server())  # type: ignore[arg-type]
+    async with client:
+        with pytest.raises(MalformedResponseException) as caught:
+            await embed_many(client, TEXTS, model="m", batch_size=3, concurrency=1)
+    assert caught.value.status == 200
+    assert caught.value.body == b""  # no bytes of an answer to show: each answer was fine
+    assert isinstance(caught.value.headers, Mapping)
+    assert str(caught.value) == (
+        "the API answered vectors of 1 dimensions after rows of 4: the answer does not fit "
+        "the output"
+    )
+
+
+async def test_a_refused_text_of_a_streamed_input_keeps_the_rows_float32() -> None:
+    # a generator: the rows are kept as blocks and joined at the end, the NaN block among them
+    def answer(texts: list[str]) -> tuple[int, object]:
+        if "BAD" in texts:
+            return 400, refusal("too long", "input")
+        return 200, vectors_of(texts)
+
+    client, _ = fake_client(answer)
+    streamed = (text for text in ["a", "BAD", "c"])
+    async with client:
+        rows = await embed_many(client, streamed, model="m", batch_size=1, skip_rejected=True)
+    assert rows is not None and rows.dtype == np.float32 and rows.shape == (3, 4)
+    assert [math.isnan(row[0]) for row in rows] == [False, True, False]
 
 
 async def test_a_resumed_output_keeps_its_width(tmp_path: Path) -> None:
@@ -176,6 +212,48 @@ def test_the_decoder_of_a_batch_size_is_one_object() -> None:
     assert _cached_result_spec.cache_info().hits >= before + 2
 
 
+# ------------------------------------------------ the writer an output's extension chooses
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("v.npy", NpyWriter),
+        ("V.NPY", NpyWriter),
+        ("v.jsonl", JsonLinesWriter),
+        ("v.Jsonl", JsonLinesWriter),
+        ("v.ndjson", JsonLinesWriter),
+        ("v.JSON", JsonLinesWriter),
+    ],
+)
+def test_the_output_format_follows_the_extension_in_any_case(
+    tmp_path: Path, name: str, kind: type
+) -> None:
+    sink = open_sink(tmp_path / name)
+    sink.close()
+    assert type(sink) is kind
+
+
+def test_an_unknown_extension_is_refused_in_words(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        open_sink(tmp_path / "v.CSV")
+    assert str(caught.value) == "unknown output format '.csv': use .npy or .jsonl"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["v.npy", "v.jsonl"])
+def test_an_output_is_continued_only_when_resume_is_asked(tmp_path: Path, name: str) -> None:
+    first = open_sink(tmp_path / name)
+    first.write(np.ones((2, 3), dtype=np.float32))
+    first.close()
+    resumed = open_sink(tmp_path / name, resume=True)
+    assert (resumed.rows, resumed.dimensions) == (2, 3)
+    resumed.close()
+    anew = open_sink(tmp_path / name)
+    assert (anew.rows, anew.dimensions) == (0, None)
+    anew.close()
+
+
 # ------------------------------------------------ the .npy writer: resume, header, bounds, failures
 
 
@@ -201,6 +279,63 @@ def test_the_npy_header_counts_the_rows_after_every_write(tmp_path: Path) -> Non
     assert path.stat().st_size == 128 + 3 * 3 * 4
     assert np.load(path).tolist() == [[0, 1, 2], [3, 4, 5], [7.5, 7.5, 7.5]]
     writer.close()
+
+
+@pytest.mark.parametrize("rows", [0, 3, 12_345])
+def test_the_npy_header_is_byte_for_byte_the_one_numpy_writes(tmp_path: Path, rows: int) -> None:
+    # numpy's own writer as the oracle: the dict first, then the spaces, then the newline
+    path = tmp_path / "v.npy"
+    writer = NpyWriter(path)
+    if rows:
+        writer.write(np.zeros((rows, 3), dtype=np.float32))
+    writer.close()
+    saved = io.BytesIO()
+    np.save(saved, np.zeros((rows, 3 if rows else 0), dtype=np.float32))
+    assert path.read_bytes()[:128] == saved.getvalue()[:128]
+
+
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_a_writer_made_without_resume_replaces_what_was_there(tmp_path: Path, kind: type) -> None:
+    path = tmp_path / "v.out"
+    first = kind(path)
+    first.write(np.ones((2, 3), dtype=np.float32))
+    first.close()
+    again = kind(path)
+    assert (again.rows, again.dimensions) == (0, None)
+    again.write(np.zeros((1, 5), dtype=np.float32))
+    again.close()
+    assert again.rows == 1
+
+
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_rows_that_cannot_be_made_durable_name_the_file(
+    tmp_path: Path, kind: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v.out"
+    writer = kind(path)
+    writer.write(np.ones((1, 3), dtype=np.float32))
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(SinkWriteError) as caught:
+        writer.sync()
+    assert str(caught.value) == f"cannot write {path}: Input/output error"
+    assert (caught.value.errno, caught.value.filename) == (errno.EIO, str(path))
+    writer.close()
+
+
+@pytest.mark.parametrize("kind", [NpyWriter, JsonLinesWriter])
+def test_a_close_that_fails_names_the_file(tmp_path: Path, kind: type) -> None:
+    path = tmp_path / "v.out"
+    writer = kind(path)
+    writer._file.close()
+    writer._file = Path("/dev/full").open("r+b")  # noqa: SIM115 (its last bytes cannot land)
+    writer._file.write(b"x")  # buffered: written out by close()
+    with pytest.raises(SinkWriteError) as caught:
+        writer.close()
+    assert str(caught.value) == f"cannot write {path}: No space left on device"
 
 
 def test_a_npy_row_of_another_width_is_refused(tmp_path: Path) -> None:
@@ -319,6 +454,51 @@ def test_a_npy_of_another_kind_is_not_resumed(tmp_path: Path) -> None:
     with pytest.raises(ResumeError) as caught:
         NpyWriter(damaged, resume=True)
     assert str(caught.value) == f"{damaged} has a damaged .npy header"
+
+
+@pytest.mark.parametrize(
+    ("array", "shape"),
+    [
+        (np.ones((2, 3, 4), dtype=np.float32), "(2, 3, 4)"),  # read as 2 rows of 3 before
+        (np.ones((5,), dtype=np.float32), "(5,)"),
+        (np.float32(1.5), "()"),
+        (np.ones((1, 2, 1, 1), dtype=np.float32), "(1, 2, 1, 1)"),
+    ],
+)
+def test_a_npy_that_is_not_rows_of_vectors_is_not_resumed(
+    tmp_path: Path, array: np.ndarray, shape: str
+) -> None:
+    path = tmp_path / "v.npy"
+    np.save(path, array)
+    before = path.read_bytes()
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} holds an array of shape {shape}, not (rows, dimensions)"
+    assert path.read_bytes() == before  # nothing cut off
+
+
+@pytest.mark.parametrize("shape", ["(-3, 3)", "(3, -1)", "(True, 3)", "(2.0, 3)", "[2, 3]"])
+def test_a_npy_header_with_a_shape_numpy_cannot_have_is_not_resumed(
+    tmp_path: Path, shape: str
+) -> None:
+    path = tmp_path / "v.npy"
+    text = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}"
+    path.write_bytes(
+        b"\x93NUMPY\x01\x00" + struct.pack("<H", 118) + text.ljust(117).encode() + b"\n"
+    )
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} holds an array of shape {shape}, not (rows, dimensions)"
+
+
+def test_a_fortran_order_npy_is_not_resumed(tmp_path: Path) -> None:
+    path = tmp_path / "v.npy"
+    np.save(path, np.asfortranarray(np.arange(6, dtype=np.float32).reshape(3, 2)))
+    before = path.read_bytes()
+    with pytest.raises(ResumeError) as caught:
+        NpyWriter(path, resume=True)
+    assert str(caught.value) == f"{path} is a Fortran-order .npy file: rows cannot be added"
+    assert path.read_bytes() == before
 
 
 def test_a_npy_that_cannot_be_written_is_named(tmp_path: Path) -> None:

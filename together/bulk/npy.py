@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import struct
 from pathlib import Path
@@ -63,19 +64,35 @@ class NpyWriter(SinkFile):
         self.truncate(self.rows)
 
     def _read_shape(self) -> tuple[int, int]:
+        """The (rows, dimensions) of the header; :class:`ResumeError` naming the file for any
+        other array: another dtype or header size, Fortran order, a shape that is not 2-D."""
         self._file.seek(0)
         prefix = self._file.read(10)
         if prefix[:8] != _MAGIC or len(prefix) < 10:
             raise ResumeError(f"{self.path} is not a .npy file this writer made")
         (length,) = struct.unpack("<H", prefix[8:10])
-        header = self._file.read(length).decode("latin-1")
-        if 10 + length != self.HEADER_SIZE or "'descr': '<f4'" not in header:
+        if 10 + length != self.HEADER_SIZE:
             raise ResumeError(f"{self.path} is not a float32 .npy file this writer made")
         try:
-            shape = header.split("'shape': (", 1)[1].split(")", 1)[0]
-            rows, dimensions = (int(part) for part in shape.split(",")[:2])
-        except (IndexError, ValueError) as exc:
+            # numpy writes the header as a Python literal (and reads it with literal_eval).
+            header = ast.literal_eval(self._file.read(length).decode("latin-1"))
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
             raise ResumeError(f"{self.path} has a damaged .npy header") from exc
+        if not isinstance(header, dict) or header.get("descr") != "<f4":
+            raise ResumeError(f"{self.path} is not a float32 .npy file this writer made")
+        if header.get("fortran_order") is not False:
+            # Column by column: rows appended after them would scramble the array.
+            raise ResumeError(f"{self.path} is a Fortran-order .npy file: rows cannot be added")
+        shape = header.get("shape")
+        if not (
+            isinstance(shape, tuple)
+            and len(shape) == 2
+            and all(type(size) is int and size >= 0 for size in shape)
+        ):
+            raise ResumeError(
+                f"{self.path} holds an array of shape {shape!r}, not (rows, dimensions)"
+            )
+        rows, dimensions = shape
         return rows, dimensions
 
     def truncate(self, rows: int) -> None:

@@ -38,9 +38,12 @@ async def embed_many(
 ) -> Rows | None:
     """Embed every text; return a float32 array (n, dim), or write to ``sink`` and return None.
 
-    Row *i* is text *i*. ``skip`` leaves out the first texts (already embedded by an
-    interrupted run); ``resume`` does the same and also checks that they are the texts that
-    run embedded (:class:`~together.bulk.errors.ResumeError` if not), before sending anything.
+    Row *i* is text *i*. A request carries at most ``batch_size`` texts (1 to 512; 128 by
+    default) and ``max_batch_chars`` characters (400 000 by default; a longer text is sent
+    alone); at most ``concurrency`` requests (4 by default) are in flight. ``skip`` leaves
+    out the first texts (already embedded by an interrupted run); ``resume`` does the same
+    and also checks that they are the texts that run embedded
+    (:class:`~together.bulk.errors.ResumeError` if not), before sending anything.
     ``on_progress(done)`` gets the number of texts written so far (skipped ones included);
     ``on_checkpoint`` gets a :class:`Checkpoint` after each write, to resume from later.
 
