@@ -489,3 +489,31 @@ def test_a_refused_text_names_its_index_and_the_answer() -> None:
     refused = InputRejectedError(56, answer)
     assert (refused.index, refused.cause) == (56, answer)
     assert str(refused) == f"text 56 was refused: BadRequestException {answer}"
+
+
+def test_finish_inside_the_with_block_is_not_done_twice(tmp_path: Path) -> None:
+    # The docstring tells users to call finish() when embed_many returns; doing it inside
+    # `with open_job(...)` must not fail when the block's exit finishes again.
+    output = tmp_path / "v.npy"
+    with open_job(output, {"model": "m"}) as job:
+        job.sink.write(np.ones((2, 3), dtype=np.float32))
+        job.finish()
+    assert np.load(output).shape == (2, 3)
+    assert not Path(f"{output}.progress.jsonl").exists()
+    job.close()  # closing a finished job changes nothing
+    assert np.load(output).shape == (2, 3)
+    with open_job(output, {"model": "m"}, restart=True) as again:  # the lock was released
+        again.sink.write(np.ones((1, 3), dtype=np.float32))
+    assert np.load(output).shape == (1, 3)
+
+
+def test_a_closed_job_cannot_be_finished(tmp_path: Path) -> None:
+    # close() keeps the journal for a resume; a finish() after it would claim a job done
+    # that is not, so it is refused in words, and the journal stays.
+    output = tmp_path / "v.jsonl"
+    job = open_job(output, {"model": "m"})
+    job.close()
+    job.close()  # a second close is harmless
+    with pytest.raises(ValueError, match="closed unfinished"):
+        job.finish()
+    assert Path(f"{output}.progress.jsonl").exists()

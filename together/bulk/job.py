@@ -44,6 +44,9 @@ class BulkJob:
     clock: Callable[[], float] = time.monotonic
     _pending: Checkpoint | None = field(default=None, init=False)
     _last_sync: float = field(default=float("-inf"), init=False)
+    #: "open", then "finished" or "closed": a second finish() or close() (say finish() inside
+    #: ``with open_job(...)``, whose exit finishes again) must not touch closed files.
+    _state: str = field(default="open", init=False)
 
     def checkpoint(self, checkpoint: Checkpoint) -> None:
         """Note that ``checkpoint`` is reached; make it durable if the last one is old."""
@@ -61,7 +64,11 @@ class BulkJob:
         self._last_sync = self.clock()
 
     def close(self) -> None:
-        """Close after an interruption or a failure, keeping the last checkpoint reached."""
+        """Close after an interruption or a failure, keeping the last checkpoint reached.
+        Does nothing once the job is finished or closed."""
+        if self._state != "open":
+            return
+        self._state = "closed"
         try:
             # If the disk is what failed, the last durable checkpoint stays the one to resume.
             with contextlib.suppress(OSError):
@@ -90,7 +97,14 @@ class BulkJob:
 
     def finish(self) -> None:
         """The job is done: make the output durable, then remove the journal. Until the
-        output is on disk the journal stays: a crash in between leaves a resumable job."""
+        output is on disk the journal stays: a crash in between leaves a resumable job.
+        Does nothing once finished; refused once closed unfinished (the journal stays)."""
+        if self._state == "finished":
+            return
+        if self._state == "closed":
+            raise ValueError(
+                f"the job writing {self.sink.path} was closed unfinished; run it again to resume"
+            )
         try:
             self.sink.sync()
             self.sink.close()
@@ -99,6 +113,7 @@ class BulkJob:
         except BaseException:
             self.close()
             raise
+        self._state = "finished"
         self.lock.release()
 
 
