@@ -18,7 +18,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 import aiohttp
 
@@ -56,10 +56,15 @@ from together.generated._runtime.streaming import AsyncStream, open_stream
 from together.generated._runtime.transport import Transport
 from together.generated._runtime.version import __version__
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 __all__ = ["ApiClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+#: The result of a call decoded into a pydantic model class of the caller's (``decode=``).
+M = TypeVar("M", bound="BaseModel")
 
 #: The strategy of a call that is never retried (``call_api_raw``).
 _NO_RETRY = RetryPolicy(max_retries=0)
@@ -222,6 +227,21 @@ class ApiClient:
         retry_policy: RetryStrategy | None = None,
         decode: None = None,
     ) -> ApiResponse[T]: ...
+
+    @overload
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: type[M],
+    ) -> ApiResponse[M]: ...
 
     @overload
     async def call_api(
