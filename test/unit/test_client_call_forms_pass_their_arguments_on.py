@@ -23,7 +23,7 @@ from together.generated import (
     Configuration,
     ServiceUnavailableException,
 )
-from together.generated._runtime.multipart import FileInput
+from together.generated._runtime.multipart import FileInput, MultipartBody
 from together.generated._runtime.operation import BodySpec, Operation, Param, ResponseSpec
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 
@@ -206,6 +206,11 @@ async def test_an_upload_from_bytes_is_retried_and_one_from_an_unseekable_file_i
     async with client(transport, retries=2) as api_client:
         assert (await api_client.call_api(UPLOAD, {}, Upload(file=b"data"))).data == {"ok": True}
     assert len(transport.sent) == 2
+    sent = transport.sent[0]
+    assert isinstance(sent.body, MultipartBody)
+    # RFC 7578: the boundary the body is written with is announced in the Content-Type.
+    assert sent.headers["Content-Type"] == f"multipart/form-data; boundary={sent.body.boundary}"
+    assert sent.headers["Content-Length"] == str(sent.body.content_length)
 
     class Unseekable(io.RawIOBase):
         def readable(self) -> bool:
