@@ -18,7 +18,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
+from typing import Any, ClassVar, Self, TypeVar, cast, overload
 
 import aiohttp
 
@@ -56,15 +56,14 @@ from together.generated._runtime.streaming import AsyncStream, open_stream
 from together.generated._runtime.transport import Transport
 from together.generated._runtime.version import __version__
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
 __all__ = ["ApiClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 #: The result of a call decoded into a pydantic model class of the caller's (``decode=``).
-M = TypeVar("M", bound="BaseModel")
+#: Not bound to ``BaseModel``: the generated methods pass ``decode`` typed ``Any``, and mypy
+#: infers ``Any`` for overloads an ``Any`` matches with different results.
+M = TypeVar("M")
 
 #: The strategy of a call that is never retried (``call_api_raw``).
 _NO_RETRY = RetryPolicy(max_retries=0)
@@ -240,8 +239,8 @@ class ApiClient:
         retries: int | None = None,
         deadline: float | None = None,
         retry_policy: RetryStrategy | None = None,
-        decode: type[M],
-    ) -> ApiResponse[M]: ...
+        decode: Callable[[bytes], R],
+    ) -> ApiResponse[R]: ...
 
     @overload
     async def call_api(
@@ -255,8 +254,8 @@ class ApiClient:
         retries: int | None = None,
         deadline: float | None = None,
         retry_policy: RetryStrategy | None = None,
-        decode: Callable[[bytes], R],
-    ) -> ApiResponse[R]: ...
+        decode: type[M],
+    ) -> ApiResponse[M]: ...
 
     async def call_api(
         self,
