@@ -285,7 +285,10 @@ class Upload(BaseModel):
     file: FileInput
 
 
-@pytest.mark.parametrize("content_type", ["multipart/form-data", " Multipart/Form-Data ; x=y"])
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data", "multipart/form-data; charset=utf-8", " Multipart/Form-Data ; x=y"],
+)
 def test_a_multipart_body_becomes_a_streamed_form(content_type: str) -> None:
     body = BodySpec(content_type, TypeAdapter(Upload), model=Upload, file_fields=("file",))
     op = Operation("upload", "POST", "/files", body=body)
