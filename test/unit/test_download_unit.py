@@ -295,6 +295,17 @@ async def test_an_error_status_writes_nothing_and_reads_the_error(tmp_path: Path
     assert answer.released
 
 
+async def test_an_error_status_reads_as_status_reason_message_and_request_id() -> None:
+    error = b'{"error": {"message": "no such file", "type": "invalid_request_error"}}'
+    answer = Answer(error, status=404, content_type="application/json")
+    with pytest.raises(NotFoundException) as caught:
+        await download(io.BytesIO(), answer)
+    assert str(caught.value) == "(404) Not Found: no such file [request id dl-1]"
+    assert (caught.value.status, caught.value.reason) == (404, "Not Found")
+    assert caught.value.headers is not None and caught.value.headers["x-request-id"] == "dl-1"
+    assert caught.value.body == error.decode()
+
+
 # ------------------------------------------------------------------ to a file object
 
 
@@ -519,6 +530,26 @@ async def test_a_raw_call_sends_the_request_and_hooks_hear_its_status() -> None:
     assert (sent.method, sent.url) == ("GET", f"{HOST}/files/f/content")
     (result,) = hook.results
     assert (result.status, result.request_id, result.error) == (404, "dl-1", None)
+
+
+async def test_hooks_hear_a_downloads_status_and_request_id_then_its_error() -> None:
+    error = b'{"error": {"message": "busy", "type": "t"}}'
+    transport = OpeningTransport([Answer(error, status=503), Answer(b"body", status=200)])
+    hook = Recorder()
+    async with ApiClient(
+        Configuration(host=HOST, access_token=TOKEN, retries=1),
+        transport=transport,
+        hooks=[hook],
+    ) as api_client:
+        api_client._sleep = no_wait
+        assert await api_client.call_api_download(OPERATION, {"id": "f"}, None, io.BytesIO()) == 4
+    failed, succeeded = hook.results
+    assert (failed.status, failed.request_id, type(failed.error).__name__) == (
+        503,
+        "dl-1",
+        "ServiceUnavailableException",
+    )
+    assert (succeeded.status, succeeded.request_id, succeeded.error) == (200, "dl-1", None)
 
 
 @pytest.mark.parametrize("kind", ["raw", "download"])

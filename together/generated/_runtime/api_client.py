@@ -58,6 +58,10 @@ __all__ = ["ApiClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+#: The result of a call decoded into a pydantic model class of the caller's (``decode=``).
+#: Not bound to ``BaseModel``: the generated methods pass ``decode`` typed ``Any``, and mypy
+#: infers ``Any`` for overloads an ``Any`` matches with different results.
+M = TypeVar("M")
 
 #: The strategy of a call that is never retried (``call_api_raw``).
 _NO_RETRY = RetryPolicy(max_retries=0)
@@ -235,6 +239,21 @@ class ApiClient:
         retry_policy: RetryStrategy | None = None,
         decode: Callable[[bytes], R],
     ) -> ApiResponse[R]: ...
+
+    @overload
+    async def call_api(
+        self,
+        operation: Operation[Any],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        request_timeout: RequestTimeout = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int | None = None,
+        deadline: float | None = None,
+        retry_policy: RetryStrategy | None = None,
+        decode: type[M],
+    ) -> ApiResponse[M]: ...
 
     async def call_api(
         self,

@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import stat
+import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Annotated, Any, Protocol
@@ -145,7 +146,7 @@ class _PathSource:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         remaining = self.size if self.size is not None else -1
-        with open(self.path, "rb") as file:
+        with await _open_for_reading(self.path) as file:
             while remaining != 0:
                 want = CHUNK_SIZE if remaining < 0 else min(CHUNK_SIZE, remaining)
                 chunk = await asyncio.to_thread(file.read, want)
@@ -157,6 +158,40 @@ class _PathSource:
         if remaining > 0:
             # The request announced a length it can no longer send: stop it rather than hang.
             raise OSError(f"{self.path} became shorter while it was being uploaded")
+
+
+async def _open_for_reading(path: str) -> IO[bytes]:
+    """``open(path, "rb")`` in a thread of its own: opening a named pipe waits until a writer
+    connects, and the event loop must not wait with it. A daemon thread, not the loop's
+    executor, so a pipe nobody ever writes to holds up neither ``asyncio.run``'s exit nor the
+    interpreter's; a file opened after the upload was cancelled is closed there."""
+    loop = asyncio.get_running_loop()
+    opened: asyncio.Future[IO[bytes]] = loop.create_future()
+
+    def deliver(file: IO[bytes] | None, error: Exception | None) -> None:
+        if opened.cancelled():
+            if file is not None:
+                file.close()
+        elif file is not None:
+            opened.set_result(file)
+        else:
+            opened.set_exception(error or OSError(f"cannot open {path}"))
+
+    def open_file() -> None:
+        file: IO[bytes] | None = None
+        error: Exception | None = None
+        try:
+            file = open(path, "rb")  # noqa: SIM115 - closed by the caller or by deliver()
+        except Exception as exc:  # handed to the awaiting coroutine
+            error = exc
+        try:
+            loop.call_soon_threadsafe(deliver, file, error)
+        except RuntimeError:  # the loop is closed: nobody is waiting for the file
+            if file is not None:
+                file.close()
+
+    threading.Thread(target=open_file, name=f"together-open {path}", daemon=True).start()
+    return await opened
 
 
 @dataclass(slots=True)

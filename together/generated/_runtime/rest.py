@@ -320,6 +320,10 @@ class RESTClientObject:
         method, url = request.method, URL(request.url).update_query(request.query or None)
         headers: Mapping[str, str] = request.headers
         body = request.body
+        secrets = request.secret_names
+        # The API key the runtime put in the query: a Location on the same origin rarely
+        # repeats it, so it is added again there, as headers are kept (dropped off-origin).
+        query_keys = [(k, v) for k, v in request.query if k.lower() in secrets]
         redirects = 0
         while response.status in _REDIRECT_STATUSES:
             location = response.headers.get("Location") or response.headers.get("URI")
@@ -334,11 +338,16 @@ class RESTClientObject:
                 )
             target = _redirect_target(url, location, request)
             if target.origin() != url.origin():
-                secrets = request.secret_names
                 headers = _without_secrets(headers, secrets)
+                query_keys = []
                 if secrets and target.query:
                     kept = [(k, v) for k, v in target.query.items() if k.lower() not in secrets]
                     target = target.with_query(kept)
+            elif query_keys:
+                present = {name.lower() for name in target.query}
+                missing = [(k, v) for k, v in query_keys if k.lower() not in present]
+                if missing:
+                    target = target.extend_query(missing)
             if (response.status == 303 and method != "HEAD") or (
                 response.status in (301, 302) and method == "POST"
             ):
