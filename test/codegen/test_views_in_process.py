@@ -1,0 +1,626 @@
+"""What the views decide, read in process (no formatting, no import of generated code): the
+annotations, names, signatures and defaults each kind of spec node gets, and the text the
+templates print from them. Fast enough to run on every mutant of ``codegen.views``."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codegen import ir
+from codegen.errors import SpecError
+from codegen.lower import lower
+from codegen.read import load_spec
+from codegen.views import build_package_view
+from codegen.views.model_base import ModelView
+from codegen.views.object_model import ObjectModelView
+from codegen.views.operation import OperationView
+from codegen.views.package import PackageView
+from codegen.views.python_types import Imports, TypeRenderer, field_constraints
+
+RUNTIME = "together.generated._runtime"
+
+
+def _spec(tmp_path: Path, text: str) -> ir.ApiSpec:
+    path = tmp_path / "views.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return lower(load_spec(path))
+
+
+def _view(tmp_path: Path, text: str, **kwargs: object) -> PackageView:
+    return build_package_view(
+        _spec(tmp_path, text),
+        "pkg",
+        RUNTIME,
+        lambda status: f"Status{status}Error",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _model(view: PackageView, name: str) -> ModelView:
+    return next(m for m in view.models if m.schema_name == name)
+
+
+def _object(view: PackageView, name: str) -> ObjectModelView:
+    model = _model(view, name)
+    assert isinstance(model, ObjectModelView)
+    return model
+
+
+def _operation(view: PackageView, operation_id: str) -> OperationView:
+    return next(op for api in view.apis for op in api.operations if op.operation_id == operation_id)
+
+
+# ------------------------------------------------------------------ types of fields
+
+TYPES = """
+openapi: 3.1.0
+info: {title: Types, version: "1"}
+paths: {}
+components:
+  schemas:
+    Colour: {type: string, enum: [red, green]}
+    Level: {type: integer, enum: [1, 2]}
+    Mixed: {enum: [1, "one"]}
+    Names: {type: array, items: {type: string}}
+    Either:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+    Cat:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [cat]}}
+    Dog:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [dog]}}
+    Tagged:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator: {propertyName: kind, mapping: {cat: "#/components/schemas/Cat", dog: "#/components/schemas/Dog"}}
+    Loose:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string}}
+    Mapped:
+      oneOf: [{$ref: "#/components/schemas/Loose"}, {$ref: "#/components/schemas/Cat"}]
+      discriminator: {propertyName: kind, mapping: {loose: "#/components/schemas/Loose", cat: "#/components/schemas/Cat"}}
+    Everything:
+      type: object
+      required: [when, count]
+      properties:
+        when: {type: string, format: date-time}
+        day: {type: string, format: date}
+        blob: {type: string, format: binary}
+        count: {type: integer, minimum: 1, maximum: 5}
+        ratio: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1, multipleOf: 0.5}
+        flag: {type: boolean}
+        code: {type: string, minLength: 2, maxLength: 3, pattern: "^[a-z]+$"}
+        tags: {type: array, items: {type: string}, minItems: 1, maxItems: 4}
+        extra: {type: object, additionalProperties: {type: integer}}
+        anything: {}
+        maybe: {type: [string, "null"]}
+        colour: {$ref: "#/components/schemas/Colour"}
+        level: {$ref: "#/components/schemas/Level"}
+        mixed: {$ref: "#/components/schemas/Mixed"}
+        names: {$ref: "#/components/schemas/Names"}
+        either: {$ref: "#/components/schemas/Either"}
+        tagged: {$ref: "#/components/schemas/Tagged"}
+        mapped: {$ref: "#/components/schemas/Mapped"}
+        choice: {type: string, enum: [a, b]}
+        open: {anyOf: [{type: string, enum: [x, "y"]}, {type: string}]}
+"""
+
+
+def test_each_type_gets_its_annotation(tmp_path: Path) -> None:
+    view = _view(tmp_path, TYPES)
+    fields = {f.wire_name: f.annotation for f in _object(view, "Everything").fields}
+    unwrap = "BeforeValidator(unwrap_one_of)"
+    assert fields == {
+        "when": "datetime",
+        "day": "date | None",
+        "blob": "bytes | None",
+        "count": "Annotated[int, Field(ge=1, le=5)]",
+        "ratio": "Annotated[float, Field(gt=0, lt=1, multiple_of=0.5)] | None",
+        "flag": "bool | None",
+        "code": "Annotated[str, Field(min_length=2, max_length=3, pattern='^[a-z]+$')] | None",
+        "tags": "Annotated[list[str], Field(min_length=1, max_length=4)] | None",
+        "extra": "dict[str, int] | None",
+        "anything": "Any",
+        "maybe": "str | None",
+        "colour": "Colour | None",
+        "level": "Level | None",
+        "mixed": "Literal[1, 'one'] | None",
+        "names": "list[str] | None",
+        "either": f"Annotated[Cat | Dog, {unwrap}] | None",
+        "tagged": f"Annotated[Annotated[Cat | Dog, Field(discriminator='kind')], {unwrap}] | None",
+        "mapped": (
+            "Annotated[Annotated[Annotated[Loose, Tag('Loose')] | Annotated[Cat, Tag('Cat')], "
+            "Discriminator(lambda v: {'cat': 'Cat', 'loose': 'Loose'}.get(v.get('kind') if "
+            "isinstance(v, dict) else getattr(v, 'kind', None)))], "
+            f"{unwrap}] | None"
+        ),
+        "choice": "Literal['a', 'b'] | None",
+        "open": "str | None",
+    }
+
+
+def test_a_model_imports_what_its_annotations_name(tmp_path: Path) -> None:
+    view = _view(tmp_path, TYPES)
+    # Sorted by module (ruff groups them when the file is formatted).
+    assert _object(view, "Everything").imports == [
+        "from datetime import date, datetime",
+        "from pkg.models.cat import Cat",
+        "from pkg.models.colour import Colour",
+        "from pkg.models.dog import Dog",
+        "from pkg.models.level import Level",
+        "from pkg.models.loose import Loose",
+        "from pydantic import BeforeValidator, Discriminator, Field, Tag",
+        f"from {RUNTIME}.model_base import ApiModel, unwrap_one_of",
+        "from typing import Annotated, Any, Literal",
+    ]
+
+
+def test_enums_of_one_type_are_classes_and_mixed_ones_literals(tmp_path: Path) -> None:
+    view = _view(tmp_path, TYPES)
+    colour, level, mixed = (_model(view, n) for n in ("Colour", "Level", "Mixed"))
+    assert (colour.kind, colour.enum_base, colour.enum_class) == ("enum", "str", "StrEnum")  # type: ignore[attr-defined]
+    assert colour.enum_members == [("RED", "'red'"), ("GREEN", "'green'")]  # type: ignore[attr-defined]
+    assert colour.imports == ["from enum import StrEnum"]
+    assert (level.enum_base, level.enum_class) == ("int", "IntEnum")  # type: ignore[attr-defined]
+    assert level.enum_members == [("VALUE_1", "1"), ("VALUE_2", "2")]  # type: ignore[attr-defined]
+    assert level.imports == ["from enum import IntEnum"]
+    assert mixed.kind == "alias"
+
+
+def test_union_views_name_their_members(tmp_path: Path) -> None:
+    view = _view(tmp_path, TYPES)
+    tagged = _model(view, "Tagged")
+    assert tagged.kind == "union"
+    assert tagged.union_annotation == "Annotated[Cat | Dog, Field(discriminator='kind')]"  # type: ignore[attr-defined]
+    assert tagged.union_members == ["Cat", "Dog"]  # type: ignore[attr-defined]
+    assert tagged.imports == [
+        "from pkg.models.cat import Cat",
+        "from pkg.models.dog import Dog",
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import OneOfModel",
+        "from typing import Annotated, ClassVar",
+    ]
+    names = _model(view, "Names")
+    assert (names.kind, names.alias_annotation, names.imports) == (  # type: ignore[attr-defined]
+        "alias",
+        "list[str]",
+        ["from typing import TypeAlias"],
+    )
+
+
+def test_field_constraints_use_pydantics_names() -> None:
+    every = ir.Constraints(
+        min_length=1,
+        max_length=2,
+        pattern="p",
+        minimum=3,
+        maximum=4,
+        exclusive_minimum=5,
+        exclusive_maximum=6,
+        multiple_of=7,
+        min_items=8,
+        max_items=9,
+    )
+    assert field_constraints(every) == (
+        "min_length=1, max_length=2, pattern='p', ge=3, le=4, gt=5, lt=6, multiple_of=7, "
+        "min_length=8, max_length=9"
+    )
+    assert field_constraints(ir.Constraints()) == ""
+
+
+def test_imports_are_sorted_lines() -> None:
+    imports = Imports()
+    imports.add("b", "Z")
+    imports.add("a", "Y")
+    imports.add("b", "X")
+    imports.add("b", "X")
+    assert imports.lines() == ["from a import Y", "from b import X, Z"]
+
+
+def test_a_binary_property_is_a_file_only_in_a_multipart_body(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, TYPES)
+    types = TypeRenderer(spec, "pkg", RUNTIME)
+    binary = ir.Primitive("string", "binary")
+    imports = Imports()
+    assert types.annotation(binary, imports) == "bytes"
+    types.binary_as_file = True
+    assert types.annotation(binary, imports) == "FileInput"
+    assert imports.lines() == [f"from {RUNTIME}.multipart import FileInput"]
+    assert types.annotation(ir.Null(), Imports()) == "None"
+    assert types.module_of("Everything") == "everything"
+    assert types.model_module("Colour") == "pkg.models.colour"
+
+
+# ------------------------------------------------------------------ operations
+
+OPERATIONS = """
+openapi: 3.1.0
+info: {title: Ops, version: "1"}
+servers: [{url: "https://ops.example/v2/"}]
+security: [{bearer: []}]
+tags:
+  - {name: things, description: "All the   things."}
+  - {name: Things}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      tags: [things]
+      summary: Get one
+      description: "Gets   one thing."
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}, description: "the id"}
+        - {name: fields, in: query, schema: {type: array, items: {type: string}}, explode: false}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}
+        "404":
+          description: "not   found"
+          content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+        "4XX": {description: other}
+        default: {description: anything else}
+    delete:
+      operationId: deleteThing
+      tags: [Things]
+      deprecated: true
+      security: [{key: []}]
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "204": {description: gone}
+  /things:
+    post:
+      operationId: createThing
+      tags: [things]
+      x-retry-safe: true
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thing"}
+            example: {name: "from the spec"}
+      responses:
+        "200":
+          description: made
+          content:
+            application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+            text/event-stream: {schema: {$ref: "#/components/schemas/Thing"}}
+        "204": {description: nothing}
+    put:
+      operationId: replaceThing
+      tags: [things]
+      x-retry-safe: false
+      parameters:
+        - {name: mode, in: query, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/json: {schema: {type: array, items: {type: string}}}
+      responses:
+        "200":
+          description: bytes
+          content: {application/octet-stream: {schema: {type: string, format: binary}}}
+  /events:
+    post:
+      operationId: events
+      tags: [things]
+      responses:
+        "200":
+          description: events
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Thing"}}}
+        "400":
+          description: bad
+          content: {application/problem+json: {schema: {$ref: "#/components/schemas/Error"}}}
+  /moved:
+    get:
+      operationId: moved
+      tags: [things]
+      responses:
+        "307": {description: to the file}
+        "400": {description: bad}
+  /text:
+    patch:
+      operationId: text
+      tags: [things]
+      responses:
+        "200":
+          description: text
+          content: {text/plain: {schema: {type: string}}}
+  /socket:
+    get:
+      operationId: socket
+      tags: [things]
+      responses:
+        "101": {description: upgrade}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    key: {type: apiKey, in: query, name: api_key}
+  schemas:
+    Thing:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        stream: {type: boolean}
+    Error:
+      type: object
+      properties: {message: {type: string}}
+"""
+
+
+def test_an_operation_with_parameters_has_them_in_order(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    op = _operation(view, "getThing")
+    assert (op.name, op.constant, op.method, op.path) == (
+        "get_thing",
+        "_GET_THING_OPERATION",
+        "GET",
+        "/things/{id}",
+    )
+    assert (op.summary, op.description, op.deprecated) == ("Get one", "Gets   one thing.", False)
+    assert op.signature == [
+        "id: int",
+        "fields: list[str] | None = None",
+        "x_trace: str | None = None",
+    ]
+    assert op.download_signature == [
+        "id: int",
+        "destination: Destination",
+        "fields: list[str] | None = None",
+        "x_trace: str | None = None",
+    ]
+    assert op.signature_names == ["id", "fields", "x_trace"]
+    assert op.call_params == [("id", "id"), ("fields", "fields"), ("X-Trace", "x_trace")]
+    assert [(p.location, p.required, p.explode, p.description) for p in op.params] == [
+        ("path", True, True, "the id"),
+        ("query", False, False, ""),
+        ("header", False, True, ""),
+    ]
+    assert [p.adapter_type for p in op.params] == ["int", "list[str]", "str"]
+    assert (op.return_annotation, op.return_text) == ("Thing", "[**Thing**](Thing.md)")
+    assert (op.has_plain, op.stream, op.download, op.decodable) == (True, None, False, True)
+    assert op.decoded_suffix == ""
+    assert op.method_names == [
+        "get_thing",
+        "get_thing_with_http_info",
+        "get_thing_without_preload_content",
+    ]
+    assert op.accept == "application/json"
+    assert (op.retry_safe, op.retry_reason) == (True, "its method is idempotent")
+    assert op.security == [("bearer", "bearer", "header", "Authorization")]
+    assert op.security_names == ["bearer"]
+    assert op.legacy_alias is None
+    assert [(r.status, r.raises, r.description) for r in op.responses] == [
+        ("200", "-", "ok"),
+        ("404", "`Status404Error`", "not found"),
+        ("4XX", "the `ApiException` subclass for the status (4XX)", "other"),
+        ("default", "the `ApiException` subclass for the status", "anything else"),
+    ]
+    assert [r.spec_expr for r in op.responses] == [
+        "ResponseSpec.json(Thing)",
+        "ResponseSpec.json(Error)",
+        'ResponseSpec("empty")',
+        'ResponseSpec("empty")',
+    ]
+    assert op.example_setup == ["id = 0  # **int**"]
+    assert op.example_call == "id=id"
+    assert op.example_imports == ["from pkg.models.thing import Thing"]
+
+
+def test_a_json_body_and_a_stream_make_both_methods(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    op = _operation(view, "createThing")
+    assert op.body is not None
+    assert (op.body.name, op.body.annotation, op.body.model, op.body.required) == (
+        "thing",
+        "Thing | Mapping[str, Any]",
+        "Thing",
+        True,
+    )
+    assert op.body.stream_flag == "stream"
+    assert op.signature == ["thing: Thing | Mapping[str, Any]"]
+    assert op.stream is not None
+    assert op.stream.specs == [("200", "ResponseSpec.event_stream(Thing)")]
+    assert (op.stream.chunk_annotation, op.stream.chunk_text) == ("Thing", "[**Thing**](Thing.md)")
+    assert op.return_annotation == "Thing | None"
+    assert op.return_text == "[**Thing**](Thing.md) | None"
+    assert (op.decodable, op.decoded_suffix) == (True, " | None")
+    assert op.method_names == [
+        "create_thing",
+        "create_thing_with_http_info",
+        "create_thing_without_preload_content",
+        "create_thing_stream",
+    ]
+    assert op.accept == "application/json"
+    assert (op.retry_safe, op.retry_reason) == (True, "the spec marks it `x-retry-safe: true`")
+    assert op.example_setup == ["thing = Thing(name='from the spec')"]
+    assert op.example_call == "thing=thing"
+
+
+def test_a_download_takes_a_destination_after_the_required_arguments(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    op = _operation(view, "replaceThing")
+    assert op.body is not None and op.body.name == "body" and op.body.model is None
+    assert op.signature == ["mode: str", "body: list[str] | None = None"]
+    assert op.download_signature == [
+        "mode: str",
+        "destination: Destination",
+        "body: list[str] | None = None",
+    ]
+    assert (op.download, op.decodable, op.return_annotation) == (True, False, "bytes")
+    assert op.method_names[-1] == "replace_thing_to_file"
+    assert op.accept == "application/octet-stream"
+    assert (op.retry_safe, op.retry_reason) == (False, "the spec marks it `x-retry-safe: false`")
+    assert op.example_setup == ["mode = 'string'  # **str**"]
+    assert op.example_call == "mode=mode"
+
+
+def test_a_stream_only_operation_has_no_plain_method(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    op = _operation(view, "events")
+    assert op.has_plain is False
+    assert op.method_names == ["events_without_preload_content", "events_stream"]
+    # Its Accept header is what its errors are written in.
+    assert op.accept == "application/problem+json"
+    assert op.return_annotation == "None"
+    assert op.retry_reason == (
+        "its method is not idempotent and the spec does not mark it `x-retry-safe`"
+    )
+
+
+def test_a_redirect_only_operation_is_a_download(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    op = _operation(view, "moved")
+    assert (op.has_plain, op.download, op.return_annotation, op.accept) == (
+        True,
+        True,
+        "bytes",
+        None,
+    )
+    text = _operation(view, "text")
+    assert (text.return_annotation, text.accept, text.download) == ("str", "text/plain", False)
+    assert text.retry_safe is False
+
+
+def test_tags_of_one_class_merge_and_upgrades_are_skipped(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    # The lowered spec orders the tags by name: ``Things`` first, and its class holds the
+    # operations of ``things`` too, after its own; the first description that is not empty.
+    assert [(a.name, a.module, a.tag) for a in view.apis] == [("ThingsApi", "things_api", "Things")]
+    api = view.apis[0]
+    assert api.description == "All the things."
+    assert [op.operation_id for op in api.operations] == [
+        "deleteThing",
+        "getThing",
+        "replaceThing",
+        "createThing",
+        "events",
+        "moved",
+        "text",
+    ]
+    assert api.decodes is True
+    deleted = _operation(view, "deleteThing")
+    assert deleted.deprecated is True
+    assert deleted.security == [("key", "apiKey", "query", "api_key")]
+    assert (deleted.return_annotation, deleted.accept, deleted.decodable) == ("None", None, False)
+    assert [(s.operation_id, s.method, s.path, s.tag) for s in view.skipped] == [
+        ("socket", "GET", "/socket", "things")
+    ]
+    assert view.skipped[0].reason == (
+        "answers 101 (a protocol upgrade such as a WebSocket), not HTTP request/response"
+    )
+    assert "views.yaml#/paths/~1socket/get: operation 'socket' skipped: answers 101" in (
+        "\n".join(view.warnings)
+    )
+    assert view.tag_index == [
+        ("Things", "ThingsApi", "", ["delete_thing"]),
+        (
+            "things",
+            "ThingsApi",
+            "All the things.",
+            ["get_thing", "replace_thing", "create_thing", "events", "moved", "text"],
+        ),
+    ]
+    assert (view.default_host, view.base_path) == ("https://ops.example/v2", "/v2")
+    assert (view.title, view.version, view.runtime_home) == ("Ops", "1", False)
+
+
+def test_legacy_aliases_and_settings_are_carried(tmp_path: Path) -> None:
+    from codegen.views.package import Settings
+
+    settings = Settings(
+        api_key_env="OPS_KEY", base_url_env="OPS_URL", legacy_operation_aliases=("getThing",)
+    )
+    view = _view(tmp_path, OPERATIONS, settings=settings)
+    assert _operation(view, "getThing").legacy_alias == "GET_THING_OPERATION"
+    assert _operation(view, "text").legacy_alias is None
+    assert (view.api_key_env, view.base_url_env) == ("OPS_KEY", "OPS_URL")
+    with pytest.raises(
+        SpecError, match=r"legacy_operation_aliases name operations the spec lacks: \['nope'\]"
+    ):
+        _view(tmp_path, OPERATIONS, settings=Settings(legacy_operation_aliases=("nope",)))
+    with pytest.raises(SpecError, match=r"mixins name schemas the spec lacks: \['Nope'\]"):
+        _view(tmp_path, OPERATIONS, mixins={"Nope": "m:C"})
+
+
+# ------------------------------------------------------------------ names that clash
+
+CLASHES = """
+openapi: 3.1.0
+info: {title: Clash, version: "1"}
+paths:
+  /x/{self}:
+    get:
+      operationId: getX
+      tags: [x]
+      parameters:
+        - {name: self, in: path, required: true, schema: {type: string}}
+        - {name: self_, in: query, schema: {type: string}}
+        - {name: self_2, in: query, schema: {type: string}}
+        - {name: _retries, in: query, schema: {type: integer}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/b"}}}
+components:
+  schemas:
+    Letters: {type: string, enum: ["", a-b, a_b, A_B_2, "1", "_1", 2x]}
+    B: {type: object, properties: {n: {type: integer}}}
+    b: {type: object, properties: {m: {type: integer}}}
+    "b.": {type: object, properties: {o: {type: integer}}}
+    Configuration: {type: object, properties: {c: {type: integer}}}
+    ConfigurationModel: {type: object, properties: {d: {type: integer}}}
+"""
+
+
+def test_clashing_names_are_numbered_with_warnings(tmp_path: Path) -> None:
+    view = _view(tmp_path, CLASHES, root_names=frozenset({"Configuration"}))
+    letters = _model(view, "Letters")
+    assert letters.enum_members == [  # type: ignore[attr-defined]
+        ("EMPTY", "''"),
+        ("A_B", "'a-b'"),
+        ("A_B_3", "'a_b'"),
+        ("A_B_2", "'A_B_2'"),
+        ("VALUE_1", "'1'"),
+        ("VALUE_1_2", "'_1'"),
+        ("VALUE_2X", "'2x'"),
+    ]
+    assert {m.schema_name: m.name for m in view.models} == {
+        "Letters": "Letters",
+        "B": "B",
+        "b": "B2",
+        "b.": "B3",
+        "Configuration": "ConfigurationModel2",
+        "ConfigurationModel": "ConfigurationModel",
+    }
+    op = _operation(view, "getX")
+    assert op.signature_names == ["self_3", "self_", "self_2", "retries"]
+    assert op.call_params == [
+        ("self", "self_3"),
+        ("self_", "self_"),
+        ("self_2", "self_2"),
+        ("_retries", "retries"),
+    ]
+    assert op.return_annotation == "B2"
+    assert sorted(view.warnings) == [
+        "views.yaml#/components/schemas/Configuration: schema 'Configuration' is class "
+        "'ConfigurationModel2': 'Configuration' is a name the package already uses",
+        "views.yaml#/components/schemas/Letters/enum: enum value '_1' is member 'VALUE_1_2': "
+        "'VALUE_1' is another value's member",
+        "views.yaml#/components/schemas/Letters/enum: enum value 'a_b' is member 'A_B_3': "
+        "'A_B' is another value's member",
+        "views.yaml#/components/schemas/b.: schema 'b.' is class 'B3': 'B' is the class of "
+        "schema 'B'",
+        "views.yaml#/components/schemas/b: schema 'b' is class 'B2': 'B' is the class of "
+        "schema 'B'",
+        "views.yaml#/paths/~1x~1{self}/get/parameters/0: parameter 'self' is argument "
+        "'self_3': 'self' is an argument every method has",
+    ]
