@@ -882,3 +882,147 @@ def test_stale_files_outside_the_root_are_shown_absolute(tmp_path: Path) -> None
         f"missing: {kept}",
         f"stale: {(docs / 'Old.md').as_posix()}",
     ]
+
+
+# ------------------------------------------------------------------ defaults
+
+
+def test_defaults_are_exact_python_values(tmp_path: Path) -> None:
+    from codegen.views.defaults import PythonDefault, python_default
+
+    types = TypeRenderer(_spec(tmp_path, TYPES), "pkg", RUNTIME)
+    imports = Imports()
+
+    def source(type_: ir.TypeRef, value: object) -> PythonDefault:
+        return python_default(type_, value, types, imports)
+
+    integer, number = ir.Primitive("integer"), ir.Primitive("number")
+    boolean, string = ir.Primitive("boolean"), ir.Primitive("string")
+    assert source(integer, None) == PythonDefault("None")
+    assert source(integer, "20") == PythonDefault("20")
+    assert source(integer, 2.0) == PythonDefault("2")
+    assert source(integer, 7) == PythonDefault("7")
+    assert source(number, "0.2") == PythonDefault("0.2")
+    assert source(number, "-1e2") == PythonDefault("-100.0")
+    assert source(number, 3) == PythonDefault("3.0")
+    assert source(number, 0.5) == PythonDefault("0.5")
+    assert source(boolean, "true") == PythonDefault("True")
+    assert source(boolean, "false") == PythonDefault("False")
+    assert source(boolean, False) == PythonDefault("False")
+    assert source(string, "x") == PythonDefault("'x'")
+    assert source(ir.Nullable(integer), "3") == PythonDefault("3")
+    assert source(ir.AnyValue(), {"a": 1}) == PythonDefault("{'a': 1}", factory=True)
+    assert source(ir.AnyValue(), [1]) == PythonDefault("[1]", factory=True)
+    assert source(ir.AnyValue(), "s") == PythonDefault("'s'")
+    assert source(ir.LiteralValues(("a", 1)), 1) == PythonDefault("1")
+    assert source(ir.OpenEnum(("a",)), "zzz") == PythonDefault("'zzz'")
+    assert source(ir.ArrayOf(integer), ["1", 2]) == PythonDefault("[1, 2]", factory=True)
+    assert source(ir.MapOf(number), {"k": "1.5"}) == PythonDefault("{'k': 1.5}", factory=True)
+    union = ir.UnionOf((ir.Ref("Everything"), integer, string), "oneOf")
+    assert source(union, "5") == PythonDefault("5")
+    assert source(union, "five") == PythonDefault("'five'")
+    assert source(ir.Ref("Colour"), "green") == PythonDefault("Colour.GREEN")
+    assert source(ir.Ref("Level"), 2) == PythonDefault("Level.VALUE_2")
+    assert source(ir.Ref("Mixed"), "one") == PythonDefault("'one'")
+    assert source(ir.Ref("Names"), ["n"]) == PythonDefault("['n']", factory=True)
+    assert imports.lines() == [
+        "from pkg.models.colour import Colour",
+        "from pkg.models.level import Level",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_", "value", "message"),
+    [
+        (ir.Primitive("boolean"), "yes", "'yes' is not a boolean"),
+        (ir.Primitive("boolean"), 1, "1 is not a boolean"),
+        (ir.Primitive("string"), 1, "1 is not a plain string"),
+        (ir.Primitive("string", "date-time"), "2024-01-01T00:00:00Z", "is not a plain string"),
+        (ir.Primitive("string", "date"), "2024-01-01", "is not a plain string"),
+        (ir.Primitive("string", "binary"), "x", "is not a plain string"),
+        (ir.Primitive("integer"), True, "True is not a integer"),
+        (ir.Primitive("number"), False, "False is not a number"),
+        (ir.Primitive("integer"), 1.5, "1.5 is not an integer"),
+        (ir.Primitive("integer"), "1.5", "'1.5' is not an integer"),
+        (ir.Primitive("integer"), "1x", "'1x' is not a integer"),
+        (ir.Primitive("integer"), [1], r"\[1\] is not a integer"),
+        (ir.Primitive("number"), "0.10000000000000000001", "has no exact float"),
+        (ir.LiteralValues(("a", "b")), "c", r"'c' is not one of \['a', 'b'\]"),
+        (ir.LiteralValues((1, 2)), True, r"True is not one of \[1, 2\]"),
+        (ir.OpenEnum(("a",)), 1, "1 is not a string"),
+        (ir.ArrayOf(ir.Primitive("integer")), "1", "'1' is not a list"),
+        (ir.MapOf(ir.Primitive("integer")), [1], r"\[1\] is not a mapping"),
+        (ir.UnionOf((ir.Primitive("integer"),), "anyOf"), "x", "'x' is none of the union's types"),
+        (ir.Null(), 1, "1 is not null"),
+        (ir.Ref("Colour"), "blue", r"'blue' is not one of \['red', 'green'\]"),
+        (ir.Ref("Level"), "1", r"'1' is not one of \[1, 2\]"),
+    ],
+)
+def test_a_default_that_is_no_value_of_its_type_is_refused(
+    tmp_path: Path, type_: ir.TypeRef, value: object, message: str
+) -> None:
+    from codegen.views.defaults import NotAValue, python_default
+
+    types = TypeRenderer(_spec(tmp_path, TYPES), "pkg", RUNTIME)
+    with pytest.raises(NotAValue, match=message):
+        python_default(type_, value, types, Imports())
+
+
+DEFAULTS = """
+openapi: 3.1.0
+info: {title: Defaults, version: "1"}
+paths: {}
+components:
+  schemas:
+    Inner: {type: object, properties: {a: {type: integer}}}
+    WithDefaults:
+      type: object
+      required: [needed]
+      properties:
+        needed: {type: integer, description: "Must   be set."}
+        count: {type: integer, default: "20"}
+        tags: {type: array, items: {type: string}, default: [a]}
+        inner: {allOf: [{$ref: "#/components/schemas/Inner"}], default: {a: 1}}
+        old: {type: string, deprecated: true, readOnly: true}
+        Odd-Name: {type: string, default: x}
+"""
+
+
+def test_fields_carry_their_defaults_aliases_and_notes(tmp_path: Path) -> None:
+    view = _view(tmp_path, DEFAULTS)
+    fields = {f.wire_name: f for f in _object(view, "WithDefaults").fields}
+    assert {w: f.assignment for w, f in fields.items()} == {
+        "needed": " = Field(description='Must be set.')",
+        "count": " = Field(default=20)",
+        "tags": " = Field(default_factory=lambda: ['a'])",
+        "inner": " = Field(default=None)",
+        "old": " = Field(default=None, deprecated=True)",
+        "Odd-Name": " = Field(default='x', alias='Odd-Name')",
+    }
+    assert {w: f.notes for w, f in fields.items()} == {
+        "needed": "",
+        "count": "[optional] [default to '20']",
+        "tags": "[optional] [default to ['a']]",
+        "inner": "[optional] [default to {'a': 1}]",
+        "old": "[optional] [readonly]",
+        "Odd-Name": "[optional] [default to 'x']",
+    }
+    assert fields["needed"].required and not fields["count"].required
+    assert (fields["Odd-Name"].name, fields["needed"].description) == ("odd_name", "Must be set.")
+    assert fields["tags"].type_text == "List[**str**]"
+    assert fields["inner"].type_text == "[**Inner**](Inner.md)"
+    assert view.warnings == [
+        "views.yaml#/components/schemas/WithDefaults/properties/inner/default: default "
+        "ignored, {'a': 1} stands for a Inner; the server applies its own"
+    ]
+    assert _object(view, "WithDefaults").imports == [
+        "from pkg.models.inner import Inner",
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, DEFAULTS.replace('default: "20"', "default: twenty"))
+    assert caught.value.pointer == "/components/schemas/WithDefaults/properties/count/default"
+    assert "the default is not a value of the property's type: 'twenty' is not a integer" in str(
+        caught.value
+    )
