@@ -1026,3 +1026,410 @@ def test_fields_carry_their_defaults_aliases_and_notes(tmp_path: Path) -> None:
     assert "the default is not a value of the property's type: 'twenty' is not a integer" in str(
         caught.value
     )
+
+
+# ------------------------------------------------------------------ models: objects, cycles
+
+MODELS = """
+openapi: 3.1.0
+info: {title: Models, version: "1"}
+servers: [{url: /api}]
+paths:
+  /send:
+    post:
+      operationId: send
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Request"}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Node"}}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: "#/components/schemas/Upload"}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    Request:
+      type: object
+      description: "A   request."
+      required: [list]
+      properties:
+        list: {type: array, items: {type: string}}
+        str: {type: string}
+        prompt: {type: string}
+        messages: {type: array, items: {type: string}}
+      oneOf:
+        - required: [prompt]
+        - required: [messages]
+      example: {list: [a]}
+    Open:
+      type: object
+      additionalProperties: false
+      anyOf:
+        - required: [a]
+        - required: [b, c]
+      properties:
+        a: {type: string, example: "x"}
+        b: {type: integer}
+        c: {type: integer}
+    Node:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, example: "root"}
+        children: {type: array, items: {$ref: "#/components/schemas/Node"}}
+        other: {$ref: "#/components/schemas/Other"}
+    Other:
+      type: object
+      properties:
+        back: {$ref: "#/components/schemas/Node"}
+        level: {$ref: "#/components/schemas/Level"}
+    Level: {type: integer, enum: [1, 2]}
+    Plain:
+      type: object
+      required: [n]
+      properties: {n: {type: integer}}
+    Upload:
+      type: object
+      required: [file]
+      properties:
+        file: {type: string, format: binary}
+        files: {type: array, items: {type: string, format: binary}}
+        name: {type: string}
+"""
+
+
+def test_object_models_forbid_extras_and_check_alternatives(tmp_path: Path) -> None:
+    view = _view(tmp_path, MODELS, mixins={"Plain": "mixins.plain:PlainMixin"})
+    request = _object(view, "Request")
+    assert request.description == "A request."
+    # Sent in requests only: unknown fields are refused.
+    assert request.forbid_extra is True
+    assert [f.name for f in request.fields] == ["list_", "str_", "prompt", "messages"]
+    assert request.required_alternatives == [["prompt"], ["messages"]]
+    assert request.alternatives_exactly_one is True
+    assert (request.example_json, request.example_args) == ('{"list": ["a"]}', "")
+    assert request.imports == [
+        "from pydantic import ConfigDict, Field, model_validator",
+        f"from {RUNTIME}.model_base import ApiModel",
+        "from typing import Self",
+    ]
+    opened = _object(view, "Open")
+    assert (opened.forbid_extra, opened.alternatives_exactly_one) == (True, False)
+    assert opened.required_alternatives == [["a"], ["b", "c"]]
+    assert (opened.example_json, opened.example_args) == ("", "")
+    plain = _object(view, "Plain")
+    assert plain.forbid_extra is False
+    assert (plain.bases, plain.mixin) == (["PlainMixin", "ApiModel"], "mixins.plain:PlainMixin")
+    assert plain.imports == [
+        "from mixins.plain import PlainMixin",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
+    assert (plain.example_json, plain.example_args) == ("", "n=...")
+    assert _object(view, "Node").example_json == '{"name": "root"}'
+    upload = _object(view, "Upload")
+    assert [f.annotation for f in upload.fields] == [
+        "FileInput",
+        "list[FileInput] | None",
+        "str | None",
+    ]
+    assert _object(view, "Other").fields[1].annotation == "Level | None"
+    # The binary-as-file switch is off again after the multipart body's model.
+    assert TypeRenderer(_spec(tmp_path, MODELS), "pkg", RUNTIME).binary_as_file is False
+    assert (view.default_host, view.base_path) == ("http://localhost/api", "/api")
+
+
+def test_recursive_models_import_their_cycle_at_the_end(tmp_path: Path) -> None:
+    view = _view(tmp_path, MODELS)
+    node, other, level = (_model(view, n) for n in ("Node", "Other", "Level"))
+    assert (node.recursive, other.recursive, level.recursive) == (True, True, False)
+    assert node.cycle_imports == ["from pkg.models.other import Other"]
+    assert other.cycle_imports == ["from pkg.models.node import Node"]
+    # The cycle's partners are not among the imports at the top.
+    assert node.imports == [
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
+    assert other.imports == [
+        "from pkg.models.level import Level",
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
+    assert _model(view, "Plain").cycle_imports == []
+
+
+def test_cycles_are_found_as_strongly_connected_components(tmp_path: Path) -> None:
+    from codegen.views.cycles import _strongly_connected, recursive_groups
+
+    assert recursive_groups(_spec(tmp_path, MODELS)) == {
+        "Node": frozenset({"Node", "Other"}),
+        "Other": frozenset({"Node", "Other"}),
+    }
+    graph = {
+        "a": ["b"],
+        "b": ["c", "a"],
+        "c": ["c"],
+        "d": ["a", "e"],
+        "e": [],
+        "f": ["g"],
+        "g": ["h"],
+        "h": ["f", "a"],
+    }
+    assert sorted(_strongly_connected(graph)) == [
+        ["a", "b"],
+        ["c"],
+        ["d"],
+        ["e"],
+        ["f", "g", "h"],
+    ]
+    # Deeper than Python's stack: iterative.
+    chain = {str(i): [str(i + 1)] for i in range(5000)}
+    chain["5000"] = ["0"]
+    assert len(_strongly_connected(chain)) == 1
+
+
+RECURSIVE_ALIASES = """
+openapi: 3.1.0
+info: {title: Loops, version: "1"}
+paths: {}
+components:
+  schemas:
+    Json:
+      anyOf:
+        - {type: string}
+        - {type: array, items: {$ref: "#/components/schemas/JsonList"}}
+    JsonList: {type: array, items: {$ref: "#/components/schemas/Json"}}
+    Tree:
+      type: object
+      properties:
+        kids: {type: array, items: {$ref: "#/components/schemas/Forest"}}
+    Forest: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+"""
+
+
+def test_recursion_without_a_class_is_refused_and_through_one_is_not(tmp_path: Path) -> None:
+    from codegen.views.cycles import check_inline_recursion, recursive_groups
+
+    spec = _spec(tmp_path, RECURSIVE_ALIASES)
+    errors = list(check_inline_recursion(spec))
+    assert [(e.pointer, e.keyword) for e in errors] == [
+        ("/components/schemas/Json", "$ref"),
+        ("/components/schemas/JsonList", "$ref"),
+    ]
+    assert "recursive schema 'Json' refers to itself through Json -> JsonList -> Json" in str(
+        errors[0]
+    )
+    assert "the Python emitter needs a class to break the recursion" in str(errors[0])
+    assert recursive_groups(spec) == {"Tree": frozenset({"Tree"})}
+    with pytest.raises(SpecError, match="Json -> JsonList -> Json"):
+        _view(tmp_path, RECURSIVE_ALIASES)
+
+
+# ------------------------------------------------------------------ media, bodies, answers
+
+MEDIA = """
+openapi: 3.1.0
+info: {title: Media, version: "1"}
+paths:
+  /chat:
+    post:
+      operationId: chat
+      requestBody:
+        required: false
+        content:
+          application/json; charset=utf-8: {schema: {$ref: "#/components/schemas/ChatRequest"}}
+      responses:
+        "200":
+          description: chunks
+          content:
+            Application/JSON: {schema: {$ref: "#/components/schemas/Chunk"}}
+            text/event-stream: {schema: {$ref: "#/components/schemas/ChatEvents"}}
+        "201":
+          description: other chunks
+          content:
+            text/event-stream:
+              schema:
+                oneOf:
+                  - {$ref: "#/components/schemas/ChunkEvent"}
+                  - {$ref: "#/components/schemas/OtherEvent"}
+                  - {$ref: "#/components/schemas/DoneEvent"}
+  /raw:
+    get:
+      operationId: raw
+      responses:
+        "200":
+          description: any json, a picture or text
+          content:
+            application/vnd.api+json: {}
+            image/png: {schema: {type: string, format: binary}}
+        "202":
+          description: events of any shape
+          content: {text/event-stream: {}}
+        "203":
+          description: a plain event
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Chunk"}}}
+        "204":
+          description: only done events
+          content: {text/event-stream: {schema: {oneOf: [{$ref: "#/components/schemas/DoneEvent"}]}}}
+  /form:
+    post:
+      operationId: form
+      requestBody:
+        content:
+          application/x-www-form-urlencoded: {schema: {type: object}}
+      responses:
+        "204": {description: done}
+  /noschema:
+    post:
+      operationId: noschema
+      requestBody:
+        content:
+          application/json: {}
+          multipart/form-data: {schema: {$ref: "#/components/schemas/ChatRequest"}}
+      responses:
+        "204": {description: done}
+  /multi:
+    post:
+      operationId: multi
+      requestBody:
+        content:
+          multipart/form-data: {schema: {type: array, items: {type: string}}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    ChatRequest:
+      type: object
+      properties:
+        stream: {type: [boolean, "null"]}
+        model: {type: string}
+    Chunk: {type: object, properties: {text: {type: string}}}
+    Other: {type: object, properties: {n: {type: integer}}}
+    ChunkEvent:
+      type: object
+      required: [data]
+      properties: {data: {$ref: "#/components/schemas/Chunk"}}
+    OtherEvent:
+      type: object
+      required: [data]
+      properties: {data: {$ref: "#/components/schemas/Other"}}
+    DoneEvent:
+      type: object
+      required: [data]
+      properties: {data: {type: string, enum: ["[DONE]"]}}
+    ChatEvents:
+      oneOf: [{$ref: "#/components/schemas/ChunkEvent"}, {$ref: "#/components/schemas/DoneEvent"}]
+    Media: {type: string, format: binary}
+    Files:
+      oneOf: [{type: string}, {type: array, items: {$ref: "#/components/schemas/Media"}}]
+"""
+
+
+def test_media_kinds_by_content_type() -> None:
+    from codegen.views.media import media_kind
+
+    assert [
+        media_kind(t)
+        for t in (
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "text/event-stream",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "text/plain",
+            "text/csv",
+            "application/octet-stream",
+            "audio/wav",
+        )
+    ] == [
+        "json",
+        "json",
+        "json",
+        "event-stream",
+        "multipart",
+        "form",
+        "text",
+        "text",
+        "binary",
+        "binary",
+    ]
+
+
+def test_streams_are_read_chunk_by_chunk(tmp_path: Path) -> None:
+    view = _view(tmp_path, _only_operation(MEDIA, ""))
+    chat = _operation(view, "chat")
+    assert chat.stream is not None
+    assert chat.stream.specs == [
+        ("200", "ResponseSpec.event_stream(Chunk)"),
+        ("201", "ResponseSpec.event_stream(Chunk | Other)"),
+    ]
+    assert chat.stream.chunk_annotation == "Chunk | Other"
+    assert chat.stream.chunk_text == "[**Chunk**](Chunk.md) or [**Other**](Other.md)"
+    assert chat.body is not None and chat.body.stream_flag == "stream"
+    assert chat.body.annotation == "ChatRequest | Mapping[str, Any] | None"
+    assert chat.body.content_type == "application/json; charset=utf-8"
+    assert chat.accept == "Application/JSON"
+    assert [r.type_text for r in chat.responses] == [
+        "[**Chunk**](Chunk.md)",
+        "a stream (see the `_stream` method)",
+    ]
+    raw = _operation(view, "raw")
+    assert raw.stream is not None
+    assert raw.stream.specs == [
+        ("202", "ResponseSpec.event_stream(Any)"),
+        ("203", "ResponseSpec.event_stream(Chunk)"),
+        # Only the sentinel: the events themselves.
+        ("204", "ResponseSpec.event_stream(DoneEvent)"),
+    ]
+    # A JSON answer without a schema is read as bytes, beside the picture.
+    assert [r.spec_expr for r in raw.responses][:1] == ['ResponseSpec("bytes")']
+    assert raw.return_annotation == "bytes"
+    assert raw.accept == "application/vnd.api+json, image/png"
+
+
+def test_bodies_the_emitter_cannot_send_are_refused(tmp_path: Path) -> None:
+    for operation, message in [
+        ("form", "request bodies of type application/x-www-form-urlencoded are not supported"),
+        ("noschema", "request bodies of type application/json, multipart/form-data"),
+        ("multi", "a multipart/form-data body must be an object schema"),
+    ]:
+        with pytest.raises(SpecError, match=message) as caught:
+            _view(tmp_path, _only_operation(MEDIA, operation))
+        assert caught.value.pointer.endswith("/post/requestBody")
+
+
+def _only_operation(text: str, keep: str) -> str:
+    """The MEDIA spec without the bodies the emitter refuses, but ``keep``'s."""
+    for other in ("form", "noschema", "multi"):
+        if other == keep:
+            continue
+        start = text.index(f"  /{other}:")
+        end = text.index("\n  /", start + 1) + 1 if other != "multi" else text.index("components:")
+        text = text[:start] + text[end:]
+    return text
+
+
+def test_binary_values_are_found_through_unions_arrays_and_aliases(tmp_path: Path) -> None:
+    from codegen.views.media import is_binary
+
+    schemas = {s.name: s for s in _spec(tmp_path, _only_operation(MEDIA, "")).schemas}
+    binary = ir.Primitive("string", "binary")
+    assert is_binary(binary, schemas)
+    assert is_binary(ir.Nullable(binary), schemas)
+    assert is_binary(ir.ArrayOf(binary), schemas)
+    assert is_binary(ir.UnionOf((ir.Primitive("string"), binary), "oneOf"), schemas)
+    assert is_binary(ir.Ref("Media"), schemas)
+    assert is_binary(ir.Ref("Files"), schemas)
+    assert not is_binary(ir.Primitive("string"), schemas)
+    assert not is_binary(ir.Primitive("integer", "binary"), schemas)
+    assert not is_binary(ir.Ref("Chunk"), schemas)
+    assert not is_binary(ir.MapOf(binary), schemas)
