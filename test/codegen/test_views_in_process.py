@@ -1433,3 +1433,76 @@ def test_binary_values_are_found_through_unions_arrays_and_aliases(tmp_path: Pat
     assert not is_binary(ir.Primitive("integer", "binary"), schemas)
     assert not is_binary(ir.Ref("Chunk"), schemas)
     assert not is_binary(ir.MapOf(binary), schemas)
+
+
+CONTAINERS = """
+openapi: 3.1.0
+info: {title: Containers, version: "1"}
+paths: {}
+components:
+  schemas:
+    Colour: {type: string, enum: [red]}
+    Cat:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [cat]}}
+    LazyCat:
+      type: object
+      properties: {kind: {type: string, enum: [lazy]}}
+    TwoCats:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [cat, kitten]}}
+    Number: {type: integer, enum: [1]}
+    Cats: {type: array, items: {$ref: "#/components/schemas/Cat"}}
+    NotRequired:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/LazyCat"}]
+      discriminator: {propertyName: kind, mapping: {cat: "#/components/schemas/Cat", lazy: "#/components/schemas/LazyCat"}}
+    MoreValues:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/TwoCats"}]
+      discriminator: {propertyName: kind, mapping: {cat: "#/components/schemas/Cat", kitten: "#/components/schemas/TwoCats"}}
+    Containers:
+      type: object
+      required: [colours, by_name, maybe, either, cats]
+      properties:
+        colours: {type: array, items: {$ref: "#/components/schemas/Colour"}}
+        by_name: {type: object, additionalProperties: {$ref: "#/components/schemas/Colour"}}
+        maybe: {anyOf: [{$ref: "#/components/schemas/Colour"}, {type: "null"}]}
+        either: {oneOf: [{$ref: "#/components/schemas/Colour"}, {$ref: "#/components/schemas/Cat"}]}
+        cats: {$ref: "#/components/schemas/Cats"}
+"""
+
+
+def test_containers_import_what_their_items_name(tmp_path: Path) -> None:
+    view = _view(tmp_path, CONTAINERS)
+    containers = _object(view, "Containers")
+    assert [f.annotation for f in containers.fields] == [
+        "list[Colour]",
+        "dict[str, Colour]",
+        "Colour | None",
+        # An inline oneOf is a named union: its plain value, its wrapper unwrapped.
+        "Annotated[Colour | Cat, BeforeValidator(unwrap_one_of)]",
+        "list[Cat]",
+    ]
+    assert containers.imports == [
+        "from pkg.models.cat import Cat",
+        "from pkg.models.colour import Colour",
+        "from pydantic import BeforeValidator",
+        f"from {RUNTIME}.model_base import ApiModel, unwrap_one_of",
+        "from typing import Annotated",
+    ]
+
+
+def test_a_discriminator_without_matching_literals_tags_by_class(tmp_path: Path) -> None:
+    view = _view(tmp_path, CONTAINERS)
+    # LazyCat's tag is optional, TwoCats' has a value the mapping gives another: neither is
+    # pydantic's own discriminator.
+    for name, table, second in [
+        ("NotRequired", "{'cat': 'Cat', 'lazy': 'LazyCat'}", "LazyCat"),
+        ("MoreValues", "{'cat': 'Cat', 'kitten': 'TwoCats'}", "TwoCats"),
+    ]:
+        assert _model(view, name).union_annotation == (  # type: ignore[attr-defined]
+            f"Annotated[Annotated[Cat, Tag('Cat')] | Annotated[{second}, Tag('{second}')], "
+            f"Discriminator(lambda v: {table}.get(v.get('kind') if isinstance(v, dict) else "
+            "getattr(v, 'kind', None)))]"
+        ), name
