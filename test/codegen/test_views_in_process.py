@@ -1506,3 +1506,136 @@ def test_a_discriminator_without_matching_literals_tags_by_class(tmp_path: Path)
             f"Discriminator(lambda v: {table}.get(v.get('kind') if isinstance(v, dict) else "
             "getattr(v, 'kind', None)))]"
         ), name
+
+
+# ------------------------------------------------------------------ docs text, examples, APIs
+
+
+def test_doc_types_read_as_the_docs_show_them(tmp_path: Path) -> None:
+    from codegen.views.doc_text import doc_type, one_paragraph
+
+    types = TypeRenderer(_spec(tmp_path, TYPES), "pkg", RUNTIME)
+    colour = ir.Ref("Colour")
+    assert [
+        doc_type(t, types)
+        for t in (
+            colour,
+            ir.ArrayOf(colour),
+            ir.MapOf(ir.Primitive("integer")),
+            ir.Nullable(ir.Primitive("string")),
+            ir.UnionOf((colour, ir.Primitive("number")), "anyOf"),
+            ir.OpenEnum(("a", "b")),
+            ir.LiteralValues(("x", 1)),
+            ir.Primitive("string", "date-time"),
+            ir.Primitive("integer", constraints=ir.Constraints(minimum=1)),
+        )
+    ] == [
+        "[**Colour**](Colour.md)",
+        "List[[**Colour**](Colour.md)]",
+        "Dict[str, **int**]",
+        "**str**, nullable",
+        "[**Colour**](Colour.md) or **float**",
+        "str (known values: `a`, `b`)",
+        "`'x'` or `1`",
+        "**datetime**",
+        "**Annotated[int, Field(ge=1)]**",
+    ]
+    assert one_paragraph(None) == ""
+    assert one_paragraph(" a\n\n  b\t c ") == "a b c"
+
+
+EXAMPLES = """
+openapi: 3.1.0
+info: {title: Examples, version: "1"}
+paths:
+  /a/{n}:
+    post:
+      operationId: withSchemaExample
+      tags: [ex]
+      parameters:
+        - {name: n, in: path, required: true, schema: {type: integer}}
+        - {name: ratio, in: query, required: true, schema: {type: number}}
+        - {name: flag, in: query, required: true, schema: {type: boolean}}
+        - {name: Some-Name, in: header, required: true, schema: {type: string}}
+        - {name: opt, in: query, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Req"}}}
+        "400":
+          description: bad
+          content: {application/json: {schema: {$ref: "#/components/schemas/Err"}}}
+  /b:
+    post:
+      operationId: withMediaExample
+      tags: [ex]
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+            example: {Max-Tokens: 5}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Req"}}}}
+  /c:
+    post:
+      operationId: listBody
+      tags: [ex]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: array, items: {type: string}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    Req:
+      type: object
+      required: [Max-Tokens, model, stop]
+      properties:
+        Max-Tokens: {type: integer}
+        model: {type: string, example: m1}
+        stop: {type: array, items: {type: string}}
+        opt: {type: string}
+    Err: {type: object, properties: {m: {type: string}}}
+"""
+
+
+def test_operation_examples_fill_in_what_is_required(tmp_path: Path) -> None:
+    view = _view(tmp_path, EXAMPLES)
+    first = _operation(view, "withSchemaExample")
+    assert first.example_setup == [
+        "n = 0  # **int**",
+        "ratio = 0.0  # **float**",
+        "flag = False  # **bool**",
+        "some_name = 'string'  # **str**",
+        "req = Req(max_tokens=0, model='m1', stop=[])",
+    ]
+    assert first.example_call == "n=n, ratio=ratio, flag=flag, some_name=some_name, req=req"
+    # The success's model only: not the error's.
+    assert first.example_imports == ["from pkg.models.req import Req"]
+    second = _operation(view, "withMediaExample")
+    assert second.example_setup == ["req = Req(max_tokens=5)"]
+    assert second.example_call == "req=req"
+    assert second.example_imports == ["from pkg.models.req import Req"]
+    listed = _operation(view, "listBody")
+    assert (listed.example_setup, listed.example_call, listed.example_imports) == ([], "", [])
+    req = _object(view, "Req")
+    assert (req.example_json, req.example_args) == ("", "max_tokens=..., model=..., stop=...")
+
+
+def test_two_operations_giving_one_method_are_refused(tmp_path: Path) -> None:
+    text = EXAMPLES.replace("operationId: withMediaExample", "operationId: with_schema_example")
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, text)
+    assert caught.value.pointer == "/paths/~1b/post"
+    assert caught.value.keyword == "operationId"
+    assert (
+        "operationId 'with_schema_example' gives the method 'with_schema_example' of ExApi, "
+        "as does the operation at /paths/~1a~1{n}/post"
+    ) in str(caught.value)
