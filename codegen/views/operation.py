@@ -197,7 +197,7 @@ def _signature(
     signature = [f"{p.name}: {p.annotation}" for p in required]
     if body is not None:
         signature.append(f"{body.name}: {body.annotation}" + ("" if body.required else " = None"))
-    signature += [f"{p.name}: {p.annotation} | None = None" for p in optional]
+    signature += [f"{p.name}: {_or_none(p.annotation)} = None" for p in optional]
     names = [p.name for p in params] + ([body.name] if body else [])
     if len(set(names)) != len(names):
         raise SpecError(
@@ -247,6 +247,11 @@ def _rename_method_arguments(
         )
         view.name = candidate
         taken.add(candidate)
+
+
+def _or_none(annotation: str) -> str:
+    """The annotation of an optional argument: ``None`` allowed, once."""
+    return annotation if annotation.endswith(" | None") else f"{annotation} | None"
 
 
 def _with_destination(signature: list[str]) -> list[str]:

@@ -1690,3 +1690,152 @@ def test_defaults_through_aliases_and_unions_name_enum_members(tmp_path: Path) -
         " = Field(default=3)",
     ]
     assert "from pkg.models.colour import Colour" in paint.imports
+
+
+PARAMETERS = """
+openapi: 3.1.0
+info: {title: Params, version: "1"}
+paths:
+  /p/{id}:
+    get:
+      operationId: getP
+      parameters:
+        - {name: id, in: path, required: true, schema: {$ref: "#/components/schemas/Id"}}
+        - {name: when, in: query, schema: {anyOf: [{$ref: "#/components/schemas/Id"}, {type: "null"}]}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    Id: {type: string}
+    Ids: {type: array, items: {type: string}}
+    Filter: {type: object, properties: {a: {type: string}}}
+    FilterAlias: {$ref: "#/components/schemas/Filter"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("in: query, schema:", "in: query, style: spaceDelimited, schema:"),
+            "'style': style 'spaceDelimited' for a query parameter is not supported (only 'form')",
+        ),
+        (
+            (
+                "in: path, required: true, schema:",
+                "in: path, required: true, style: label, schema:",
+            ),
+            "'style': style 'label' for a path parameter is not supported (only 'simple')",
+        ),
+        (
+            (
+                '$ref: "#/components/schemas/Id"}, {type: "null"}',
+                '$ref: "#/components/schemas/Filter"}, {type: "null"}',
+            ),
+            "'schema': object-valued parameters are not supported",
+        ),
+        (
+            (
+                '{name: when, in: query, schema: {anyOf: [{$ref: "#/components/schemas/Id"}, {type: "null"}]}}',
+                "{name: when, in: query, schema: {type: object, additionalProperties: {type: string}}}",
+            ),
+            "'schema': object-valued parameters are not supported",
+        ),
+        (
+            (
+                'required: true, schema: {$ref: "#/components/schemas/Id"}',
+                'required: true, schema: {$ref: "#/components/schemas/Ids"}',
+            ),
+            "'schema': array-valued path parameters are not supported",
+        ),
+    ],
+)
+def test_parameters_the_runtime_cannot_serialize_are_refused(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    old, new = change
+    assert old in PARAMETERS
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, PARAMETERS.replace(old, new, 1))
+    assert str(caught.value).startswith("views.yaml#/paths/~1p~1{id}/get/parameters/")
+    assert str(caught.value).endswith(f": {message}")
+
+
+def test_parameters_through_aliases_and_nullability_are_accepted(tmp_path: Path) -> None:
+    view = _view(tmp_path, PARAMETERS)
+    op = _operation(view, "getP")
+    assert op.signature == ["id: str", "when: str | None = None"]
+    # An array in a query is fine.
+    ids = PARAMETERS.replace(
+        '{anyOf: [{$ref: "#/components/schemas/Id"}, {type: "null"}]}',
+        '{$ref: "#/components/schemas/Ids"}',
+    )
+    assert _operation(_view(tmp_path, ids), "getP").signature[1] == "when: list[str] | None = None"
+
+
+def test_a_multipart_body_that_is_no_object_is_refused_with_its_pointer(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, _only_operation(MEDIA, "multi"))
+    assert str(caught.value) == (
+        "views.yaml#/paths/~1multi/post/requestBody: 'content': a multipart/form-data body "
+        "must be an object schema (its properties are the parts)"
+    )
+
+
+def test_only_a_boolean_stream_property_is_the_stream_flag(tmp_path: Path) -> None:
+    for properties, flag in [
+        ("{stream: {type: boolean}}", "stream"),
+        ("{stream: {type: string}}", None),
+        ("{streaming: {type: boolean}}", None),
+    ]:
+        text = _only_operation(MEDIA, "").replace(
+            """      properties:
+        stream: {type: [boolean, "null"]}
+        model: {type: string}""",
+            f"      properties: {properties}",
+        )
+        chat = _operation(_view(tmp_path, text), "chat")
+        assert chat.body is not None and chat.body.stream_flag == flag, properties
+
+
+def test_only_an_operation_answering_nothing_but_redirects_follows_them(tmp_path: Path) -> None:
+    from codegen.views.operation import redirects_to_the_result
+
+    def op(*statuses: str) -> ir.Operation:
+        responses = tuple(ir.Response(s, "", ()) for s in statuses)
+        return ir.Operation(
+            operation_id="o",
+            method="get",
+            path="/o",
+            tag="t",
+            pointer="/paths/~1o/get",
+            summary=None,
+            description=None,
+            parameters=(),
+            request_body=None,
+            responses=responses,
+            security=(),
+        )
+
+    assert redirects_to_the_result(op("307", "400")) is True
+    assert redirects_to_the_result(op("302")) is True
+    assert redirects_to_the_result(op("307", "200")) is False
+    assert redirects_to_the_result(op("307", "default")) is False
+    assert redirects_to_the_result(op("400")) is False
+    assert redirects_to_the_result(op()) is False
+    view = _view(
+        tmp_path,
+        OPERATIONS.replace(
+            '"307": {description: to the file}',
+            '"307": {description: to the file}\n        default: {description: error}',
+        ),
+    )
+    moved = _operation(view, "moved")
+    assert (moved.download, moved.return_annotation) == (False, "None")
+
+
+def test_enum_members_renamed_twice_each_get_their_own_number() -> None:
+    from codegen.views.enum_model import enum_member_names
+
+    schema = ir.EnumSchema("E", "/components/schemas/E", ("a-b", "a_b", "a.b", "A_B_3"))
+    assert enum_member_names(schema) == ["A_B", "A_B_2", "A_B_4", "A_B_3"]
