@@ -1839,3 +1839,49 @@ def test_enum_members_renamed_twice_each_get_their_own_number() -> None:
 
     schema = ir.EnumSchema("E", "/components/schemas/E", ("a-b", "a_b", "a.b", "A_B_3"))
     assert enum_member_names(schema) == ["A_B", "A_B_2", "A_B_4", "A_B_3"]
+
+
+def test_an_api_module_imports_what_its_operations_need(tmp_path: Path) -> None:
+    view = _view(tmp_path, OPERATIONS)
+    assert view.apis[0].imports == [
+        "from collections.abc import Callable, Mapping",
+        "from pkg.models.error import Error",
+        "from pkg.models.thing import Thing",
+        "from pydantic import BaseModel, TypeAdapter",
+        f"from {RUNTIME}.download import Destination",
+        f"from {RUNTIME}.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme",
+        f"from {RUNTIME}.streaming import AsyncStream",
+        "from typing import Any, TypeVar, overload",
+    ]
+    body = _operation(view, "createThing").body
+    assert body is not None
+    assert (body.adapter_type, body.type_text) == ("Thing", "[**Thing**](Thing.md)")
+    # A model body alone (no JSON answer) brings Mapping and Any; an enum parameter its class.
+    text = """
+openapi: 3.1.0
+info: {title: Body, version: "1"}
+paths:
+  /b:
+    post:
+      operationId: post
+      parameters:
+        - {name: colour, in: query, schema: {$ref: "#/components/schemas/Colour"}}
+      requestBody:
+        content:
+          application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    Colour: {type: string, enum: [red]}
+    Thing: {type: object, properties: {a: {type: string}}}
+"""
+    view = _view(tmp_path, text)
+    assert view.apis[0].imports == [
+        "from collections.abc import Mapping",
+        "from pkg.models.colour import Colour",
+        "from pkg.models.thing import Thing",
+        "from pydantic import TypeAdapter",
+        f"from {RUNTIME}.operation import BodySpec, Operation, Param, ResponseSpec, SecurityScheme",
+        "from typing import Any",
+    ]
