@@ -174,8 +174,11 @@ def stream_view(op: ir.Operation, types: TypeRenderer, imports: Imports) -> Stre
         specs.append(
             (response.status, f"ResponseSpec.event_stream({types.annotation(chunk, imports)})")
         )
-        if chunk not in chunks:
-            chunks.append(chunk)
+        # One union of every kind of chunk, each once (a status's own union is flattened).
+        variants: tuple[ir.TypeRef, ...] = (chunk,)
+        if isinstance(chunk, ir.UnionOf) and chunk.discriminator is None:
+            variants = chunk.variants
+        chunks.extend(v for v in variants if v not in chunks)
     if not specs:
         return None
     imports.add(f"{types.runtime}.streaming", "AsyncStream")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from codegen import ir
-from codegen.views.enum_model import enum_member_name
+from codegen.views.enum_model import enum_member_names
 from codegen.views.python_types import Imports, TypeRenderer, enum_base
 
 _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -94,17 +94,13 @@ def _named(type_: ir.Ref, value: object, types: TypeRenderer, imports: Imports) 
     if isinstance(schema, ir.EnumSchema):
         if not enum_base(schema):
             return python_default(ir.LiteralValues(schema.values), value, types, imports)
-        for member, member_value in zip(_members(schema), schema.values, strict=True):
+        for member, member_value in zip(enum_member_names(schema), schema.values, strict=True):
             if member_value == value and type(member_value) is type(value):
                 name = types.class_of(schema.name)
                 imports.add(types.model_module(schema.name), name)
                 return PythonDefault(f"{name}.{member}")
         raise NotAValue(f"{value!r} is not one of {list(schema.values)}")
     raise ObjectDefault(f"{value!r} stands for a {types.class_of(schema.name)}")
-
-
-def _members(schema: ir.EnumSchema) -> list[str]:
-    return [enum_member_name(v) for v in schema.values]
 
 
 def _primitive(type_: ir.Primitive, value: object) -> object:

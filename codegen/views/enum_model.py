@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Self, Unpack
 
 from codegen import ir
-from codegen.errors import SpecError
+from codegen.errors import join_pointer
 from codegen.naming import snake_case
 from codegen.views.model_base import ModelNames, ModelView
 from codegen.views.python_types import Imports, TypeRenderer, enum_base
@@ -38,16 +38,41 @@ class EnumModelView(ModelView):
         # StrEnum: a member is its value as a string too (str(), f-strings, JSON).
         view = cls(**names, enum_base=base, enum_class="StrEnum" if base == "str" else "IntEnum")
         imports.add("enum", view.enum_class)
-        view.enum_members = [(enum_member_name(v), repr(v)) for v in schema.values]
-        members = [member for member, _ in view.enum_members]
-        if len(set(members)) != len(members):
-            raise SpecError(
-                schema.pointer,
-                "enum",
-                f"enum values give clashing member names: {members}",
-                source=types.spec.source_name,
-            )
+        view.enum_members = [
+            (member, repr(value))
+            for member, value in zip(enum_member_names(schema), schema.values, strict=True)
+        ]
+        for value, (member, _) in zip(schema.values, view.enum_members, strict=True):
+            wanted = enum_member_name(value)
+            if member != wanted:
+                types.warnings.append(
+                    f"{types.spec.source_name}#{join_pointer(schema.pointer, 'enum')}: "
+                    f"enum value {value!r} is member {member!r}: {wanted!r} is another "
+                    "value's member"
+                )
         return view
+
+
+def enum_member_names(schema: ir.EnumSchema) -> list[str]:
+    """Each value's member name, unique within the enum.
+
+    Values whose names convert to one member (``a-b`` and ``a_b``, ``1`` and ``_1``) cannot
+    share it: the first in the spec's order keeps it, the others get ``_2``, ``_3``... (a
+    number no other value's member has).
+    """
+    wanted = [enum_member_name(value) for value in schema.values]
+    taken = set(wanted)
+    names: list[str] = []
+    for name in wanted:
+        if name in names:
+            candidate, n = name, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{name}_{n}"
+            taken.add(candidate)
+            name = candidate
+        names.append(name)
+    return names
 
 
 def enum_member_name(value: object) -> str:

@@ -102,6 +102,7 @@ def operation_view(
         imports.add("pydantic", "TypeAdapter")
     params = [param_view(param, types, imports) for param in op.parameters]
     body = body_view(op, types, imports)
+    _rename_method_arguments(op, params, body, types)
     responses = [response_view(r, types, imports, raises_for) for r in op.responses]
     stream = stream_view(op, types, imports)
     if stream is not None and body is not None:
@@ -196,7 +197,7 @@ def _signature(
     signature = [f"{p.name}: {p.annotation}" for p in required]
     if body is not None:
         signature.append(f"{body.name}: {body.annotation}" + ("" if body.required else " = None"))
-    signature += [f"{p.name}: {p.annotation} | None = None" for p in optional]
+    signature += [f"{p.name}: {_or_none(p.annotation)} = None" for p in optional]
     names = [p.name for p in params] + ([body.name] if body else [])
     if len(set(names)) != len(names):
         raise SpecError(
@@ -206,6 +207,51 @@ def _signature(
             source=spec.source_name,
         )
     return signature
+
+
+#: The arguments every generated method has of its own (``api.py.j2``): ``self``,
+#: ``op_to_file()``'s ``destination`` and the ``_``-prefixed call options. A parameter may not
+#: take one of these names.
+METHOD_ARGUMENTS = frozenset(
+    {
+        "self",
+        "destination",
+        "_request_timeout",
+        "_headers",
+        "_retries",
+        "_deadline",
+        "_retry_policy",
+        "_decode",
+    }
+)
+
+
+def _rename_method_arguments(
+    op: ir.Operation, params: list[ParamView], body: BodyView | None, types: TypeRenderer
+) -> None:
+    """Give a parameter named like one of the method's own arguments another name: the
+    name with ``_`` appended (``self_``), numbered (``self_2``...) if that is taken too, the
+    wire name unchanged; each renaming is a warning with the parameter's pointer."""
+    taken = {p.name for p in params} | ({body.name} if body else set()) | METHOD_ARGUMENTS
+    for param, view in zip(op.parameters, params, strict=True):
+        if view.name not in METHOD_ARGUMENTS:
+            continue
+        base = view.name + "_"
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        types.warnings.append(
+            f"{types.spec.source_name}#{param.pointer}: parameter {param.name!r} is argument "
+            f"{candidate!r}: {view.name!r} is an argument every method has"
+        )
+        view.name = candidate
+        taken.add(candidate)
+
+
+def _or_none(annotation: str) -> str:
+    """The annotation of an optional argument: ``None`` allowed, once."""
+    return annotation if annotation.endswith(" | None") else f"{annotation} | None"
 
 
 def _with_destination(signature: list[str]) -> list[str]:

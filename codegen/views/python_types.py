@@ -32,9 +32,9 @@ def class_name(schema_name: str) -> str:
 
 def unique_class_names(
     schema_names: list[str], reserved: frozenset[str] = frozenset()
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], dict[str, str]]:
     """Schema name -> class name, unique as a class and as a module (case-insensitive files),
-    and one note per schema renamed because of a name in ``reserved``.
+    and, for each schema not given the class it asks for, why (for its warning).
 
     ``RL.StartTrainingSessionRequest`` and ``RLStartTrainingSessionRequest`` both ask for
     the same class: in sorted schema-name order the first keeps it and the next one gets
@@ -45,9 +45,9 @@ def unique_class_names(
     # Compared ignoring case: a model's docs page is <class>.md beside the API classes'
     # pages, on file systems that may ignore case.
     reserved_lower = {r.lower() for r in reserved}
-    taken: set[str] = set()
+    taken: dict[str, str] = {}  # module name -> the schema whose class has it
     result: dict[str, str] = {}
-    notes: list[str] = []
+    reasons: dict[str, str] = {}
 
     # Schemas keeping their names come first: a schema named ``ConfigurationModel`` keeps
     # it, and ``Configuration`` (renamed) becomes ``ConfigurationModel2``.
@@ -55,17 +55,21 @@ def unique_class_names(
         return class_name(schema_name).lower() in reserved_lower, schema_name
 
     for schema_name in sorted(schema_names, key=renamed_last):
-        base = class_name(schema_name)
+        wanted = base = class_name(schema_name)
         if base.lower() in reserved_lower:
-            notes.append(schema_name)
+            reasons[schema_name] = f"{wanted!r} is a name the package already uses"
             base += "Model"
         candidate, n = base, 1
         while candidate.lower() in reserved_lower or module_name(candidate) in taken:
+            if schema_name not in reasons:
+                reasons[schema_name] = (
+                    f"{wanted!r} is the class of schema {taken[module_name(candidate)]!r}"
+                )
             n += 1
             candidate = f"{base}{n}"
-        taken.add(module_name(candidate))
+        taken[module_name(candidate)] = schema_name
         result[schema_name] = candidate
-    return result, notes
+    return result, reasons
 
 
 def enum_base(schema: ir.EnumSchema) -> str:
@@ -96,9 +100,8 @@ class TypeRenderer:
         #: What the emitter left out and says so (e.g. a default no literal can express).
         self.warnings: list[str] = [
             f"{spec.source_name}#{self._schemas[name].pointer}: schema {name!r} is class "
-            f"{self._class_names[name]!r}: {class_name(name)!r} is a name the package "
-            "already uses"
-            for name in renamed
+            f"{self._class_names[name]!r}: {reason}"
+            for name, reason in sorted(renamed.items())
         ]
         #: While true, ``format: binary`` is a file to upload (a multipart body's property).
         self.binary_as_file = False

@@ -143,6 +143,60 @@ components:
 """
 
 
+# Clashes the generator resolves too: parameters named like the methods' own arguments,
+# enum values giving one member name, and schemas asking for one class.
+CLASHES = """
+openapi: 3.1.0
+info: {title: Clashes, version: "1.0"}
+servers: [{url: "http://clashes.example/v1"}]
+paths:
+  /things:
+    get:
+      operationId: getThings
+      tags: [Things]
+      parameters:
+        - {name: self, in: query, schema: {type: string}}
+        - {name: self_, in: query, schema: {type: string}}
+        - {name: destination, in: query, required: true, schema: {type: string}}
+        - {name: _decode, in: query, schema: {type: string}}
+        - {name: _request_timeout, in: header, schema: {type: string}}
+        - {name: kind, in: query, schema: {$ref: "#/components/schemas/Letters"}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/foo"}}}
+  /things/{self}/file:
+    get:
+      operationId: getFile
+      tags: [Things]
+      parameters:
+        - {name: self, in: path, required: true, schema: {type: string}}
+        - {name: destination, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: the bytes
+          content: {application/octet-stream: {schema: {type: string, format: binary}}}
+components:
+  schemas:
+    Letters:
+      type: string
+      enum: [a-b, a_b, A_B_2, "1", "_1"]
+    Numbers:
+      type: integer
+      enum: [1, -1]
+    Foo:
+      type: object
+      properties:
+        big: {type: string}
+        letters: {$ref: "#/components/schemas/Letters"}
+        numbers: {$ref: "#/components/schemas/Numbers"}
+        second: {allOf: [{$ref: "#/components/schemas/Letters"}], default: a_b}
+    foo:
+      type: object
+      properties: {small: {type: string}}
+"""
+
+
 def _warnings(pkg: Any) -> list[str]:
     return list(pkg.__codegen_warnings__)
 
@@ -272,10 +326,112 @@ async def test_an_operation_named_like_the_api_client_attribute_is_renamed(
     assert thing.a_b_2 == "x"
 
 
+async def test_parameters_named_like_the_methods_own_arguments_are_renamed(
+    generated: Any, mocked: aioresponses
+) -> None:
+    pkg = generated(CLASHES)
+    mocked.get(
+        "http://clashes.example/v1/things?self=s&self_=t&destination=d&_decode=x&kind=a_b",
+        payload={"small": "ok"},
+    )
+    mocked.get(
+        "http://clashes.example/v1/things?destination=d",
+        payload={"small": "raw"},
+    )
+    async with ApiClient(Configuration(host="http://clashes.example/v1", retries=0)) as client:
+        api = pkg.ThingsApi(client)
+        # ``self`` is ``self_2`` (``self_`` is the next parameter's), ``destination`` is
+        # ``destination_``; ``_decode`` and ``_request_timeout`` lose their underscore.
+        thing = await api.get_things(
+            destination_="d",
+            self_2="s",
+            self_="t",
+            decode="x",
+            request_timeout="h",
+            kind=pkg.Letters.A_B_3,
+        )
+        assert isinstance(thing, pkg.Foo2) and thing.small == "ok"
+        # The method's own arguments still mean what they did.
+        assert await api.get_things(destination_="d", _decode=bytes) == b'{"small": "raw"}'
+    sent = [call.kwargs for calls in mocked.requests.values() for call in calls]
+    assert sent[0]["headers"]["_request_timeout"] == "h"
+    warned = _warnings(pkg)
+    for pointer, old, new in [
+        ("/paths/~1things/get/parameters/0", "self", "self_2"),
+        ("/paths/~1things/get/parameters/2", "destination", "destination_"),
+        ("/paths/~1things~1{self}~1file/get/parameters/0", "self", "self_"),
+        ("/paths/~1things~1{self}~1file/get/parameters/1", "destination", "destination_"),
+    ]:
+        assert any(
+            w.startswith(f"{pkg.__name__}.yaml#{pointer}: ")
+            and f"parameter {old!r} is argument {new!r}" in w
+            for w in warned
+        ), (pointer, warned)
+    # ``self_`` is no argument of the method: it keeps its name.
+    assert not any("#/paths/~1things/get/parameters/1: " in w for w in warned)
+
+
+async def test_a_download_keeps_its_destination_beside_a_destination_parameter(
+    generated: Any, mocked: aioresponses, tmp_path: Path
+) -> None:
+    pkg = generated(CLASHES)
+    mocked.get("http://clashes.example/v1/things/me/file?destination=there", body=b"12345")
+    target = tmp_path / "out.bin"
+    async with ApiClient(Configuration(host="http://clashes.example/v1", retries=0)) as client:
+        api = pkg.ThingsApi(client)
+        written = await api.get_file_to_file("me", target, destination_="there")
+    assert written == 5 and target.read_bytes() == b"12345"
+
+
+def test_enum_values_giving_one_member_name_are_numbered(generated: Any) -> None:
+    pkg = generated(CLASHES)
+    letters = {member.name: member.value for member in pkg.Letters}
+    assert letters == {
+        "A_B": "a-b",
+        "A_B_3": "a_b",  # A_B_2 is the next value's own member
+        "A_B_2": "A_B_2",
+        "VALUE_1": "1",
+        "VALUE_1_2": "_1",
+    }
+    assert {member.name: member.value for member in pkg.Numbers} == {"VALUE_1": 1, "VALUE_1_2": -1}
+    # A default names the member of its own value.
+    assert pkg.Foo().second is pkg.Letters.A_B_3
+    model = pkg.Foo.model_validate({"letters": "_1", "numbers": -1})
+    assert model.letters is pkg.Letters.VALUE_1_2 and model.numbers is pkg.Numbers.VALUE_1_2
+    assert model.model_dump(mode="json", exclude_none=True) == {
+        "letters": "_1",
+        "numbers": -1,
+        "second": "a_b",
+    }
+    warned = [w for w in _warnings(pkg) if "is another value's member" in w]
+    source = f"{pkg.__name__}.yaml"
+    assert sorted(warned) == [
+        f"{source}#/components/schemas/Letters/enum: enum value '_1' is member 'VALUE_1_2': "
+        "'VALUE_1' is another value's member",
+        f"{source}#/components/schemas/Letters/enum: enum value 'a_b' is member 'A_B_3': "
+        "'A_B' is another value's member",
+        f"{source}#/components/schemas/Numbers/enum: enum value -1 is member 'VALUE_1_2': "
+        "'VALUE_1' is another value's member",
+    ]
+
+
+def test_schemas_asking_for_one_class_are_numbered_with_a_warning(generated: Any) -> None:
+    pkg = generated(CLASHES)
+    # Sorted by schema name, ``Foo`` comes first and keeps the class.
+    assert pkg.Foo.model_validate({"big": "B"}).big == "B"
+    assert pkg.Foo2.model_validate({"small": "s"}).small == "s"
+    assert "Foo2" in pkg.__all__
+    assert (
+        f"{pkg.__name__}.yaml#/components/schemas/foo: schema 'foo' is class 'Foo2': 'Foo' is "
+        "the class of schema 'Foo'"
+    ) in _warnings(pkg)
+    assert not any("#/components/schemas/Foo: " in w for w in _warnings(pkg))
+
+
 def test_the_collision_specs_pass_mypy(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    specs = {"c_schemas": SCHEMA_NAMES, "c_members": MEMBER_NAMES}
+    specs = {"c_schemas": SCHEMA_NAMES, "c_members": MEMBER_NAMES, "c_clashes": CLASHES}
     for package, text in specs.items():
         path = tmp_path / f"{package}.yaml"
         path.write_text(textwrap.dedent(text), encoding="utf-8")
