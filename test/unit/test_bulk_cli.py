@@ -255,6 +255,52 @@ def test_the_main_job_reports_an_unknown_model_in_one_line(
     assert err.splitlines()[-1].startswith("together-embed: NotFoundException: (404)")
 
 
+# The command's manual, at 100 columns: every option, what it does and its default (the
+# defaults stated are those applied: test_bulk_options_default_as_documented).
+EMBED_HELP = """\
+usage: together-embed [-h] [--input FILE] [--model MODEL] [--json] [--output OUTPUT]
+                      [--batch-size BATCH_SIZE] [--concurrency CONCURRENCY] [--restart]
+                      [--on-error {stop,skip}] [--progress-every SECONDS]
+                      [TEXT ...]
+
+Embed texts through the Together API (or, without TOGETHER_API_KEY, through the local mock server)
+and print their cosine similarities, or, with --output, write the vectors of many texts to a file.
+
+positional arguments:
+  TEXT                  texts to embed
+
+options:
+  -h, --help            show this help message and exit
+  --input FILE, --file FILE
+                        read texts from FILE, one per line
+  --model MODEL         embedding model (default BAAI/bge-base-en-v1.5)
+  --json                print one JSON object per text instead
+
+bulk embedding (with --output):
+  --output OUTPUT       write the vectors to FILE (.npy or .jsonl), in input order
+  --batch-size BATCH_SIZE
+                        inputs per request (default 128)
+  --concurrency CONCURRENCY
+                        requests in flight (default 4)
+  --restart             start over: overwrite OUTPUT (even a finished one) instead of resuming
+  --on-error {stop,skip}
+                        a line the API refuses (say, too long): stop there (default), or skip it:
+                        its row is NaN and it is listed in OUTPUT.rejected.jsonl
+  --progress-every SECONDS
+                        when stderr is not a terminal, print progress this often (default 10)
+"""
+
+
+def test_the_help_names_every_option_what_it_does_and_its_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == EMBED_HELP
+
+
 def test_bulk_options_default_as_documented() -> None:
     args = build_parser().parse_args(["--output", "v.npy"])
     assert (args.batch_size, args.concurrency, args.progress_every) == (128, 4, 10.0)
