@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Container
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
@@ -109,3 +110,13 @@ def method_name(operation_id: str) -> str:
 
 def module_name(class_name: str) -> str:
     return python_identifier(snake_case(class_name))
+
+
+def first_free(base: str, taken: Container[str], sep: str = "_") -> str:
+    """``base`` if no name in ``taken`` is it, else ``base{sep}2``, ``base{sep}3``... the
+    first that is free: how every clash the generator resolves is numbered."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{sep}{n}"
+    return candidate

@@ -7,7 +7,7 @@ from typing import Self, Unpack
 
 from codegen import ir
 from codegen.errors import join_pointer
-from codegen.naming import snake_case
+from codegen.naming import first_free, snake_case
 from codegen.views.model_base import ModelNames, ModelView
 from codegen.views.python_types import Imports, TypeRenderer, enum_base
 
@@ -65,12 +65,8 @@ def enum_member_names(schema: ir.EnumSchema) -> list[str]:
     names: list[str] = []
     for name in wanted:
         if name in names:
-            candidate, n = name, 1
-            while candidate in taken:
-                n += 1
-                candidate = f"{name}_{n}"
-            taken.add(candidate)
-            name = candidate
+            name = first_free(name, taken)
+            taken.add(name)
         names.append(name)
     return names
 

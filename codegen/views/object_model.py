@@ -9,7 +9,7 @@ from typing import Any, Self, Unpack
 
 from codegen import ir
 from codegen.errors import SpecError, join_pointer
-from codegen.naming import ANNOTATION_NAMES, RESERVED_FIELD_NAMES, python_identifier
+from codegen.naming import ANNOTATION_NAMES, RESERVED_FIELD_NAMES, first_free, python_identifier
 from codegen.views.defaults import NotAValue, ObjectDefault, PythonDefault, python_default
 from codegen.views.doc_text import doc_type, one_paragraph
 from codegen.views.media import first_of
@@ -127,10 +127,7 @@ def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
     for prop in schema.properties:
         name = wanted[prop.name]
         if prop.name != name:
-            candidate, n = name, 1
-            while candidate in taken:
-                n += 1
-                candidate = f"{name}_{n}"
+            candidate = first_free(name, taken)
             if candidate != name:
                 types.warnings.append(
                     f"{types.spec.source_name}#{prop.pointer}: property {prop.name!r} is "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from codegen import ir
 from codegen.errors import SpecError
 from codegen.lower import RETRY_SAFE
-from codegen.naming import method_name
+from codegen.naming import first_free, method_name
 from codegen.views.answers import (
     REDIRECT_TARGET_ANSWER,
     ResponseView,
@@ -236,11 +236,7 @@ def _rename_method_arguments(
     for param, view in zip(op.parameters, params, strict=True):
         if view.name not in METHOD_ARGUMENTS:
             continue
-        base = view.name + "_"
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}{n}"
+        candidate = first_free(view.name + "_", taken, sep="")
         types.warnings.append(
             f"{types.spec.source_name}#{param.pointer}: parameter {param.name!r} is argument "
             f"{candidate!r}: {view.name!r} is an argument every method has"
