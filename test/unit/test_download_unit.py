@@ -203,8 +203,31 @@ async def test_a_download_never_sets_the_process_umask(
     await download(target, Answer(b"x"))
     monkeypatch.undo()
     assert calls == []
-    if os.path.exists("/proc/self/status"):  # read there; elsewhere, once at import
-        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+async def test_the_mode_follows_the_umask_of_the_moment_even_without_proc(
+    tmp_path: Path, umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where /proc is missing (macOS, Windows) the umask set after the package was imported
+    still applies: the kernel applies it when the file is made, nothing reads it."""
+    import builtins
+
+    real_open = builtins.open
+
+    def no_proc(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith("/proc"):
+            raise FileNotFoundError(file)
+        return real_open(file, *args, **kwargs)
+
+    os.umask(0o022)
+    await download(tmp_path / "first.bin", Answer(b"x"))  # the module is loaded by now
+    os.umask(0o027)
+    monkeypatch.setattr(builtins, "open", no_proc)
+    target = tmp_path / "out.bin"
+    await download(target, Answer(b"x"))
+    monkeypatch.undo()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 @pytest.mark.parametrize(("mask", "mode"), [(0o077, 0o600), (0o002, 0o664), (0o000, 0o666)])

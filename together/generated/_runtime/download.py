@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import tempfile
+import secrets
 from typing import IO
 
 import aiohttp
@@ -76,15 +76,8 @@ async def save_body(response: OpenResponse, destination: Destination, descriptio
 
 
 async def _save_to_path(response: OpenResponse, path: str, description: str) -> int:
-    folder, name = os.path.split(os.path.abspath(path))
-    # The temporary name keeps a bounded start of the file's: a name near the file system's
-    # limit must not overflow it once the dot, mkstemp's letters and ".part" are added.
-    start = os.fsencode(name)[:_TEMPORARY_NAME_START].decode("utf-8", "ignore")
-    handle, temporary = tempfile.mkstemp(prefix=f".{start}.", suffix=".part", dir=folder)
+    handle, temporary = _create_temporary_beside(path)
     try:
-        # mkstemp makes the file private (0600); the download gets the permissions any new
-        # file of this process would get (0666 less the umask), as open() would give it.
-        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as file:
             written = await _copy(response, file, description)
         os.replace(temporary, path)
@@ -92,6 +85,29 @@ async def _save_to_path(response: OpenResponse, path: str, description: str) -> 
         os.unlink(temporary)
         raise
     return written
+
+
+def _create_temporary_beside(path: str) -> tuple[int, str]:
+    """A new, empty file next to ``path``, open for writing: its descriptor and name.
+
+    Created with mode 0666 like any file ``open()`` makes, so the kernel applies the
+    process's umask: the finished download gets the permissions a new file would get,
+    without reading the umask (``os.umask`` can only read it by setting it, and another
+    thread's files would be created under the wrong mask meanwhile). ``O_EXCL`` makes the
+    name ours alone, as ``mkstemp`` does, whose files are private (0600) instead.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    # The temporary name keeps a bounded start of the file's: a name near the file system's
+    # limit must not overflow it once the dot, the random letters and ".part" are added.
+    start = os.fsencode(name)[:_TEMPORARY_NAME_START].decode("utf-8", "ignore")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(_TEMPORARY_NAME_TRIES):
+        temporary = os.path.join(folder, f".{start}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path!r}")
 
 
 async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> int:
@@ -115,6 +131,9 @@ async def _copy(response: OpenResponse, file: IO[bytes], description: str) -> in
 #: Bytes of the file's name at the start of its temporary name.
 _TEMPORARY_NAME_START = 100
 
+#: Random names tried before giving up (each clash is a 1 in 4 billion chance).
+_TEMPORARY_NAME_TRIES = 100
+
 
 def _name_max(folder: str) -> int:
     """The longest file name (in bytes) the folder's file system takes (255 if unknown)."""
@@ -122,27 +141,3 @@ def _name_max(folder: str) -> int:
         return os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError, AttributeError):  # no pathconf on Windows
         return 255
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it: ``os.umask`` can only read it by
-    setting it, and while it were 0 another thread's new files would be world-writable."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return _UMASK_AT_IMPORT
-
-
-def _read_umask_at_import() -> int:
-    # Where /proc is missing (macOS, Windows): read once, while the package is imported,
-    # never during a request.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK_AT_IMPORT = _read_umask_at_import()
