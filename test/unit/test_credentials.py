@@ -123,14 +123,31 @@ def test_basic_auth_refuses_surrounding_whitespace_on_either_part(
 
 def test_basic_auth_checks_each_part_again_when_one_changes() -> None:
     credentials = Credentials()
-    configuration = Configuration(host="https://a.test", username="ann: pw", password=None)
+    configuration = Configuration(host="https://a.test", username="ann", password="pw")
     assert apply(configuration, BASIC, credentials=credentials)[0] == {
-        "Authorization": "Basic " + base64.b64encode(b"ann: pw:").decode()
+        "Authorization": "Basic " + base64.b64encode(b"ann:pw").decode()
     }
-    # The same "user:password" text, split otherwise: the password now starts with a space.
-    configuration.username, configuration.password = "ann", " pw:"
+    # Vetted once for this host; a changed part is vetted again, not let through.
+    configuration.password = " pw"
     with pytest.raises(ApiValueError, match=r"^the password has"):
         apply(configuration, BASIC, credentials=credentials)
+    configuration.username, configuration.password = "ann ", "pw"
+    with pytest.raises(ApiValueError, match=r"^the username has"):
+        apply(configuration, BASIC, credentials=credentials)
+
+
+@pytest.mark.parametrize("username", ["zed:pw", ":zed", "zed:"])
+def test_a_basic_auth_username_with_a_colon_is_refused(username: str) -> None:
+    """RFC 7617: the first ':' ends the user-id, so "zed:pw" with password "x" would reach
+    the server as user "zed", password "pw:x". A colon in the password is fine."""
+    configuration = Configuration(host="https://a.test", username=username, password="x-7731")
+    with pytest.raises(ApiValueError, match=r"^the username has a ':'") as caught:
+        apply(configuration, BASIC)
+    assert "7731" not in str(caught.value) and "zed" not in str(caught.value)
+    configuration.username, configuration.password = "ann", "p:w"
+    assert apply(configuration, BASIC)[0] == {
+        "Authorization": "Basic " + base64.b64encode(b"ann:p:w").decode()
+    }
 
 
 def test_the_refusal_names_what_was_refused() -> None:

@@ -47,6 +47,12 @@ class Credentials:
                 headers["Authorization"] = f"Bearer {config.access_token}"
                 return _NONE
             if scheme.kind == "basic" and config.username is not None:
+                if ":" in config.username:
+                    # RFC 7617: the first ':' ends the user-id; the server would read a
+                    # shorter name and the rest as the start of the password.
+                    raise ApiValueError(
+                        "the username has a ':', which HTTP basic auth cannot carry (RFC 7617)"
+                    )
                 password = config.password or ""
                 # Each part on its own: "ann: pw" has no surrounding whitespace as a whole.
                 self._vet(config, ("username", config.username), ("password", password))
