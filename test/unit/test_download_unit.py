@@ -400,6 +400,77 @@ async def test_a_long_file_name_the_file_system_allows_is_downloaded(
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
+async def test_a_long_name_cut_inside_a_character_gets_a_temporary_name(tmp_path: Path) -> None:
+    """The temporary name keeps the first 100 bytes of the file's; a cut through a two-byte
+    character drops the half character instead of failing."""
+    target = tmp_path / ("a" + "é" * 80 + ".wav")  # byte 100 is the first half of an "é"
+    assert await download(target, Answer(b"RIFF")) == 4
+    assert target.read_bytes() == b"RIFF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+async def test_a_temporary_name_taken_by_another_file_is_skipped_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another download (or anything else) may hold the same temporary name: it is never
+    opened over, and the next free name is used."""
+    import secrets
+
+    names = iter(["cafe0001", "cafe0001", "cafe0002"])
+    monkeypatch.setattr(secrets, "token_hex", lambda _: next(names))
+    other = tmp_path / ".out.bin.cafe0001.part"
+    other.write_bytes(b"another download's bytes")
+    target = tmp_path / "out.bin"
+    assert await download(target, Answer(b"new")) == 3
+    assert target.read_bytes() == b"new"
+    assert other.read_bytes() == b"another download's bytes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "out.bin"]
+
+
+async def test_when_every_temporary_name_is_taken_the_download_fails_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import secrets
+
+    monkeypatch.setattr(secrets, "token_hex", lambda _: "cafe0001")
+    other = tmp_path / ".out.bin.cafe0001.part"
+    other.write_bytes(b"another download's bytes")
+    target = tmp_path / "out.bin"
+    with pytest.raises(FileExistsError, match=r"^no free temporary name beside '.*out\.bin'$"):
+        await download(target, Answer(b"new"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name]
+    assert other.read_bytes() == b"another download's bytes"
+
+
+def _name_max_of(limit: int | None) -> Any:
+    """A stand-in for ``os.pathconf``: like the real one, an unknown name is a ValueError."""
+
+    def pathconf(path: Any, name: str) -> int:
+        if name != "PC_NAME_MAX":
+            raise ValueError(f"unrecognized configuration name {name!r}")
+        if limit is None:
+            raise OSError(22, "Invalid argument")
+        return limit
+
+    return pathconf
+
+
+@pytest.mark.parametrize(("limit", "longest"), [(143, 143), (None, 255)])
+async def test_the_name_limit_is_the_file_systems_or_255_when_it_cannot_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int | None, longest: int
+) -> None:
+    """eCryptfs allows 143 bytes; where the file system cannot say, 255 (most do)."""
+    monkeypatch.setattr(os, "pathconf", _name_max_of(limit))
+    fits = tmp_path / ("x" * (longest - 4) + ".wav")
+    assert await download(fits, Answer(b"RIFF")) == 4
+    transport = OpeningTransport([Answer(b"x")])
+    too_long = tmp_path / ("x" * (longest - 3) + ".wav")
+    async with client(transport) as api_client:
+        with pytest.raises(ApiValueError, match=r"^file_content\(\): the file name .* is too long"):
+            await api_client.call_api_download(OPERATION, {"id": "f"}, None, too_long)
+    assert transport.sent == []
+
+
 @pytest.mark.parametrize("name", ["x" * 252 + ".wav", "é" * 128 + ".wav"], ids=["256", "260b"])
 async def test_a_file_name_too_long_for_the_file_system_is_refused_before_sending(
     tmp_path: Path, name: str
