@@ -436,7 +436,7 @@ async def test_the_client_cookie_is_sent_with_cookie_parameters_and_an_api_key_c
     assert all("cookie" not in sent.headers for sent in transport.sent)
 
 
-async def test_the_unclosed_client_warning_names_the_client(
+async def test_the_unclosed_client_warning_says_what_to_do_and_names_the_client(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The warning's ``source`` is the client, so ``python -X tracemalloc`` can say where it
@@ -454,6 +454,9 @@ async def test_the_unclosed_client_warning_names_the_client(
     with pytest.warns(ResourceWarning, match="Unclosed ApiClient") as caught:
         del api_client
         gc.collect()
+    assert [str(warning.message) for warning in caught] == [
+        "Unclosed ApiClient: use `async with ApiClient(...)` or `await client.close()`"
+    ]
     assert [id(warning.source) for warning in caught] == [made]
     assert all(isinstance(warning.source, ApiClient) for warning in caught)
     await rest_client.close()
