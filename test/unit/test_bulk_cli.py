@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import importlib.util
 import io
 import json
+import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -22,6 +26,7 @@ from together.cli.embed import build_parser, cosine, format_report, main, read_t
 from together.cli.lines import InputDecodeError, file_lines, lines_of
 from together.cli.rejected import RejectedLog
 from together.generated.exceptions import BadRequestException
+from together.mock import FaultOptions, MockOptions
 
 OTHER_MODEL = "BAAI/bge-large-en-v1.5"
 
@@ -450,3 +455,217 @@ def test_bulk_mode_without_a_key_runs_against_the_local_server(
     assert code == 0, err
     assert "TOGETHER_API_KEY is not set: using the local mock server" in err
     assert np.allclose(np.load(output), expected_rows(["alpha", "beta"]), atol=1e-6)
+
+
+def test_a_rejected_entry_that_is_not_utf8_is_dropped_and_the_others_kept(tmp_path: Path) -> None:
+    # damaged by hand or by the disk: dropped like a torn entry, never a traceback
+    output = tmp_path / "v.npy"
+    path = tmp_path / "v.npy.rejected.jsonl"
+    path.write_bytes(
+        b'{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        b'{"line": 4, "row": 3, "status": 400, "error": "caf\xe9"}\n'
+        b'{"line": 5, "row": 4, "status": 400, "error": "c"}\n'
+    )
+    log = RejectedLog(output, kept_rows=9)
+    assert log.count == 2
+    assert path.read_bytes() == (
+        b'{"line": 3, "row": 2, "status": 400, "error": "a"}\n'
+        b'{"line": 5, "row": 4, "status": 400, "error": "c"}\n'
+    )
+
+
+# ------------------------------------------------ bulk mode: what it needs, what it says
+
+
+def bulk(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    *argv: str,
+    stdin: Stdin | None = None,
+    stderr: io.StringIO | None = None,
+) -> tuple[int, str]:
+    """(exit status, stderr) of ``together-embed ARGV --output ...`` against ``url``."""
+    monkeypatch.setenv("TOGETHER_API_KEY", TOKEN)
+    monkeypatch.setenv("TOGETHER_BASE_URL", url)
+    said = stderr if stderr is not None else io.StringIO()
+    args = build_parser().parse_args(list(argv))
+    code = run_bulk(args, stdin if stdin is not None else Stdin(tty=True), said)
+    return code, said.getvalue()
+
+
+NOWHERE = "http://127.0.0.1:9/v1"  # never reached
+
+
+def test_without_numpy_bulk_mode_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "numpy" else real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    code, said = bulk(monkeypatch, NOWHERE, "alpha", "--output", str(tmp_path / "v.npy"))
+    assert (code, said) == (
+        2,
+        "together-embed: error: --output needs numpy, which is not installed; from the "
+        "repository: .venv/bin/pip install -e '.[numpy]'\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_key_bulk_mode_needs_the_local_server_and_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "together.mock", None)  # the [server] extra missing
+    output = tmp_path / "v.npy"
+    monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
+    stderr = io.StringIO()
+    code = run_bulk(build_parser().parse_args(["alpha", "--output", str(output)]), Stdin(), stderr)
+    assert code == 2
+    said = stderr.getvalue()
+    assert said.startswith(
+        "together-embed: error: TOGETHER_API_KEY is not set and the local server cannot start ("
+    )
+    assert said.endswith("); from the repository: .venv/bin/pip install -e '.[server]'\n")
+    assert "together.mock" in said and said.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_with_a_key_bulk_mode_does_not_need_the_local_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "together.mock", None)
+
+    @asynccontextmanager
+    async def api_host(stream: object) -> AsyncIterator[tuple[str, str]]:
+        raise KeyboardInterrupt  # got as far as calling the API: stop there
+        yield "", ""  # pragma: no cover
+
+    monkeypatch.setattr(together.cli.embed, "api_host", api_host)
+    code, said = bulk(monkeypatch, NOWHERE, "alpha", "--output", str(tmp_path / "v.npy"))
+    assert code == 130, said
+
+
+def test_a_journal_of_another_job_version_is_refused_naming_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/bulk.md: the journal's first line is the job (the model, and the version of the
+    # rules); another version with rows written is refused. This command's jobs are version 1.
+    output = tmp_path / "v.npy"
+    np.save(output, np.ones((2, 768), dtype=np.float32))
+    journal = tmp_path / "v.npy.progress.jsonl"
+    journal.write_text(
+        json.dumps({"job": {"version": 2, "model": MODEL}})
+        + "\n"
+        + json.dumps({"rows": 2, "sha256": "0" * 64})
+        + "\n"
+    )
+    code, said = bulk(monkeypatch, NOWHERE, "alpha", "beta", "--output", str(output))
+    assert (code, said) == (
+        2,
+        f"together-embed: error: {output} holds 2 rows of another job (version 2, now 1); "
+        "--restart starts over\n",
+    )
+
+
+def test_a_refused_line_of_standard_input_is_named_as_a_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [b"fine\n", b"x" * 200 + b"\n", b"also fine\n"]
+    with threaded_server(MockOptions(api_key=TOKEN, max_input_chars=100)) as server:
+        code, said = bulk(
+            monkeypatch, server.url, "--output", str(tmp_path / "v.npy"), stdin=Stdin(lines)
+        )
+    assert code == 1
+    assert "together-embed: line 2 was refused by the API: " in said
+    assert "Fix line 2 and run the same command to resume" in said
+
+
+def test_the_rate_of_a_resumed_job_counts_only_the_texts_of_this_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [f"text {n}" for n in range(101)]
+    source = tmp_path / "texts.txt"
+    source.write_text("".join(text + "\n" for text in texts))
+    output = tmp_path / "v.npy"
+    argv = ("--input", str(source), "--output", str(output), "--batch-size", "10")
+    argv += ("--concurrency", "1")
+    hundred_then_503 = FaultOptions(script=[None] * 10 + [503] * 10, retry_after=0.01)
+    with threaded_server(MockOptions(api_key=TOKEN, faults=hundred_then_503)) as server:
+        code, said = bulk(monkeypatch, server.url, *argv)
+    assert code == 1 and np.load(output).shape == (100, 768), said
+    slow = FaultOptions(latency_ms=200)  # the one text left takes at least 0.2 s
+    with threaded_server(MockOptions(api_key=TOKEN, faults=slow)) as server:
+        code, said = bulk(monkeypatch, server.url, *argv)
+    assert code == 0, said
+    resuming, count, done = said.splitlines()
+    assert resuming == f"together-embed: resuming {output} after 100 texts"
+    assert count.startswith("together-embed: 101/101 texts (100%), ") and count.endswith("/s")
+    rate = int(count.rsplit(", ", 1)[1].removesuffix("/s").replace(",", ""))
+    assert rate <= 5  # 1 text in >= 0.2 s; the 100 kept from the first run are not counted
+    assert done == f"together-embed: 101 embeddings ({MODEL}) in {output}"
+
+
+def fsync_of(
+    monkeypatch: pytest.MonkeyPatch, output: Path, failing: Callable[[], bool]
+) -> list[int]:
+    """``os.fsync`` of ``output`` fails with ENOSPC while ``failing()``; other files sync."""
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def fsync(fd: int) -> None:
+        status = os.fstat(fd)
+        if output.exists() and os.path.samestat(status, output.stat()):
+            calls.append(fd)
+            if failing():
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+def test_a_disk_that_fails_while_rows_are_written_is_exit_1_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "v.npy"
+    calls = fsync_of(monkeypatch, output, lambda: True)
+    with threaded_server() as server:
+        code, said = bulk(monkeypatch, server.url, "alpha", "beta", "--output", str(output))
+    assert calls  # the rows were written, then made durable: that failed
+    assert (code, said) == (
+        1,
+        f"together-embed: cannot write {output}: No space left on device\n"
+        f"together-embed: 2 texts are in {output}; make room, then run again to resume\n",
+    )
+    assert (tmp_path / "v.npy.progress.jsonl").exists()  # resumable
+
+
+class Said(io.StringIO):
+    """stderr that remembers whether the job has said it is done."""
+
+    done = False
+
+    def write(self, text: str) -> int:
+        self.done = self.done or " embeddings (" in text
+        return super().write(text)
+
+
+def test_a_disk_that_fails_at_the_last_fsync_is_exit_1_and_the_job_stays_resumable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "v.npy"
+    stderr = Said()
+    fsync_of(monkeypatch, output, lambda: stderr.done)
+    with threaded_server() as server:
+        code, said = bulk(
+            monkeypatch, server.url, "alpha", "beta", "--output", str(output), stderr=stderr
+        )
+    assert code == 1
+    assert said.startswith("together-embed: 2/2 texts (100%), ")
+    assert said.endswith(
+        f"/s\ntogether-embed: 2 embeddings ({MODEL}) in {output}\n"
+        f"together-embed: cannot write {output}: No space left on device\n"
+    )
+    assert (tmp_path / "v.npy.progress.jsonl").exists()  # not finished: a rerun resumes

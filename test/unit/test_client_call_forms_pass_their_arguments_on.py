@@ -24,7 +24,13 @@ from together.generated import (
     ServiceUnavailableException,
 )
 from together.generated._runtime.multipart import FileInput, MultipartBody
-from together.generated._runtime.operation import BodySpec, Operation, Param, ResponseSpec
+from together.generated._runtime.operation import (
+    BodySpec,
+    Operation,
+    Param,
+    ResponseSpec,
+    SecurityScheme,
+)
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 
 ERROR = b'{"error": {"message": "busy", "type": "server_error"}}'
@@ -296,3 +302,161 @@ async def test_bad_extra_headers_are_refused_word_for_word(
             await api_client.call_api(GET, {"id": "t"}, headers=headers)
     assert str(caught.value) == message
     assert transport.sent == []
+
+
+def test_a_session_or_trace_configs_beside_a_transport_are_refused_word_for_word() -> None:
+    with pytest.raises(ApiValueError) as caught:
+        ApiClient(Configuration(host=HOST), transport=Recording(), trace_configs=[object()])  # type: ignore[list-item]
+    assert str(caught.value) == "give a transport, or a session / trace_configs, not both"
+
+
+async def test_trace_configs_beside_a_session_of_ones_own_are_refused_word_for_word() -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(ApiValueError) as caught:
+            ApiClient(
+                Configuration(host=HOST), session=session, trace_configs=[aiohttp.TraceConfig()]
+            )
+    assert str(caught.value) == (
+        "trace_configs apply to the session the client creates; for a session of your own, "
+        "pass them to aiohttp.ClientSession(trace_configs=...)"
+    )
+
+
+async def test_a_retry_strategy_of_one_call_without_decide_is_refused_naming_the_argument() -> None:
+    transport = Recording()
+    async with client(transport) as api_client:
+        with pytest.raises(ApiTypeError) as caught:
+            await api_client.call_api(GET, {"id": "t"}, retry_policy="often")  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "_retry_policy must be a RetryStrategy (an object with decide(outcome)), not str"
+    )
+    assert transport.sent == []
+
+
+# ------------------------------------------------------------------ what the client adds
+
+
+async def test_a_default_header_needs_a_name_and_a_value() -> None:
+    transport = Recording()
+    configuration = Configuration(host=HOST, access_token=TOKEN, retries=0)
+    async with ApiClient(configuration, "X-Team", "blue", transport=transport) as api_client:
+        await api_client.call_api(GET, {"id": "t"})
+    assert transport.sent[0].headers["X-Team"] == "blue"
+    for half in (("X-Team", None), (None, "blue")):
+        async with ApiClient(configuration, *half, transport=transport) as api_client:
+            assert "X-Team" not in api_client.default_headers
+            assert None not in api_client.default_headers
+            await api_client.call_api(GET, {"id": "t"})
+        assert "X-Team" not in transport.sent[-1].headers
+
+
+class Note(BaseModel):
+    text: str
+
+
+NOTE: Operation[Any] = Operation(
+    "addNote",
+    "POST",
+    "/notes",
+    params=(Param("X-Request-Tag", "header", TypeAdapter(str)),),
+    body=BodySpec("application/json", TypeAdapter(Note), model=Note, required=False),
+    responses={"200": ResponseSpec.json(dict[str, Any])},
+)
+
+
+async def test_a_header_parameter_is_sent_and_an_optional_body_left_out_sends_no_content_type() -> (
+    None
+):
+    transport = Recording()
+    async with client(transport) as api_client:
+        await api_client.call_api(NOTE, {"X-Request-Tag": "n1"}, Note(text="hi"))
+        await api_client.call_api(NOTE, {"X-Request-Tag": "n2"})
+    with_body, without = transport.sent
+    assert with_body.headers["X-Request-Tag"] == "n1"
+    assert with_body.headers["Content-Type"] == "application/json"
+    assert with_body.body == b'{"text":"hi"}'
+    assert without.headers["X-Request-Tag"] == "n2"
+    assert without.body is None and "Content-Type" not in without.headers
+
+
+QUERY_KEY = SecurityScheme("queryKey", "apiKey", "query", "api_key")
+HEADER_KEY = SecurityScheme("headerKey", "apiKey", "header", "X-Api-Key")
+COOKIE_KEY = SecurityScheme("cookieKey", "apiKey", "cookie", "session")
+
+
+def keyed(*schemes: SecurityScheme, params: tuple[Param, ...] = ()) -> Operation[Any]:
+    return Operation(
+        "listKeyed",
+        "GET",
+        "/keyed",
+        params=params,
+        responses={"200": ResponseSpec.json(dict[str, Any])},
+        security=schemes,
+    )
+
+
+async def test_an_api_key_goes_where_the_spec_says_and_is_marked_as_a_secret() -> None:
+    """An API key in a header or the query is named in the request's ``secret_names``: the
+    names that must not follow a redirect to another origin (see rest.py)."""
+    transport = Recording()
+    configuration = Configuration(
+        host=HOST, api_key={"queryKey": "q-key", "headerKey": "h-key"}, retries=0
+    )
+    page = Param("page", "query", TypeAdapter(int))
+    async with ApiClient(configuration, transport=transport) as api_client:
+        await api_client.call_api(keyed(QUERY_KEY, params=(page,)), {"page": 2})
+        await api_client.call_api(keyed(QUERY_KEY))
+        await api_client.call_api(keyed(HEADER_KEY))
+    by_query_with_page, by_query, by_header = transport.sent
+    assert by_query_with_page.query == [("page", "2"), ("api_key", "q-key")]
+    assert by_query.query == [("api_key", "q-key")]
+    assert by_query.secret_names == frozenset({"api_key"})
+    assert by_header.headers["X-Api-Key"] == "h-key" and by_header.query == []
+    assert by_header.secret_names == frozenset({"x-api-key"})
+
+
+async def test_the_client_cookie_is_sent_with_cookie_parameters_and_an_api_key_cookie() -> None:
+    transport = Recording()
+    configuration = Configuration(host=HOST, api_key={"cookieKey": "c-key"}, retries=0)
+    theme = Param("theme", "cookie", TypeAdapter(str))
+    async with ApiClient(configuration, cookie="team=blue", transport=transport) as api_client:
+        await api_client.call_api(keyed())
+        await api_client.call_api(keyed(COOKIE_KEY))
+        await api_client.call_api(keyed(params=(theme,)), {"theme": "dark"})
+        await api_client.call_api(keyed(COOKIE_KEY, params=(theme,)), {"theme": "dark"})
+    cookies = [sent.headers.get("Cookie") for sent in transport.sent]
+    assert cookies == [
+        "team=blue",
+        "team=blue; session=c-key",
+        "team=blue; theme=dark",
+        "team=blue; theme=dark; session=c-key",
+    ]
+    assert all("cookie" not in sent.headers for sent in transport.sent)
+
+
+async def test_the_unclosed_client_warning_says_what_to_do_and_names_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warning's ``source`` is the client, so ``python -X tracemalloc`` can say where it
+    was made (as for aiohttp's own unclosed sessions)."""
+    import gc
+
+    from aioresponses import aioresponses
+
+    api_client = ApiClient(Configuration(host=HOST, access_token=TOKEN, retries=0))
+    with aioresponses() as mocked:
+        mocked.get(f"{HOST}/things/t", payload={"ok": True})
+        await api_client.call_api(GET, {"id": "t"})
+    rest_client = api_client.rest_client
+    made = id(api_client)
+    with pytest.warns(ResourceWarning, match="Unclosed ApiClient") as caught:
+        del api_client
+        gc.collect()
+    assert [str(warning.message) for warning in caught] == [
+        "Unclosed ApiClient: use `async with ApiClient(...)` or `await client.close()`"
+    ]
+    assert [id(warning.source) for warning in caught] == [made]
+    assert all(isinstance(warning.source, ApiClient) for warning in caught)
+    await rest_client.close()

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, TypeAdapter, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_serializer
 
 from together.generated import ApiTypeError, ApiValueError
 from together.generated._runtime.multipart import FileInput, MultipartBody
@@ -287,7 +287,12 @@ class Upload(BaseModel):
 
 @pytest.mark.parametrize(
     "content_type",
-    ["multipart/form-data", "multipart/form-data; charset=utf-8", " Multipart/Form-Data ; x=y"],
+    [
+        "multipart/form-data",
+        "multipart/form-data; charset=utf-8",
+        " Multipart/Form-Data ; x=y",
+        "multipart/form-data; charset=utf-8; x=y",
+    ],
 )
 def test_a_multipart_body_becomes_a_streamed_form(content_type: str) -> None:
     body = BodySpec(content_type, TypeAdapter(Upload), model=Upload, file_fields=("file",))
@@ -295,3 +300,68 @@ def test_a_multipart_body_becomes_a_streamed_form(content_type: str) -> None:
     encoded = op.encode_body(Upload(purpose="p", file=b"data"))
     assert isinstance(encoded, MultipartBody)
     assert encoded.content_length is not None
+
+
+def test_a_file_path_that_does_not_exist_is_refused_naming_the_operation(tmp_path: Any) -> None:
+    body = BodySpec("multipart/form-data", TypeAdapter(Upload), model=Upload, file_fields=("file",))
+    op = Operation("upload", "POST", "/files", body=body)
+    missing = str(tmp_path / "missing.jsonl")
+    with pytest.raises(ApiValueError) as caught:
+        op.encode_body(Upload(purpose="p", file=missing))
+    assert str(caught.value) == f"upload(): 'file': no such file: {missing!r}"
+
+
+def test_a_header_parameter_of_the_wrong_type_is_named_with_the_operation() -> None:
+    with pytest.raises(ApiValueError) as caught:
+        operation(param("X-Limit", "header", int)).build_headers({"X-Limit": "ten"})
+    assert str(caught.value).startswith("invalid parameter 'X-Limit' for listThings(): ")
+
+
+# ------------------------------------------------------------------ the body's wire names
+
+
+class Message(BaseModel):
+    """Properties whose spec names are not Python names, as generated models have them."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    sender: str = Field(alias="from")
+    max_tokens: int | None = Field(default=None, alias="maxTokens")
+    stream: bool | None = None
+    sent_at: datetime | None = None
+
+    @field_serializer("sender", when_used="json")
+    def _as_written(self, value: str) -> str:
+        return value.upper()  # a serializer that applies to JSON only
+
+
+def message_operation(stream_flag: str | None) -> Operation[Any]:
+    body = BodySpec("application/json", TypeAdapter(Message), model=Message)
+    return Operation("send", "POST", "/messages", body=body, stream_flag=stream_flag)
+
+
+@pytest.mark.parametrize("stream_flag", [None, "stream"])
+def test_a_body_is_sent_by_its_spec_names_with_only_the_fields_set(
+    stream_flag: str | None,
+) -> None:
+    op = message_operation(stream_flag)
+    when = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    sent = json.loads(op.encode_body(Message(sender="ann", maxTokens=5, sent_at=when)) or b"")
+    assert sent == {"from": "ANN", "maxTokens": 5, "sent_at": "2026-11-26T07:00:00Z"}
+    assert json.loads(op.encode_body({"from": "bob"}) or b"") == {"from": "BOB"}
+
+
+def test_a_stream_call_sends_the_body_as_a_plain_call_does_and_the_flag() -> None:
+    plain = message_operation(None).encode_body(Message(sender="ann", maxTokens=5))
+    streamed = message_operation("stream").encode_body(
+        Message(sender="ann", maxTokens=5), stream=True
+    )
+    assert json.loads(streamed or b"") == {**json.loads(plain or b""), "stream": True}
+    assert json.loads(streamed or b"") == {"from": "ANN", "maxTokens": 5, "stream": True}
+
+
+def test_a_list_body_with_a_stream_flag_is_sent_by_spec_names_with_only_the_fields_set() -> None:
+    body = BodySpec("application/json", TypeAdapter(list[Message]))
+    op = Operation("sendMany", "POST", "/messages", body=body, stream_flag="stream")
+    sent = op.encode_body([Message(sender="ann"), {"from": "bob", "maxTokens": 2}])
+    assert json.loads(sent or b"") == [{"from": "ANN"}, {"from": "BOB", "maxTokens": 2}]

@@ -8,6 +8,7 @@ refused again if they still fail), so each line is listed once.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from together.bulk import Rejected, SinkWriteError
@@ -25,9 +26,10 @@ class RejectedLog:
         self.count = 0
         try:
             if kept_rows and self.path.exists():
-                lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+                # Bytes: an entry damaged on disk (even one that is not UTF-8) is dropped.
+                lines = self.path.read_bytes().splitlines(keepends=True)
                 kept = [line for line in lines if _row_of(line) < kept_rows]
-                self.path.write_text("".join(kept), encoding="utf-8")
+                self.path.write_bytes(b"".join(kept))
                 self.count = len(kept)
             else:
                 self.path.unlink(missing_ok=True)
@@ -42,17 +44,18 @@ class RejectedLog:
             "status": error.status,
             "error": str(error),
         }
+        entry = (json.dumps(record) + "\n").encode()  # ASCII: json.dumps escapes the rest
         try:
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
+            with self.path.open("ab") as handle:
+                handle.write(entry)
         except OSError as exc:
             raise SinkWriteError(self.path, exc) from exc
         self.count += 1
 
 
-def _row_of(line: str) -> float:
+def _row_of(line: bytes) -> float:
     """The row an entry is about; a torn or damaged entry sorts after every row (dropped)."""
     try:
-        return int(json.loads(line)["row"]) if line.endswith("\n") else float("inf")
-    except (ValueError, KeyError, TypeError):
-        return float("inf")
+        return int(json.loads(line)["row"]) if line.endswith(b"\n") else math.inf
+    except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+        return math.inf

@@ -441,7 +441,11 @@ class ApiClient:
         if self.cookie:
             headers["Cookie"] = self.cookie
         if has_params:
-            headers.update(operation.build_headers(params))
+            param_headers = operation.build_headers(params)
+            if "Cookie" in param_headers and "Cookie" in headers:
+                # One Cookie header (RFC 6265): the client's cookie, then the parameters'.
+                param_headers["Cookie"] = f"{headers['Cookie']}; {param_headers['Cookie']}"
+            headers.update(param_headers)
         secret_names = self._authorize(operation.security, headers, query)
         if extra_headers:
             _check_headers(extra_headers)
