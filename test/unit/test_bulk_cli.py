@@ -643,29 +643,38 @@ def test_a_disk_that_fails_while_rows_are_written_is_exit_1_with_what_to_do(
 
 
 class Said(io.StringIO):
-    """stderr that remembers whether the job has said it is done."""
+    """stderr that remembers whether the job has said every text was sent (100%)."""
 
     done = False
 
     def write(self, text: str) -> int:
-        self.done = self.done or " embeddings (" in text
+        self.done = self.done or "(100%)" in text
         return super().write(text)
 
 
-def test_a_disk_that_fails_at_the_last_fsync_is_exit_1_and_the_job_stays_resumable(
+def test_a_disk_that_fails_at_the_last_fsync_is_exit_1_never_done_and_resumable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     output = tmp_path / "v.npy"
     stderr = Said()
-    fsync_of(monkeypatch, output, lambda: stderr.done)
+    disk_full = True
+    fsync_of(monkeypatch, output, lambda: stderr.done and disk_full)
     with threaded_server() as server:
         code, said = bulk(
             monkeypatch, server.url, "alpha", "beta", "--output", str(output), stderr=stderr
         )
     assert code == 1
     assert said.startswith("together-embed: 2/2 texts (100%), ")
+    # Never "2 embeddings ... in v.npy" (done) before the output is known to be on disk.
     assert said.endswith(
-        f"/s\ntogether-embed: 2 embeddings ({MODEL}) in {output}\n"
-        f"together-embed: cannot write {output}: No space left on device\n"
+        f"/s\ntogether-embed: cannot write {output}: No space left on device\n"
+        f"together-embed: 2 texts are in {output}; make room, then run again to resume\n"
     )
+    assert " embeddings (" not in said
     assert (tmp_path / "v.npy.progress.jsonl").exists()  # not finished: a rerun resumes
+    disk_full = False  # room made
+    with threaded_server() as server:
+        code, said = bulk(monkeypatch, server.url, "alpha", "beta", "--output", str(output))
+    assert code == 0, said
+    assert said.splitlines()[0] == f"together-embed: resuming {output} after 2 texts"
+    assert said.splitlines()[-1] == f"together-embed: 2 embeddings ({MODEL}) in {output}"

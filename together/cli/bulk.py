@@ -86,9 +86,9 @@ def run_bulk(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> int:
     if job.resumed:
         say(stderr, f"resuming {args.output} after {job.start.rows:,} texts")
     progress = Progress(total, stderr, already=job.start.rows, interval=args.progress_every)
-    code = 1
+    code, summary = 1, ""
     try:
-        code = _run(args, job, texts, unit, progress, stderr)
+        code, summary = _run(args, job, texts, unit, progress, stderr)
     finally:
         try:
             if code == 0:
@@ -97,8 +97,17 @@ def run_bulk(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> int:
                 job.close()
         except SinkWriteError as exc:
             say(stderr, str(exc))
-            code = code or 1
+            if code == 0:
+                # Every row was sent, but the output is not known to be on disk: not done.
+                say(stderr, _make_room(job, args))
+                code = 1
+    if code == 0:
+        say(stderr, summary)  # only once the output is finished and on disk
     return code
+
+
+def _make_room(job: BulkJob, args: argparse.Namespace) -> str:
+    return f"{job.sink.rows:,} texts are in {args.output}; make room, then run again to resume"
 
 
 def _check(args: argparse.Namespace, stdin: TextIO) -> tuple[Iterable[str], int | None, str]:
@@ -156,22 +165,23 @@ def _run(
     unit: str,
     progress: Progress,
     stderr: TextIO,
-) -> int:
+) -> tuple[int, str]:
+    """The exit status, and on success the summary to print once the job is finished."""
     try:
         rejected = RejectedLog(args.output, kept_rows=job.start.rows)
     except SinkWriteError as exc:
         say(stderr, f"error: {exc}")
-        return 1
+        return 1, ""
     try:
         asyncio.run(_embed(args, job, texts, progress, rejected, stderr))
     except KeyboardInterrupt:
         progress.finish()
         say(stderr, "interrupted")
         say(stderr, f"{job.sink.rows:,} texts are in {args.output}; run the same command to resume")
-        return 130
+        return 130, ""
     except ResumeError as exc:
         say(stderr, f"error: {exc}; --restart starts over")
-        return 2
+        return 2, ""
     except InputRejectedError as exc:
         progress.finish()
         number = exc.index + 1
@@ -182,33 +192,29 @@ def _run(
             "same command to resume, or add --on-error skip to give refused lines a NaN row "
             f"and list them in {args.output.name}.rejected.jsonl",
         )
-        return 1
+        return 1, ""
     except InputDecodeError as exc:
         progress.finish()
         say(stderr, f"error: {exc}")
         say(stderr, f"{job.sink.rows:,} texts are in {args.output}; fix the input and run again")
-        return 2
+        return 2, ""
     except SinkWriteError as exc:
         progress.finish()
         say(stderr, str(exc))
-        say(
-            stderr,
-            f"{job.sink.rows:,} texts are in {args.output}; make room, then run again to resume",
-        )
-        return 1
+        say(stderr, _make_room(job, args))
+        return 1, ""
     except OpenApiException as exc:
         progress.finish()
         say(stderr, f"{type(exc).__name__}: {exc}")
         say(stderr, _advice(exc, args, job.sink.rows))
-        return 1
+        return 1, ""
     progress.finish()
     note = (
         f" ({rejected.count} refused: NaN rows, listed in {rejected.path})"
         if rejected.count
         else ""
     )
-    say(stderr, f"{job.sink.rows:,} embeddings ({args.model}) in {args.output}{note}")
-    return 0
+    return 0, f"{job.sink.rows:,} embeddings ({args.model}) in {args.output}{note}"
 
 
 def _advice(error: OpenApiException, args: argparse.Namespace, rows: int) -> str:
