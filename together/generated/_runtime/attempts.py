@@ -48,7 +48,10 @@ T = TypeVar("T")
 logger = logging.getLogger("together.generated")
 
 
-@dataclass(frozen=True, slots=True)
+# Answer and Attempts are built on every call: not frozen, since a frozen dataclass's
+# __init__ (object.__setattr__ per field) costs about four times a plain one's
+# (bench/README.md, "What each microsecond of the small call is"). Nothing changes them.
+@dataclass(slots=True)
 class Answer(Generic[T]):
     """What the server answered to one attempt."""
 
@@ -68,7 +71,7 @@ class Answer(Generic[T]):
 Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempts:
     """Everything the loop needs besides the request: who decides, who listens, how to wait."""
 

@@ -65,7 +65,10 @@ __all__ = [
 RequestTimeout = float | tuple[float, float] | aiohttp.ClientTimeout | None
 
 
-@dataclass(frozen=True, slots=True)
+# PreparedRequest and RESTResponse are built on every call: not frozen (treat them as
+# read-only), since a frozen dataclass's __init__ costs about four times a plain one's
+# (bench/README.md, "What each microsecond of the small call is").
+@dataclass(slots=True)
 class PreparedRequest:
     """A request ready to send: built and checked once, sent again as is on a retry."""
 
@@ -100,7 +103,7 @@ class PreparedRequest:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RESTResponse:
     """A fully read answer."""
 
