@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_attempt_loop_details import Hook, Scripted, client
 
 from support import TOKEN, embeddings_payload
-from test_attempt_loop_details import Hook, Scripted, client
 from together.generated import (
     ApiConnectionError,
     ApiTimeoutError,
