@@ -272,12 +272,9 @@ class RESTClientObject:
             ) from exc
         finally:
             response.release()
+        headers = response.headers
         return RESTResponse(
-            status=response.status,
-            reason=response.reason,
-            headers=response.headers,
-            data=data,
-            content_type=response.headers.get("Content-Type"),
+            response.status, response.reason, headers, data, headers.get("Content-Type")
         )
 
     async def open(
@@ -292,7 +289,11 @@ class RESTClientObject:
         session = self._get_session()
         # Checked before the try below: a bad timeout is the caller's argument, not a request
         # aiohttp could not send.
-        client_timeout = to_client_timeout(timeout, self.default_timeout)
+        client_timeout = (
+            self.default_timeout
+            if timeout is None
+            else to_client_timeout(timeout, self.default_timeout)
+        )
         started = time.monotonic()  # redirects share the call's total timeout with it
         response = await self._send(
             session,
