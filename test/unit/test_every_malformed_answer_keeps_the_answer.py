@@ -49,7 +49,7 @@ CASES: list[tuple[str, str, int, bytes, str | None, Any, str]] = [
      "is not a valid Point: y: Field required"),
     ("a caller's parser failing on JSON", "json", 201, b'{"x"}', "application/json", to_int,
      "could not be read as to_int: invalid literal for int() with base 10: b'{\"x\"}'"),
-    ("a caller's parser failing on bytes", "bytes", 201, b"\x00", None, to_int,
+    ("a caller's parser failing on bytes", "bytes", 201, b"\x00", "application/octet-stream", to_int,
      "could not be read as to_int: invalid literal for int() with base 10: b'\\x00'"),
     ("a caller's parser failing on text", "text", 201, b"one", "text/plain", to_int,
      "could not be read as to_int: invalid literal for int() with base 10: b'one'"),
