@@ -236,6 +236,19 @@ async def test_debug_logs_one_line_per_request_without_token_or_text(
     ]
 
 
+async def test_the_debug_line_gives_the_attempts_duration_in_milliseconds(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(attempts_module, "time", clock)
+    caplog.set_level(logging.DEBUG, logger="together.generated")
+    transport = Scripted([answer(200, embeddings_payload([[1.0]]))], clock=clock, takes=2.0)
+    async with client(transport) as api_client:
+        await EmbeddingsApi(api_client).embeddings(REQUEST)
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert line == f"POST {HOST}/embeddings -> 200 in 2000.0 ms (retry 0, request id -)"
+
+
 async def test_a_custom_strategy_without_a_cap_logs_no_retry_count(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

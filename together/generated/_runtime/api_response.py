@@ -16,7 +16,9 @@ T = TypeVar("T")
 __all__ = ["ApiResponse"]
 
 
-@dataclass(frozen=True, slots=True)
+# Built on every call: not frozen (treat it as read-only), since a frozen dataclass's
+# __init__ costs about four times a plain one's (bench/README.md).
+@dataclass(slots=True)
 class ApiResponse(Generic[T]):
     status_code: int
     headers: Mapping[str, str]

@@ -48,7 +48,10 @@ T = TypeVar("T")
 logger = logging.getLogger("together.generated")
 
 
-@dataclass(frozen=True, slots=True)
+# Answer and Attempts are built on every call: not frozen, since a frozen dataclass's
+# __init__ (object.__setattr__ per field) costs about four times a plain one's
+# (bench/README.md, "What each microsecond of the small call is"). Nothing changes them.
+@dataclass(slots=True)
 class Answer(Generic[T]):
     """What the server answered to one attempt."""
 
@@ -68,7 +71,7 @@ class Answer(Generic[T]):
 Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempts:
     """Everything the loop needs besides the request: who decides, who listens, how to wait."""
 
@@ -129,13 +132,17 @@ async def _loop(
     operation, strategy, cap = attempts.operation, attempts.strategy, attempts.cap
     attempt = 0
     while True:
-        if attempts.hooks or logger.isEnabledFor(logging.DEBUG):
-            answer = await _attempt(attempts, request, exchange, attempt)
-        else:  # what _attempt does without hooks or debug logging, one frame fewer
-            try:
-                answer = await exchange(request)
-            except ApiConnectionError as exc:  # ApiTimeoutError included
-                answer = exc
+        # Without hooks or DEBUG logging, the exchange is awaited directly: one frame fewer.
+        observed = attempts.hooks or logger.isEnabledFor(logging.DEBUG)
+        answer: Answer[T] | ApiConnectionError
+        try:
+            answer = await (
+                _attempt(attempts, request, exchange, attempt) if observed else exchange(request)
+            )
+        except ApiConnectionError as exc:  # ApiTimeoutError included: no answer, may be retried
+            answer = exc
+        # Anything else the exchange raises (a malformed success: the server did answer, so
+        # it is not retried) propagates at once.
         if isinstance(answer, Answer):
             result = answer.result
             if not isinstance(result, ApiException):
@@ -176,15 +183,12 @@ async def _loop(
 
 async def _attempt(
     attempts: Attempts, request: PreparedRequest, exchange: Exchange[T], attempt: int
-) -> Answer[T] | ApiConnectionError:
-    """One send: the server's answer, or the transport failure (to be retried or raised).
-
-    Anything else the exchange raises (a malformed success: the server did answer, so it is
-    not retried) is reported to the hooks and raised at once.
-    """
+) -> Answer[T]:
+    """One send, told to the hooks and logged at DEBUG: the server's answer. Whatever the
+    exchange raises is reported to the hooks too (so no span is left open) and raised; the
+    loop decides what a failure means."""
     hooks = attempts.hooks
-    debug = logger.isEnabledFor(logging.DEBUG)
-    started = time.monotonic() if hooks or debug else 0.0
+    started = time.monotonic()
     hook_request = None
     if hooks:
         hook_request = AttemptRequest(
@@ -198,18 +202,14 @@ async def _attempt(
             hook.on_request(hook_request)
     try:
         answer = await exchange(request)
-    except ApiConnectionError as exc:  # ApiTimeoutError included
-        if hook_request is not None:
-            _report(hooks, hook_request, started, None, {}, exc)
-        return exc
-    except BaseException as exc:  # told to the hooks too, so no span is left open
+    except BaseException as exc:
         if hook_request is not None:
             if isinstance(exc, ApiException):
                 _report(hooks, hook_request, started, exc.status, exc.headers or {}, exc)
             else:
                 _report(hooks, hook_request, started, None, {}, exc)
         raise
-    if debug:
+    if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s %s -> %d in %.1f ms (retry %d, request id %s)",
             request.method,

@@ -94,55 +94,83 @@ def decode_success(
 ) -> Any:
     """The decoded body of a 2xx answer, as the spec declares it for ``status`` (or as
     ``result`` asks, for a call that chose its own result type)."""
-
-    def malformed(problem: str) -> MalformedResponseException:
-        return MalformedResponseException(
-            f"{operation.operation_id}: HTTP {status} answer {problem}",
-            status=status,
-            headers=headers,
-            body=body,
-            content_type=content_type,
-        )
-
     spec = operation.success_spec(status)
     if result is not None and result.kind == "bytes":
         return body  # the caller asked for the raw answer, whatever the spec says
-    if spec is None and not operation.responses:
-        return None  # an operation that declares nothing promises nothing
     if spec is None:
-        raise malformed("is not one the spec declares")
-    if spec.kind == "empty":
+        if not operation.responses:
+            return None  # an operation that declares nothing promises nothing
+        raise _malformed(
+            operation, status, headers, body, content_type, "is not one the spec declares"
+        )
+    kind = spec.kind
+    if kind == "empty":
         return None
-    if spec.kind == "bytes":
-        return body if result is None else _custom(result, body, malformed)
-    if spec.kind == "text":
+    if kind == "bytes":
+        return (
+            body
+            if result is None
+            else _custom(result, operation, status, headers, body, content_type)
+        )
+    if kind == "text":
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise malformed(f"is not valid UTF-8 text (byte {exc.start})") from None
-        return text if result is None else _custom(result, body, malformed)
+            problem = f"is not valid UTF-8 text (byte {exc.start})"
+            raise _malformed(operation, status, headers, body, content_type, problem) from None
+        return (
+            text
+            if result is None
+            else _custom(result, operation, status, headers, body, content_type)
+        )
     if result is not None:
         spec = result
     if not body:
-        raise malformed("has an empty body")
-    if not is_json_content_type(content_type):
-        raise malformed(f"has content type {content_type!r}, expected JSON")
+        raise _malformed(operation, status, headers, body, content_type, "has an empty body")
+    if not (content_type and _is_json_media(content_type)):
+        problem = f"has content type {content_type!r}, expected JSON"
+        raise _malformed(operation, status, headers, body, content_type, problem)
     assert spec.decode is not None
     try:
         return spec.decode(body)
     except ValidationError as exc:
         # pydantic reports unparsable JSON as a validation error of type json_invalid.
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
-            raise malformed(f"is not valid JSON ({_summary(exc)})") from exc
-        raise malformed(f"is not a valid {spec.type_name}: {_summary(exc)}") from exc
+            problem = f"is not valid JSON ({_summary(exc)})"
+        else:
+            problem = f"is not a valid {spec.type_name}: {_summary(exc)}"
+        raise _malformed(operation, status, headers, body, content_type, problem) from exc
     except ApiException:  # a parser of the caller's that already judged the answer
         raise
     except (ValueError, TypeError, LookupError, ArithmeticError) as exc:  # a decoder of its own
-        raise malformed(f"could not be read as {spec.type_name}: {exc}") from exc
+        problem = f"could not be read as {spec.type_name}: {exc}"
+        raise _malformed(operation, status, headers, body, content_type, problem) from exc
+
+
+def _malformed(
+    operation: Operation[Any],
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
+    problem: str,
+) -> MalformedResponseException:
+    return MalformedResponseException(
+        f"{operation.operation_id}: HTTP {status} answer {problem}",
+        status=status,
+        headers=headers,
+        body=body,
+        content_type=content_type,
+    )
 
 
 def _custom(
-    spec: ResponseSpec, body: bytes, malformed: Callable[[str], MalformedResponseException]
+    spec: ResponseSpec,
+    operation: Operation[Any],
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str | None,
 ) -> Any:
     """A caller's parser applied to a text or binary answer."""
     assert spec.decode is not None
@@ -151,7 +179,8 @@ def _custom(
     except ApiException:  # a parser of the caller's that already judged the answer
         raise
     except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
-        raise malformed(f"could not be read as {spec.type_name}: {exc}") from exc
+        problem = f"could not be read as {spec.type_name}: {exc}"
+        raise _malformed(operation, status, headers, body, content_type, problem) from exc
 
 
 def error_for_status(

@@ -65,7 +65,10 @@ __all__ = [
 RequestTimeout = float | tuple[float, float] | aiohttp.ClientTimeout | None
 
 
-@dataclass(frozen=True, slots=True)
+# PreparedRequest and RESTResponse are built on every call: not frozen (treat them as
+# read-only), since a frozen dataclass's __init__ costs about four times a plain one's
+# (bench/README.md, "What each microsecond of the small call is").
+@dataclass(slots=True)
 class PreparedRequest:
     """A request ready to send: built and checked once, sent again as is on a retry."""
 
@@ -100,7 +103,7 @@ class PreparedRequest:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RESTResponse:
     """A fully read answer."""
 
@@ -269,12 +272,9 @@ class RESTClientObject:
             ) from exc
         finally:
             response.release()
+        headers = response.headers
         return RESTResponse(
-            status=response.status,
-            reason=response.reason,
-            headers=response.headers,
-            data=data,
-            content_type=response.headers.get("Content-Type"),
+            response.status, response.reason, headers, data, headers.get("Content-Type")
         )
 
     async def open(
@@ -289,7 +289,11 @@ class RESTClientObject:
         session = self._get_session()
         # Checked before the try below: a bad timeout is the caller's argument, not a request
         # aiohttp could not send.
-        client_timeout = to_client_timeout(timeout, self.default_timeout)
+        client_timeout = (
+            self.default_timeout
+            if timeout is None
+            else to_client_timeout(timeout, self.default_timeout)
+        )
         started = time.monotonic()  # redirects share the call's total timeout with it
         response = await self._send(
             session,

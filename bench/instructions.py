@@ -1,0 +1,168 @@
+"""Instructions per small call, counted by valgrind: ``python bench/instructions.py``.
+
+On a machine shared with other work, CPU time per call moves by 10-20 % from one block to
+the next; the number of instructions a call executes does not (repeated runs agree within
+about 0.3 %). Each variant runs in a process of its own under ``valgrind --tool=callgrind``
+(not installed with the project: ``apt-get install valgrind``), against ``server.py`` (its
+own process, not counted). Only the measured calls are counted: the variant makes its
+warm-up calls, then runs the measured ones inside ``math.fsum`` (a C function nothing else
+here calls), and callgrind collects inside that function only (``--toggle-collect``).
+
+Instructions are not time: this runtime's Python code runs at fewer instructions per cycle
+than pydantic's decoding of the floats, so a share of instructions understates its share
+of CPU time. ``--cache-sim`` adds callgrind's cache and branch simulation (first-level
+cache misses and mispredicted branches per call), which explains the difference; see
+bench/README.md, "What each microsecond of the small call is".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MODEL = "bench-model"
+TEXTS = ["The quick brown fox jumps over the lazy dog"]
+VARIANTS = ("raw aiohttp + orjson", "raw aiohttp + pydantic", "together.generated")
+EVENTS = {
+    "Ir": "instructions",
+    "I1mr": "L1 instruction misses",
+    "D1mr": "L1 data read misses",
+    "D1mw": "L1 data write misses",
+    "Bcm": "mispredicted conditional branches",
+    "Bim": "mispredicted indirect branches",
+}
+
+
+async def _calls(
+    variant: str, url: str
+) -> tuple[Callable[[int], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    """The variant's loop of calls (sessions kept open across calls, as a client would)
+    and how to close it."""
+    import aiohttp
+    import orjson
+
+    import together.generated
+    from together.generated import EmbeddingsRequest
+    from together.generated.models.embeddings_response import EmbeddingsResponse
+
+    headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+    if variant == "together.generated":
+        configuration = together.generated.Configuration(host=url, access_token="bench")
+        client = together.generated.ApiClient(configuration)
+        api = together.generated.EmbeddingsApi(client)
+
+        async def generated(calls: int) -> None:
+            for _ in range(calls):
+                response = await api.embeddings(EmbeddingsRequest(model=MODEL, input=TEXTS))
+                assert response.data
+
+        return generated, client.close
+    session = aiohttp.ClientSession()
+
+    async def raw(calls: int) -> None:  # as clients.py's raw variants, with one session
+        for _ in range(calls):
+            body = orjson.dumps({"model": MODEL, "input": TEXTS})
+            async with session.post(url + "/embeddings", data=body, headers=headers) as response:
+                if variant == "raw aiohttp + orjson":
+                    assert orjson.loads(await response.read())["data"]
+                else:
+                    assert EmbeddingsResponse.model_validate_json(await response.read()).data
+
+    return raw, session.close
+
+
+def child(variant: str, url: str, calls: int) -> None:
+    """Runs under valgrind: warm up, switch instrumentation on, make the counted calls."""
+    loop = asyncio.new_event_loop()
+    run, close = loop.run_until_complete(_calls(variant, url))
+    loop.run_until_complete(run(30))  # imports, first connection, caches
+    switch = subprocess.Popen(
+        ["callgrind_control", "-i", "on", str(os.getpid())], stdout=subprocess.DEVNULL
+    )
+    while switch.poll() is None:  # callgrind acts on the command between instructions
+        sum(range(1000))
+
+    def counted() -> object:
+        loop.run_until_complete(run(calls))
+        yield 0.0
+
+    math.fsum(counted())  # type: ignore[arg-type]
+    loop.run_until_complete(close())
+    loop.close()
+
+
+def count(variant: str, url: str, calls: int, cache_sim: bool) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--collect-atstart=no",
+            "--toggle-collect=math_fsum",
+            f"--callgrind-out-file={out}",
+            *(["--cache-sim=yes", "--branch-sim=yes"] if cache_sim else []),
+            sys.executable,
+            __file__,
+            "--child",
+            variant,
+            url,
+            str(calls),
+        ]
+        subprocess.run(command, check=True, capture_output=True, cwd=HERE)
+        names: list[str] = []
+        totals: list[int] = []
+        for line in out.read_text().splitlines():
+            if line.startswith("events:"):
+                names = line.split()[1:]
+            elif line.startswith(("summary:", "totals:")) and not totals:
+                totals = [int(value) for value in line.split()[1:]]
+    return {name: value / calls for name, value in zip(names, totals, strict=False)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="counted calls per variant")
+    parser.add_argument("--cache-sim", action="store_true", help="add cache and branch misses")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        variant, url, calls = args.child
+        child(variant, url, int(calls))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    sys.path.insert(0, str(HERE))
+    from run import machine_line, start_server
+
+    server, base = start_server()
+    try:
+        counts = {v: count(v, f"{base}/small/v1", args.calls, args.cache_sim) for v in VARIANTS}
+    finally:
+        server.terminate()
+        server.wait()
+    reference = counts["raw aiohttp + pydantic"]
+    events = [e for e in EVENTS if e in reference]
+    print(machine_line() + f"; {args.calls} counted calls per variant, under callgrind.\n")
+    print(
+        "| variant | "
+        + " | ".join(f"{EVENTS[e]} per call" for e in events)
+        + " | instructions, ratio to raw + pydantic |"
+    )
+    print("| --- | " + " | ".join("---" for _ in events) + " | --- |")
+    for variant, values in counts.items():
+        cells = " | ".join(f"{values[e]:,.0f}" for e in events)
+        print(f"| {variant} | {cells} | {values['Ir'] / reference['Ir']:.3f}x |")
+
+
+if __name__ == "__main__":
+    main()
