@@ -121,9 +121,8 @@ async def parse_body(
         if sent not in _FORMS:
             if not request.can_read_body and not operation.body_required:
                 return Parsed()
-            return error_response(
-                400, f"Expected a {form_type} body, got {sent or 'no content type'}"
-            )
+            # aiohttp reads a missing or empty Content-Type as application/octet-stream.
+            return error_response(400, f"Expected a {form_type} body, got {sent}")
         return await _parse_form(request, operation, api, form_type)
     raw = await request.read()
     media = operation.bodies.get(_JSON) or next(iter(operation.bodies.values()))
