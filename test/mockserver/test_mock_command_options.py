@@ -266,10 +266,16 @@ def test_ctrl_c_stops_a_server_that_announced_itself_on_a_pipe_at_once(
                 seen["answer"] = json.loads(answer.read())
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
-    helper = threading.Thread(target=client, daemon=True)
-    helper.start()
-    status = cli.main(["--spec", str(spec), "--host", "127.0.0.2", "--port", "0"])
-    helper.join(10)
+    # Ctrl-C as a terminal delivers it: a process started in the background by a
+    # non-interactive shell (CI, mutmut's runs) inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        helper = threading.Thread(target=client, daemon=True)
+        helper.start()
+        status = cli.main(["--spec", str(spec), "--host", "127.0.0.2", "--port", "0"])
+        helper.join(10)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert status == 0
     assert str(seen["line"]).startswith("together-mock listening on http://127.0.0.2:")
     assert seen["answer"] == "pong"
