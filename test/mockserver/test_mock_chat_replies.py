@@ -124,6 +124,8 @@ async def test_chat_answers_the_last_user_message_and_counts_every_message(serve
         }
     ]
     assert answer["usage"] == {"prompt_tokens": 11, "completion_tokens": 9, "total_tokens": 20}
+    assert answer["prompt"] == []  # no echo
+    assert set(answer) == {"id", "object", "created", "model", "prompt", "choices", "usage"}
 
 
 async def test_content_parts_keep_their_text_ones(serve: Any) -> None:
@@ -232,6 +234,8 @@ async def test_completions_restate_the_prompt(serve: Any) -> None:
         {"index": 0, "text": " ".join([*PREFACE, "once"]), "finish_reason": "length"}
     ]
     assert answer["usage"] == {"prompt_tokens": 4, "completion_tokens": 8, "total_tokens": 12}
+    assert answer["prompt"] == []  # no echo
+    assert set(answer) == {"id", "object", "created", "model", "prompt", "choices", "usage"}
 
 
 # ---------------------------------------------------------------------------- streams
