@@ -148,6 +148,9 @@ async def test_data_dir_keeps_the_bytes_on_disk_until_deleted(serve: Any, tmp_pa
     other = (await upload(client))["id"]
     assert (await client.delete(f"/v1/files/{other}", headers=BEARER)).status == 200
     assert list(data_dir.iterdir()) == []
+    assert await answer(await client.delete(f"/v1/files/{other}", headers=BEARER)) == (
+        not_found(other)
+    )
 
 
 # ---------------------------------------------------------------------------- the SDK's
@@ -186,6 +189,20 @@ async def test_the_redirect_flow_lists_the_file_only_once_its_bytes_arrive(serve
     assert [
         f["id"] for f in (await answer(await client.get("/v1/files", headers=BEARER)))[1]["data"]
     ] == [file_id]
+
+
+async def test_the_redirect_flow_takes_a_multipart_form(serve: Any) -> None:
+    client = await serve()
+    form = aiohttp.FormData()
+    form.add_field("purpose", "fine-tune")
+    form.add_field("file_name", "parts.jsonl")
+    form.add_field("ignored", b"a file part is not a field", filename="x.bin")
+    response = await client.post("/v1/files", data=form, headers=BEARER, allow_redirects=False)
+    assert response.status == 302
+    file_id = response.headers["X-Together-File-Id"]
+    await client.put(f"/_mock/uploads/{file_id}", data=CONTENT)
+    _, done = await answer(await client.post(f"/v1/files/{file_id}/preprocess", headers=BEARER))
+    assert (done["filename"], done["type"]) == ("parts.jsonl", "jsonl")
 
 
 async def test_the_redirect_flow_takes_json_too_and_file_type_wins(serve: Any) -> None:

@@ -48,10 +48,11 @@ components:
         state: {type: string, enum: [QUEUED, IN_PROGRESS, SUCCEEDED, STOPPED]}
     Plain:
       type: object
-      required: [id, kind]
+      required: [id, kind, state]
       properties:
         id: {type: integer}
         kind: {type: string, enum: [fixed]}
+        state: {type: string, enum: [alpha]}
   responses:
     OneWidget:
       description: a widget
@@ -88,6 +89,9 @@ paths:
   /widgets/{widgetId}/cancel:
     parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
     post: {responses: {"200": {$ref: "#/components/responses/OneWidget"}}}
+  /widgets/{widgetId}/touch:
+    parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {description: touched, no content}}}
   /widgets/{widgetId}/events:
     parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
     get: {responses: {"200": {$ref: "#/components/responses/OneWidget"}}}
@@ -294,7 +298,7 @@ async def test_ids_only_replace_string_ids_and_answers_without_content_are_empty
     client = await serve(spec=SPEC)
     status, created = await call(client, "POST", "/plains")
     assert status == 200 and isinstance(created["id"], int)  # no room for a UUID there
-    assert created["kind"] == "fixed"
+    assert (created["kind"], created["state"]) == ("fixed", "alpha")  # no step fits: kept
     # The id is not in the answer, so no later call can name it: the item stays unreachable.
     assert (await call(client, "GET", f"/plains/{created['id']}"))[0] == 404
 
@@ -315,3 +319,18 @@ async def test_same_resource_same_answer_other_resources_differ(serve: Any) -> N
     a = (await call(client, "GET", f"/widgets/{first['id']}/events"))[1]
     b = (await call(client, "GET", f"/widgets/{first['id']}/events"))[1]
     assert a == b
+
+
+async def test_an_update_without_a_body_changes_nothing(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    ident = (await call(client, "POST", "/widgets", {"name": "kept"}))[1]["id"]
+    response = await client.patch(f"/v1/widgets/{ident}", headers=BEARER)
+    assert response.status == 200
+    assert (await response.json())["name"] == "kept"
+
+
+async def test_an_action_declared_without_content_answers_its_status_empty(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    ident = (await call(client, "POST", "/widgets", {"name": "w"}))[1]["id"]
+    assert await call(client, "POST", f"/widgets/{ident}/touch") == (200, b"")
+    assert (await call(client, "GET", f"/widgets/{ident}"))[1]["status"] == "running"
