@@ -421,3 +421,28 @@ async def test_the_sdk_routes_exist_only_when_the_spec_has_files(serve: Any) -> 
     client = await serve(spec=SPEC_WITHOUT_FILES)
     assert (await start(client)).status == 404
     assert (await client.put("/_mock/uploads/file-x", data=b"x")).status == 404
+
+
+SPEC_WITH_A_TEXT_FILE = """
+openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+paths:
+  /files/upload:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [purpose]
+              properties: {purpose: {type: string}, file: {type: string}}
+      responses: {"200": {content: {application/json: {schema: {type: object}}}}}
+"""
+
+
+async def test_an_upload_needs_a_file_part_whatever_the_spec_says(serve: Any) -> None:
+    client = await serve(spec=SPEC_WITH_A_TEXT_FILE)
+    for fields in ({"purpose": "fine-tune", "file": "some text"}, {"purpose": "fine-tune"}):
+        got = await answer(await client.post("/v1/files/upload", data=fields, headers=BEARER))
+        assert got == (400, error("file: expected an uploaded file part", "file"))
