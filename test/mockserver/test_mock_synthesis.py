@@ -439,3 +439,11 @@ def test_when_the_rich_value_fails_the_minimal_one_has_required_fields_and_empty
         },
     }
     assert make(api, schema) == {"list": []}
+
+
+def test_a_short_string_is_padded_to_its_min_length_exactly(api: Any) -> None:
+    assert len(make(api, {"type": "string", "minLength": 40})) == 40
+
+
+def test_integers_between_fractional_bounds(api: Any) -> None:
+    assert set(many(api, {"type": "integer", "minimum": 2.5, "maximum": 4.5})) == {3, 4}
