@@ -5,7 +5,14 @@ bad spec or a busy port is a one-line message with exit status 2, never a traceb
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import signal
 import socket
+import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -222,3 +229,53 @@ async def test_serving_prints_the_url_and_answers_until_stopped(
         serving.cancel()
         with pytest.raises(asyncio.CancelledError):
             await serving
+
+
+def test_host_and_port_are_read_and_a_port_must_be_a_number(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = cli.build_parser().parse_args(["--host", "127.0.0.2", "--port", "9000"])
+    assert (args.host, args.port) == ("127.0.0.2", 9000)
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(["--port", "eighty"])
+    assert exited.value.code == 2
+    assert "--port: invalid int value: 'eighty'" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_server_that_announced_itself_on_a_pipe_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parent reading ``together-mock``'s standard output through a pipe (block-buffered)
+    gets the URL line while the server runs, on the address ``--host`` names; Ctrl-C then
+    ends the command with exit status 0."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    pipe = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(pipe, encoding="utf-8"))
+    seen: dict[str, object] = {}
+
+    def client() -> None:
+        deadline = time.monotonic() + 10
+        while not pipe.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen["line"] = pipe.getvalue().decode()
+        if seen["line"]:
+            url = str(seen["line"]).rsplit(" ", 1)[-1].strip()
+            request = urllib.request.Request(url + "/ping", headers={"Authorization": "Bearer k"})
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                seen["answer"] = json.loads(answer.read())
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    # Ctrl-C as a terminal delivers it: a process started in the background by a
+    # non-interactive shell (CI, mutmut's runs) inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        helper = threading.Thread(target=client, daemon=True)
+        helper.start()
+        status = cli.main(["--spec", str(spec), "--host", "127.0.0.2", "--port", "0"])
+        helper.join(10)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert status == 0
+    assert str(seen["line"]).startswith("together-mock listening on http://127.0.0.2:")
+    assert seen["answer"] == "pong"

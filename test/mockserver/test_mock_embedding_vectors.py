@@ -88,3 +88,9 @@ def test_the_json_is_the_vector_to_eight_significant_digits() -> None:
 
 def test_the_json_cache_keeps_at_most_1024_vectors() -> None:
     assert embedding_json.cache_info().maxsize == 1024
+
+
+def test_a_repeated_word_weighs_more() -> None:
+    # The features of each occurrence add up: "cat cat dog" leans further towards "cat".
+    cat = embed(MODEL, 768, "cat")
+    assert cosine(embed(MODEL, 768, "cat cat dog"), cat) > cosine(embed(MODEL, 768, "cat dog"), cat)

@@ -67,6 +67,7 @@ paths:
                 name: {type: string}
                 size: {type: integer, maximum: 10}
                 file: {type: string, format: binary, maxLength: 2}
+                source: {oneOf: [{type: string, format: binary}, {type: string, format: uri}]}
       responses:
         "200":
           content:
@@ -476,6 +477,25 @@ async def test_file_parts_are_not_held_to_their_string_schema(serve: Any) -> Non
         200,
         {"ok": True},
     )
+
+
+async def test_a_text_part_is_never_a_file(serve: Any) -> None:
+    """``format: binary`` names a file part. Together's transcription ``file`` is a file or
+    a URL (``oneOf`` binary or uri): a URL sent as text matches the uri branch alone."""
+    client = await serve(spec=SPEC)
+    for source in ("https://example.test/a.wav", b"RIFF...."):
+        form = aiohttp.FormData()
+        form.add_field("name", "n")
+        if isinstance(source, bytes):
+            form.add_field("source", source, filename="a.wav")
+        else:
+            form.add_field("source", source)
+        got = await answer(await client.post("/v2/forms", data=form, headers=BEARER))
+        assert got == (200, {"ok": True})
+    got = await answer(
+        await client.post("/v2/forms", data={"name": "n", "file": "ab"}, headers=BEARER)
+    )
+    assert got == (400, error('file: expected a file part, got "ab"', param="file"))
 
 
 async def test_form_body_needs_a_form_content_type(serve: Any) -> None:

@@ -5,12 +5,15 @@ checked without optional packages; operations, parameters, bodies and answers as
 
 from __future__ import annotations
 
+import importlib.resources
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from together.mock.spec import FORMATS, load_api, normalize
+from support import REPOSITORY
+from together.mock.spec import FORMATS, SPEC_URI, default_spec_path, load_api, normalize
 
 REF = "urn:together:openapi#/components/schemas/X"
 
@@ -26,6 +29,10 @@ REF = "urn:together:openapi#/components/schemas/X"
         ({"properties": {"a": {}}}, {"properties": {"a": {}}, "type": "object"}),
         ({"properties": {"a": {}}, "type": "array"}, {"properties": {"a": {}}, "type": "array"}),
         ({"properties": []}, {"properties": []}),
+        (  # a $ref's siblings do not make it an object: the target says what it is
+            {"$ref": "#/components/schemas/X", "properties": {"a": {}}},
+            {"$ref": REF, "properties": {"a": {}}},
+        ),
         ({"type": "string", "nullable": True}, {"type": ["string", "null"]}),
         ({"type": "string", "nullable": False}, {"type": "string"}),
         ({"type": "string", "nullable": "yes"}, {"type": "string", "nullable": "yes"}),
@@ -228,6 +235,7 @@ def test_bodies_and_answers_follow_their_refs(api: Any) -> None:
     assert get.bodies == {} and not get.body_required
     body = post.bodies["application/json"]
     assert post.body_required
+    assert body.content_type == "application/json"
     assert body.pointer == "/components/requestBodies/Thing/content/application~1json/schema"
     assert body.examples == ({"name": "a"}, {"name": "b"})
     assert api.resolve(body.schema)["type"] == "object"
@@ -298,6 +306,103 @@ def test_a_spec_without_servers_serves_at_the_root(tmp_path: Path) -> None:
 
 
 def test_the_default_spec_is_the_repository_openapi_yaml() -> None:
+    assert default_spec_path() == REPOSITORY / "openapi.yaml"
     api = load_api()
     assert api.base_path == "/v1"
     assert len(api.operations) == 99
+
+
+def test_a_wheel_serves_the_openapi_yaml_it_ships_beside_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "openapi.yaml").write_text("openapi: 3.1.0\n", encoding="utf-8")
+    monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
+    assert default_spec_path() == tmp_path / "openapi.yaml"
+
+
+def test_a_changed_spec_file_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "changing.yaml"
+    head = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+    path.write_text(head + "  /a: {get: {responses: {'200': {description: ok}}}}\n")
+    assert [op.key for op in load_api(path).operations] == ["GET /a"]
+    path.write_text(head + "  /b: {get: {responses: {'200': {description: ok}}}}\n")
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 1_000_000_000))  # a later version
+    assert [op.key for op in load_api(path).operations] == ["GET /b"]
+
+
+def chain(length: int, name: str = "C") -> str:
+    """Components ``{name}0`` .. ``{name}{length}``: each a $ref to the next, the last a
+    string schema (or a response)."""
+    lines = [f"    {name}{i}: {{$ref: '#/components/KIND/{name}{i + 1}'}}" for i in range(length)]
+    return "\n".join(lines) + "\n"
+
+
+def test_ref_chains_are_followed_for_64_hops_and_cycles_stop(tmp_path: Path) -> None:
+    """64 hops is far more than any spec nests; the limit is what stops a $ref cycle."""
+    path = tmp_path / "chains.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+        "paths:\n"
+        "  /long: {get: {responses: {'200': {$ref: '#/components/responses/R0'}}}}\n"
+        "  /longer: {get: {responses: {'200': {$ref: '#/components/responses/L0'}}}}\n"
+        "  /cycle: {get: {responses: {'200': {$ref: '#/components/responses/Loop'}}}}\n"
+        "components:\n"
+        "  schemas:\n"
+        + chain(64).replace("KIND", "schemas")
+        + "    C64: {type: string}\n"
+        + chain(65, "D").replace("KIND", "schemas")
+        + "    D65: {type: string}\n"
+        + "    Self: {$ref: '#/components/schemas/Self'}\n"
+        + "  responses:\n"
+        + chain(63, "R").replace("KIND", "responses")
+        + "    R63: {content: {application/json: {schema: {type: integer}}}}\n"
+        + chain(64, "L").replace("KIND", "responses")
+        + "    L64: {content: {application/json: {schema: {type: integer}}}}\n"
+        + "    Loop: {$ref: '#/components/responses/Loop'}\n",
+        encoding="utf-8",
+    )
+    api = load_api(path)
+    # From C0 (a $ref to C1) to C64: 64 hops; from D0 to D65: 65.
+    assert api.resolve(api.at("/components/schemas/C0")) == {"type": "string"}
+    assert api.resolve(api.at("/components/schemas/D0")) == {
+        "$ref": f"{SPEC_URI}#/components/schemas/D65"
+    }
+    assert api.resolve({"$ref": f"{SPEC_URI}#/components/schemas/Self"}) == {
+        "$ref": f"{SPEC_URI}#/components/schemas/Self"
+    }
+    # From the operation's $ref to R0 to R63: 64 hops; to L64: 65.
+    long, longer, cycle = (op.responses["200"] for op in api.operations)
+    assert long["application/json"].pointer == (
+        "/components/responses/R63/content/application~1json/schema"
+    )
+    assert longer == {} and cycle == {}
+
+
+def test_paths_with_a_tilde_get_json_pointers_that_find_them(tmp_path: Path) -> None:
+    path = tmp_path / "tilde.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /x~1y:\n"
+        "    post:\n"
+        "      requestBody: {content: {application/json: {schema: {type: integer}}}}\n"
+        "      responses: {'200': {description: ok}}\n",
+        encoding="utf-8",
+    )
+    (operation,) = load_api(path).operations
+    body = operation.bodies["application/json"]
+    assert body.pointer == "/paths/~1x~01y/post/requestBody/content/application~1json/schema"
+    assert load_api(path).at(body.pointer) == {"type": "integer"}
+
+
+async def test_a_parameter_without_a_schema_takes_any_value(serve: Any) -> None:
+    client = await serve(
+        spec="openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /find:\n"
+        "    get:\n"
+        "      parameters: [{name: q, in: query, required: true}]\n"
+        "      responses: {'200': {content: {application/json: {schema: {const: found}}}}}\n"
+    )
+    response = await client.get("/find", params={"q": "anything at all"})
+    assert (response.status, await response.json()) == (200, "found")
+    response = await client.get("/find")
+    assert response.status == 400

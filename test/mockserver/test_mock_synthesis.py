@@ -354,3 +354,96 @@ def test_example_or_value_takes_the_first_valid_example(tmp_path: Path) -> None:
     assert isinstance(made, int) and made >= 3
     # Without a pointer there is nothing to check examples against: a value is made.
     assert synthesizer.example_or_value((1,), "", {"const": 9}, rng) == 9
+
+
+def test_all_of_keeps_the_schemas_own_properties_and_joins_every_required_list(
+    api: Any,
+) -> None:
+    seven = {"type": "integer", "minimum": 7, "maximum": 7}
+    schema = {
+        "type": "object",
+        "properties": {"own": {"type": "integer", "minimum": 5, "maximum": 5}},
+        "required": ["own", "x"],
+        "additionalProperties": seven,
+        "allOf": [{"required": ["y"]}, {"required": ["z", "y"]}],
+    }
+    # x, y and z have no schema but additionalProperties: they are there only as required.
+    assert make(api, schema) == {"own": 5, "x": 7, "y": 7, "z": 7}
+
+
+def test_one_of_keeps_the_constraints_beside_it(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["b"],
+        "properties": {"b": {"const": 1}},
+        "oneOf": [{"type": "object", "required": ["a"], "properties": {"a": {"const": 2}}}],
+    }
+    assert make(api, schema) == {"a": 2, "b": 1}
+
+
+def test_a_discriminator_mapping_with_an_inline_branch(api: Any) -> None:
+    schema = {
+        "oneOf": [
+            {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+        ],
+        "discriminator": {"propertyName": "kind", "mapping": {"cat": REF + "Cat"}},
+    }
+    assert isinstance(make(api, schema)["kind"], str)
+
+
+def test_arrays_without_items_and_named_prefix_items(api: Any) -> None:
+    assert isinstance(make(api, {"type": "array"}), list)
+    value = make(
+        api,
+        {
+            "type": "object",
+            "required": ["pair"],
+            "properties": {
+                "pair": {
+                    "type": "array",
+                    "prefixItems": [
+                        {"type": "string"},
+                        {"type": "integer", "minimum": 3, "maximum": 3},
+                    ],
+                    "minItems": 2,
+                }
+            },
+        },
+    )
+    assert value["pair"][0].startswith("pair-") and value["pair"][1] == 3
+
+
+def test_an_empty_array_that_must_stay_empty_keeps_the_rich_value(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["none"],
+        "properties": {
+            "none": {"type": "array", "items": {"type": "integer"}, "maxItems": 0},
+            "note": {"type": "string"},
+        },
+    }
+    value = make(api, schema)
+    assert value["none"] == [] and value["note"].startswith("note-")
+
+
+def test_when_the_rich_value_fails_the_minimal_one_has_required_fields_and_empty_arrays(
+    api: Any,
+) -> None:
+    schema = {
+        "type": "object",
+        "required": ["list"],
+        "maxProperties": 1,  # the optional "extra" makes the rich value invalid
+        "properties": {
+            "list": {"type": "array", "items": {"type": "integer"}},
+            "extra": {"type": "string"},
+        },
+    }
+    assert make(api, schema) == {"list": []}
+
+
+def test_a_short_string_is_padded_to_its_min_length_exactly(api: Any) -> None:
+    assert len(make(api, {"type": "string", "minLength": 40})) == 40
+
+
+def test_integers_between_fractional_bounds(api: Any) -> None:
+    assert set(many(api, {"type": "integer", "minimum": 2.5, "maximum": 4.5})) == {3, 4}

@@ -65,6 +65,17 @@ def _is_uri(value: object) -> bool:
     return not isinstance(value, str) or bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value))
 
 
+#: The one format a form's text parts are held to: ``binary`` names a file part (checked
+#: apart), so a text part never is one. Together's transcription ``file`` is a ``oneOf``
+#: of a binary and a uri string: a URL sent as text must match one branch, not both.
+TEXT_PARTS = FormatChecker(formats=())
+
+
+@TEXT_PARTS.checks("binary")
+def _is_file_part(value: object) -> bool:
+    return False
+
+
 def default_spec_path() -> Path:
     """``openapi.yaml``: shipped in the wheel beside this module, or the repository's."""
     shipped = importlib.resources.files("together.mock").joinpath("openapi.yaml")
@@ -189,30 +200,37 @@ class ApiDescription:
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
     _models: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
-    def validator(self, pointer: str, *, formats: bool = False) -> Draft202012Validator:
+    def validator(
+        self, pointer: str, *, formats: bool = False, form: bool = False
+    ) -> Draft202012Validator:
         """A (cached) validator of the schema at ``pointer`` in the normalized document.
 
         ``formats`` also checks ``format`` (date-time, uri, uuid...): answers are held to it,
-        requests are not (a real server parses leniently).
+        requests are not (a real server parses leniently). ``form`` validates the text parts
+        of a form, which are never ``binary`` (:data:`TEXT_PARTS`).
         """
-        key = f"{formats}:{pointer}"
+        key = f"{formats}:{form}:{pointer}"
         found = self._validators.get(key)
         if found is None:
             # The schema itself as the root, its top-level $ref chain followed: a $ref
             # resolved on every validation costs more than the validation of a small body.
-            found = self.schema_validator(self.resolve(self.at(pointer)), formats=formats)
+            schema = self.resolve(self.at(pointer))
+            found = self.schema_validator(schema, formats=formats, form=form)
             self._validators[key] = found
         return found
 
     def schema_validator(
-        self, schema: Mapping[str, Any], *, formats: bool = False
+        self, schema: Mapping[str, Any], *, formats: bool = False, form: bool = False
     ) -> Draft202012Validator:
         """A validator of any sub-schema (its ``$ref``\\ s are absolute, so it stands alone)."""
-        checker = FORMATS if formats else None
+        checker = FORMATS if formats else TEXT_PARTS if form else None
         return Draft202012Validator(schema, registry=self.registry, format_checker=checker)
 
-    def errors(self, pointer: str, instance: Any) -> Iterator[ValidationError]:
-        yield from self.validator(pointer).iter_errors(instance)
+    def errors(
+        self, pointer: str, instance: Any, *, form: bool = False
+    ) -> Iterator[ValidationError]:
+        """What is wrong with a request body (``form``: the fields of a form)."""
+        yield from self.validator(pointer, form=form).iter_errors(instance)
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         """``schema`` with its top-level ``$ref`` chain followed."""

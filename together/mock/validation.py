@@ -121,9 +121,8 @@ async def parse_body(
         if sent not in _FORMS:
             if not request.can_read_body and not operation.body_required:
                 return Parsed()
-            return error_response(
-                400, f"Expected a {form_type} body, got {sent or 'no content type'}"
-            )
+            # aiohttp reads a missing or empty Content-Type as application/octet-stream.
+            return error_response(400, f"Expected a {form_type} body, got {sent}")
         return await _parse_form(request, operation, api, form_type)
     raw = await request.read()
     media = operation.bodies.get(_JSON) or next(iter(operation.bodies.values()))
@@ -172,7 +171,7 @@ async def _parse_form(
             uploads.add(name)
     # A file part is a binary string whatever it holds; its schema (e.g. oneOf binary or
     # uri) cannot tell bytes from text, so only its presence is checked.
-    problem = _first_error(api, media.pointer, instance, skip=uploads)
+    problem = _first_error(api, media.pointer, instance, skip=uploads, form=True)
     return problem if problem is not None else Parsed(body=instance, form=form)
 
 
@@ -181,10 +180,12 @@ def _first_error(
     pointer: str,
     body: Any,
     skip: set[str] = frozenset(),  # type: ignore[assignment]
+    form: bool = False,
 ) -> web.Response | None:
     if not pointer:
         return None
-    found = [e for e in api.errors(pointer, body) if not (e.path and e.path[0] in skip)]
+    errors_found = api.errors(pointer, body, form=form)
+    found = [e for e in errors_found if not (e.path and e.path[0] in skip)]
     errors = sorted(found, key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
         return None
@@ -209,6 +210,8 @@ def _message(error: ValidationError, param: str | None) -> str:
         return f"{where}: expected {kinds}, got {got}"
     if error.validator == "enum":
         return f"{where}: expected one of {json.dumps(error.validator_value)}, got {got}"
+    if error.validator == "format" and error.validator_value == "binary":
+        return f"{where}: expected a file part, got {got}"
     if error.validator in ("anyOf", "oneOf"):
         return f"{where}: {got} is not a valid value"
     rule = json.dumps(error.validator_value, default=str)

@@ -1,0 +1,336 @@
+"""Long-running resources (docs/mock-server.md, "Real semantics"): a collection is a path
+``P`` with a ``POST`` and a ``P/{param}`` with a ``GET``. A create stores the request; every
+answer about the resource is synthesized from its operation's schema, then given the
+resource's facts where the schema has room (its UUID id under the names the path parameter
+suggests, the create request's fields, a status that moves on by one step each time it is
+read, or to cancelled after ``.../cancel`` or ``.../stop``); lists hold exactly what was
+created and not deleted; an unknown or deleted id is 404."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+BEARER = {"Authorization": "Bearer any-token"}
+
+SPEC = """
+openapi: 3.1.0
+info: {title: jobs, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Widget:
+      type: object
+      required: [id, name, status]
+      properties:
+        id: {type: string}
+        widget_id: {type: string}
+        workflow_id: {type: string}
+        name: {type: string}
+        size: {type: integer, minimum: 0, maximum: 10}
+        count: {type: integer}
+        status: {type: string, enum: [pending, running, completed, cancelled]}
+        info:
+          type: object
+          required: [widget_id, status]
+          properties:
+            widget_id: {type: string}
+            status: {type: string, enum: [queued, active, done, stopped]}
+            deep: {type: object, required: [id], properties: {id: {type: string}}}
+    WidgetBody:
+      type: object
+      properties: {name: {type: string}, size: {type: integer}, count: {type: integer}}
+    Gadget:
+      type: object
+      required: [id, state]
+      properties:
+        id: {type: string, format: uuid}
+        state: {type: string, enum: [QUEUED, IN_PROGRESS, SUCCEEDED, STOPPED]}
+    Plain:
+      type: object
+      required: [id, kind, state]
+      properties:
+        id: {type: integer}
+        kind: {type: string, enum: [fixed]}
+        state: {type: string, enum: [alpha]}
+  responses:
+    OneWidget:
+      description: a widget
+      content: {application/json: {schema: {$ref: "#/components/schemas/Widget"}}}
+paths:
+  /widgets:
+    post:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/WidgetBody"}}}
+      responses: {"201": {$ref: "#/components/responses/OneWidget"}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [object, data]
+                properties:
+                  object: {const: list}
+                  data: {type: array, items: {$ref: "#/components/schemas/Widget"}}
+  /widgets/{widgetId}:
+    parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/OneWidget"}}}
+    patch:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/WidgetBody"}}}
+      responses: {"200": {$ref: "#/components/responses/OneWidget"}}
+    put:
+      requestBody:
+        content: {application/json: {schema: {$ref: "#/components/schemas/WidgetBody"}}}
+      responses: {"200": {$ref: "#/components/responses/OneWidget"}}
+    delete: {responses: {"204": {description: gone}}}
+  /widgets/{widgetId}/cancel:
+    parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {$ref: "#/components/responses/OneWidget"}}}
+  /widgets/{widgetId}/touch:
+    parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {description: touched, no content}}}
+  /widgets/{widgetId}/events:
+    parameters: [{name: widgetId, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/OneWidget"}}}
+  /gadgets:
+    post: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Gadget"}}}}}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Gadget"}}
+  /gadgets/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Gadget"}}}}}}
+    delete:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [deleted], properties: {deleted: {const: true}}}
+  /gadgets/{id}/stop:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Gadget"}}}}}}
+  /plains:
+    post: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Plain"}}}}}}
+    get: {responses: {"200": {content: {application/json: {schema: {type: object, properties: {total: {type: integer}}}}}}}}
+  /plains/{plain_id}:
+    parameters: [{name: plain_id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Plain"}}}}}}
+    post: {responses: {"200": {description: no content}}}
+  /lonely:
+    post: {responses: {"200": {content: {application/json: {schema: {const: made}}}}}}
+  /lonely/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    delete: {responses: {"204": {description: gone}}}
+"""
+
+
+async def call(client: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    response = await client.request(method, "/v1" + path, json=body, headers=BEARER)
+    if response.content_type == "application/json":
+        return response.status, await response.json()
+    return response.status, await response.read()
+
+
+def is_uuid4(text: str) -> bool:
+    return uuid.UUID(text).version == 4 and str(uuid.UUID(text)) == text
+
+
+async def test_a_create_answers_the_resource_with_its_id_fields_and_first_status(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    status, created = await call(client, "POST", "/widgets", {"name": "first", "count": 7})
+    assert status == 201
+    ident = created["id"]
+    assert is_uuid4(ident)
+    # The id under every name the path parameter suggests, one level of nesting deep.
+    assert created["widget_id"] == created["workflow_id"] == created["info"]["widget_id"] == ident
+    assert created["info"]["deep"]["id"] != ident
+    assert (created["name"], created["count"]) == ("first", 7)
+    assert created["status"] == "pending"
+    assert created["info"]["status"] == "queued"
+
+
+async def test_a_fact_that_the_answer_schema_refuses_is_left_out(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    _, created = await call(client, "POST", "/widgets", {"name": "big", "size": 50})
+    assert created["name"] == "big"
+    assert 0 <= created["size"] <= 10  # 50 is over the answer's maximum: not copied
+
+
+async def test_each_read_moves_the_status_on_by_one_step(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    _, created = await call(client, "POST", "/widgets", {"name": "w"})
+    ident = created["id"]
+    seen = []
+    for _ in range(4):
+        status, got = await call(client, "GET", f"/widgets/{ident}")
+        assert status == 200
+        assert (got["id"], got["name"]) == (ident, "w")
+        seen.append((got["status"], got["info"]["status"]))
+    assert seen == [
+        ("running", "active"),
+        ("completed", "done"),
+        ("completed", "done"),
+        ("completed", "done"),
+    ]
+    # Other reads (an action, the list) do not move it.
+    _, events = await call(client, "GET", f"/widgets/{ident}/events")
+    assert (events["widget_id"], events["status"]) == (ident, "completed")
+    _, listed = await call(client, "GET", "/widgets")
+    assert [w["status"] for w in listed["data"]] == ["completed"]
+
+
+async def test_uppercase_statuses_and_stop_cancels(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    status, created = await call(client, "POST", "/gadgets")
+    assert (status, created["state"]) == (200, "QUEUED")
+    ident = created["id"]
+    assert is_uuid4(ident)
+    assert (await call(client, "GET", f"/gadgets/{ident}"))[1]["state"] == "IN_PROGRESS"
+    assert (await call(client, "GET", f"/gadgets/{ident}"))[1]["state"] == "SUCCEEDED"
+    _, stopped = await call(client, "POST", f"/gadgets/{ident}/stop")
+    assert (stopped["id"], stopped["state"]) == (ident, "STOPPED")
+    assert (await call(client, "GET", f"/gadgets/{ident}"))[1]["state"] == "STOPPED"
+
+
+async def test_cancel_is_final(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    _, created = await call(client, "POST", "/widgets", {"name": "w"})
+    ident = created["id"]
+    status, cancelled = await call(client, "POST", f"/widgets/{ident}/cancel")
+    assert status == 200
+    assert (cancelled["id"], cancelled["status"], cancelled["info"]["status"]) == (
+        ident,
+        "cancelled",
+        "stopped",
+    )
+    for _ in range(2):
+        assert (await call(client, "GET", f"/widgets/{ident}"))[1]["status"] == "cancelled"
+
+
+async def test_updates_change_the_facts_later_answers_carry(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    _, created = await call(client, "POST", "/widgets", {"name": "old", "count": 1})
+    ident = created["id"]
+    status, patched = await call(client, "PATCH", f"/widgets/{ident}", {"name": "new"})
+    assert (status, patched["name"], patched["count"]) == (200, "new", 1)
+    _, put = await call(client, "PUT", f"/widgets/{ident}", {"count": 5})
+    assert (put["name"], put["count"]) == ("new", 5)
+    _, got = await call(client, "GET", f"/widgets/{ident}")
+    assert (got["name"], got["count"], got["status"]) == ("new", 5, "running")
+
+
+async def test_the_list_holds_what_was_created_and_not_deleted(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    assert await call(client, "GET", "/widgets") == (200, {"object": "list", "data": []})
+    idents = []
+    for name in ("a", "b", "c"):
+        idents.append((await call(client, "POST", "/widgets", {"name": name}))[1]["id"])
+    assert len(set(idents)) == 3
+    status, listed = await call(client, "GET", "/widgets")
+    assert status == 200 and listed["object"] == "list"
+    assert [(w["id"], w["name"], w["status"]) for w in listed["data"]] == [
+        (idents[0], "a", "pending"),
+        (idents[1], "b", "pending"),
+        (idents[2], "c", "pending"),
+    ]
+    assert await call(client, "DELETE", f"/widgets/{idents[1]}") == (204, b"")
+    _, listed = await call(client, "GET", "/widgets")
+    assert [w["id"] for w in listed["data"]] == [idents[0], idents[2]]
+
+
+async def test_a_list_answered_as_a_bare_array(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    assert await call(client, "GET", "/gadgets") == (200, [])
+    ident = (await call(client, "POST", "/gadgets"))[1]["id"]
+    _, listed = await call(client, "GET", "/gadgets")
+    assert [(g["id"], g["state"]) for g in listed] == [(ident, "QUEUED")]
+
+
+async def test_a_list_without_an_array_is_its_synthesized_answer(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    await call(client, "POST", "/plains")
+    status, listed = await call(client, "GET", "/plains")
+    assert status == 200 and set(listed) <= {"total"}
+
+
+async def test_an_unknown_or_deleted_id_is_404(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    missing = {
+        "error": {
+            "message": "No such resource: /widgets/nope",
+            "type": "invalid_request_error",
+            "param": "widgetId",
+            "code": "not_found",
+        }
+    }
+    for method, path in (
+        ("GET", "/widgets/nope"),
+        ("PATCH", "/widgets/nope"),
+        ("DELETE", "/widgets/nope"),
+        ("POST", "/widgets/nope/cancel"),
+        ("GET", "/widgets/nope/events"),
+    ):
+        assert await call(client, method, path, {} if method == "PATCH" else None) == (
+            404,
+            missing,
+        )
+    ident = (await call(client, "POST", "/gadgets"))[1]["id"]
+    assert await call(client, "DELETE", f"/gadgets/{ident}") == (200, {"deleted": True})
+    status, gone = await call(client, "GET", f"/gadgets/{ident}")
+    assert (status, gone["error"]["message"], gone["error"]["param"]) == (
+        404,
+        f"No such resource: /gadgets/{ident}",
+        "id",
+    )
+
+
+async def test_ids_only_replace_string_ids_and_answers_without_content_are_empty(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SPEC)
+    status, created = await call(client, "POST", "/plains")
+    assert status == 200 and isinstance(created["id"], int)  # no room for a UUID there
+    assert (created["kind"], created["state"]) == ("fixed", "alpha")  # no step fits: kept
+    # The id is not in the answer, so no later call can name it: the item stays unreachable.
+    assert (await call(client, "GET", f"/plains/{created['id']}"))[0] == 404
+
+
+async def test_a_collection_needs_a_get_of_its_items(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    # /lonely has a POST and a /lonely/{id}, but no GET there: not a collection, so its
+    # answers are only synthesized, and its DELETE does not look anything up.
+    assert await call(client, "POST", "/lonely") == (200, "made")
+    assert (await call(client, "DELETE", "/lonely/anything"))[0] == 204
+
+
+async def test_same_resource_same_answer_other_resources_differ(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    first = (await call(client, "POST", "/widgets", {"name": "same"}))[1]
+    second = (await call(client, "POST", "/widgets", {"name": "same"}))[1]
+    assert first["id"] != second["id"]  # each create is a new resource
+    a = (await call(client, "GET", f"/widgets/{first['id']}/events"))[1]
+    b = (await call(client, "GET", f"/widgets/{first['id']}/events"))[1]
+    assert a == b
+
+
+async def test_an_update_without_a_body_changes_nothing(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    ident = (await call(client, "POST", "/widgets", {"name": "kept"}))[1]["id"]
+    response = await client.patch(f"/v1/widgets/{ident}", headers=BEARER)
+    assert response.status == 200
+    assert (await response.json())["name"] == "kept"
+
+
+async def test_an_action_declared_without_content_answers_its_status_empty(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    ident = (await call(client, "POST", "/widgets", {"name": "w"}))[1]["id"]
+    assert await call(client, "POST", f"/widgets/{ident}/touch") == (200, b"")
+    assert (await call(client, "GET", f"/widgets/{ident}"))[1]["status"] == "running"
