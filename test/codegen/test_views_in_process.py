@@ -6,7 +6,10 @@ and checking). Fast enough to run on every mutant of ``codegen.views`` and ``cod
 from __future__ import annotations
 
 import dataclasses
+import locale
+import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -556,6 +559,135 @@ def test_legacy_aliases_and_settings_are_carried(tmp_path: Path) -> None:
         _view(tmp_path, OPERATIONS, mixins={"Nope": "m:C"})
 
 
+def test_unknown_mixins_and_legacy_aliases_are_refused_at_their_place(tmp_path: Path) -> None:
+    from codegen.views.package import Settings
+
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, OPERATIONS, settings=Settings(legacy_operation_aliases=("nope",)))
+    assert (caught.value.pointer, caught.value.keyword) == ("/paths", "legacy_operation_aliases")
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, OPERATIONS, mixins={"Nope": "m:C"})
+    assert (caught.value.pointer, caught.value.keyword) == ("/components/schemas", "mixins")
+
+
+@pytest.mark.parametrize(
+    ("servers", "host", "base_path"),
+    [
+        ("", "http://localhost", ""),
+        ("servers: [{url: api/v1}]", "http://localhost/api/v1", "/api/v1"),
+        (
+            "servers: [{url: /api/v1/}, {url: 'https://second.example'}]",
+            "http://localhost/api/v1",
+            "/api/v1",
+        ),
+        ("servers: [{url: 'https://x.example/'}]", "https://x.example", ""),
+    ],
+)
+def test_the_first_server_is_the_default_host(
+    tmp_path: Path, servers: str, host: str, base_path: str
+) -> None:
+    view = _view(
+        tmp_path, f"openapi: 3.1.0\ninfo: {{title: T, version: '1'}}\n{servers}\npaths: {{}}\n"
+    )
+    assert (view.default_host, view.base_path) == (host, base_path)
+    # No description in the spec: none in the package.
+    assert view.description == ""
+
+
+def test_schemas_named_like_imports_or_api_classes_are_renamed(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Names, version: "1"}
+    paths:
+      /x:
+        get:
+          operationId: getX
+          tags: [things]
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        Field: {type: object, properties: {a: {type: integer}}}
+        ThingsApi: {type: object, properties: {b: {type: integer}}}
+        Plain: {type: object, properties: {c: {type: integer}}}
+    """
+    view = _view(tmp_path, text, root_names=frozenset({"Plain"}))
+    assert {m.schema_name: m.name for m in view.models} == {
+        "Field": "FieldModel",
+        "ThingsApi": "ThingsApiModel",
+        "Plain": "PlainModel",
+    }
+    assert [a.name for a in view.apis] == ["ThingsApi"]
+
+
+LOOPS_THROUGH_ALIASES = """
+openapi: 3.1.0
+info: {title: Loops, version: "1"}
+paths: {}
+components:
+  schemas:
+    Json:
+      anyOf:
+        - {type: string}
+        - {type: array, items: {$ref: "#/components/schemas/JsonList"}}
+    JsonList: {type: array, items: {$ref: "#/components/schemas/Json"}}
+    Holder:
+      type: object
+      properties:
+        value: {$ref: "#/components/schemas/Json"}
+"""
+
+
+def test_with_keep_going_a_recursion_without_a_class_is_reported_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # No type can be written out for a schema that refers to itself without a class, nor for
+    # a model using it: the refusals are reported before any view tries (not a RecursionError).
+    from codegen.errors import Refusals, SpecErrors
+
+    with pytest.raises(SpecErrors) as caught:
+        _view(tmp_path, LOOPS_THROUGH_ALIASES, refusals=Refusals(keep_going=True))
+    assert [e.pointer for e in caught.value.errors] == [
+        "/components/schemas/Json",
+        "/components/schemas/JsonList",
+    ]
+
+
+def test_with_keep_going_every_refused_model_and_operation_is_reported(tmp_path: Path) -> None:
+    from codegen.errors import Refusals, SpecErrors
+
+    text = """
+    openapi: 3.1.0
+    info: {title: Refusals, version: "1"}
+    paths:
+      /a:
+        get:
+          operationId: get_a
+          responses: {"204": {description: done}}
+      /b:
+        get:
+          operationId: getA
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        First:
+          type: object
+          properties: {n: {type: integer, default: "one"}}
+        Second:
+          type: object
+          properties: {m: {type: boolean, default: "yes"}}
+        Fine:
+          type: object
+          properties: {o: {type: integer}}
+    """
+    with pytest.raises(SpecErrors) as caught:
+        _view(tmp_path, text, refusals=Refusals(keep_going=True))
+    assert [e.pointer for e in caught.value.errors] == [
+        "/components/schemas/First/properties/n/default",
+        "/components/schemas/Second/properties/m/default",
+        "/paths/~1b/get",
+    ]
+
+
 # ------------------------------------------------------------------ names that clash
 
 CLASHES = """
@@ -822,11 +954,20 @@ def test_format_python_formats_only_python_files() -> None:
         "docs/x.md": "x=[1,\n2]\n",
     }
     assert format_python({"a.md": "x"}, []) == {"a.md": "x"}
+    # New folders two deep, and two files in one folder.
+    assert format_python({"q/deep/a.py": "a=1\n", "q/deep/b.py": "b=2\n"}, []) == {
+        "q/deep/a.py": "a = 1\n",
+        "q/deep/b.py": "b = 2\n",
+    }
 
 
 def test_format_python_reports_what_ruff_refuses() -> None:
-    with pytest.raises(RuntimeError, match=r"ruff could not format the generated code:\n."):
+    with pytest.raises(
+        RuntimeError, match=r"ruff could not format the generated code:\n."
+    ) as caught:
         format_python({"bad.py": "def (:\n"}, [])
+    # ruff's own report follows, as text: a line naming the file, line and column.
+    assert re.search(r"^.*bad\.py:1:\d+$", str(caught.value), re.MULTILINE)
 
 
 def test_is_generated_reads_the_first_line(tmp_path: Path) -> None:
@@ -873,6 +1014,40 @@ def test_write_and_differences_keep_the_tree_equal_to_the_files(tmp_path: Path) 
     (tmp_path / "pkg/a.py").write_text(marker + "a = 2\n", encoding="utf-8")
     assert differences(files, tmp_path, ["pkg"]) == ["differs: pkg/a.py"]
     assert write(files, tmp_path, ["pkg"]) == ["pkg/a.py"]
+    # A file that changed after one that did not is written too.
+    (tmp_path / "pkg/sub/deep/b.py").write_text(marker + "b = 3\n", encoding="utf-8")
+    assert write(files, tmp_path, ["pkg"]) == ["pkg/sub/deep/b.py"]
+    # A folder that does not exist is skipped, not the end of the search.
+    (tmp_path / "pkg/older.py").write_text(marker, encoding="utf-8")
+    assert differences(files, tmp_path, ["nowhere", "pkg"]) == ["stale: pkg/older.py"]
+    assert write(files, tmp_path, ["nowhere", "pkg"]) == ["pkg/older.py"]
+    assert not (tmp_path / "pkg/older.py").exists()
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """The C locale, whose default text encoding is ASCII (unless Python runs in UTF-8 mode)."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+
+
+def test_generated_files_are_utf_8_whatever_the_locale(tmp_path: Path, ascii_locale: None) -> None:
+    # Regeneration is byte-identical everywhere: the files are read and written as UTF-8
+    # also where the locale's encoding is another (a spec's text is not ASCII).
+    marker = "# Generated by codegen from spéc.yaml\n"
+    assert format_python({"p/m.py": "x='é'\n"}, ["p"]) == {"p/m.py": 'x = "é"\n'}
+    files = {"pkg/a.py": marker + "a = 'é'\n"}
+    assert write(files, tmp_path, ["pkg"]) == ["pkg/a.py"]
+    assert (tmp_path / "pkg/a.py").read_bytes() == (marker + "a = 'é'\n").encode("utf-8")
+    assert differences(files, tmp_path, ["pkg"]) == []
+    assert write(files, tmp_path, ["pkg"]) == []
+    assert is_generated(tmp_path / "pkg/a.py") is True
+    (tmp_path / "pkg/old.py").write_bytes(marker.encode("utf-8"))
+    assert differences(files, tmp_path, ["pkg"]) == ["stale: pkg/old.py"]
 
 
 def test_stale_files_outside_the_root_are_shown_absolute(tmp_path: Path) -> None:
