@@ -1889,6 +1889,79 @@ def test_operation_examples_fill_in_what_is_required(tmp_path: Path) -> None:
     )
 
 
+RENAMED_FIELDS = """
+openapi: 3.1.0
+info: {title: Renamed, version: "1"}
+paths:
+  /send:
+    post:
+      operationId: send
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+      responses: {"204": {description: done}}
+  /sendExample:
+    post:
+      operationId: sendExample
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+            example: {json: j, list: [x], a-b: y, a_b: z, extra-key: 1}
+      responses: {"204": {description: done}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: "#/components/schemas/Upload"}}
+      responses: {"204": {description: done}}
+components:
+  schemas:
+    Req:
+      type: object
+      required: [json, list, a-b, a_b]
+      properties:
+        json: {type: string}
+        list: {type: array, items: {type: string}}
+        a-b: {type: string}
+        a_b: {type: string}
+    Upload:
+      type: object
+      required: [bytes, note]
+      properties:
+        bytes: {type: string, format: binary}
+        note: {type: string}
+        other: {type: string, format: byte}
+"""
+
+
+def test_docs_examples_name_the_fields_as_the_model_does(tmp_path: Path) -> None:
+    # The example builds the body with the model's field names, which are not always the
+    # wire names made identifiers: ``json_`` (a pydantic name), ``list_`` (a type the model
+    # uses), ``a_b_2`` (two properties asking for one name).
+    view = _view(tmp_path, RENAMED_FIELDS)
+    assert [f.name for f in _object(view, "Req").fields] == ["json_", "list_", "a_b_2", "a_b"]
+    assert _operation(view, "send").example_setup == [
+        "req = Req(json_='string', list_=[], a_b_2='string', a_b='string')"
+    ]
+    # A key the model does not have is passed as it is spelled (made an identifier).
+    assert _operation(view, "sendExample").example_setup == [
+        "req = Req(json_='j', list_=['x'], a_b_2='y', a_b='z', extra_key=1)"
+    ]
+    # A file part keeps its name: in the multipart model ``bytes`` is no type it uses.
+    assert [f.name for f in _object(view, "Upload").fields] == ["bytes", "note", "other"]
+    assert _operation(view, "upload").example_setup == [
+        "upload = Upload(bytes='string', note='string')"
+    ]
+    # The renaming is said once, by the model.
+    assert view.warnings == [
+        "views.yaml#/components/schemas/Req/properties/a-b: property 'a-b' is field 'a_b_2' "
+        "(alias 'a-b'): 'a_b' is another property's field"
+    ]
+
+
 def test_two_operations_giving_one_method_are_refused(tmp_path: Path) -> None:
     text = EXAMPLES.replace("operationId: withMediaExample", "operationId: with_schema_example")
     with pytest.raises(SpecError) as caught:
