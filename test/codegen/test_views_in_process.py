@@ -890,6 +890,65 @@ def test_the_pages_print_the_runtimes_tables(tmp_path: Path) -> None:
     assert "> Pet list_pets()" in page
 
 
+def _all_names(init: str) -> list[str]:
+    return re.findall(r'^    "(\w+)",$', init.split("__all__ = [", 1)[1], re.MULTILINE)
+
+
+def test_the_package_root_imports_names_on_first_use(tmp_path: Path) -> None:
+    init = _render(_emit_spec(tmp_path))["pkg/__init__.py"]
+    # Another spec's package binds the client and its settings to its own openapi_info; the
+    # rest comes from the runtime, the API classes from their modules.
+    for line in [
+        '    "ApiClient": "pkg.openapi_info",',
+        '    "Configuration": "pkg.openapi_info",',
+        '    "SyncApiClient": "pkg.openapi_info",',
+        f'    "AsyncStream": "{RUNTIME}.streaming",',
+        f'    "ApiResponse": "{RUNTIME}.api_response",',
+        '    "PetsApi": "pkg.api.pets_api",',
+    ]:
+        assert line + "\n" in init
+    names = _all_names(init)
+    assert names == sorted(names)
+    assert {"Pet", "PetsApi", "__version__", "ApiException", "ApiClient", "FileInput"} <= set(names)
+    home = _render(_emit_spec(tmp_path), package="together.generated")
+    assert f'    "ApiClient": "{RUNTIME}.api_client",\n' in home["together/generated/__init__.py"]
+
+
+def test_render_passes_the_mixins_on(tmp_path: Path) -> None:
+    files, _ = render(
+        _emit_spec(tmp_path),
+        package="pkg",
+        runtime=RUNTIME,
+        docs_dir="pkg_docs",
+        mixins={"Pet": "mixins.pet:PetMixin"},
+    )
+    assert "from mixins.pet import PetMixin\n" in files["pkg/models/pet.py"]
+    assert "class Pet(PetMixin, ApiModel):" in files["pkg/models/pet.py"]
+
+
+def test_the_index_lists_other_exceptions_with_their_first_line(tmp_path: Path) -> None:
+    index = _render(_emit_spec(tmp_path))["pkg_docs/README.md"]
+    assert (
+        "`MalformedResponseException` | A success status whose body is not what the spec "
+        "promises.\n" in index
+    )
+
+
+def test_the_template_environment_prints_what_templates_say() -> None:
+    import jinja2
+
+    env = render_module._environment()
+    # Block tags take no line of their own, indentation before them goes, the file's last
+    # newline stays, nothing is HTML-escaped, and a name no view gives is an error.
+    assert env.from_string("a\n  {% if true %}\nb <&'>\n  {% endif %}\nc\n").render() == (
+        "a\nb <&'>\nc\n"
+    )
+    assert env.from_string("{{ '<&>' }}").render() == "<&>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nothing }}").render()
+    assert env.filters["truncate_arg"]("a: dict[str, int] = {'b': 1}") == "a"
+
+
 def test_the_package_docstring_is_safe_in_triple_quotes(tmp_path: Path) -> None:
     files = _render(_emit_spec(tmp_path))
     init = files["pkg/__init__.py"]
