@@ -157,9 +157,8 @@ def build_package_view(
         # (--keep-going) No type can be written out for such a schema, nor for any model or
         # operation using it: the views would recurse without end. Report what is gathered.
         refusals.raise_if_any()
-    cycles: dict[str, frozenset[str]] = {}
-    with refusals.guard():
-        cycles = recursive_groups(spec)
+    # No refusal here: a loop without a class on the way was refused just above.
+    cycles = recursive_groups(spec)
     models = []
     for schema in spec.schemas:
         with refusals.guard():

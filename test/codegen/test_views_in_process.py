@@ -581,6 +581,18 @@ def test_unknown_mixins_and_legacy_aliases_are_refused_at_their_place(tmp_path: 
             "/api/v1",
         ),
         ("servers: [{url: 'https://x.example/'}]", "https://x.example", ""),
+        (
+            "servers: [{url: 'https://x.example/v1/INDEX/'}]",
+            "https://x.example/v1/INDEX",
+            "/v1/INDEX",
+        ),
+        ("servers: [{url: XML/v1}]", "http://localhost/XML/v1", "/XML/v1"),
+        # The base path has no trailing slash, also before a query.
+        (
+            "servers: [{url: 'https://x.example/v1/?region=eu'}]",
+            "https://x.example/v1/?region=eu",
+            "/v1",
+        ),
     ],
 )
 def test_the_first_server_is_the_default_host(
@@ -604,6 +616,11 @@ def test_schemas_named_like_imports_or_api_classes_are_renamed(tmp_path: Path) -
           operationId: getX
           tags: [things]
           responses: {"204": {description: done}}
+      /y:
+        get:
+          operationId: getY
+          tags: [other]
+          responses: {"204": {description: done}}
     components:
       schemas:
         Field: {type: object, properties: {a: {type: integer}}}
@@ -616,7 +633,8 @@ def test_schemas_named_like_imports_or_api_classes_are_renamed(tmp_path: Path) -
         "ThingsApi": "ThingsApiModel",
         "Plain": "PlainModel",
     }
-    assert [a.name for a in view.apis] == ["ThingsApi"]
+    assert [a.name for a in view.apis] == ["OtherApi", "ThingsApi"]
+    assert view.runtime == RUNTIME
 
 
 LOOPS_THROUGH_ALIASES = """
@@ -650,6 +668,21 @@ def test_with_keep_going_a_recursion_without_a_class_is_reported_not_a_crash(
         "/components/schemas/Json",
         "/components/schemas/JsonList",
     ]
+
+
+def test_recursion_is_reported_once_by_the_schema_that_loops(tmp_path: Path) -> None:
+    from codegen.views.cycles import check_inline_recursion, recursive_groups
+
+    spec = _spec(tmp_path, LOOPS_THROUGH_ALIASES)
+    # Not again by the model that uses it (Holder).
+    assert [e.pointer for e in check_inline_recursion(spec)] == [
+        "/components/schemas/Json",
+        "/components/schemas/JsonList",
+    ]
+    # Asked for the model's cycles, the loop it reaches is refused, naming the spec.
+    with pytest.raises(SpecError) as caught:
+        recursive_groups(spec)
+    assert str(caught.value).startswith("views.yaml#/components/schemas/Json: '$ref': ")
 
 
 def test_with_keep_going_every_refused_model_and_operation_is_reported(tmp_path: Path) -> None:
@@ -907,6 +940,7 @@ def test_the_package_root_imports_names_on_first_use(tmp_path: Path) -> None:
         '    "PetsApi": "pkg.api.pets_api",',
     ]:
         assert line + "\n" in init
+    assert f"from {RUNTIME}.exceptions import (\n" in init
     names = _all_names(init)
     assert names == sorted(names)
     assert {"Pet", "PetsApi", "__version__", "ApiException", "ApiClient", "FileInput"} <= set(names)
@@ -1261,6 +1295,8 @@ def test_fields_carry_their_defaults_aliases_and_notes(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         _view(tmp_path, DEFAULTS.replace('default: "20"', "default: twenty"))
     assert caught.value.pointer == "/components/schemas/WithDefaults/properties/count/default"
+    assert caught.value.keyword == "default"
+    assert str(caught.value).startswith("views.yaml#/components/schemas/WithDefaults/")
     assert "the default is not a value of the property's type: 'twenty' is not a integer" in str(
         caught.value
     )
@@ -1346,6 +1382,10 @@ components:
         pictures: {$ref: "#/components/schemas/MediaList"}
     Media: {type: string, format: binary}
     MediaList: {type: array, items: {$ref: "#/components/schemas/Media"}}
+    Zipped:
+      type: object
+      properties: {raw: {type: string, format: binary}}
+    ZippedBytes: {type: string, format: binary}
 """
 
 
@@ -1389,7 +1429,10 @@ def test_object_models_forbid_extras_and_check_alternatives(tmp_path: Path) -> N
     body = _operation(view, "upload").body
     assert body is not None and body.file_fields == ["file", "files", "picture", "pictures"]
     assert _object(view, "Other").fields[1].annotation == "Level | None"
-    # The binary-as-file switch is off again after the multipart body's model.
+    # The binary-as-file switch is off again after the multipart body's model: a model
+    # built after it (in name order), sent as JSON, holds bytes.
+    assert [f.annotation for f in _object(view, "Zipped").fields] == ["bytes | None"]
+    assert _model(view, "ZippedBytes").alias_annotation == "bytes"  # type: ignore[attr-defined]
     assert TypeRenderer(_spec(tmp_path, MODELS), "pkg", RUNTIME).binary_as_file is False
     assert (view.default_host, view.base_path) == ("http://localhost/api", "/api")
 
@@ -1412,6 +1455,11 @@ components:
       type: object
       required: [z, y]
       properties: {z: {type: string}, y: {type: integer}}
+    Listed:
+      type: object
+      required: [n]
+      properties: {n: {type: integer}}
+      example: [1, 2]
     Clashes:
       type: object
       properties:
@@ -1419,6 +1467,8 @@ components:
         a_b: {type: string}
         json: {type: string}
         json_: {type: string}
+        x-y: {type: string}
+        x.y: {type: string}
     Kinds:
       type: object
       properties:
@@ -1435,6 +1485,11 @@ def test_object_examples_and_field_names(tmp_path: Path) -> None:
         "",
         "z=..., y=...",
     )
+    # A required field without description or alias is a bare annotation.
+    assert [f.assignment for f in _object(view, "Two").fields] == ["", ""]
+    # An example that is no object is not the model's example.
+    listed = _object(view, "Listed")
+    assert (listed.example_json, listed.example_args) == ("", "n=...")
     # A property whose wire name is the identifier keeps it; the other is numbered.
     fields = _object(view, "Clashes").fields
     assert [(f.wire_name, f.name) for f in fields] == [
@@ -1442,6 +1497,9 @@ def test_object_examples_and_field_names(tmp_path: Path) -> None:
         ("a_b", "a_b"),
         ("json", "json__2"),
         ("json_", "json_"),
+        # Neither asks for its identifier verbatim: the first gets it, the second a number.
+        ("x-y", "x_y"),
+        ("x.y", "x_y_2"),
     ]
     assert fields[0].assignment == " = Field(default=None, alias='a-b')"
     assert view.warnings == [
@@ -1449,6 +1507,8 @@ def test_object_examples_and_field_names(tmp_path: Path) -> None:
         "'a_b_2' (alias 'a-b'): 'a_b' is another property's field",
         "views.yaml#/components/schemas/Clashes/properties/json: property 'json' is field "
         "'json__2' (alias 'json'): 'json_' is another property's field",
+        "views.yaml#/components/schemas/Clashes/properties/x.y: property 'x.y' is field "
+        "'x_y_2' (alias 'x.y'): 'x_y' is another property's field",
     ]
     # The text of a literal value is no type name: a field named ``list`` keeps its name.
     kinds = _object(view, "Kinds").fields
@@ -1522,6 +1582,12 @@ components:
       properties:
         kids: {type: array, items: {$ref: "#/components/schemas/Forest"}}
     Forest: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+    Ping:
+      type: object
+      properties: {pong: {$ref: "#/components/schemas/Pong"}}
+    Pong:
+      type: object
+      properties: {ping: {$ref: "#/components/schemas/Ping"}}
 """
 
 
@@ -1539,7 +1605,11 @@ def test_recursion_without_a_class_is_refused_and_through_one_is_not(tmp_path: P
         "through Json -> JsonList -> Json without an object schema on the way; the Python "
         "emitter needs a class to break the recursion"
     )
-    assert recursive_groups(spec) == {"Tree": frozenset({"Tree"})}
+    assert recursive_groups(spec) == {
+        "Tree": frozenset({"Tree"}),
+        "Ping": frozenset({"Ping", "Pong"}),
+        "Pong": frozenset({"Ping", "Pong"}),
+    }
     with pytest.raises(SpecError, match="Json -> JsonList -> Json"):
         _view(tmp_path, RECURSIVE_ALIASES)
 
@@ -1976,8 +2046,23 @@ paths:
         content:
           multipart/form-data: {schema: {$ref: "#/components/schemas/Upload"}}
       responses: {"204": {description: done}}
+  /scalars:
+    post:
+      operationId: scalars
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: "#/components/schemas/Scalars"}}
+          application/json: {schema: {$ref: "#/components/schemas/Scalars"}}
+      responses: {"204": {description: done}}
 components:
   schemas:
+    Scalars:
+      type: object
+      required: [ratio, flag]
+      properties:
+        ratio: {type: number}
+        flag: {type: boolean}
+        raw: {type: string, format: binary}
     Req:
       type: object
       required: [json, list, a-b, a_b]
@@ -2013,6 +2098,13 @@ def test_docs_examples_name_the_fields_as_the_model_does(tmp_path: Path) -> None
     assert [f.name for f in _object(view, "Upload").fields] == ["bytes", "note", "other"]
     assert _operation(view, "upload").example_setup == [
         "upload = Upload(bytes='string', note='string')"
+    ]
+    # Placeholders of each kind; a body also sent as JSON is sent as JSON: bytes, no file.
+    assert _operation(view, "scalars").example_setup == ["scalars = Scalars(ratio=0.0, flag=False)"]
+    assert [f.annotation for f in _object(view, "Scalars").fields] == [
+        "float",
+        "bool",
+        "bytes | None",
     ]
     # The renaming is said once, by the model.
     assert view.warnings == [
