@@ -960,6 +960,46 @@ def test_render_passes_the_mixins_on(tmp_path: Path) -> None:
     assert "class Pet(PetMixin, ApiModel):" in files["pkg/models/pet.py"]
 
 
+def test_render_passes_settings_refusals_and_the_runtimes_names_on(tmp_path: Path) -> None:
+    from codegen.errors import Refusals, SpecErrors
+    from codegen.views.package import Settings
+
+    spec = _emit_spec(tmp_path)
+    files, _ = render(
+        spec,
+        package="pkg",
+        runtime=RUNTIME,
+        docs_dir="pkg_docs",
+        settings=Settings(api_key_env="EMIT_KEY", base_url_env="EMIT_URL"),
+    )
+    info = files["pkg/openapi_info.py"]
+    assert "API_KEY_ENV: str | None = 'EMIT_KEY'\n" in info
+    assert "BASE_URL_ENV: str | None = 'EMIT_URL'\n" in info
+    assert f'SPEC_SHA256 = "{spec.source_sha256}"\n' in info
+    # Each error status names the runtime's exception for it.
+    assert "**429** | slow down |  -  | `RateLimitException`\n" in files["pkg_docs/PetsApi.md"]
+    # A schema named like a name the runtime exports from the package root is renamed.
+    clash = EMIT_SPEC.replace("    Pet:\n", "    ApiClient: {type: object}\n    Pet:\n")
+    names = _render(_emit_spec(tmp_path, clash))
+    assert "pkg/models/api_client_model.py" in names and "pkg_docs/ApiClientModel.md" in names
+    # With --keep-going every refusal is gathered.
+    bad = EMIT_SPEC.replace(
+        "    Pet:\n",
+        "    Bad1: {type: object, properties: {n: {type: integer, default: x}}}\n"
+        "    Bad2: {type: object, properties: {b: {type: boolean, default: y}}}\n"
+        "    Pet:\n",
+    )
+    with pytest.raises(SpecErrors) as caught:
+        render(
+            _emit_spec(tmp_path, bad),
+            package="pkg",
+            runtime=RUNTIME,
+            docs_dir="pkg_docs",
+            refusals=Refusals(keep_going=True),
+        )
+    assert len(caught.value.errors) == 2
+
+
 def test_the_index_lists_other_exceptions_with_their_first_line(tmp_path: Path) -> None:
     index = _render(_emit_spec(tmp_path))["pkg_docs/README.md"]
     assert (
@@ -999,6 +1039,7 @@ def test_filters() -> None:
     assert env.from_string("{{ v | tojson }}").render(v={"b": "é", "a": 1}) == '{"a": 1, "b": "é"}'
     assert render_module._first_line(None) == ""
     assert render_module._first_line("\n  One.\n  Two.") == "One."
+    assert render_module._first_line(" \n ") == ""
 
 
 def test_a_runtime_that_cannot_be_imported_stops_with_advice(tmp_path: Path) -> None:
