@@ -2166,6 +2166,76 @@ def test_two_operations_giving_one_method_are_refused(tmp_path: Path) -> None:
     ) in str(caught.value)
 
 
+def test_a_parameter_named_like_another_or_the_body_is_refused(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Same, version: "1"}
+    paths:
+      /things:
+        post:
+          operationId: make
+          parameters:
+            - {name: thing, in: query, schema: {type: string}}
+          requestBody:
+            content:
+              application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        Thing: {type: object, properties: {n: {type: integer}}}
+    """
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, text)
+    assert str(caught.value) == (
+        "views.yaml#/paths/~1things/post: 'parameters': two parameters have the same Python name"
+    )
+    twins = text.replace(
+        "- {name: thing, in: query, schema: {type: string}}",
+        "- {name: a-b, in: query, schema: {type: string}}\n"
+        "            - {name: a_b, in: header, schema: {type: string}}",
+    )
+    with pytest.raises(SpecError, match="two parameters have the same Python name"):
+        _view(tmp_path, twins)
+
+
+def test_an_operation_without_summary_or_description_has_empty_ones(tmp_path: Path) -> None:
+    op = _operation(_view(tmp_path, OPERATIONS), "deleteThing")
+    assert (op.summary, op.description) == ("", "")
+
+
+def test_signature_names_end_at_the_first_colon(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Colon, version: "1"}
+    paths:
+      /x:
+        get:
+          operationId: getX
+          parameters:
+            - {name: mode, in: query, required: true, schema: {enum: ["a:b", 1]}}
+          responses: {"204": {description: done}}
+    """
+    op = _operation(_view(tmp_path, text), "getX")
+    assert op.signature == ["mode: Literal['a:b', 1]"]
+    assert op.signature_names == ["mode"]
+
+
+def test_class_names_keep_an_identifiers_spelling_and_skip_reserved_ones() -> None:
+    from codegen.views.python_types import class_name, unique_class_names
+
+    # A schema name that is an identifier is kept (capitalized); another is made PascalCase.
+    assert [class_name(n) for n in ("chat_message", "chatMessage", "chat-message")] == [
+        "Chat_message",
+        "ChatMessage",
+        "ChatMessage",
+    ]
+    # ``<name>Model`` taken too (by a reserved name, compared ignoring case): numbered.
+    assert unique_class_names(["Foo"], frozenset({"Foo", "foomodel"})) == (
+        {"Foo": "FooModel2"},
+        {"Foo": "'Foo' is a name the package already uses"},
+    )
+
+
 NAMED_DEFAULTS = """
 openapi: 3.1.0
 info: {title: Named defaults, version: "1"}
