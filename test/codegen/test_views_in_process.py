@@ -2160,6 +2160,7 @@ def test_two_operations_giving_one_method_are_refused(tmp_path: Path) -> None:
         _view(tmp_path, text)
     assert caught.value.pointer == "/paths/~1b/post"
     assert caught.value.keyword == "operationId"
+    assert str(caught.value).startswith("views.yaml#/paths/~1b/post: ")
     assert (
         "operationId 'with_schema_example' gives the method 'with_schema_example' of ExApi, "
         "as does the operation at /paths/~1a~1{n}/post"
@@ -2234,6 +2235,96 @@ def test_class_names_keep_an_identifiers_spelling_and_skip_reserved_ones() -> No
         {"Foo": "FooModel2"},
         {"Foo": "'Foo' is a name the package already uses"},
     )
+
+
+STREAM_SHAPES = """
+openapi: 3.1.0
+info: {title: Shapes, version: "1"}
+paths:
+  /s:
+    post:
+      operationId: s
+      responses:
+        "200":
+          description: done first
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/DoneFirst"}}}
+        "201":
+          description: optional data
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Loose"}}}
+        "202":
+          description: data and more
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Wide"}}}
+  /up:
+    get:
+      operationId: up
+      responses:
+        "101": {description: upgrade}
+        "200": {description: or not}
+  /up2:
+    get:
+      operationId: up2
+      responses:
+        "101": {description: upgrade}
+        "103": {description: hints}
+components:
+  schemas:
+    Chunk: {type: object, properties: {t: {type: string}}}
+    Done: {type: object, required: [data], properties: {data: {type: string, enum: ["[DONE]"]}}}
+    Event: {type: object, required: [data], properties: {data: {$ref: "#/components/schemas/Chunk"}}}
+    OptionalEvent: {type: object, properties: {data: {$ref: "#/components/schemas/Chunk"}}}
+    WideEvent:
+      type: object
+      required: [data, id]
+      properties: {data: {$ref: "#/components/schemas/Chunk"}, id: {type: string}}
+    DoneFirst:
+      oneOf: [{$ref: "#/components/schemas/Done"}, {$ref: "#/components/schemas/Event"}]
+    Loose:
+      oneOf: [{$ref: "#/components/schemas/OptionalEvent"}, {$ref: "#/components/schemas/Done"}]
+    Wide:
+      oneOf: [{$ref: "#/components/schemas/WideEvent"}, {$ref: "#/components/schemas/Done"}]
+"""
+
+
+def test_stream_chunks_and_upgrades_by_shape(tmp_path: Path) -> None:
+    view = _view(tmp_path, STREAM_SHAPES)
+    stream = _operation(view, "s").stream
+    assert stream is not None
+    # The sentinel may come first; only a required ``data``, alone, is an event's chunk.
+    assert stream.specs == [
+        ("200", "ResponseSpec.event_stream(Chunk)"),
+        (
+            "201",
+            "ResponseSpec.event_stream(Annotated[OptionalEvent | Done, "
+            "BeforeValidator(unwrap_one_of)])",
+        ),
+        (
+            "202",
+            "ResponseSpec.event_stream(Annotated[WideEvent | Done, "
+            "BeforeValidator(unwrap_one_of)])",
+        ),
+    ]
+    # A 101 beside a success is an ordinary operation; 1xx only is skipped, all named.
+    assert [s.operation_id for s in view.skipped] == ["up2"]
+    assert view.skipped[0].reason.startswith("answers 101, 103 (a protocol upgrade")
+
+
+def test_a_streamed_status_has_no_plain_annotation(tmp_path: Path) -> None:
+    from codegen.views.answers import StreamedAnswer
+
+    types = TypeRenderer(_spec(tmp_path, STREAM_SHAPES), "pkg", RUNTIME)
+    with pytest.raises(TypeError, match=r"^a streamed status has no plain result$"):
+        StreamedAnswer().annotation(types, Imports())
+
+
+def test_defaults_of_nullable_enums_and_decimal_floats(tmp_path: Path) -> None:
+    from codegen.views.defaults import PythonDefault, python_default
+
+    types = TypeRenderer(_spec(tmp_path, NAMED_DEFAULTS), "pkg", RUNTIME)
+    imports = Imports()
+    nullable = ir.Nullable(ir.Ref("Colour"))
+    assert python_default(nullable, "red", types, imports) == PythonDefault("Colour.RED")
+    assert imports.lines() == ["from pkg.models.colour import Colour"]
+    assert python_default(ir.Primitive("number"), 0.1, types, imports) == PythonDefault("0.1")
 
 
 NAMED_DEFAULTS = """
