@@ -2254,6 +2254,12 @@ paths:
         "202":
           description: data and more
           content: {text/event-stream: {schema: {$ref: "#/components/schemas/Wide"}}}
+        "203":
+          description: an event or text
+          content:
+            text/event-stream:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Event"}, {type: string}]
   /up:
     get:
       operationId: up
@@ -2301,6 +2307,11 @@ def test_stream_chunks_and_upgrades_by_shape(tmp_path: Path) -> None:
             "202",
             "ResponseSpec.event_stream(Annotated[WideEvent | Done, "
             "BeforeValidator(unwrap_one_of)])",
+        ),
+        # A variant that is no event object: the union itself is the chunk.
+        (
+            "203",
+            "ResponseSpec.event_stream(Annotated[Event | str, BeforeValidator(unwrap_one_of)])",
         ),
     ]
     # A 101 beside a success is an ordinary operation; 1xx only is skipped, all named.
