@@ -241,4 +241,6 @@ def _security_titles(view: PackageView) -> dict[str, str]:
 
 
 def _first_line(doc: str | None) -> str:
-    return (doc or "").strip().splitlines()[0] if doc else ""
+    """The first line of a docstring ("" for none, or one of blanks only)."""
+    lines = (doc or "").strip().splitlines()
+    return lines[0] if lines else ""

@@ -8,7 +8,7 @@ from codegen import ir
 from codegen.naming import python_identifier
 from codegen.views.bodies import BodyView
 from codegen.views.media import first_of
-from codegen.views.object_model import example_object
+from codegen.views.object_model import example_object, model_field_names
 from codegen.views.params import ParamView
 from codegen.views.python_types import TypeRenderer
 
@@ -34,7 +34,12 @@ def operation_example(
             example = example_object(schema) if isinstance(schema, ir.ObjectSchema) else {}
         module = types.module_of(body.model_schema)
         imports.append(f"from {types.package}.models.{module} import {body.model}")
-        fields = ", ".join(f"{python_identifier(k)}={v!r}" for k, v in example.items())
+        schema = types.schema(body.model_schema)
+        # The model's own field names (``json_``, ``a_b_2``...); a key it lacks as it is spelt.
+        names = model_field_names(schema, types) if isinstance(schema, ir.ObjectSchema) else {}
+        fields = ", ".join(
+            f"{names.get(k) or python_identifier(k)}={v!r}" for k, v in example.items()
+        )
         setup.append(f"{body.name} = {body.model}({fields})")
         args.append(f"{body.name}={body.name}")
     for response in op.responses:

@@ -73,7 +73,7 @@ class ObjectModelView(ModelView):
         # The properties of a multipart body that are files take a file to upload.
         types.binary_as_file = schema.name in multipart_bodies(types.spec)
         try:
-            fields = field_names(schema, types)
+            fields = field_names(schema, types, warn=True)
             view.fields = [
                 _field_view(prop, fields[prop.name], types, imports) for prop in schema.properties
             ]
@@ -105,13 +105,27 @@ class ObjectModelView(ModelView):
 _LITERAL_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
-def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
+def model_field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
+    """Wire name -> field name, as the model's class has them (for code that builds one).
+
+    The renamings are not said again: the model's view warns about them.
+    """
+    previous = types.binary_as_file
+    types.binary_as_file = schema.name in multipart_bodies(types.spec)
+    try:
+        return field_names(schema, types, warn=False)
+    finally:
+        types.binary_as_file = previous
+
+
+def field_names(schema: ir.ObjectSchema, types: TypeRenderer, *, warn: bool) -> dict[str, str]:
     """Wire name -> field name, unique within the model.
 
     Properties whose names convert to one identifier (``a-b`` and ``a_b``, ``json`` made
     ``json_`` and ``json_``) cannot share it: a property whose wire name is the identifier
     keeps it, the others (in the spec's order) get ``_2``, ``_3``... and keep their wire
-    name as the alias. Each renaming is a warning with the property's pointer.
+    name as the alias. Each renaming is a warning (``warn``) with the property's pointer.
+    The annotations read depend on ``types.binary_as_file``, as the fields' do.
     """
     used = {
         word
@@ -128,7 +142,7 @@ def field_names(schema: ir.ObjectSchema, types: TypeRenderer) -> dict[str, str]:
         name = wanted[prop.name]
         if prop.name != name:
             candidate = first_free(name, taken)
-            if candidate != name:
+            if warn and candidate != name:
                 types.warnings.append(
                     f"{types.spec.source_name}#{prop.pointer}: property {prop.name!r} is "
                     f"field {candidate!r} (alias {prop.name!r}): {name!r} is another "

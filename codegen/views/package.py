@@ -149,12 +149,16 @@ def build_package_view(
             "legacy_operation_aliases",
             f"legacy_operation_aliases name operations the spec lacks: {unknown}",
         )
-    for error in check_inline_recursion(spec):
+    recursions = list(check_inline_recursion(spec))
+    for error in recursions:
         with refusals.guard():
             raise error
-    cycles: dict[str, frozenset[str]] = {}
-    with refusals.guard():
-        cycles = recursive_groups(spec)
+    if recursions:
+        # (--keep-going) No type can be written out for such a schema, nor for any model or
+        # operation using it: the views would recurse without end. Report what is gathered.
+        refusals.raise_if_any()
+    # No refusal here: a loop without a class on the way was refused just above.
+    cycles = recursive_groups(spec)
     models = []
     for schema in spec.schemas:
         with refusals.guard():

@@ -129,6 +129,11 @@ def test_a_body_of_another_media_type_is_refused_with_its_pointer(spec: ir.ApiSp
     with pytest.raises(SpecError, match="text/plain") as caught:
         body_view(_operation(spec, "note"), _types(spec), Imports())
     assert caught.value.pointer == "/paths/~1note/post/requestBody"
+    assert caught.value.keyword == "content"
+    assert str(caught.value).startswith("kinds.yaml#/paths/~1note/post/requestBody: 'content': ")
+    assert str(caught.value).endswith(
+        "are not supported by the Python emitter (JSON and multipart/form-data only)"
+    )
 
 
 def test_each_status_gets_its_kind_of_answer(spec: ir.ApiSpec) -> None:

@@ -6,7 +6,10 @@ and checking). Fast enough to run on every mutant of ``codegen.views`` and ``cod
 from __future__ import annotations
 
 import dataclasses
+import locale
+import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -556,6 +559,168 @@ def test_legacy_aliases_and_settings_are_carried(tmp_path: Path) -> None:
         _view(tmp_path, OPERATIONS, mixins={"Nope": "m:C"})
 
 
+def test_unknown_mixins_and_legacy_aliases_are_refused_at_their_place(tmp_path: Path) -> None:
+    from codegen.views.package import Settings
+
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, OPERATIONS, settings=Settings(legacy_operation_aliases=("nope",)))
+    assert (caught.value.pointer, caught.value.keyword) == ("/paths", "legacy_operation_aliases")
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, OPERATIONS, mixins={"Nope": "m:C"})
+    assert (caught.value.pointer, caught.value.keyword) == ("/components/schemas", "mixins")
+
+
+@pytest.mark.parametrize(
+    ("servers", "host", "base_path"),
+    [
+        ("", "http://localhost", ""),
+        ("servers: [{url: api/v1}]", "http://localhost/api/v1", "/api/v1"),
+        (
+            "servers: [{url: /api/v1/}, {url: 'https://second.example'}]",
+            "http://localhost/api/v1",
+            "/api/v1",
+        ),
+        ("servers: [{url: 'https://x.example/'}]", "https://x.example", ""),
+        (
+            "servers: [{url: 'https://x.example/v1/INDEX/'}]",
+            "https://x.example/v1/INDEX",
+            "/v1/INDEX",
+        ),
+        ("servers: [{url: XML/v1}]", "http://localhost/XML/v1", "/XML/v1"),
+        # The base path has no trailing slash, also before a query.
+        (
+            "servers: [{url: 'https://x.example/v1/?region=eu'}]",
+            "https://x.example/v1/?region=eu",
+            "/v1",
+        ),
+    ],
+)
+def test_the_first_server_is_the_default_host(
+    tmp_path: Path, servers: str, host: str, base_path: str
+) -> None:
+    view = _view(
+        tmp_path, f"openapi: 3.1.0\ninfo: {{title: T, version: '1'}}\n{servers}\npaths: {{}}\n"
+    )
+    assert (view.default_host, view.base_path) == (host, base_path)
+    # No description in the spec: none in the package.
+    assert view.description == ""
+
+
+def test_schemas_named_like_imports_or_api_classes_are_renamed(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Names, version: "1"}
+    paths:
+      /x:
+        get:
+          operationId: getX
+          tags: [things]
+          responses: {"204": {description: done}}
+      /y:
+        get:
+          operationId: getY
+          tags: [other]
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        Field: {type: object, properties: {a: {type: integer}}}
+        ThingsApi: {type: object, properties: {b: {type: integer}}}
+        Plain: {type: object, properties: {c: {type: integer}}}
+    """
+    view = _view(tmp_path, text, root_names=frozenset({"Plain"}))
+    assert {m.schema_name: m.name for m in view.models} == {
+        "Field": "FieldModel",
+        "ThingsApi": "ThingsApiModel",
+        "Plain": "PlainModel",
+    }
+    assert [a.name for a in view.apis] == ["OtherApi", "ThingsApi"]
+    assert view.runtime == RUNTIME
+
+
+LOOPS_THROUGH_ALIASES = """
+openapi: 3.1.0
+info: {title: Loops, version: "1"}
+paths: {}
+components:
+  schemas:
+    Json:
+      anyOf:
+        - {type: string}
+        - {type: array, items: {$ref: "#/components/schemas/JsonList"}}
+    JsonList: {type: array, items: {$ref: "#/components/schemas/Json"}}
+    Holder:
+      type: object
+      properties:
+        value: {$ref: "#/components/schemas/Json"}
+"""
+
+
+def test_with_keep_going_a_recursion_without_a_class_is_reported_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # No type can be written out for a schema that refers to itself without a class, nor for
+    # a model using it: the refusals are reported before any view tries (not a RecursionError).
+    from codegen.errors import Refusals, SpecErrors
+
+    with pytest.raises(SpecErrors) as caught:
+        _view(tmp_path, LOOPS_THROUGH_ALIASES, refusals=Refusals(keep_going=True))
+    assert [e.pointer for e in caught.value.errors] == [
+        "/components/schemas/Json",
+        "/components/schemas/JsonList",
+    ]
+
+
+def test_recursion_is_reported_once_by_the_schema_that_loops(tmp_path: Path) -> None:
+    from codegen.views.cycles import check_inline_recursion, recursive_groups
+
+    spec = _spec(tmp_path, LOOPS_THROUGH_ALIASES)
+    # Not again by the model that uses it (Holder).
+    assert [e.pointer for e in check_inline_recursion(spec)] == [
+        "/components/schemas/Json",
+        "/components/schemas/JsonList",
+    ]
+    # Asked for the model's cycles, the loop it reaches is refused, naming the spec.
+    with pytest.raises(SpecError) as caught:
+        recursive_groups(spec)
+    assert str(caught.value).startswith("views.yaml#/components/schemas/Json: '$ref': ")
+
+
+def test_with_keep_going_every_refused_model_and_operation_is_reported(tmp_path: Path) -> None:
+    from codegen.errors import Refusals, SpecErrors
+
+    text = """
+    openapi: 3.1.0
+    info: {title: Refusals, version: "1"}
+    paths:
+      /a:
+        get:
+          operationId: get_a
+          responses: {"204": {description: done}}
+      /b:
+        get:
+          operationId: getA
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        First:
+          type: object
+          properties: {n: {type: integer, default: "one"}}
+        Second:
+          type: object
+          properties: {m: {type: boolean, default: "yes"}}
+        Fine:
+          type: object
+          properties: {o: {type: integer}}
+    """
+    with pytest.raises(SpecErrors) as caught:
+        _view(tmp_path, text, refusals=Refusals(keep_going=True))
+    assert [e.pointer for e in caught.value.errors] == [
+        "/components/schemas/First/properties/n/default",
+        "/components/schemas/Second/properties/m/default",
+        "/paths/~1b/get",
+    ]
+
+
 # ------------------------------------------------------------------ names that clash
 
 CLASHES = """
@@ -758,6 +923,106 @@ def test_the_pages_print_the_runtimes_tables(tmp_path: Path) -> None:
     assert "> Pet list_pets()" in page
 
 
+def _all_names(init: str) -> list[str]:
+    return re.findall(r'^    "(\w+)",$', init.split("__all__ = [", 1)[1], re.MULTILINE)
+
+
+def test_the_package_root_imports_names_on_first_use(tmp_path: Path) -> None:
+    init = _render(_emit_spec(tmp_path))["pkg/__init__.py"]
+    # Another spec's package binds the client and its settings to its own openapi_info; the
+    # rest comes from the runtime, the API classes from their modules.
+    for line in [
+        '    "ApiClient": "pkg.openapi_info",',
+        '    "Configuration": "pkg.openapi_info",',
+        '    "SyncApiClient": "pkg.openapi_info",',
+        f'    "AsyncStream": "{RUNTIME}.streaming",',
+        f'    "ApiResponse": "{RUNTIME}.api_response",',
+        '    "PetsApi": "pkg.api.pets_api",',
+    ]:
+        assert line + "\n" in init
+    assert f"from {RUNTIME}.exceptions import (\n" in init
+    names = _all_names(init)
+    assert names == sorted(names)
+    assert {"Pet", "PetsApi", "__version__", "ApiException", "ApiClient", "FileInput"} <= set(names)
+    home = _render(_emit_spec(tmp_path), package="together.generated")
+    assert f'    "ApiClient": "{RUNTIME}.api_client",\n' in home["together/generated/__init__.py"]
+
+
+def test_render_passes_the_mixins_on(tmp_path: Path) -> None:
+    files, _ = render(
+        _emit_spec(tmp_path),
+        package="pkg",
+        runtime=RUNTIME,
+        docs_dir="pkg_docs",
+        mixins={"Pet": "mixins.pet:PetMixin"},
+    )
+    assert "from mixins.pet import PetMixin\n" in files["pkg/models/pet.py"]
+    assert "class Pet(PetMixin, ApiModel):" in files["pkg/models/pet.py"]
+
+
+def test_render_passes_settings_refusals_and_the_runtimes_names_on(tmp_path: Path) -> None:
+    from codegen.errors import Refusals, SpecErrors
+    from codegen.views.package import Settings
+
+    spec = _emit_spec(tmp_path)
+    files, _ = render(
+        spec,
+        package="pkg",
+        runtime=RUNTIME,
+        docs_dir="pkg_docs",
+        settings=Settings(api_key_env="EMIT_KEY", base_url_env="EMIT_URL"),
+    )
+    info = files["pkg/openapi_info.py"]
+    assert "API_KEY_ENV: str | None = 'EMIT_KEY'\n" in info
+    assert "BASE_URL_ENV: str | None = 'EMIT_URL'\n" in info
+    assert f'SPEC_SHA256 = "{spec.source_sha256}"\n' in info
+    # Each error status names the runtime's exception for it.
+    assert "**429** | slow down |  -  | `RateLimitException`\n" in files["pkg_docs/PetsApi.md"]
+    # A schema named like a name the runtime exports from the package root is renamed.
+    clash = EMIT_SPEC.replace("    Pet:\n", "    ApiClient: {type: object}\n    Pet:\n")
+    names = _render(_emit_spec(tmp_path, clash))
+    assert "pkg/models/api_client_model.py" in names and "pkg_docs/ApiClientModel.md" in names
+    # With --keep-going every refusal is gathered.
+    bad = EMIT_SPEC.replace(
+        "    Pet:\n",
+        "    Bad1: {type: object, properties: {n: {type: integer, default: x}}}\n"
+        "    Bad2: {type: object, properties: {b: {type: boolean, default: y}}}\n"
+        "    Pet:\n",
+    )
+    with pytest.raises(SpecErrors) as caught:
+        render(
+            _emit_spec(tmp_path, bad),
+            package="pkg",
+            runtime=RUNTIME,
+            docs_dir="pkg_docs",
+            refusals=Refusals(keep_going=True),
+        )
+    assert len(caught.value.errors) == 2
+
+
+def test_the_index_lists_other_exceptions_with_their_first_line(tmp_path: Path) -> None:
+    index = _render(_emit_spec(tmp_path))["pkg_docs/README.md"]
+    assert (
+        "`MalformedResponseException` | A success status whose body is not what the spec "
+        "promises.\n" in index
+    )
+
+
+def test_the_template_environment_prints_what_templates_say() -> None:
+    import jinja2
+
+    env = render_module._environment()
+    # Block tags take no line of their own, indentation before them goes, the file's last
+    # newline stays, nothing is HTML-escaped, and a name no view gives is an error.
+    assert env.from_string("a\n  {% if true %}\nb <&'>\n  {% endif %}\nc\n").render() == (
+        "a\nb <&'>\nc\n"
+    )
+    assert env.from_string("{{ '<&>' }}").render() == "<&>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nothing }}").render()
+    assert env.filters["truncate_arg"]("a: dict[str, int] = {'b': 1}") == "a"
+
+
 def test_the_package_docstring_is_safe_in_triple_quotes(tmp_path: Path) -> None:
     files = _render(_emit_spec(tmp_path))
     init = files["pkg/__init__.py"]
@@ -774,6 +1039,7 @@ def test_filters() -> None:
     assert env.from_string("{{ v | tojson }}").render(v={"b": "é", "a": 1}) == '{"a": 1, "b": "é"}'
     assert render_module._first_line(None) == ""
     assert render_module._first_line("\n  One.\n  Two.") == "One."
+    assert render_module._first_line(" \n ") == ""
 
 
 def test_a_runtime_that_cannot_be_imported_stops_with_advice(tmp_path: Path) -> None:
@@ -822,11 +1088,20 @@ def test_format_python_formats_only_python_files() -> None:
         "docs/x.md": "x=[1,\n2]\n",
     }
     assert format_python({"a.md": "x"}, []) == {"a.md": "x"}
+    # New folders two deep, and two files in one folder.
+    assert format_python({"q/deep/a.py": "a=1\n", "q/deep/b.py": "b=2\n"}, []) == {
+        "q/deep/a.py": "a = 1\n",
+        "q/deep/b.py": "b = 2\n",
+    }
 
 
 def test_format_python_reports_what_ruff_refuses() -> None:
-    with pytest.raises(RuntimeError, match=r"ruff could not format the generated code:\n."):
+    with pytest.raises(
+        RuntimeError, match=r"ruff could not format the generated code:\n."
+    ) as caught:
         format_python({"bad.py": "def (:\n"}, [])
+    # ruff's own report follows, as text: a line naming the file, line and column.
+    assert re.search(r"^.*bad\.py:1:\d+$", str(caught.value), re.MULTILINE)
 
 
 def test_is_generated_reads_the_first_line(tmp_path: Path) -> None:
@@ -873,6 +1148,40 @@ def test_write_and_differences_keep_the_tree_equal_to_the_files(tmp_path: Path) 
     (tmp_path / "pkg/a.py").write_text(marker + "a = 2\n", encoding="utf-8")
     assert differences(files, tmp_path, ["pkg"]) == ["differs: pkg/a.py"]
     assert write(files, tmp_path, ["pkg"]) == ["pkg/a.py"]
+    # A file that changed after one that did not is written too.
+    (tmp_path / "pkg/sub/deep/b.py").write_text(marker + "b = 3\n", encoding="utf-8")
+    assert write(files, tmp_path, ["pkg"]) == ["pkg/sub/deep/b.py"]
+    # A folder that does not exist is skipped, not the end of the search.
+    (tmp_path / "pkg/older.py").write_text(marker, encoding="utf-8")
+    assert differences(files, tmp_path, ["nowhere", "pkg"]) == ["stale: pkg/older.py"]
+    assert write(files, tmp_path, ["nowhere", "pkg"]) == ["pkg/older.py"]
+    assert not (tmp_path / "pkg/older.py").exists()
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """The C locale, whose default text encoding is ASCII (unless Python runs in UTF-8 mode)."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+
+
+def test_generated_files_are_utf_8_whatever_the_locale(tmp_path: Path, ascii_locale: None) -> None:
+    # Regeneration is byte-identical everywhere: the files are read and written as UTF-8
+    # also where the locale's encoding is another (a spec's text is not ASCII).
+    marker = "# Generated by codegen from spéc.yaml\n"
+    assert format_python({"p/m.py": "x='é'\n"}, ["p"]) == {"p/m.py": 'x = "é"\n'}
+    files = {"pkg/a.py": marker + "a = 'é'\n"}
+    assert write(files, tmp_path, ["pkg"]) == ["pkg/a.py"]
+    assert (tmp_path / "pkg/a.py").read_bytes() == (marker + "a = 'é'\n").encode("utf-8")
+    assert differences(files, tmp_path, ["pkg"]) == []
+    assert write(files, tmp_path, ["pkg"]) == []
+    assert is_generated(tmp_path / "pkg/a.py") is True
+    (tmp_path / "pkg/old.py").write_bytes(marker.encode("utf-8"))
+    assert differences(files, tmp_path, ["pkg"]) == ["stale: pkg/old.py"]
 
 
 def test_stale_files_outside_the_root_are_shown_absolute(tmp_path: Path) -> None:
@@ -1027,6 +1336,8 @@ def test_fields_carry_their_defaults_aliases_and_notes(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         _view(tmp_path, DEFAULTS.replace('default: "20"', "default: twenty"))
     assert caught.value.pointer == "/components/schemas/WithDefaults/properties/count/default"
+    assert caught.value.keyword == "default"
+    assert str(caught.value).startswith("views.yaml#/components/schemas/WithDefaults/")
     assert "the default is not a value of the property's type: 'twenty' is not a integer" in str(
         caught.value
     )
@@ -1112,6 +1423,10 @@ components:
         pictures: {$ref: "#/components/schemas/MediaList"}
     Media: {type: string, format: binary}
     MediaList: {type: array, items: {$ref: "#/components/schemas/Media"}}
+    Zipped:
+      type: object
+      properties: {raw: {type: string, format: binary}}
+    ZippedBytes: {type: string, format: binary}
 """
 
 
@@ -1155,9 +1470,90 @@ def test_object_models_forbid_extras_and_check_alternatives(tmp_path: Path) -> N
     body = _operation(view, "upload").body
     assert body is not None and body.file_fields == ["file", "files", "picture", "pictures"]
     assert _object(view, "Other").fields[1].annotation == "Level | None"
-    # The binary-as-file switch is off again after the multipart body's model.
+    # The binary-as-file switch is off again after the multipart body's model: a model
+    # built after it (in name order), sent as JSON, holds bytes.
+    assert [f.annotation for f in _object(view, "Zipped").fields] == ["bytes | None"]
+    assert _model(view, "ZippedBytes").alias_annotation == "bytes"  # type: ignore[attr-defined]
     assert TypeRenderer(_spec(tmp_path, MODELS), "pkg", RUNTIME).binary_as_file is False
     assert (view.default_host, view.base_path) == ("http://localhost/api", "/api")
+
+
+FIELDS = """
+openapi: 3.1.0
+info: {title: Fields, version: "1"}
+paths: {}
+components:
+  schemas:
+    Pair:
+      type: object
+      properties: {b: {type: integer}, a: {type: integer}}
+      example: {b: 1, a: 2}
+    Both:
+      type: object
+      required: [z, y]
+      properties: {z: {type: string, example: zz}, y: {type: integer, example: 3}}
+    Two:
+      type: object
+      required: [z, y]
+      properties: {z: {type: string}, y: {type: integer}}
+    Listed:
+      type: object
+      required: [n]
+      properties: {n: {type: integer}}
+      example: [1, 2]
+    Clashes:
+      type: object
+      properties:
+        a-b: {type: string}
+        a_b: {type: string}
+        json: {type: string}
+        json_: {type: string}
+        x-y: {type: string}
+        x.y: {type: string}
+    Kinds:
+      type: object
+      properties:
+        list: {enum: ["list", 1]}
+"""
+
+
+def test_object_examples_and_field_names(tmp_path: Path) -> None:
+    view = _view(tmp_path, FIELDS)
+    # The docs' examples: JSON with sorted keys, else every required field as an argument.
+    assert _object(view, "Pair").example_json == '{"a": 2, "b": 1}'
+    assert _object(view, "Both").example_json == '{"y": 3, "z": "zz"}'
+    assert (_object(view, "Two").example_json, _object(view, "Two").example_args) == (
+        "",
+        "z=..., y=...",
+    )
+    # A required field without description or alias is a bare annotation.
+    assert [f.assignment for f in _object(view, "Two").fields] == ["", ""]
+    # An example that is no object is not the model's example.
+    listed = _object(view, "Listed")
+    assert (listed.example_json, listed.example_args) == ("", "n=...")
+    # A property whose wire name is the identifier keeps it; the other is numbered.
+    fields = _object(view, "Clashes").fields
+    assert [(f.wire_name, f.name) for f in fields] == [
+        ("a-b", "a_b_2"),
+        ("a_b", "a_b"),
+        ("json", "json__2"),
+        ("json_", "json_"),
+        # Neither asks for its identifier verbatim: the first gets it, the second a number.
+        ("x-y", "x_y"),
+        ("x.y", "x_y_2"),
+    ]
+    assert fields[0].assignment == " = Field(default=None, alias='a-b')"
+    assert view.warnings == [
+        "views.yaml#/components/schemas/Clashes/properties/a-b: property 'a-b' is field "
+        "'a_b_2' (alias 'a-b'): 'a_b' is another property's field",
+        "views.yaml#/components/schemas/Clashes/properties/json: property 'json' is field "
+        "'json__2' (alias 'json'): 'json_' is another property's field",
+        "views.yaml#/components/schemas/Clashes/properties/x.y: property 'x.y' is field "
+        "'x_y_2' (alias 'x.y'): 'x_y' is another property's field",
+    ]
+    # The text of a literal value is no type name: a field named ``list`` keeps its name.
+    kinds = _object(view, "Kinds").fields
+    assert [(f.name, f.annotation) for f in kinds] == [("list", "Literal['list', 1] | None")]
 
 
 def test_recursive_models_import_their_cycle_at_the_end(tmp_path: Path) -> None:
@@ -1203,6 +1599,8 @@ def test_cycles_are_found_as_strongly_connected_components(tmp_path: Path) -> No
         ["e"],
         ["f", "g", "h"],
     ]
+    # A successor without an entry of its own is a node without edges.
+    assert sorted(_strongly_connected({"a": ["x", "a"], "b": ["a"]})) == [["a"], ["b"], ["x"]]
     # Deeper than Python's stack: iterative.
     chain = {str(i): [str(i + 1)] for i in range(5000)}
     chain["5000"] = ["0"]
@@ -1225,6 +1623,12 @@ components:
       properties:
         kids: {type: array, items: {$ref: "#/components/schemas/Forest"}}
     Forest: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+    Ping:
+      type: object
+      properties: {pong: {$ref: "#/components/schemas/Pong"}}
+    Pong:
+      type: object
+      properties: {ping: {$ref: "#/components/schemas/Ping"}}
 """
 
 
@@ -1237,11 +1641,16 @@ def test_recursion_without_a_class_is_refused_and_through_one_is_not(tmp_path: P
         ("/components/schemas/Json", "$ref"),
         ("/components/schemas/JsonList", "$ref"),
     ]
-    assert "recursive schema 'Json' refers to itself through Json -> JsonList -> Json" in str(
-        errors[0]
+    assert str(errors[0]) == (
+        "views.yaml#/components/schemas/Json: '$ref': recursive schema 'Json' refers to itself "
+        "through Json -> JsonList -> Json without an object schema on the way; the Python "
+        "emitter needs a class to break the recursion"
     )
-    assert "the Python emitter needs a class to break the recursion" in str(errors[0])
-    assert recursive_groups(spec) == {"Tree": frozenset({"Tree"})}
+    assert recursive_groups(spec) == {
+        "Tree": frozenset({"Tree"}),
+        "Ping": frozenset({"Ping", "Pong"}),
+        "Pong": frozenset({"Ping", "Pong"}),
+    }
     with pytest.raises(SpecError, match="Json -> JsonList -> Json"):
         _view(tmp_path, RECURSIVE_ALIASES)
 
@@ -1650,16 +2059,283 @@ def test_operation_examples_fill_in_what_is_required(tmp_path: Path) -> None:
     )
 
 
+RENAMED_FIELDS = """
+openapi: 3.1.0
+info: {title: Renamed, version: "1"}
+paths:
+  /send:
+    post:
+      operationId: send
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+      responses: {"204": {description: done}}
+  /sendExample:
+    post:
+      operationId: sendExample
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Req"}
+            example: {json: j, list: [x], a-b: y, a_b: z, extra-key: 1}
+      responses: {"204": {description: done}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: "#/components/schemas/Upload"}}
+      responses: {"204": {description: done}}
+  /scalars:
+    post:
+      operationId: scalars
+      requestBody:
+        content:
+          multipart/form-data: {schema: {$ref: "#/components/schemas/Scalars"}}
+          application/json: {schema: {$ref: "#/components/schemas/Scalars"}}
+      responses: {"204": {description: done}}
+components:
+  schemas:
+    Scalars:
+      type: object
+      required: [ratio, flag]
+      properties:
+        ratio: {type: number}
+        flag: {type: boolean}
+        raw: {type: string, format: binary}
+    Req:
+      type: object
+      required: [json, list, a-b, a_b]
+      properties:
+        json: {type: string}
+        list: {type: array, items: {type: string}}
+        a-b: {type: string}
+        a_b: {type: string}
+    Upload:
+      type: object
+      required: [bytes, note]
+      properties:
+        bytes: {type: string, format: binary}
+        note: {type: string}
+        other: {type: string, format: byte}
+"""
+
+
+def test_docs_examples_name_the_fields_as_the_model_does(tmp_path: Path) -> None:
+    # The example builds the body with the model's field names, which are not always the
+    # wire names made identifiers: ``json_`` (a pydantic name), ``list_`` (a type the model
+    # uses), ``a_b_2`` (two properties asking for one name).
+    view = _view(tmp_path, RENAMED_FIELDS)
+    assert [f.name for f in _object(view, "Req").fields] == ["json_", "list_", "a_b_2", "a_b"]
+    assert _operation(view, "send").example_setup == [
+        "req = Req(json_='string', list_=[], a_b_2='string', a_b='string')"
+    ]
+    # A key the model does not have is passed as it is spelled (made an identifier).
+    assert _operation(view, "sendExample").example_setup == [
+        "req = Req(json_='j', list_=['x'], a_b_2='y', a_b='z', extra_key=1)"
+    ]
+    # A file part keeps its name: in the multipart model ``bytes`` is no type it uses.
+    assert [f.name for f in _object(view, "Upload").fields] == ["bytes", "note", "other"]
+    assert _operation(view, "upload").example_setup == [
+        "upload = Upload(bytes='string', note='string')"
+    ]
+    # Placeholders of each kind; a body also sent as JSON is sent as JSON: bytes, no file.
+    assert _operation(view, "scalars").example_setup == ["scalars = Scalars(ratio=0.0, flag=False)"]
+    assert [f.annotation for f in _object(view, "Scalars").fields] == [
+        "float",
+        "bool",
+        "bytes | None",
+    ]
+    # The renaming is said once, by the model.
+    assert view.warnings == [
+        "views.yaml#/components/schemas/Req/properties/a-b: property 'a-b' is field 'a_b_2' "
+        "(alias 'a-b'): 'a_b' is another property's field"
+    ]
+
+
 def test_two_operations_giving_one_method_are_refused(tmp_path: Path) -> None:
     text = EXAMPLES.replace("operationId: withMediaExample", "operationId: with_schema_example")
     with pytest.raises(SpecError) as caught:
         _view(tmp_path, text)
     assert caught.value.pointer == "/paths/~1b/post"
     assert caught.value.keyword == "operationId"
+    assert str(caught.value).startswith("views.yaml#/paths/~1b/post: ")
     assert (
         "operationId 'with_schema_example' gives the method 'with_schema_example' of ExApi, "
         "as does the operation at /paths/~1a~1{n}/post"
     ) in str(caught.value)
+
+
+def test_a_parameter_named_like_another_or_the_body_is_refused(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Same, version: "1"}
+    paths:
+      /things:
+        post:
+          operationId: make
+          parameters:
+            - {name: thing, in: query, schema: {type: string}}
+          requestBody:
+            content:
+              application/json: {schema: {$ref: "#/components/schemas/Thing"}}
+          responses: {"204": {description: done}}
+    components:
+      schemas:
+        Thing: {type: object, properties: {n: {type: integer}}}
+    """
+    with pytest.raises(SpecError) as caught:
+        _view(tmp_path, text)
+    assert str(caught.value) == (
+        "views.yaml#/paths/~1things/post: 'parameters': two parameters have the same Python name"
+    )
+    twins = text.replace(
+        "- {name: thing, in: query, schema: {type: string}}",
+        "- {name: a-b, in: query, schema: {type: string}}\n"
+        "            - {name: a_b, in: header, schema: {type: string}}",
+    )
+    with pytest.raises(SpecError, match="two parameters have the same Python name"):
+        _view(tmp_path, twins)
+
+
+def test_an_operation_without_summary_or_description_has_empty_ones(tmp_path: Path) -> None:
+    op = _operation(_view(tmp_path, OPERATIONS), "deleteThing")
+    assert (op.summary, op.description) == ("", "")
+
+
+def test_signature_names_end_at_the_first_colon(tmp_path: Path) -> None:
+    text = """
+    openapi: 3.1.0
+    info: {title: Colon, version: "1"}
+    paths:
+      /x:
+        get:
+          operationId: getX
+          parameters:
+            - {name: mode, in: query, required: true, schema: {enum: ["a:b", 1]}}
+          responses: {"204": {description: done}}
+    """
+    op = _operation(_view(tmp_path, text), "getX")
+    assert op.signature == ["mode: Literal['a:b', 1]"]
+    assert op.signature_names == ["mode"]
+
+
+def test_class_names_keep_an_identifiers_spelling_and_skip_reserved_ones() -> None:
+    from codegen.views.python_types import class_name, unique_class_names
+
+    # A schema name that is an identifier is kept (capitalized); another is made PascalCase.
+    assert [class_name(n) for n in ("chat_message", "chatMessage", "chat-message")] == [
+        "Chat_message",
+        "ChatMessage",
+        "ChatMessage",
+    ]
+    # ``<name>Model`` taken too (by a reserved name, compared ignoring case): numbered.
+    assert unique_class_names(["Foo"], frozenset({"Foo", "foomodel"})) == (
+        {"Foo": "FooModel2"},
+        {"Foo": "'Foo' is a name the package already uses"},
+    )
+
+
+STREAM_SHAPES = """
+openapi: 3.1.0
+info: {title: Shapes, version: "1"}
+paths:
+  /s:
+    post:
+      operationId: s
+      responses:
+        "200":
+          description: done first
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/DoneFirst"}}}
+        "201":
+          description: optional data
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Loose"}}}
+        "202":
+          description: data and more
+          content: {text/event-stream: {schema: {$ref: "#/components/schemas/Wide"}}}
+        "203":
+          description: an event or text
+          content:
+            text/event-stream:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Event"}, {type: string}]
+  /up:
+    get:
+      operationId: up
+      responses:
+        "101": {description: upgrade}
+        "200": {description: or not}
+  /up2:
+    get:
+      operationId: up2
+      responses:
+        "101": {description: upgrade}
+        "103": {description: hints}
+components:
+  schemas:
+    Chunk: {type: object, properties: {t: {type: string}}}
+    Done: {type: object, required: [data], properties: {data: {type: string, enum: ["[DONE]"]}}}
+    Event: {type: object, required: [data], properties: {data: {$ref: "#/components/schemas/Chunk"}}}
+    OptionalEvent: {type: object, properties: {data: {$ref: "#/components/schemas/Chunk"}}}
+    WideEvent:
+      type: object
+      required: [data, id]
+      properties: {data: {$ref: "#/components/schemas/Chunk"}, id: {type: string}}
+    DoneFirst:
+      oneOf: [{$ref: "#/components/schemas/Done"}, {$ref: "#/components/schemas/Event"}]
+    Loose:
+      oneOf: [{$ref: "#/components/schemas/OptionalEvent"}, {$ref: "#/components/schemas/Done"}]
+    Wide:
+      oneOf: [{$ref: "#/components/schemas/WideEvent"}, {$ref: "#/components/schemas/Done"}]
+"""
+
+
+def test_stream_chunks_and_upgrades_by_shape(tmp_path: Path) -> None:
+    view = _view(tmp_path, STREAM_SHAPES)
+    stream = _operation(view, "s").stream
+    assert stream is not None
+    # The sentinel may come first; only a required ``data``, alone, is an event's chunk.
+    assert stream.specs == [
+        ("200", "ResponseSpec.event_stream(Chunk)"),
+        (
+            "201",
+            "ResponseSpec.event_stream(Annotated[OptionalEvent | Done, "
+            "BeforeValidator(unwrap_one_of)])",
+        ),
+        (
+            "202",
+            "ResponseSpec.event_stream(Annotated[WideEvent | Done, "
+            "BeforeValidator(unwrap_one_of)])",
+        ),
+        # A variant that is no event object: the union itself is the chunk.
+        (
+            "203",
+            "ResponseSpec.event_stream(Annotated[Event | str, BeforeValidator(unwrap_one_of)])",
+        ),
+    ]
+    # A 101 beside a success is an ordinary operation; 1xx only is skipped, all named.
+    assert [s.operation_id for s in view.skipped] == ["up2"]
+    assert view.skipped[0].reason.startswith("answers 101, 103 (a protocol upgrade")
+
+
+def test_a_streamed_status_has_no_plain_annotation(tmp_path: Path) -> None:
+    from codegen.views.answers import StreamedAnswer
+
+    types = TypeRenderer(_spec(tmp_path, STREAM_SHAPES), "pkg", RUNTIME)
+    with pytest.raises(TypeError, match=r"^a streamed status has no plain result$"):
+        StreamedAnswer().annotation(types, Imports())
+
+
+def test_defaults_of_nullable_enums_and_decimal_floats(tmp_path: Path) -> None:
+    from codegen.views.defaults import PythonDefault, python_default
+
+    types = TypeRenderer(_spec(tmp_path, NAMED_DEFAULTS), "pkg", RUNTIME)
+    imports = Imports()
+    nullable = ir.Nullable(ir.Ref("Colour"))
+    assert python_default(nullable, "red", types, imports) == PythonDefault("Colour.RED")
+    assert imports.lines() == ["from pkg.models.colour import Colour"]
+    assert python_default(ir.Primitive("number"), 0.1, types, imports) == PythonDefault("0.1")
 
 
 NAMED_DEFAULTS = """
