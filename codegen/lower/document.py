@@ -10,6 +10,7 @@ are named ``<OperationId>Request`` and ``<OperationId><Status>Response``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
@@ -29,6 +30,9 @@ HTTP_METHODS: tuple[ir.HttpMethod, ...] = (
     "patch",
     "trace",
 )
+
+#: A path template expression (OpenAPI: "delimited by curly braces"): ``{id}``.
+_TEMPLATE_EXPRESSION = re.compile(r"\{([^{}/]+)\}")
 
 #: The extension that marks an operation safe to send again after a failure.
 RETRY_SAFE = "x-retry-safe"
@@ -330,9 +334,9 @@ class _Lowering:
     def _check_path_template(
         self, path: str, parameters: tuple[ir.Parameter, ...], ptr: str
     ) -> None:
-        in_template = {
-            part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")
-        }
+        # A template expression marks a section of the path, not only a whole segment
+        # (``/files/{id}.json``): the runtime fills each ``{name}`` wherever it stands.
+        in_template = set(_TEMPLATE_EXPRESSION.findall(path))
         declared = {p.name for p in parameters if p.location == "path"}
         for name in sorted(in_template - declared):
             raise self.doc.error(ptr, "parameters", f"path parameter {{{name}}} is not declared")

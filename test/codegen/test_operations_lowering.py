@@ -896,10 +896,24 @@ def test_with_keep_going_a_refused_discriminator_is_reported_and_lowering_goes_o
     assert [op.operation_id for op in spec.operations] == ["op"]
 
 
-def test_a_segment_that_is_not_wholly_a_template_is_not_a_parameter(tmp_path: Path) -> None:
-    # "{id}.json" is not a whole segment: the generator cannot fill it, and says so.
-    error = refused(tmp_path, {"/files/{id}.json": {"get": _op(parameters=[PATH_ID])}})
+def test_a_template_inside_a_segment_is_a_path_parameter(tmp_path: Path) -> None:
+    # OpenAPI: a template expression marks "a section of a URL path", not only a whole
+    # segment; the runtime fills {id} wherever it stands.
+    spec = lower_document(tmp_path, {"/files/{id}.json": {"get": _op(parameters=[PATH_ID])}})
+    [operation] = spec.operations
+    assert operation.path == "/files/{id}.json"
+    assert [(p.name, p.location) for p in operation.parameters] == [("id", "path")]
+    error = refused(tmp_path, {"/files/{id}.{format}": {"get": _op(parameters=[PATH_ID])}})
     assert (error.pointer, error.message) == (
-        "/paths/~1files~1{id}.json/get",
-        "path parameter 'id' is not in the path '/files/{id}.json'",
+        "/paths/~1files~1{id}.{format}/get",
+        "path parameter {format} is not declared",
+    )
+
+
+def test_a_path_parameter_must_stand_in_the_path_between_braces(tmp_path: Path) -> None:
+    # "id" in the path's text is not a template: the parameter has nowhere to go.
+    error = refused(tmp_path, {"/files/id.json": {"get": _op(parameters=[PATH_ID])}})
+    assert (error.pointer, error.message) == (
+        "/paths/~1files~1id.json/get",
+        "path parameter 'id' is not in the path '/files/id.json'",
     )
