@@ -412,22 +412,17 @@ class _Lowering:
                 ptr, "responses", f"{status!r} is not a status code, range or 'default'"
             )
         resp_ptr, resp = self.doc.deref(node, ptr)
-        headers = tuple(
-            ir.Header(
-                name=name,
-                type=self.types.type_of(
-                    self.doc.deref(h, join_pointer(resp_ptr, "headers", name))[1].get("schema", {}),
-                    join_pointer(resp_ptr, "headers", name, "schema"),
-                    hint + pascal_case(name),
-                ),
-                description=self.doc.deref(h, join_pointer(resp_ptr, "headers", name))[1].get(
-                    "description"
-                ),
+        headers_ptr = join_pointer(resp_ptr, "headers")
+        headers = []
+        for name, raw in self.doc.mapping(resp.get("headers", {}), headers_ptr).items():
+            # A referenced header's schema is where the reference leads (its errors too).
+            header_ptr, header = self.doc.deref(raw, join_pointer(headers_ptr, name))
+            type_ = self.types.type_of(
+                header.get("schema", {}),
+                join_pointer(header_ptr, "schema"),
+                hint + pascal_case(name),
             )
-            for name, h in self.doc.mapping(
-                resp.get("headers", {}), join_pointer(resp_ptr, "headers")
-            ).items()
-        )
+            headers.append(ir.Header(name, type_, header.get("description")))
         return ir.Response(
             status=status,
             description=str(resp.get("description", "")),
@@ -437,7 +432,7 @@ class _Lowering:
                 # "200" and "4XX" stand as they are inside a name; "default" -> "Default".
                 f"{hint}{status if status[0].isdigit() else pascal_case(status)}Response",
             ),
-            headers=headers,
+            headers=tuple(headers),
         )
 
     def _contents(self, node: object, ptr: str, hint: str) -> tuple[ir.MediaType, ...]:

@@ -626,6 +626,49 @@ def test_schemas_reached_through_parameters_and_references_are_marked_used(
     }
 
 
+def test_a_schema_already_marked_does_not_stop_the_marking_of_those_beside_it(
+    tmp_path: Path,
+) -> None:
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"content": {"application/json": {"schema": schema}}}
+
+    obj = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    spec = lower_document(
+        tmp_path,
+        {
+            "/a": {"post": _op(requestBody=body(ref("First")))},
+            # First is marked already when this body is walked: Second beside it still is.
+            "/b": {
+                "post": {
+                    **_op(requestBody=body({"oneOf": [ref("First"), ref("Second")]})),
+                    "operationId": "b",
+                }
+            },
+        },
+        components={"schemas": {"First": obj, "Second": obj}},
+    )
+    assert {s.name: s.usage for s in spec.schemas if s.name in ("First", "Second")} == {
+        "First": ir.Usage(True, False),
+        "Second": ir.Usage(True, False),
+    }
+
+
+def test_each_parameter_location_of_openapi_is_lowered(tmp_path: Path) -> None:
+    params = [
+        {"name": name, "in": location, "schema": {"type": "string"}}
+        for name, location in [("q", "query"), ("h", "header"), ("session", "cookie")]
+    ]
+    spec = lower_document(tmp_path, {"/a": {"get": _op(parameters=params)}})
+    assert [(p.name, p.location) for p in spec.operations[0].parameters] == [
+        ("q", "query"),
+        ("h", "header"),
+        ("session", "cookie"),
+    ]
+
+
 def test_security_requirements_list_each_scheme_once_in_order(tmp_path: Path) -> None:
     schemes = {
         "basic": {"type": "http", "scheme": "basic"},
@@ -705,6 +748,18 @@ def test_a_bad_response_header_is_refused_with_its_pointer(
     responses = {"200": {"description": "ok", "headers": {"X-Rate": header}}}
     error = refused(tmp_path, {"/a": {"get": _op(responses=responses)}})
     assert (error.pointer, error.keyword) == (pointer, keyword)
+
+
+def test_a_referenced_header_is_refused_where_the_reference_leads(tmp_path: Path) -> None:
+    responses = {
+        "200": {"description": "ok", "headers": {"X-Rate": {"$ref": "#/components/headers/R"}}}
+    }
+    error = refused(
+        tmp_path,
+        {"/a": {"get": _op(responses=responses)}},
+        components={"headers": {"R": {"schema": {"type": "object", "not": {}}}}},
+    )
+    assert (error.pointer, error.keyword) == ("/components/headers/R/schema/not", "not")
 
 
 @pytest.mark.parametrize(
