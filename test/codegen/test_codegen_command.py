@@ -454,16 +454,33 @@ def test_a_runtime_that_cannot_be_imported_exits_2(
     assert not (tmp_path / "out").exists()
 
 
-def test_help_names_the_command_and_each_option(capsys: pytest.CaptureFixture[str]) -> None:
+#: Each option and what ``--help`` says it does (README: "Regenerating").
+OPTIONS = {
+    "--spec SPEC": "the OpenAPI document",
+    "--out OUT": "output root (default: .)",
+    "--package PACKAGE": "import name of the generated package",
+    "--runtime RUNTIME": "import name of the runtime package",
+    "--docs-dir DOCS_DIR": "folder for the Markdown pages",
+    "--check": "write nothing; fail if the output differs",
+    "--config CONFIG": "pyproject.toml whose [tool.codegen] table configures the output",
+    "--overlay OVERLAY": "an OpenAPI Overlay 1.0 document applied to the spec first "
+    "(default: [tool.codegen] overlay of --config)",
+    "--no-overlay": "generate from the spec as published",
+    "--keep-going": "report every refusal (pointer, keyword, reason), not only the first",
+}
+
+
+def test_help_names_the_command_and_says_what_each_option_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["--help"])
     assert caught.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert text.startswith("usage: python -m codegen ")
-    assert "regenerate ``together/generated`` and ``docs`` from ``openapi.yaml``" in text
-    for option in ("--spec", "--out", "--package", "--runtime", "--docs-dir", "--check"):
-        assert option in text
-    for option in ("--config", "--overlay", "--no-overlay", "--keep-going"):
-        assert option in text
-    assert "write nothing; fail if the output differs" in text
-    assert "report every refusal (pointer, keyword, reason), not only the first" in text
+    assert (
+        "``python -m codegen``: regenerate ``together/generated`` and ``docs`` from "
+        "``openapi.yaml``. options:"
+    ) in text
+    for option, description in OPTIONS.items():
+        assert f" {option} {description} " in f"{text} ", option

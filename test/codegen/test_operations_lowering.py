@@ -972,3 +972,20 @@ def test_a_path_parameter_must_stand_in_the_path_between_braces(tmp_path: Path) 
         "/paths/~1files~1id.json/get",
         "path parameter 'id' is not in the path '/files/id.json'",
     )
+
+
+def test_the_ir_finds_a_schema_by_name_and_tells_success_answers(tmp_path: Path) -> None:
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"get": _op()}},
+        components={"schemas": {"Thing": {"type": "object"}, "Other": {"type": "string"}}},
+    )
+    assert spec.schema("Thing").name == "Thing"
+    assert spec.schema("Other").name == "Other"
+    with pytest.raises(KeyError) as caught:
+        spec.schema("Missing")
+    assert caught.value.args == ("Missing",)
+    answers = [ir.Response(status, "", ()) for status in ("200", "2XX", "204", "default", "404")]
+    assert [r.is_success for r in answers] == [True, True, True, False, False]
+    assert ir.Constraints().is_empty()
+    assert not ir.Constraints(min_length=0).is_empty()
