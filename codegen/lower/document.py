@@ -80,18 +80,16 @@ class _Lowering:
             seen[op.operation_id] = op.pointer
 
         info = self.doc.mapping(root["info"], "/info")
-        servers = tuple(
-            ir.Server(
-                url=self.doc.string(s.get("url"), join_pointer("/servers", i, "url")),
-                description=s.get("description"),
-            )
-            for i, s in enumerate(self.doc.sequence(root.get("servers", []), "/servers"))
-        )
+        servers = []
+        for i, server in enumerate(self.doc.sequence(root.get("servers", []), "/servers")):
+            server = self.doc.mapping(server, join_pointer("/servers", i))
+            url = self.doc.string(server.get("url"), join_pointer("/servers", i, "url"))
+            servers.append(ir.Server(url, server.get("description")))
         spec = ir.ApiSpec(
             title=self.doc.string(info.get("title"), "/info/title"),
             version=str(info.get("version", "")),
             description=info.get("description"),
-            servers=servers,
+            servers=tuple(servers),
             security_schemes=tuple(security_schemes.values()),
             tags=self._tags(operations),
             schemas=tuple(self.types.schemas[name] for name in sorted(self.types.schemas)),

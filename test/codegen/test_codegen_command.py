@@ -150,6 +150,7 @@ def test_settings_are_read_from_the_codegen_table(tmp_path: Path) -> None:
         """,
     )
     assert load_settings(config) == Settings("ACME_KEY", "ACME_URL", ("listThings", "ping"))
+    assert load_mixins(config) == ()  # a codegen table without mixins
     assert load_overlay_setting(config) == tmp_path / "changes" / "overlay.yaml"
 
 

@@ -989,3 +989,12 @@ def test_the_ir_finds_a_schema_by_name_and_tells_success_answers(tmp_path: Path)
     assert [r.is_success for r in answers] == [True, True, True, False, False]
     assert ir.Constraints().is_empty()
     assert not ir.Constraints(min_length=0).is_empty()
+
+
+@pytest.mark.parametrize("server", ["https://api.example", 5, None])
+def test_a_server_that_is_not_a_mapping_is_refused_with_its_pointer(
+    tmp_path: Path, server: object
+) -> None:
+    error = refused(tmp_path, {"/a": {"get": _op()}}, servers=[{"url": "https://ok"}, server])
+    assert (error.pointer, error.keyword) == ("/servers/1", "1")
+    assert error.message.startswith("expected a mapping, found ")
