@@ -109,10 +109,21 @@ def test_a_pyproject_without_a_codegen_table_sets_nothing(tmp_path: Path) -> Non
     assert load_overlay_setting(config) is None
 
 
-def test_a_codegen_entry_that_is_not_a_table_sets_nothing(tmp_path: Path) -> None:
-    config = write_file(tmp_path / "pyproject.toml", "[tool]\ncodegen = 1\n")
+@pytest.mark.parametrize("text", ["[tool]\ncodegen = 1\n", "tool = 1\n"])
+def test_a_tool_or_codegen_entry_that_is_not_a_table_sets_nothing(
+    tmp_path: Path, text: str
+) -> None:
+    config = write_file(tmp_path / "pyproject.toml", text)
+    assert load_mixins(config) == ()
     assert load_settings(config) == Settings(None, None, ())
     assert load_overlay_setting(config) is None
+
+
+def test_mixins_that_are_not_a_table_are_refused(tmp_path: Path) -> None:
+    config = write_file(tmp_path / "pyproject.toml", '[tool.codegen]\nmixins = "Thing"\n')
+    with pytest.raises(ValueError) as caught:
+        load_mixins(config)
+    assert str(caught.value) == "[tool.codegen] mixins = 'Thing': expected a table"
 
 
 def test_mixins_are_read_sorted_by_schema(tmp_path: Path) -> None:
@@ -389,6 +400,7 @@ def test_the_overlay_option_replaces_the_configured_one_and_no_overlay_drops_it(
     "config",
     [
         '[tool.codegen.mixins]\nThing = "no_colon"\n',
+        "[tool.codegen]\nmixins = 1\n",
         '[tool.codegen]\napi_key_env = ""\n',
         "[tool.codegen]\noverlay = 1\n",
     ],
@@ -405,6 +417,17 @@ def test_a_bad_setting_exits_2_naming_it(
     status, out, err = run(args, capsys)
     assert (status, out) == (2, "")
     assert err.startswith("codegen: [tool.codegen") and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_config_that_is_not_toml_exits_2_naming_the_file(
+    tmp_path: Path, spec: Path, formatted: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_file(tmp_path / "pyproject.toml", "[tool]\ncodegen = [1\n")
+    args = ["--spec", str(spec), "--out", str(tmp_path / "out"), "--config", str(path)]
+    status, out, err = run(args, capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"codegen: {path}: not valid TOML: ") and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
 
 
