@@ -446,6 +446,16 @@ def test_a_refused_spec_exits_2_with_the_pointer_and_writes_nothing(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_spec_that_cannot_be_read_exits_2_naming_it(
+    tmp_path: Path, formatted: list[list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--spec", str(tmp_path / "absent.yaml"), "--out", str(tmp_path / "out")]
+    status, out, err = run([*args, "--config", str(tmp_path / "none.toml")], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("codegen: absent.yaml#/: 'openapi': cannot read the spec: ")
+    assert not (tmp_path / "out").exists()
+
+
 def test_keep_going_prints_each_refusal_and_their_count(
     tmp_path: Path, formatted: list[list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:

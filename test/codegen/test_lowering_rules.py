@@ -1230,6 +1230,15 @@ def load_text(tmp_path: Path, text: str, name: str = "doc.yaml") -> SpecDocument
 MINIMAL = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n"
 
 
+def test_a_spec_that_cannot_be_read_is_refused_naming_the_file(tmp_path: Path) -> None:
+    for path in (tmp_path / "absent.yaml", tmp_path):
+        with pytest.raises(SpecError) as caught:
+            load_spec(path)
+        assert (caught.value.pointer, caught.value.keyword) == ("/", "openapi")
+        assert caught.value.message.startswith("cannot read the spec: ")
+        assert str(caught.value).startswith(f"{path.name}#/: 'openapi': cannot read the spec: ")
+
+
 def test_the_loader_keeps_json_types_and_names_the_document(tmp_path: Path) -> None:
     doc = load_text(
         tmp_path,
