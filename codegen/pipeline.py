@@ -62,10 +62,11 @@ def _codegen_table(pyproject: Path) -> dict[str, Any]:
     if not pyproject.is_file():
         return {}
     try:
-        tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        with pyproject.open("rb") as file:  # TOML is UTF-8: tomllib decodes it
+            tool = tomllib.load(file).get("tool")
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{pyproject}: not valid TOML: {exc}") from exc
-    table = tool.get("codegen", {}) if isinstance(tool, dict) else {}
+    table = tool.get("codegen") if isinstance(tool, dict) else None
     return table if isinstance(table, dict) else {}
 
 

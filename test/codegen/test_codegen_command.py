@@ -141,7 +141,9 @@ def test_mixins_are_read_sorted_by_schema(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["pets.legs", ":SixLegs", "pets.legs:", "pets:six-legs"])
+@pytest.mark.parametrize(
+    "value", ["pets.legs", ":SixLegs", "pets.legs:", "pets:six-legs", "pets:legs:SixLegs"]
+)
 def test_a_mixin_that_is_not_module_colon_class_is_refused(tmp_path: Path, value: str) -> None:
     config = write_file(tmp_path / "pyproject.toml", f'[tool.codegen.mixins]\nAnt = "{value}"\n')
     with pytest.raises(ValueError) as caught:

@@ -70,6 +70,9 @@ def test_snake_case(name: str, expected: str) -> None:
     ("name", "expected"),
     [
         ("max_tokens", "max_tokens"),  # already a plain identifier: kept as it is
+        ("key__name", "key__name"),
+        ("name_", "name_"),
+        ("ID", "id"),
         ("top_k2", "top_k2"),
         ("maxTokens", "max_tokens"),
         ("_private", "private"),

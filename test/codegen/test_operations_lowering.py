@@ -656,6 +656,38 @@ def test_a_schema_already_marked_does_not_stop_the_marking_of_those_beside_it(
     }
 
 
+def test_schemas_reached_through_maps_nullables_and_extra_properties_are_marked_used(
+    tmp_path: Path,
+) -> None:
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    obj = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    body = {
+        "type": "object",
+        "properties": {
+            "by_key": {"type": "object", "additionalProperties": ref("InMap")},
+            "maybe": {"oneOf": [ref("Nullable"), {"type": "null"}]},
+            "holder": ref("Holder"),
+        },
+    }
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"post": _op(requestBody={"content": {"application/json": {"schema": body}}})}},
+        components={
+            "schemas": {
+                "InMap": obj,
+                "Nullable": obj,
+                "Holder": {**obj, "additionalProperties": ref("Extra")},
+                "Extra": obj,
+            }
+        },
+    )
+    usage = {s.name: s.usage for s in spec.schemas}
+    for name in ("InMap", "Nullable", "Holder", "Extra"):
+        assert usage[name] == ir.Usage(True, False), name
+
+
 def test_each_parameter_location_of_openapi_is_lowered(tmp_path: Path) -> None:
     params = [
         {"name": name, "in": location, "schema": {"type": "string"}}

@@ -444,3 +444,18 @@ def test_load_overlay_errors_name_the_file_and_the_document_root(tmp_path: Path)
         load_overlay(tmp_path / "absent.yaml")
     assert str(caught.value).startswith("absent.yaml#/: 'overlay': cannot read the overlay: ")
     assert "absent.yaml" in str(caught.value).split("cannot read the overlay: ")[1]
+
+
+def test_a_nested_update_value_is_copied_for_each_node() -> None:
+    update = {"x-new": {"list": [1]}}
+    result = apply({"target": "$.paths.*.post", "update": update})
+    result["paths"]["/rerank"]["post"]["x-new"]["list"].append(2)
+    assert result["paths"]["/embeddings"]["post"]["x-new"] == {"list": [1]}
+    assert update == {"x-new": {"list": [1]}}
+
+
+def test_an_overlay_in_utf_16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "o.yaml"
+    text = "overlay: 1.0.0\ninfo: {title: Änderungen, version: '1'}\nactions: []\n"
+    path.write_bytes(text.encode("utf-16"))
+    assert load_overlay(path)["info"] == {"title": "Änderungen", "version": "1"}
