@@ -301,6 +301,11 @@ def test_required_beside_a_single_all_of_part_makes_those_properties_required(
             "expected a property name (a string), found 5",
         ),
         (
+            {"type": "object", "properties": {"a": {}}, "required": "a"},
+            "/components/schemas/Thing/required",
+            "expected a list, found str",
+        ),
+        (
             {"type": "object", "properties": {"a": {}}, "required": [["a"]]},
             "/components/schemas/Thing/required/0",
             "expected a property name (a string), found ['a']",
