@@ -46,10 +46,9 @@ def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
     Language-specific additions to generated models (``EmbeddingsResponse.to_numpy``) live
     in hand-written mixins named here, not in the language-neutral spec.
     """
-    if not pyproject.is_file():
-        return ()
-    table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("codegen", {})
-    mixins = table.get("mixins", {})
+    mixins = _codegen_table(pyproject).get("mixins", {})
+    if not isinstance(mixins, dict):
+        raise ValueError(f"[tool.codegen] mixins = {mixins!r}: expected a table")
     for schema, target in mixins.items():
         module, sep, name = str(target).partition(":")
         if not sep or not module or not name.isidentifier():
@@ -62,8 +61,12 @@ def load_mixins(pyproject: Path) -> tuple[tuple[str, str], ...]:
 def _codegen_table(pyproject: Path) -> dict[str, Any]:
     if not pyproject.is_file():
         return {}
-    tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
-    table = tool.get("codegen", {})
+    try:
+        with pyproject.open("rb") as file:  # TOML is UTF-8: tomllib decodes it
+            tool = tomllib.load(file).get("tool")
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{pyproject}: not valid TOML: {exc}") from exc
+    table = tool.get("codegen") if isinstance(tool, dict) else None
     return table if isinstance(table, dict) else {}
 
 

@@ -10,6 +10,7 @@ are named ``<OperationId>Request`` and ``<OperationId><Status>Response``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
@@ -29,6 +30,9 @@ HTTP_METHODS: tuple[ir.HttpMethod, ...] = (
     "patch",
     "trace",
 )
+
+#: A path template expression (OpenAPI: "delimited by curly braces"): ``{id}``.
+_TEMPLATE_EXPRESSION = re.compile(r"\{([^{}/]+)\}")
 
 #: The extension that marks an operation safe to send again after a failure.
 RETRY_SAFE = "x-retry-safe"
@@ -76,18 +80,16 @@ class _Lowering:
             seen[op.operation_id] = op.pointer
 
         info = self.doc.mapping(root["info"], "/info")
-        servers = tuple(
-            ir.Server(
-                url=self.doc.string(s.get("url"), join_pointer("/servers", i, "url")),
-                description=s.get("description"),
-            )
-            for i, s in enumerate(self.doc.sequence(root.get("servers", []), "/servers"))
-        )
+        servers = []
+        for i, server in enumerate(self.doc.sequence(root.get("servers", []), "/servers")):
+            server = self.doc.mapping(server, join_pointer("/servers", i))
+            url = self.doc.string(server.get("url"), join_pointer("/servers", i, "url"))
+            servers.append(ir.Server(url, server.get("description")))
         spec = ir.ApiSpec(
             title=self.doc.string(info.get("title"), "/info/title"),
             version=str(info.get("version", "")),
             description=info.get("description"),
-            servers=servers,
+            servers=tuple(servers),
             security_schemes=tuple(security_schemes.values()),
             tags=self._tags(operations),
             schemas=tuple(self.types.schemas[name] for name in sorted(self.types.schemas)),
@@ -330,9 +332,9 @@ class _Lowering:
     def _check_path_template(
         self, path: str, parameters: tuple[ir.Parameter, ...], ptr: str
     ) -> None:
-        in_template = {
-            part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")
-        }
+        # A template expression marks a section of the path, not only a whole segment
+        # (``/files/{id}.json``): the runtime fills each ``{name}`` wherever it stands.
+        in_template = set(_TEMPLATE_EXPRESSION.findall(path))
         declared = {p.name for p in parameters if p.location == "path"}
         for name in sorted(in_template - declared):
             raise self.doc.error(ptr, "parameters", f"path parameter {{{name}}} is not declared")
@@ -408,22 +410,17 @@ class _Lowering:
                 ptr, "responses", f"{status!r} is not a status code, range or 'default'"
             )
         resp_ptr, resp = self.doc.deref(node, ptr)
-        headers = tuple(
-            ir.Header(
-                name=name,
-                type=self.types.type_of(
-                    self.doc.deref(h, join_pointer(resp_ptr, "headers", name))[1].get("schema", {}),
-                    join_pointer(resp_ptr, "headers", name, "schema"),
-                    hint + pascal_case(name),
-                ),
-                description=self.doc.deref(h, join_pointer(resp_ptr, "headers", name))[1].get(
-                    "description"
-                ),
+        headers_ptr = join_pointer(resp_ptr, "headers")
+        headers = []
+        for name, raw in self.doc.mapping(resp.get("headers", {}), headers_ptr).items():
+            # A referenced header's schema is where the reference leads (its errors too).
+            header_ptr, header = self.doc.deref(raw, join_pointer(headers_ptr, name))
+            type_ = self.types.type_of(
+                header.get("schema", {}),
+                join_pointer(header_ptr, "schema"),
+                hint + pascal_case(name),
             )
-            for name, h in self.doc.mapping(
-                resp.get("headers", {}), join_pointer(resp_ptr, "headers")
-            ).items()
-        )
+            headers.append(ir.Header(name, type_, header.get("description")))
         return ir.Response(
             status=status,
             description=str(resp.get("description", "")),
@@ -433,7 +430,7 @@ class _Lowering:
                 # "200" and "4XX" stand as they are inside a name; "default" -> "Default".
                 f"{hint}{status if status[0].isdigit() else pascal_case(status)}Response",
             ),
-            headers=headers,
+            headers=tuple(headers),
         )
 
     def _contents(self, node: object, ptr: str, hint: str) -> tuple[ir.MediaType, ...]:

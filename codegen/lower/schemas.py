@@ -286,6 +286,19 @@ class SchemaLowering:
                     values[exclusive] = values.pop(bound)
         return ir.Constraints(**values)
 
+    def _required(self, node: Mapping[str, Any], ptr: str) -> list[str]:
+        """``required``: a list of property names, each checked (a name is a string)."""
+        required_ptr = join_pointer(ptr, "required")
+        names = self.doc.sequence(node.get("required", []), required_ptr)
+        for i, name in enumerate(names):
+            if not isinstance(name, str):
+                raise self.doc.error(
+                    join_pointer(required_ptr, i),
+                    "required",
+                    f"expected a property name (a string), found {name!r}",
+                )
+        return names
+
     def _constraint_value(self, value: object, keyword: str, ptr: str) -> object:
         """A constraint keyword's value, checked: a number, a string for ``pattern``, and
         for ``exclusiveMinimum``/``exclusiveMaximum`` also OpenAPI 3.0's boolean. A wrong
@@ -317,9 +330,9 @@ class SchemaLowering:
             )
             return ir.MapOf(values)
         name = self._class_name(hint, ptr)
-        required = set(self.doc.sequence(node.get("required", []), join_pointer(ptr, "required")))
+        required = self._required(node, ptr)
         # JSON Schema lets "required" name properties it does not describe: any value.
-        required_only = [r for r in node.get("required", []) if r not in properties_node]
+        required_only = [r for r in required if r not in properties_node]
         properties_node = {**properties_node, **{r: {} for r in required_only}}
         properties = []
         for prop_name, prop_node in properties_node.items():
@@ -467,7 +480,17 @@ class SchemaLowering:
             for i, p in enumerate(parts)
             if not (isinstance(p, Mapping) and not (set(p) & _STRUCTURAL - {"nullable"}))
         ]
-        siblings = set(node) & {"properties", "oneOf", "anyOf", "items", "enum", "const"}
+        # A sibling that shapes the object (``required: [b]`` beside ``allOf: [{$ref: Base}]``)
+        # makes a new object: the part alone would drop it.
+        siblings = set(node) & {
+            "properties",
+            "required",
+            "oneOf",
+            "anyOf",
+            "items",
+            "enum",
+            "const",
+        }
         type_: ir.TypeRef
         if len(shaped) == 1 and not siblings:
             i, part = shaped[0]
@@ -516,12 +539,12 @@ class SchemaLowering:
             properties.update(
                 self.doc.mapping(part.get("properties", {}), join_pointer(part_ptr, "properties"))
             )
-            required.extend(r for r in part.get("required", []) if r not in required)
+            required.extend(r for r in self._required(part, part_ptr) if r not in required)
             description = description or part.get("description")
         properties.update(
             self.doc.mapping(node.get("properties", {}), join_pointer(ptr, "properties"))
         )
-        required.extend(r for r in node.get("required", []) if r not in required)
+        required.extend(r for r in self._required(node, ptr) if r not in required)
         merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
         if description:
             merged["description"] = description
@@ -536,7 +559,10 @@ def _required_alternatives(variants: object) -> tuple[tuple[str, ...], ...] | No
     for variant in variants:
         if not isinstance(variant, Mapping) or set(variant) - _ANNOTATIONS != {"required"}:
             return None
-        groups.append(tuple(str(r) for r in variant["required"]))
+        names = variant["required"]
+        if not isinstance(names, list) or not all(isinstance(r, str) for r in names):
+            return None  # not property names: lowered (and refused) as a schema
+        groups.append(tuple(names))
     return tuple(groups)
 
 

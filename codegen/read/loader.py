@@ -111,8 +111,11 @@ def _last_token(pointer: str) -> str:
 
 def load_spec(path: Path) -> SpecDocument:
     """Read and parse ``path``; check it is an OpenAPI 3.0/3.1 document with paths."""
-    raw = path.read_bytes()
     source = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError("", "openapi", f"cannot read the spec: {exc}", source=source) from exc
     try:
         root = yaml.load(raw, Loader=_SpecYamlLoader)
     except yaml.YAMLError as exc:

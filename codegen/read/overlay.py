@@ -38,13 +38,13 @@ _ACTION_KEYS = frozenset({"target", "description", "update", "remove"})
 def load_overlay(path: Path) -> Mapping[str, Any]:
     """Read an overlay document (YAML or JSON); a parse error is a :class:`SpecError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()  # YAML reads its own encoding (UTF-8, or UTF-16 with a BOM)
     except OSError as exc:
         raise SpecError(
             "/", "overlay", f"cannot read the overlay: {exc}", source=path.name
         ) from exc
     try:
-        document = yaml.load(text, Loader=_SpecYamlLoader)  # a SafeLoader
+        document = yaml.load(raw, Loader=_SpecYamlLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         raise SpecError("/", "overlay", f"not valid YAML: {exc}", source=path.name) from exc
     if not isinstance(document, Mapping):
@@ -181,15 +181,12 @@ def _remove(
         raise SpecError(
             join_pointer(pointer, "target"), "target", "cannot remove the root", source=source
         )
-    # Deepest and last first, so removing one node leaves the others' locations valid.
-    for location in sorted(set(locations), key=_removal_order, reverse=True):
+    # In reverse order, so removing one node leaves the others' locations valid: a node
+    # inside another comes after it (a tuple sorts after its prefixes), and of two items of
+    # one array the later index first (where two locations first differ they share a
+    # parent, so both steps are indexes, compared as numbers, or both names).
+    for location in sorted(set(locations), reverse=True):
         parent: Any = document
         for step in location[:-1]:
             parent = parent[step]
         del parent[location[-1]]
-
-
-def _removal_order(location: tuple[str | int, ...]) -> tuple[int, tuple[tuple[int, str], ...]]:
-    # Array indexes compare as numbers; names as text; deeper locations sort later.
-    steps = tuple((step, "") if isinstance(step, int) else (0, str(step)) for step in location)
-    return len(location), steps

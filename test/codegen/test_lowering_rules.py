@@ -273,6 +273,72 @@ def test_required_properties_merge_through_all_of(tmp_path: Path) -> None:
     ]
 
 
+def test_required_beside_a_single_all_of_part_makes_those_properties_required(
+    tmp_path: Path,
+) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Base": obj(id={"type": "string"}, note={"type": "string"}),
+            "Thing": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["note"]},
+        },
+    )
+    thing = spec.schema("Thing")
+    assert isinstance(thing, ir.ObjectSchema)
+    assert [(p.name, p.type, p.required) for p in thing.properties] == [
+        ("id", STRING, False),
+        ("note", STRING, True),
+    ]
+    assert prop(spec, "Base", "note").required is False  # Base itself is unchanged
+
+
+@pytest.mark.parametrize(
+    ("schema", "pointer", "message"),
+    [
+        (
+            {"type": "object", "properties": {"a": {}}, "required": ["a", 5]},
+            "/components/schemas/Thing/required/1",
+            "expected a property name (a string), found 5",
+        ),
+        (
+            {"type": "object", "properties": {"a": {}}, "required": "a"},
+            "/components/schemas/Thing/required",
+            "expected a list, found str",
+        ),
+        (
+            {"type": "object", "properties": {"a": {}}, "required": [["a"]]},
+            "/components/schemas/Thing/required/0",
+            "expected a property name (a string), found ['a']",
+        ),
+        (
+            {"allOf": [{"type": "object", "properties": {"a": {}}, "required": [None]}]},
+            "/components/schemas/Thing/allOf/0/required/0",
+            "expected a property name (a string), found None",
+        ),
+        (
+            {"allOf": [obj(a={}), obj(b={})], "required": [True]},
+            "/components/schemas/Thing/required/0",
+            "expected a property name (a string), found True",
+        ),
+    ],
+)
+def test_a_required_entry_that_is_not_a_name_is_refused_with_its_pointer(
+    tmp_path: Path, schema: dict[str, Any], pointer: str, message: str
+) -> None:
+    error = refusal(tmp_path, {"Thing": schema})
+    assert (error.pointer, error.keyword, error.message) == (pointer, "required", message)
+
+
+def test_alternative_required_lists_that_are_not_lists_of_names_are_refused(
+    tmp_path: Path,
+) -> None:
+    # Not the "oneOf: [{required: [a]}, {required: [b]}]" rule: a union beside properties.
+    for names in (5, [5]):
+        schema = {**obj(a={}, b={}), "oneOf": [{"required": ["a"]}, {"required": names}]}
+        error = refusal(tmp_path, {"Thing": schema})
+        assert (error.pointer, error.keyword) == ("/components/schemas/Thing/oneOf", "oneOf")
+
+
 def test_property_annotations_are_carried(tmp_path: Path) -> None:
     spec = lower_spec(
         tmp_path,
@@ -1167,6 +1233,15 @@ def load_text(tmp_path: Path, text: str, name: str = "doc.yaml") -> SpecDocument
 
 
 MINIMAL = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n"
+
+
+def test_a_spec_that_cannot_be_read_is_refused_naming_the_file(tmp_path: Path) -> None:
+    for path in (tmp_path / "absent.yaml", tmp_path):
+        with pytest.raises(SpecError) as caught:
+            load_spec(path)
+        assert (caught.value.pointer, caught.value.keyword) == ("/", "openapi")
+        assert caught.value.message.startswith("cannot read the spec: ")
+        assert str(caught.value).startswith(f"{path.name}#/: 'openapi': cannot read the spec: ")
 
 
 def test_the_loader_keeps_json_types_and_names_the_document(tmp_path: Path) -> None:

@@ -626,6 +626,81 @@ def test_schemas_reached_through_parameters_and_references_are_marked_used(
     }
 
 
+def test_a_schema_already_marked_does_not_stop_the_marking_of_those_beside_it(
+    tmp_path: Path,
+) -> None:
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"content": {"application/json": {"schema": schema}}}
+
+    obj = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    spec = lower_document(
+        tmp_path,
+        {
+            "/a": {"post": _op(requestBody=body(ref("First")))},
+            # First is marked already when this body is walked: Second beside it still is.
+            "/b": {
+                "post": {
+                    **_op(requestBody=body({"oneOf": [ref("First"), ref("Second")]})),
+                    "operationId": "b",
+                }
+            },
+        },
+        components={"schemas": {"First": obj, "Second": obj}},
+    )
+    assert {s.name: s.usage for s in spec.schemas if s.name in ("First", "Second")} == {
+        "First": ir.Usage(True, False),
+        "Second": ir.Usage(True, False),
+    }
+
+
+def test_schemas_reached_through_maps_nullables_and_extra_properties_are_marked_used(
+    tmp_path: Path,
+) -> None:
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    obj = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    body = {
+        "type": "object",
+        "properties": {
+            "by_key": {"type": "object", "additionalProperties": ref("InMap")},
+            "maybe": {"oneOf": [ref("Nullable"), {"type": "null"}]},
+            "holder": ref("Holder"),
+        },
+    }
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"post": _op(requestBody={"content": {"application/json": {"schema": body}}})}},
+        components={
+            "schemas": {
+                "InMap": obj,
+                "Nullable": obj,
+                "Holder": {**obj, "additionalProperties": ref("Extra")},
+                "Extra": obj,
+            }
+        },
+    )
+    usage = {s.name: s.usage for s in spec.schemas}
+    for name in ("InMap", "Nullable", "Holder", "Extra"):
+        assert usage[name] == ir.Usage(True, False), name
+
+
+def test_each_parameter_location_of_openapi_is_lowered(tmp_path: Path) -> None:
+    params = [
+        {"name": name, "in": location, "schema": {"type": "string"}}
+        for name, location in [("q", "query"), ("h", "header"), ("session", "cookie")]
+    ]
+    spec = lower_document(tmp_path, {"/a": {"get": _op(parameters=params)}})
+    assert [(p.name, p.location) for p in spec.operations[0].parameters] == [
+        ("q", "query"),
+        ("h", "header"),
+        ("session", "cookie"),
+    ]
+
+
 def test_security_requirements_list_each_scheme_once_in_order(tmp_path: Path) -> None:
     schemes = {
         "basic": {"type": "http", "scheme": "basic"},
@@ -705,6 +780,18 @@ def test_a_bad_response_header_is_refused_with_its_pointer(
     responses = {"200": {"description": "ok", "headers": {"X-Rate": header}}}
     error = refused(tmp_path, {"/a": {"get": _op(responses=responses)}})
     assert (error.pointer, error.keyword) == (pointer, keyword)
+
+
+def test_a_referenced_header_is_refused_where_the_reference_leads(tmp_path: Path) -> None:
+    responses = {
+        "200": {"description": "ok", "headers": {"X-Rate": {"$ref": "#/components/headers/R"}}}
+    }
+    error = refused(
+        tmp_path,
+        {"/a": {"get": _op(responses=responses)}},
+        components={"headers": {"R": {"schema": {"type": "object", "not": {}}}}},
+    )
+    assert (error.pointer, error.keyword) == ("/components/headers/R/schema/not", "not")
 
 
 @pytest.mark.parametrize(
@@ -896,10 +983,50 @@ def test_with_keep_going_a_refused_discriminator_is_reported_and_lowering_goes_o
     assert [op.operation_id for op in spec.operations] == ["op"]
 
 
-def test_a_segment_that_is_not_wholly_a_template_is_not_a_parameter(tmp_path: Path) -> None:
-    # "{id}.json" is not a whole segment: the generator cannot fill it, and says so.
-    error = refused(tmp_path, {"/files/{id}.json": {"get": _op(parameters=[PATH_ID])}})
+def test_a_template_inside_a_segment_is_a_path_parameter(tmp_path: Path) -> None:
+    # OpenAPI: a template expression marks "a section of a URL path", not only a whole
+    # segment; the runtime fills {id} wherever it stands.
+    spec = lower_document(tmp_path, {"/files/{id}.json": {"get": _op(parameters=[PATH_ID])}})
+    [operation] = spec.operations
+    assert operation.path == "/files/{id}.json"
+    assert [(p.name, p.location) for p in operation.parameters] == [("id", "path")]
+    error = refused(tmp_path, {"/files/{id}.{format}": {"get": _op(parameters=[PATH_ID])}})
     assert (error.pointer, error.message) == (
-        "/paths/~1files~1{id}.json/get",
-        "path parameter 'id' is not in the path '/files/{id}.json'",
+        "/paths/~1files~1{id}.{format}/get",
+        "path parameter {format} is not declared",
     )
+
+
+def test_a_path_parameter_must_stand_in_the_path_between_braces(tmp_path: Path) -> None:
+    # "id" in the path's text is not a template: the parameter has nowhere to go.
+    error = refused(tmp_path, {"/files/id.json": {"get": _op(parameters=[PATH_ID])}})
+    assert (error.pointer, error.message) == (
+        "/paths/~1files~1id.json/get",
+        "path parameter 'id' is not in the path '/files/id.json'",
+    )
+
+
+def test_the_ir_finds_a_schema_by_name_and_tells_success_answers(tmp_path: Path) -> None:
+    spec = lower_document(
+        tmp_path,
+        {"/a": {"get": _op()}},
+        components={"schemas": {"Thing": {"type": "object"}, "Other": {"type": "string"}}},
+    )
+    assert spec.schema("Thing").name == "Thing"
+    assert spec.schema("Other").name == "Other"
+    with pytest.raises(KeyError) as caught:
+        spec.schema("Missing")
+    assert caught.value.args == ("Missing",)
+    answers = [ir.Response(status, "", ()) for status in ("200", "2XX", "204", "default", "404")]
+    assert [r.is_success for r in answers] == [True, True, True, False, False]
+    assert ir.Constraints().is_empty()
+    assert not ir.Constraints(min_length=0).is_empty()
+
+
+@pytest.mark.parametrize("server", ["https://api.example", 5, None])
+def test_a_server_that_is_not_a_mapping_is_refused_with_its_pointer(
+    tmp_path: Path, server: object
+) -> None:
+    error = refused(tmp_path, {"/a": {"get": _op()}}, servers=[{"url": "https://ok"}, server])
+    assert (error.pointer, error.keyword) == ("/servers/1", "1")
+    assert error.message.startswith("expected a mapping, found ")

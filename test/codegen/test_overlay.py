@@ -304,3 +304,158 @@ def test_after_the_overlay_a_body_with_required_properties_is_required(
 
     assert "/embeddings" in optional_bodies(together_spec)
     assert optional_bodies(changed_spec) == []
+
+
+def info_and(actions: list[Any]) -> dict[str, Any]:
+    return {"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": actions}
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"overlay": 1}, "#/overlay: 'overlay': expected an Overlay 1.0.x document, got 1"),
+        (
+            {"overlay": "1.0.0", "info": {"title": "t", "version": 1}},
+            "#/info: 'info': info must have a string title and version",
+        ),
+        (
+            {"overlay": "1.0.0", "info": {"version": "1"}},
+            "#/info: 'info': info must have a string title and version",
+        ),
+        (info_and([]), "#/actions: 'actions': actions must be a non-empty list"),
+        (
+            {**info_and([]), "actions": {"target": "$"}},
+            "#/actions: 'actions': actions must be a non-empty list",
+        ),
+        (
+            info_and([{"target": "", "update": {}}]),
+            "#/actions/0/target: 'target': a JSONPath string is required",
+        ),
+        (
+            info_and([{"target": "$.paths", "update": {}}, {"target": "$.paths[", "update": {}}]),
+            "#/actions/1/target: 'target': invalid JSONPath: unbalanced brackets, line 1, column 8",
+        ),
+        (
+            info_and([{"target": "$.paths", "remove": False}]),
+            "#/actions/0: 'update': the action does nothing: give update or remove: true",
+        ),
+        (
+            info_and([{"target": "$.paths", "remove": "yes"}]),
+            "#/actions/0/remove: 'remove': must be true or false",
+        ),
+        (
+            info_and([{"target": "$.paths", "remove": True, "update": {}}]),
+            "#/actions/0: 'update': an action either updates or removes, not both",
+        ),
+        (
+            # Two unknown fields: the first by name is named.
+            info_and([{"target": "$.paths", "updat": {}, "b": 1}]),
+            "#/actions/0/b: 'b': not an action field",
+        ),
+        (
+            info_and([{"target": "$.paths", "update": {}, "description": 5}]),
+            "#/actions/0/description: 'description': must be a string",
+        ),
+        (
+            info_and([{"target": "$.paths", "update": [1], "description": "d"}]),
+            "#/actions/0/update: 'update': action 'd': $['paths'] is an object; "
+            "update must be an object too",
+        ),
+        (
+            info_and([{"target": "$.openapi", "update": {}}]),
+            "#/actions/0/update: 'update': action: $['openapi'] is a str, not an object or "
+            "array; target its parent instead",
+        ),
+        (
+            info_and([{"target": "$.info", "update": {}}, {"target": "$", "remove": True}]),
+            "#/actions/1/target: 'target': cannot remove the root",
+        ),
+        (
+            info_and([{"target": "$", "remove": True}, 5]),
+            "#/actions/1: 'actions': an action must be a mapping",
+        ),
+        (
+            info_and([{"target": "$.nothing", "update": {}, "description": ""}]),
+            "#/actions/0/target: 'target': action: '$.nothing' selects nothing in the spec "
+            "(did the spec move or rename it?)",
+        ),
+    ],
+)
+def test_each_overlay_error_names_the_overlay_pointer_keyword_and_reason(
+    document: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        apply_overlay(SPEC, document, source="changes.yaml")
+    assert str(caught.value) == "changes.yaml" + message
+
+
+def test_removing_array_items_past_the_tenth_removes_the_items_selected() -> None:
+    document = {"list": [f"item{i}" for i in range(12)]}
+    result = apply_overlay(
+        document, info_and([{"target": "$.list[2,10]", "remove": True}]), source="o"
+    )
+    assert result["list"] == [f"item{i}" for i in range(12) if i not in (2, 10)]
+
+
+def test_removing_a_node_and_a_node_inside_it_removes_both() -> None:
+    document = {"x": {"x": {"y": 1}, "z": 2}, "keep": {"x": 3}}
+    result = apply_overlay(document, info_and([{"target": "$..x", "remove": True}]), source="o")
+    assert result == {"keep": {}}
+
+
+def test_a_node_selected_twice_is_removed_once() -> None:
+    document = {"a": 1, "b": 2}
+    result = apply_overlay(
+        document, info_and([{"target": "$['a','a']", "remove": True}]), source="o"
+    )
+    assert result == {"b": 2}
+
+
+def test_an_update_whose_value_is_an_object_replaces_a_value_that_is_not() -> None:
+    document = {"node": {"a": 1, "b": {"c": 1}}}
+    result = apply_overlay(
+        document,
+        info_and([{"target": "$.node", "update": {"a": {"new": True}, "b": {"d": 2}}}]),
+        source="o",
+    )
+    assert result == {"node": {"a": {"new": True}, "b": {"c": 1, "d": 2}}}
+
+
+def test_an_update_appended_to_an_array_is_a_copy() -> None:
+    update = {"x": [1]}
+    result = apply_overlay(
+        {"list": []}, info_and([{"target": "$.list", "update": update}]), source="o"
+    )
+    result["list"][0]["x"].append(2)
+    assert update == {"x": [1]}
+
+
+def test_load_overlay_errors_name_the_file_and_the_document_root(tmp_path: Path) -> None:
+    path = tmp_path / "changes.yaml"
+    path.write_text("- a list\n")
+    with pytest.raises(SpecError) as caught:
+        load_overlay(path)
+    assert str(caught.value) == ("changes.yaml#/: 'overlay': an overlay document must be a mapping")
+    path.write_text("a: [\n")
+    with pytest.raises(SpecError) as caught:
+        load_overlay(path)
+    assert str(caught.value).startswith("changes.yaml#/: 'overlay': not valid YAML: ")
+    with pytest.raises(SpecError) as caught:
+        load_overlay(tmp_path / "absent.yaml")
+    assert str(caught.value).startswith("absent.yaml#/: 'overlay': cannot read the overlay: ")
+    assert "absent.yaml" in str(caught.value).split("cannot read the overlay: ")[1]
+
+
+def test_a_nested_update_value_is_copied_for_each_node() -> None:
+    update = {"x-new": {"list": [1]}}
+    result = apply({"target": "$.paths.*.post", "update": update})
+    result["paths"]["/rerank"]["post"]["x-new"]["list"].append(2)
+    assert result["paths"]["/embeddings"]["post"]["x-new"] == {"list": [1]}
+    assert update == {"x-new": {"list": [1]}}
+
+
+def test_an_overlay_in_utf_16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "o.yaml"
+    text = "overlay: 1.0.0\ninfo: {title: Änderungen, version: '1'}\nactions: []\n"
+    path.write_bytes(text.encode("utf-16"))
+    assert load_overlay(path)["info"] == {"title": "Änderungen", "version": "1"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from codegen.__main__ import main
-from codegen.errors import SpecError
+from codegen.errors import Refusals, SpecError, SpecErrors, escape_pointer_token, join_pointer
 from codegen.pipeline import Target, generate
 
 BASE = """
@@ -242,3 +242,67 @@ def test_array_path_parameters_are_refused(tmp_path: Path) -> None:
         generate(path, Target(package="params"))
     assert caught.value.pointer == "/paths/~1things~1{id}/get/parameters/0"
     assert "array-valued path parameters" in caught.value.message
+
+
+# ------------------------------------------------------------------ the refusal types
+
+
+def test_pointer_tokens_are_escaped_as_rfc_6901_says() -> None:
+    # "~" first: escaping "/" to "~1" must not be escaped again to "~01".
+    assert escape_pointer_token("a/b~c~1") == "a~1b~0c~01"
+    assert join_pointer("/paths", "/things/{id}", "get", 200) == "/paths/~1things~1{id}/get/200"
+    assert join_pointer("/components") == "/components"
+
+
+def test_a_spec_error_names_source_pointer_keyword_and_message() -> None:
+    error = SpecError("/paths/~1a", "operationId", "must be a string", source="spec.yaml")
+    assert (error.pointer, error.keyword, error.message, error.source) == (
+        "/paths/~1a",
+        "operationId",
+        "must be a string",
+        "spec.yaml",
+    )
+    assert str(error) == "spec.yaml#/paths/~1a: 'operationId': must be a string"
+    assert error.args == ("spec.yaml#/paths/~1a: 'operationId': must be a string",)
+    # The document's root is "/", and a source may be left out.
+    root = SpecError("", "openapi", "not a mapping")
+    assert root.pointer == "/"
+    assert str(root) == "#/: 'openapi': not a mapping"
+
+
+def test_several_refusals_are_counted_and_the_first_named() -> None:
+    first = SpecError("/a", "x", "bad", source="s")
+    errors = [first, SpecError("/b", "y", "worse", source="s")]
+    gathered = SpecErrors(errors)
+    errors.clear()
+    assert len(gathered.errors) == 2
+    assert str(gathered) == "2 refusals; first: s#/a: 'x': bad"
+
+
+def test_a_guard_raises_at_once_unless_told_to_keep_going() -> None:
+    refusals = Refusals()
+    assert refusals.keep_going is False
+    with pytest.raises(SpecError), refusals.guard():
+        raise SpecError("/a", "x", "bad")
+    assert refusals.errors == []
+    refusals.raise_if_any()  # nothing gathered: nothing raised
+
+
+def test_a_guard_that_keeps_going_gathers_each_refusal_once() -> None:
+    refusals = Refusals(keep_going=True)
+    with refusals.guard() as fine:
+        pass
+    assert fine.refused is False
+    for _ in range(2):
+        with refusals.guard() as guard:
+            raise SpecError("/a", "x", "bad")
+        assert guard.refused is True
+    with refusals.guard():
+        raise SpecError("/b", "x", "bad")
+    assert [str(e) for e in refusals.errors] == ["#/a: 'x': bad", "#/b: 'x': bad"]
+    # Anything that is not a refusal is a bug: it is never swallowed.
+    with pytest.raises(KeyError), refusals.guard():
+        raise KeyError("bug")
+    with pytest.raises(SpecErrors) as caught:
+        refusals.raise_if_any()
+    assert caught.value.errors == refusals.errors
