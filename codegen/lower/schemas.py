@@ -485,6 +485,7 @@ class SchemaLowering:
         siblings = set(node) & {
             "properties",
             "required",
+            "additionalProperties",
             "oneOf",
             "anyOf",
             "items",
@@ -536,6 +537,15 @@ class SchemaLowering:
                 raise self.doc.error(
                     part_ptr, "allOf", "'allOf' is supported over object schemas only"
                 )
+            if part.get("additionalProperties", True) is not True:
+                # JSON Schema applies it to that part's own properties only, so it would
+                # refuse the other parts' properties: no merged class can say that.
+                raise self.doc.error(
+                    join_pointer(part_ptr, "additionalProperties"),
+                    "additionalProperties",
+                    "'additionalProperties' inside an 'allOf' part is not supported; "
+                    "declare it beside 'allOf', where it applies to the merged object",
+                )
             properties.update(
                 self.doc.mapping(part.get("properties", {}), join_pointer(part_ptr, "properties"))
             )
@@ -548,6 +558,8 @@ class SchemaLowering:
         merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
         if description:
             merged["description"] = description
+        if "additionalProperties" in node:
+            merged["additionalProperties"] = node["additionalProperties"]
         return merged
 
 

@@ -1739,3 +1739,62 @@ def test_a_component_enum_that_is_not_a_list_of_values_is_refused(
 ) -> None:
     error = refusal(tmp_path, {"Colour": {"enum": values}})
     assert (error.pointer, error.keyword) == ("/components/schemas/Colour/enum", "enum")
+
+
+# ------------------------------------------------- additionalProperties and allOf
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [(False, None), ({"type": "string"}, STRING), (True, ir.AnyValue())],
+)
+def test_additional_properties_beside_all_of_apply_to_the_merged_object(
+    tmp_path: Path, extra: Any, expected: ir.TypeRef | None
+) -> None:
+    """Beside one part or several, it is kept on the merged class: dropped, an object that
+    must have no other keys would accept any, and typed extra values would be untyped."""
+    base = obj(id={"type": "string"})
+    for parts in (
+        [{"$ref": "#/components/schemas/Base"}],
+        [{"$ref": "#/components/schemas/Base"}, obj(note={"type": "string"})],
+    ):
+        spec = lower_spec(
+            tmp_path,
+            {"Base": base, "Thing": {"allOf": parts, "additionalProperties": extra}},
+        )
+        thing = spec.schema("Thing")
+        assert isinstance(thing, ir.ObjectSchema)
+        assert thing.additional_properties == expected
+        assert [p.name for p in thing.properties] == ["id", "note"][: len(parts)]
+        base_schema = spec.schema("Base")
+        assert isinstance(base_schema, ir.ObjectSchema)
+        assert base_schema.additional_properties == ir.AnyValue()  # Base is unchanged
+
+
+@pytest.mark.parametrize(
+    ("parts", "pointer"),
+    [
+        (
+            [obj(a={}) | {"additionalProperties": False}, obj(b={})],
+            "/components/schemas/Thing/allOf/0/additionalProperties",
+        ),
+        (
+            [obj(a={}), {"$ref": "#/components/schemas/Closed"}],
+            "/components/schemas/Closed/additionalProperties",
+        ),
+        (
+            [obj(a={}), {"allOf": [obj(b={})], "additionalProperties": {"type": "string"}}],
+            "/components/schemas/Thing/allOf/1/additionalProperties",
+        ),
+    ],
+)
+def test_additional_properties_inside_an_all_of_part_is_refused_not_dropped(
+    tmp_path: Path, parts: list[dict[str, Any]], pointer: str
+) -> None:
+    closed = obj(c={}) | {"additionalProperties": False}
+    error = refusal(tmp_path, {"Thing": {"allOf": parts}, "Closed": closed})
+    assert (error.pointer, error.keyword) == (pointer, "additionalProperties")
+    assert error.message == (
+        "'additionalProperties' inside an 'allOf' part is not supported; "
+        "declare it beside 'allOf', where it applies to the merged object"
+    )
