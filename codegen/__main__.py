@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from codegen.emit.output import differences, write
+from codegen.emit.output import FormatError, differences, write
 from codegen.emit.render import RuntimeTablesError
 from codegen.errors import SpecError, SpecErrors
 from codegen.pipeline import (
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
-    except RuntimeTablesError as exc:
+    except (RuntimeTablesError, FormatError) as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     except SpecErrors as exc:

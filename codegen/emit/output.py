@@ -11,6 +11,10 @@ from pathlib import Path
 from codegen.emit.render import GENERATED_MARKERS
 
 
+class FormatError(RuntimeError):
+    """ruff could not format the generated code: not installed, or the code is not Python."""
+
+
 def ruff_steps(first_party: list[str]) -> list[list[str]]:
     """ruff's settings for generated code: sort the imports, then format.
 
@@ -40,16 +44,19 @@ def format_python(files: Mapping[str, str], first_party: list[str]) -> dict[str,
         for step in ruff_steps(first_party):
             # Run inside the tree so ruff's import sorting sees the generated package as
             # first-party.
-            completed = subprocess.run(
-                [sys.executable, "-m", "ruff", *step, "."],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            try:
+                completed = subprocess.run(
+                    [sys.executable, "-m", "ruff", *step, "."],
+                    cwd=root,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+            except OSError as exc:  # the interpreter itself could not be started
+                raise FormatError(f"ruff could not be run: {exc}") from None
             if completed.returncode != 0:
-                output = completed.stdout + completed.stderr
-                raise RuntimeError(f"ruff could not format the generated code:\n{output}")
+                output = (completed.stdout + completed.stderr).rstrip()
+                raise FormatError(f"ruff could not format the generated code:\n{output}")
         for path in python:
             result[path] = (root / path).read_text(encoding="utf-8")
     return result

@@ -7,6 +7,7 @@ these tests stay fast enough to run on every mutant."""
 from __future__ import annotations
 
 import hashlib
+import sys
 import textwrap
 from pathlib import Path
 
@@ -520,3 +521,33 @@ def test_help_names_the_command_and_says_what_each_option_does(
     ) in text
     for option, description in OPTIONS.items():
         assert f" {option} {description} " in f"{text} ", option
+
+
+def test_when_ruff_is_missing_or_cannot_start_the_command_exits_2_saying_so(
+    tmp_path: Path, spec: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The generator formats with ``python -m ruff``: without ruff (an environment without the
+    test extra) it is a message and exit 2, not a traceback, and nothing is written."""
+    out_dir = tmp_path / "out"
+    args = ["--spec", str(spec), "--out", str(out_dir), "--config", str(tmp_path / "none.toml")]
+    no_ruff = write_file(
+        tmp_path / "python-without-ruff",
+        """\
+        #!/bin/sh
+        echo "/usr/bin/python3: No module named ruff" >&2
+        exit 1
+        """,
+    )
+    no_ruff.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(no_ruff))
+    status, out, err = run(args, capsys)
+    assert (status, out) == (2, "")
+    assert err == (
+        "codegen: ruff could not format the generated code:\n"
+        "/usr/bin/python3: No module named ruff\n"
+    )
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "nothing-here"))
+    status, out, err = run(args, capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("codegen: ruff could not be run: [Errno 2] No such file or directory")
+    assert not out_dir.exists()
