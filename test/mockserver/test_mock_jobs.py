@@ -334,3 +334,15 @@ async def test_an_action_declared_without_content_answers_its_status_empty(serve
     ident = (await call(client, "POST", "/widgets", {"name": "w"}))[1]["id"]
     assert await call(client, "POST", f"/widgets/{ident}/touch") == (200, b"")
     assert (await call(client, "GET", f"/widgets/{ident}"))[1]["status"] == "running"
+
+
+async def test_a_listing_is_the_same_every_time_it_is_read(serve: Any) -> None:
+    """The synthesized fields of each listed resource come from that resource, so a client
+    polling the list sees stable values, not new random ones on every read."""
+    client = await serve(spec=SPEC)
+    for name in ("a", "b"):
+        await call(client, "POST", "/widgets", {"name": name})
+    first = (await call(client, "GET", "/widgets"))[1]
+    second = (await call(client, "GET", "/widgets"))[1]
+    assert [w["name"] for w in first["data"]] == ["a", "b"]
+    assert first == second
