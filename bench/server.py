@@ -3,7 +3,7 @@
 Run as its own process (``python bench/server.py --port 0``; it prints its URL). Base URLs:
 
 - ``/small/v1``: every call answers 1 embedding of 768 floats;
-- ``/large/v1``: every call answers 256 embeddings of 1024 floats (about 3.5 MB);
+- ``/large/v1``: every call answers 256 embeddings of 1024 floats (about 5.7 MB as JSON);
 - ``/bulk/v1``: answers as many 768-float embeddings as the request has inputs;
 - ``/stream/v1``: ``POST /chat/completions`` answers a Server-Sent Events stream of 1,000
   ``ChatCompletionChunk`` events shaped like Together's (one token each, the last with
