@@ -94,7 +94,7 @@ class FileStore:
         if self.data_dir is not None:
             path = self.data_dir / stored.id
             return path.read_bytes() if path.exists() else b""
-        return self._memory.get(stored.id, b"")
+        return self._memory[stored.id]  # only asked of an uploaded file
 
     def delete(self, file_id: str) -> bool:
         stored = self.files.pop(file_id, None)
@@ -139,7 +139,8 @@ async def upload(call: Call) -> web.StreamResponse:
         return error_response(400, "file: expected an uploaded file part", param="file")
     if not data.data:
         return error_response(400, "file: the uploaded file is empty", param="file")
-    name = str(call.form.get("file_name") or data.filename or "upload.jsonl")
+    # aiohttp makes a file part only of a part with a filename: there is always one.
+    name = str(call.form.get("file_name") or data.filename)
     given = call.form.get("file_type")
     stored = store_of(call.state).new(
         name, str(call.form["purpose"]), _type_of(name, given if isinstance(given, str) else None)

@@ -75,7 +75,6 @@ class _Shaper:
     """Puts a resource's facts into a synthesized answer, keeping it valid."""
 
     def __init__(self, api: ApiDescription, schema: Mapping[str, Any]) -> None:
-        self.api = api
         self.validator = api.schema_validator(schema, formats=True)
 
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
@@ -109,12 +108,14 @@ class _Shaper:
         self, target: dict[str, Any], key: str, answer: dict[str, Any], resource: Resource
     ) -> str | None:
         before = target[key]
-        candidates: list[str] = []
-        if resource.cancelled:
-            candidates = [c for name in _CANCELLED for c in (name, name.upper())]
-        else:
-            families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
-            candidates = [c for family in families for name in family for c in (name, name.upper())]
+        # Cancelled, else the step reached and, where the schema has no name for it, the
+        # steps before it (never a step ahead).
+        families = (
+            (_CANCELLED,)
+            if resource.cancelled
+            else _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
+        )
+        candidates = [c for family in families for name in family for c in (name, name.upper())]
         for candidate in candidates:
             target[key] = candidate
             if self.validator.is_valid(answer):
@@ -199,7 +200,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
     async def on_item(call: Call) -> web.StreamResponse:
         state = call.state
         store = _store(state, collection)
-        ident = call.path_params.get(param, "")
+        ident = call.path_params[param]  # the route's own parameter: always there
         resource = store.get(ident)
         if resource is None:
             return error_response(
@@ -216,9 +217,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
         status = int(op.success_status)
         if status == 204 or not op.responses.get(op.success_status):
             return web.Response(status=status)
-        answer = state.synthesizer.example_or_value(
-            (), "", _schema_of(op), random.Random(f"{resource.id}:{op.key}")
-        )
+        answer = state.synthesizer.value(_schema_of(op), random.Random(f"{resource.id}:{op.key}"))
         answer = _Shaper(state.api, _schema_of(op)).apply(answer, resource, keys)
         return json_answer(answer, status)
 
