@@ -85,7 +85,7 @@ async def chat_completions(call: Call) -> web.StreamResponse:
     """POST /chat/completions."""
     body = call.body
     if body["model"] not in known_chat_models(call):
-        return unknown_model(body["model"], known_chat_models(call))
+        return unknown_model(call, body["model"], known_chat_models(call))
     messages = body.get("messages") or []
     users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
     last = _text_of(users[-1].get("content")) if users else ""
@@ -118,7 +118,7 @@ async def completions(call: Call) -> web.StreamResponse:
     """POST /completions."""
     body = call.body
     if body["model"] not in known_chat_models(call):
-        return unknown_model(body["model"], known_chat_models(call))
+        return unknown_model(call, body["model"], known_chat_models(call))
     prompt = body.get("prompt") or ""
     words, finish = reply_words(prompt, body)
     ident, model = _completion_id(call, "cmpl"), body["model"]

@@ -30,7 +30,7 @@ def dimensions_of(call: Call, model: str) -> int | None:
     return dimensions
 
 
-def unknown_model(model: str, known: list[str]) -> web.Response:
+def unknown_model(call: Call, model: str, known: list[str]) -> web.Response:
     return error_response(
         404,
         f"Unable to access model {model}. Known models: {', '.join(sorted(known))}.",
@@ -45,7 +45,7 @@ async def embeddings(call: Call) -> web.StreamResponse:
     model = body["model"]
     dimensions = dimensions_of(call, model)
     if dimensions is None:
-        return unknown_model(model, list(options.dimensions))
+        return unknown_model(call, model, list(options.dimensions))
     texts = [body["input"]] if isinstance(body["input"], str) else body["input"]
     if len(texts) > options.max_inputs:
         return error_response(
@@ -98,10 +98,10 @@ async def rerank(call: Call) -> web.StreamResponse:
     model = body["model"]
     known = [*call.state.api.models_by_operation("POST /rerank")]
     if model not in known:
-        return unknown_model(model, known)
+        return unknown_model(call, model, known)
     documents = body.get("documents") or []
     dims = _UNSIZED
-    query = embed(model, dims, body["query"])  # required: validation saw to it
+    query = embed(model, dims, body.get("query", ""))
     scored = []
     for index, document in enumerate(documents):
         vector = embed(model, dims, _document_text(document))

@@ -139,8 +139,7 @@ async def upload(call: Call) -> web.StreamResponse:
         return error_response(400, "file: expected an uploaded file part", param="file")
     if not data.data:
         return error_response(400, "file: the uploaded file is empty", param="file")
-    # aiohttp makes a file part only of a part with a filename: there is always one.
-    name = str(call.form.get("file_name") or data.filename)
+    name = str(call.form.get("file_name") or data.filename or "upload.jsonl")
     given = call.form.get("file_type")
     stored = store_of(call.state).new(
         name, str(call.form["purpose"]), _type_of(name, given if isinstance(given, str) else None)

@@ -108,14 +108,14 @@ class _Shaper:
         self, target: dict[str, Any], key: str, answer: dict[str, Any], resource: Resource
     ) -> str | None:
         before = target[key]
-        # Cancelled, else the step reached and, where the schema has no name for it, the
-        # steps before it (never a step ahead).
-        families = (
-            (_CANCELLED,)
-            if resource.cancelled
-            else _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
-        )
-        candidates = [c for family in families for name in family for c in (name, name.upper())]
+        candidates: list[str] = []
+        if resource.cancelled:
+            candidates = [c for name in _CANCELLED for c in (name, name.upper())]
+        else:
+            # The step reached, else (no name for it in the schema) the steps before it:
+            # never a step ahead.
+            families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
+            candidates = [c for family in families for name in family for c in (name, name.upper())]
         for candidate in candidates:
             target[key] = candidate
             if self.validator.is_valid(answer):
@@ -200,7 +200,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
     async def on_item(call: Call) -> web.StreamResponse:
         state = call.state
         store = _store(state, collection)
-        ident = call.path_params[param]  # the route's own parameter: always there
+        ident = call.path_params.get(param, "")
         resource = store.get(ident)
         if resource is None:
             return error_response(
@@ -217,7 +217,9 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
         status = int(op.success_status)
         if status == 204 or not op.responses.get(op.success_status):
             return web.Response(status=status)
-        answer = state.synthesizer.value(_schema_of(op), random.Random(f"{resource.id}:{op.key}"))
+        answer = state.synthesizer.example_or_value(
+            (), "", _schema_of(op), random.Random(f"{resource.id}:{op.key}")
+        )
         answer = _Shaper(state.api, _schema_of(op)).apply(answer, resource, keys)
         return json_answer(answer, status)
 
