@@ -6,8 +6,11 @@ abort), with their bearer checks and their 400s and 404s."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -487,3 +490,22 @@ async def test_the_sdk_flows_keep_the_purpose_name_and_type_given(serve: Any) ->
         "big.bin",
         "csv",  # file_type wins over the name's suffix
     )
+
+
+async def test_deleting_a_file_frees_its_bytes(serve: Any) -> None:
+    """A long run where clients upload and delete files does not keep what they deleted."""
+    client = await serve()
+    size = 4 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        response = await start(client)
+        file_id = response.headers["X-Together-File-Id"]
+        await client.put(f"/_mock/uploads/{file_id}", data=io.BytesIO(b"x" * size))
+        gc.collect()
+        holding = tracemalloc.get_traced_memory()[0]
+        await client.delete(f"/v1/files/{file_id}", headers=BEARER)
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert holding - after >= size * 0.9
