@@ -88,3 +88,44 @@ async def test_an_empty_audio_file_is_a_400(serve: Any, path: str) -> None:
             "code": None,
         }
     }
+
+
+NO_TEXT = """
+openapi: 3.1.0
+info: {title: audio without text, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  requestBodies:
+    Audio:
+      content:
+        multipart/form-data:
+          schema: {type: object, properties: {file: {type: string, format: binary}}}
+paths:
+  /audio/transcriptions:
+    post:
+      requestBody: {$ref: "#/components/requestBodies/Audio"}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [language]
+                properties: {language: {const: xx}}
+                additionalProperties: false
+  /audio/translations:
+    post:
+      requestBody: {$ref: "#/components/requestBodies/Audio"}
+      responses: {"200": {content: {application/json: {schema: {const: no words}}}}}
+"""
+
+
+async def test_the_transcript_goes_only_where_the_answer_has_a_text(serve: Any) -> None:
+    """Where the spec's answer has no ``text`` string, the synthesized answer is sent as is."""
+    client = await serve(spec=NO_TEXT)
+    for path, expected in (
+        ("/v1/audio/transcriptions", {"language": "xx"}),
+        ("/v1/audio/translations", "no words"),
+    ):
+        response = await client.post(path, data=audio_form(b"RIFF...."), headers=BEARER)
+        assert (response.status, await response.json()) == (200, expected)

@@ -79,6 +79,7 @@ def test_max_tokens_cuts_the_reply_with_finish_reason_length(
         (["nowhere"], [*PREFACE, "one", "two", "three"]),
         ([""], [*PREFACE, "one", "two", "three"]),  # an empty sequence cuts nothing
         ("two", [*PREFACE, "one"]),  # a single string, as OpenAI's API allows
+        ([" t"], [*PREFACE, "one"]),  # cut where it first occurs (" two"), not at " three"
         (None, [*PREFACE, "one", "two", "three"]),
     ],
 )
@@ -236,6 +237,41 @@ async def test_completions_restate_the_prompt(serve: Any) -> None:
     assert answer["usage"] == {"prompt_tokens": 4, "completion_tokens": 8, "total_tokens": 12}
     assert answer["prompt"] == []  # no echo
     assert set(answer) == {"id", "object", "created", "model", "prompt", "choices", "usage"}
+
+
+async def test_an_empty_prompt_gets_the_preface_alone(serve: Any) -> None:
+    client = await serve()
+    status, answer = await post(client, "/v1/completions", {"model": MODEL, "prompt": ""})
+    assert status == 200
+    assert answer["choices"][0]["text"] == "[together-mock: not a language model]"
+    assert answer["usage"] == {"prompt_tokens": 0, "completion_tokens": 5, "total_tokens": 5}
+
+
+CHAT_MODELS = """
+openapi: 3.1.0
+info: {title: chat models, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+paths:
+  /chat/completions:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [model, messages]
+              properties:
+                model: {type: string, enum: [spec/chat-only]}
+                messages: {type: array}
+      responses: {"200": {content: {application/json: {schema: {type: object}}}}}
+"""
+
+
+async def test_the_chat_models_the_spec_lists_are_served(serve: Any) -> None:
+    client = await serve(spec=CHAT_MODELS)
+    status, answer = await post(client, "/v1/chat/completions", chat("hi", model="spec/chat-only"))
+    assert (status, answer["model"]) == (200, "spec/chat-only")
+    assert answer["choices"][0]["message"]["content"] == " ".join([*PREFACE, "hi"])
 
 
 # ---------------------------------------------------------------------------- streams

@@ -6,8 +6,11 @@ abort), with their bearer checks and their 400s and 404s."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +109,7 @@ async def test_an_upload_is_described_listed_retrieved_downloaded_and_deleted(se
         ("a.CSV", "", None, "a.CSV", "csv"),
         ("a.txt", "", None, "a.txt", "jsonl"),  # an unknown suffix: jsonl
         ("noext", "", None, "noext", "jsonl"),
+        ("train.v2.csv", "", None, "train.v2.csv", "csv"),  # the last suffix counts
         ("a.csv", "", "parquet", "a.csv", "parquet"),  # file_type wins
     ],
 )
@@ -116,6 +120,17 @@ async def test_names_and_types_of_uploads(
     extra = {} if file_type is None else {"file_type": file_type}
     created = await upload(client, filename=filename, file_name=file_name, **extra)
     assert (created["filename"], created["FileType"], created["type"]) == (name, kind, kind)
+
+
+async def test_each_upload_is_a_file_of_its_own(serve: Any) -> None:
+    client = await serve()
+    first, second = await upload(client, b"one\n"), await upload(client, b"two\n")
+    assert first["id"] != second["id"]
+    listed = (await answer(await client.get("/v1/files", headers=BEARER)))[1]["data"]
+    assert [f["id"] for f in listed] == [first["id"], second["id"]]
+    await client.delete(f"/v1/files/{first['id']}", headers=BEARER)
+    response = await client.get(f"/v1/files/{second['id']}/content", headers=BEARER)
+    assert (response.status, await response.read()) == (200, b"two\n")
 
 
 async def test_an_empty_upload_is_a_400(serve: Any) -> None:
@@ -446,3 +461,51 @@ async def test_an_upload_needs_a_file_part_whatever_the_spec_says(serve: Any) ->
     for fields in ({"purpose": "fine-tune", "file": "some text"}, {"purpose": "fine-tune"}):
         got = await answer(await client.post("/v1/files/upload", data=fields, headers=BEARER))
         assert got == (400, error("file: expected an uploaded file part", "file"))
+
+
+async def test_the_sdk_flows_keep_the_purpose_name_and_type_given(serve: Any) -> None:
+    client = await serve()
+    response = await start(client, purpose="eval", file_name="notes.v1.csv")
+    file_id = response.headers["X-Together-File-Id"]
+    await client.put(f"/_mock/uploads/{file_id}", data=CONTENT)
+    _, done = await answer(await client.post(f"/v1/files/{file_id}/preprocess", headers=BEARER))
+    assert (done["purpose"], done["filename"], done["type"]) == ("eval", "notes.v1.csv", "csv")
+
+    fields = {"purpose": "eval-sample", "file_name": "big.bin", "file_type": "csv"}
+    status, started = await initiate(client, 1, **fields)
+    assert status == 200
+    file_id = started["file_id"]
+    put = await client.put(f"/_mock/uploads/{file_id}/parts/1", data=CONTENT)
+    complete = {
+        "upload_id": started["upload_id"],
+        "file_id": file_id,
+        "parts": [{"part_number": 1, "etag": put.headers["ETag"]}],
+    }
+    _, finished = await answer(
+        await client.post("/v1/files/multipart/complete", json=complete, headers=BEARER)
+    )
+    described = finished["file"]
+    assert (described["purpose"], described["filename"], described["type"]) == (
+        "eval-sample",
+        "big.bin",
+        "csv",  # file_type wins over the name's suffix
+    )
+
+
+async def test_deleting_a_file_frees_its_bytes(serve: Any) -> None:
+    """A long run where clients upload and delete files does not keep what they deleted."""
+    client = await serve()
+    size = 4 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        response = await start(client)
+        file_id = response.headers["X-Together-File-Id"]
+        await client.put(f"/_mock/uploads/{file_id}", data=io.BytesIO(b"x" * size))
+        gc.collect()
+        holding = tracemalloc.get_traced_memory()[0]
+        await client.delete(f"/v1/files/{file_id}", headers=BEARER)
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert holding - after >= size * 0.9

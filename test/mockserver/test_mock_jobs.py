@@ -8,6 +8,7 @@ created and not deleted; an unknown or deleted id is 404."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -346,3 +347,142 @@ async def test_a_listing_is_the_same_every_time_it_is_read(serve: Any) -> None:
     second = (await call(client, "GET", "/widgets"))[1]
     assert [w["name"] for w in first["data"]] == ["a", "b"]
     assert first == second
+
+
+SHAPES = """
+openapi: 3.1.0
+info: {title: job shapes, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Task:
+      type: object
+      required: [id, status]
+      properties:
+        id: {type: string}
+        status: {type: string, enum: [pending, completed, cancelled]}
+        when: {type: string, format: date-time}
+    Build:
+      type: object
+      required: [id, status]
+      properties:
+        id: {type: string}
+        status: {type: string, enum: [queued, running]}
+paths:
+  /tasks:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"201": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
+    get:
+      responses: {"200": {content: {application/json: {schema: {type: array}}}}}
+  /tasks/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
+  /tasks/{id}/cancel:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses: {"202": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
+  /builds:
+    post:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Build"}}}}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: object, required: [data], properties: {data: {type: array}}}
+  /builds/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Build"}}}}}
+  /notes:
+    post: {responses: {default: {description: anything}}}
+    get: {responses: {"200": {content: {application/json: {schema: {type: object}}}}}}
+  /notes/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {description: a note, no content}}}
+  /pings:
+    post: {responses: {"201": {description: created, no content}}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {type: array, items: {type: object, properties: {id: {type: string}}}}
+  /pings/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {description: a ping, no content}}}
+"""
+
+
+async def test_without_a_running_status_the_first_read_stays_pending(serve: Any) -> None:
+    """A status never skips a step: where the schema has no name for the step reached, the
+    resource keeps the last step it has a name for."""
+    client = await serve(spec=SHAPES)
+    _, created = await call(client, "POST", "/tasks")
+    ident = created["id"]
+    assert created["status"] == "pending"
+    seen = [(await call(client, "GET", f"/tasks/{ident}"))[1]["status"] for _ in range(3)]
+    assert seen == ["pending", "completed", "completed"]
+
+
+async def test_without_a_completed_status_a_resource_stays_running(serve: Any) -> None:
+    client = await serve(spec=SHAPES)
+    _, created = await call(client, "POST", "/builds")
+    ident = created["id"]
+    assert created["status"] == "queued"
+    seen = [(await call(client, "GET", f"/builds/{ident}"))[1]["status"] for _ in range(3)]
+    assert seen == ["running", "running", "running"]
+
+
+async def test_an_action_answers_the_status_its_operation_declares(serve: Any) -> None:
+    client = await serve(spec=SHAPES)
+    status, created = await call(client, "POST", "/tasks")
+    assert status == 201
+    status, cancelled = await call(client, "POST", f"/tasks/{created['id']}/cancel")
+    assert (status, cancelled["id"], cancelled["status"]) == (202, created["id"], "cancelled")
+
+
+async def test_a_request_field_the_answers_format_refuses_is_not_copied(serve: Any) -> None:
+    client = await serve(spec=SHAPES)
+    _, created = await call(client, "POST", "/tasks", {"when": "next tuesday"})
+    assert created["when"] != "next tuesday"  # not a date-time: the synthesized one stays
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.*", created["when"])
+    _, kept = await call(client, "POST", "/tasks", {"when": "2026-11-26T10:00:00Z"})
+    assert kept["when"] == "2026-11-26T10:00:00Z"
+
+
+async def test_each_collection_keeps_its_own_resources(serve: Any) -> None:
+    client = await serve(spec=SHAPES)
+    task = (await call(client, "POST", "/tasks"))[1]["id"]
+    build = (await call(client, "POST", "/builds"))[1]["id"]
+    assert (await call(client, "GET", f"/builds/{task}"))[0] == 404
+    assert (await call(client, "GET", f"/tasks/{build}"))[0] == 404
+    listed = (await call(client, "GET", "/builds"))[1]["data"]
+    assert len(listed) == 1  # the build only, not the task
+
+
+async def test_lists_whose_items_have_no_schema_still_hold_one_item_per_resource(
+    serve: Any,
+) -> None:
+    client = await serve(spec=SHAPES)
+    for _ in range(2):
+        await call(client, "POST", "/tasks")
+        await call(client, "POST", "/builds")
+    status, tasks = await call(client, "GET", "/tasks")  # a bare array without items
+    assert status == 200 and isinstance(tasks, list) and len(tasks) == 2
+    status, builds = await call(client, "GET", "/builds")  # {data: array without items}
+    assert status == 200 and len(builds["data"]) == 2
+
+
+async def test_creates_and_lists_without_json_answers_still_work(serve: Any) -> None:
+    """A create declaring only a ``default`` answer, or a 201 without content, still stores the
+    resource; a list whose schema names no property answers its synthesized object."""
+    client = await serve(spec=SHAPES)
+    assert (await call(client, "POST", "/notes"))[0] == 200
+    status, notes = await call(client, "GET", "/notes")
+    assert status == 200 and isinstance(notes, dict)
+    assert await call(client, "POST", "/pings") == (201, {})
+    status, pings = await call(client, "GET", "/pings")
+    assert status == 200 and len(pings) == 1

@@ -41,7 +41,7 @@ def _text_of(content: Any) -> str:
         return content
     if isinstance(content, list):  # content parts: keep the text ones
         return " ".join(
-            part.get("text", "") for part in content if isinstance(part, dict) and "text" in part
+            part["text"] for part in content if isinstance(part, dict) and "text" in part
         )
     return ""
 

@@ -94,7 +94,7 @@ class FileStore:
         if self.data_dir is not None:
             path = self.data_dir / stored.id
             return path.read_bytes() if path.exists() else b""
-        return self._memory.get(stored.id, b"")
+        return self._memory[stored.id]  # only asked of an uploaded file
 
     def delete(self, file_id: str) -> bool:
         stored = self.files.pop(file_id, None)

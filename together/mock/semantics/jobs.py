@@ -75,7 +75,6 @@ class _Shaper:
     """Puts a resource's facts into a synthesized answer, keeping it valid."""
 
     def __init__(self, api: ApiDescription, schema: Mapping[str, Any]) -> None:
-        self.api = api
         self.validator = api.schema_validator(schema, formats=True)
 
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
@@ -113,6 +112,8 @@ class _Shaper:
         if resource.cancelled:
             candidates = [c for name in _CANCELLED for c in (name, name.upper())]
         else:
+            # The step reached, else (no name for it in the schema) the steps before it:
+            # never a step ahead.
             families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
             candidates = [c for family in families for name in family for c in (name, name.upper())]
         for candidate in candidates:
