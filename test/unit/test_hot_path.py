@@ -3,7 +3,16 @@ varies (issue 11: work done once instead of per call; bench/README.md "Calls and
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from support import HOST
+from together.generated import ApiClient, ApiValueError, Configuration
+from together.generated._runtime.exceptions import InsecureTransportError
+from together.generated._runtime.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated._runtime.response_decoding import is_json_content_type
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
 
 
 def test_a_server_varying_its_content_type_is_judged_right_on_every_answer() -> None:
@@ -21,3 +30,144 @@ def test_a_server_varying_its_content_type_is_judged_right_on_every_answer() -> 
     assert is_json_content_type("application/json") is True
     assert is_json_content_type("application/x+JSON ;q=1") is True
     assert is_json_content_type("application/json-patch") is False
+
+
+# ------------------------------------------------- credentials remembered per client
+
+BEARER = SecurityScheme("bearerAuth", "bearer")
+BASIC = SecurityScheme("basicAuth", "basic")
+HEADER_KEY = SecurityScheme("headerKey", "apiKey", "header", "X-Api-Key")
+QUERY_KEY = SecurityScheme("queryKey", "apiKey", "query", "api_key")
+OK = RESTResponse(200, "OK", {"Content-Type": "application/json"}, b"{}", "application/json")
+
+
+class Recorder:
+    """A transport answering ``{}`` to everything and keeping what was sent."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.sent: list[PreparedRequest] = []
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.sent.append(request)
+        return OK
+
+    async def open(self, request: PreparedRequest, *, timeout: RequestTimeout = None) -> Any:
+        raise AssertionError("not used")
+
+    async def close(self) -> None:
+        pass
+
+
+def operation(*schemes: SecurityScheme, name: str = "get_thing") -> Operation[Any]:
+    return Operation(
+        name, "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, security=schemes
+    )
+
+
+async def sent_with(
+    client: ApiClient, op: Operation[Any]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The credential headers and the query of one call of ``op``."""
+    transport = client.rest_client
+    assert isinstance(transport, Recorder)
+    await client.call_api(op)
+    request = transport.sent[-1]
+    names = ("Authorization", "X-Api-Key")
+    return {k: v for k, v in request.headers.items() if k in names}, request.query
+
+
+def client_for(configuration: Configuration) -> ApiClient:
+    return ApiClient(configuration, transport=Recorder())
+
+
+async def test_a_token_changed_between_calls_is_the_one_sent() -> None:
+    configuration = Configuration(host=HOST, access_token="tk-first")
+    client = client_for(configuration)
+    op = operation(BEARER)
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-first"}, [])
+    configuration.access_token = "tk-second"
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-second"}, [])
+    configuration.access_token = None
+    assert await sent_with(client, op) == ({}, [])
+    configuration.access_token = "tk-third\n"
+    with pytest.raises(ApiValueError, match="line break"):
+        await client.call_api(op)
+    with pytest.raises(ApiValueError, match="line break"):  # refused on every call
+        await client.call_api(op)
+
+
+async def test_a_new_configuration_object_is_read_afresh() -> None:
+    client = client_for(Configuration(host=HOST, access_token="tk-first"))
+    op = operation(BEARER)
+    await sent_with(client, op)
+    client.configuration = Configuration(host=HOST, access_token="tk-other")
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-other"}, [])
+    client.configuration = Configuration(host=HOST, username="ann", password="pw")
+    assert await sent_with(client, operation(BEARER, BASIC)) == (
+        {"Authorization": "Basic YW5uOnB3"},  # base64 of "ann:pw"
+        [],
+    )
+
+
+async def test_basic_auth_follows_a_changed_username_or_password() -> None:
+    configuration = Configuration(host=HOST, username="ann", password="pw")
+    client = client_for(configuration)
+    op = operation(BASIC)
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic YW5uOnB3"}
+    configuration.password = "qx"
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic YW5uOnF4"}  # ann:qx
+    configuration.username = "bob"
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic Ym9iOnF4"}  # bob:qx
+
+
+async def test_api_keys_changed_in_place_are_the_ones_sent() -> None:
+    configuration = Configuration(host=HOST, api_key={"headerKey": "k-1"})
+    client = client_for(configuration)
+    header_op, query_op = operation(HEADER_KEY), operation(QUERY_KEY, name="q")
+    assert await sent_with(client, header_op) == ({"X-Api-Key": "k-1"}, [])
+    configuration.api_key["headerKey"] = "k-2"
+    assert await sent_with(client, header_op) == ({"X-Api-Key": "k-2"}, [])
+    configuration.api_key.update({"queryKey": "k-3"})
+    assert await sent_with(client, query_op) == ({}, [("api_key", "k-3")])
+    del configuration.api_key["headerKey"]
+    assert await sent_with(client, header_op) == ({}, [])
+    # A key added to a scheme listed first takes over at once.
+    configuration.api_key["headerKey"] = "k-4"
+    assert await sent_with(client, operation(HEADER_KEY, QUERY_KEY)) == ({"X-Api-Key": "k-4"}, [])
+
+
+async def test_operations_with_other_schemes_in_turn_each_get_their_own() -> None:
+    configuration = Configuration(host=HOST, access_token="tk", api_key={"headerKey": "k"})
+    client = client_for(configuration)
+    bearer, key, none = operation(BEARER), operation(HEADER_KEY, name="k"), operation(name="n")
+    for _ in range(2):
+        assert await sent_with(client, bearer) == ({"Authorization": "Bearer tk"}, [])
+        assert await sent_with(client, key) == ({"X-Api-Key": "k"}, [])
+        assert await sent_with(client, none) == ({}, [])
+
+
+async def test_insecure_http_is_refused_again_when_the_host_or_the_setting_changes() -> None:
+    configuration = Configuration(host=HOST, access_token="tk")
+    client = client_for(configuration)
+    op = operation(BEARER)
+    await sent_with(client, op)
+    configuration.host = "http://api.example.com/v1"
+    with pytest.raises(InsecureTransportError):
+        await client.call_api(op)
+    configuration.allow_insecure_http = True
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk"}, [])
+    configuration.allow_insecure_http = False
+    with pytest.raises(InsecureTransportError):
+        await client.call_api(op)
+
+
+def test_operations_with_equal_schemes_share_one_tuple() -> None:
+    """What lets a client remember one credential for every operation of a spec."""
+    first = operation(SecurityScheme("s", "bearer"), name="a")
+    second = operation(SecurityScheme("s", "bearer"), name="b")
+    assert first.security is second.security
+    assert operation(BASIC).security is not first.security

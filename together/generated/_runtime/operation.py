@@ -58,6 +58,12 @@ class BodySpec:
     #: For ``multipart/form-data``: the (wire) names of the properties that are files
     #: (``format: binary``), sent as file parts; every other property is a text part.
     file_fields: tuple[str, ...] = ()
+    #: Whether ``content_type`` is ``multipart/form-data`` (worked out once, not per call).
+    is_multipart: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kind = self.content_type.split(";", 1)[0].strip().lower()
+        object.__setattr__(self, "is_multipart", kind == "multipart/form-data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,10 @@ class SecurityScheme:
     parameter_name: str = "Authorization"
 
 
+#: One tuple per distinct security requirement (see ``Operation.__post_init__``).
+_SCHEMES: dict[tuple[SecurityScheme, ...], tuple[SecurityScheme, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Operation(Generic[T]):
     """The facts of one operation. ``T`` is the type a successful call returns."""
@@ -141,6 +151,12 @@ class Operation(Generic[T]):
     #: The JSON body property that asks for a streamed answer (e.g. ``"stream"``): the
     #: runtime sets it for ``call_api_stream`` and refuses it in ``call_api``.
     stream_flag: str | None = None
+
+    def __post_init__(self) -> None:
+        # Operations with the same schemes share one tuple: a client remembers the
+        # credential it chose for the last tuple it saw, by identity (Credentials.apply).
+        if type(self.security) is tuple:
+            object.__setattr__(self, "security", _SCHEMES.setdefault(self.security, self.security))
 
     def response_spec(self, status: int) -> ResponseSpec | None:
         """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
@@ -261,7 +277,7 @@ class Operation(Generic[T]):
                 raise ApiValueError(
                     f"invalid request body for {self.operation_id}(): {exc}"
                 ) from exc
-        if body.content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+        if body.is_multipart:
             # Imported here: only uploads need it (see bench/README.md "Calls and imports").
             from together.generated._runtime.multipart import encode_multipart
 
