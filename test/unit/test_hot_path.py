@@ -8,11 +8,18 @@ from typing import Any
 import pytest
 
 from support import HOST
-from together.generated import ApiClient, ApiValueError, Configuration
+from together.generated import (
+    ApiClient,
+    ApiValueError,
+    Configuration,
+    ServiceUnavailableException,
+)
 from together.generated._runtime.exceptions import InsecureTransportError
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult
 from together.generated._runtime.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated._runtime.response_decoding import is_json_content_type
 from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated._runtime.retry import AttemptOutcome, RetryPolicy
 
 
 def test_a_server_varying_its_content_type_is_judged_right_on_every_answer() -> None:
@@ -171,3 +178,126 @@ def test_operations_with_equal_schemes_share_one_tuple() -> None:
     second = operation(SecurityScheme("s", "bearer"), name="b")
     assert first.security is second.security
     assert operation(BASIC).security is not first.security
+
+
+# ------------------------------------------------- the attempts' settings remembered per client
+
+BUSY = RESTResponse(503, "Service Unavailable", {}, b"{}", "application/json")
+
+
+class Scripted(Recorder):
+    """Answers from a list (then ``{}`` with 200), keeping what was sent."""
+
+    def __init__(self, *answers: RESTResponse) -> None:
+        super().__init__()
+        self.answers = list(answers)
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.sent.append(request)
+        return self.answers.pop(0) if self.answers else OK
+
+
+RETRY_SAFE = Operation(
+    "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, retry_safe=True
+)
+
+
+async def attempts_of(client: ApiClient, *answers: RESTResponse, **options: Any) -> int:
+    """How many attempts one call made (503s first), or -1 when it failed."""
+    transport = Scripted(*answers)
+    client.rest_client = transport
+    try:
+        await client.call_api(RETRY_SAFE, **options)
+    except ServiceUnavailableException:
+        return -len(transport.sent)
+    return len(transport.sent)
+
+
+def quiet_client(configuration: Configuration) -> ApiClient:
+    client = ApiClient(configuration, transport=Recorder())
+    client._sleep = no_wait
+    return client
+
+
+async def no_wait(delay: float) -> None:
+    pass
+
+
+async def test_retry_settings_changed_between_calls_apply_to_the_next_call() -> None:
+    configuration = Configuration(host=HOST, retries=2, retry_initial_backoff=0.0)
+    client = quiet_client(configuration)
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    configuration.retries = 0
+    assert await attempts_of(client, BUSY) == -1
+    configuration.retries = 1
+    assert await attempts_of(client, BUSY) == 2
+    client.configuration = Configuration(host=HOST, retries=3, retry_initial_backoff=0.0)
+    assert await attempts_of(client, BUSY, BUSY, BUSY) == 4
+
+
+async def test_a_per_call_setting_does_not_stay_for_the_next_call() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=2))
+    assert await attempts_of(client, BUSY, BUSY, retries=0) == -1
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    assert await attempts_of(client, BUSY, retry_policy=RetryPolicy(max_retries=0)) == -1
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    client.retry_policy = RetryPolicy(max_retries=1, initial_backoff=0.0)
+    assert await attempts_of(client, BUSY, BUSY) == -2
+    client.retry_policy = None
+    assert await attempts_of(client, BUSY, BUSY) == 3
+
+
+async def test_hooks_and_the_sleep_replaced_between_calls_are_the_ones_used() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=1))
+    assert await attempts_of(client, BUSY) == 2
+    heard: list[str] = []
+
+    class Hook:
+        def on_request(self, request: AttemptRequest) -> None:
+            heard.append(request.operation_id)
+
+        def on_response(self, request: AttemptRequest, result: AttemptResult) -> None:
+            pass
+
+    client.hooks = (Hook(),)
+    assert await attempts_of(client, BUSY) == 2
+    assert heard == ["get_thing", "get_thing"]
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    client._sleep = record
+    client.hooks = ()
+    assert await attempts_of(client, BUSY) == 2
+    assert len(waits) == 1 and heard == ["get_thing", "get_thing"]
+
+
+async def test_a_sleep_replaced_alone_is_the_one_used() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=1))
+    assert await attempts_of(client, BUSY) == 2
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    client._sleep = record
+    assert await attempts_of(client, BUSY) == 2
+    assert len(waits) == 1
+
+
+class AlwaysAgain:
+    """A strategy of the caller's: retry at once, every time."""
+
+    def decide(self, outcome: AttemptOutcome) -> float | None:
+        return 0.0
+
+
+async def test_a_per_call_cap_on_a_custom_strategy_does_not_stay() -> None:
+    client = quiet_client(Configuration(host=HOST))
+    client.retry_policy = AlwaysAgain()
+    assert await attempts_of(client, BUSY, BUSY, BUSY, retries=1) == -2
+    assert await attempts_of(client, BUSY, BUSY, BUSY) == 4
+    assert await attempts_of(client, BUSY, BUSY, BUSY, retries=0) == -1

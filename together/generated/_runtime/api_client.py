@@ -144,6 +144,8 @@ class ApiClient:
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._credentials = Credentials()
+        #: The last calls' :class:`Attempts` (see :meth:`_run`).
+        self._attempts: Attempts | None = None
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
@@ -295,9 +297,29 @@ class ApiClient:
     ) -> Coroutine[Any, Any, T]:
         """Attempt ``request`` with this client's strategy, hooks and waits (await the
         result; a bad argument raises at once)."""
-        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
-        attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
-        return run_attempts(attempts, request, exchange, deadline)
+        body = request.body
+        strategy: RetryStrategy
+        if (
+            retry_policy is None
+            and retries is None
+            and self.retry_policy is None
+            and (body is None or type(body) is bytes)
+        ):  # the common call: the configuration's policy, as _strategy would give it
+            strategy, cap = self.configuration.retry_policy(), None
+        else:
+            strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
+        # Made once while the strategy, the hooks and the sleep stay the same objects (the
+        # configuration's policy is one object per set of retry settings).
+        attempts = self._attempts
+        if (
+            attempts is None
+            or attempts.strategy is not strategy
+            or attempts.cap != cap
+            or attempts.hooks is not self.hooks
+            or attempts.sleep is not self._sleep
+        ):
+            attempts = self._attempts = Attempts(strategy, cap, self.hooks, self._sleep)
+        return run_attempts(attempts, operation, request, exchange, deadline)
 
     def _strategy(
         self, per_call: RetryStrategy | None, retries: int | None
@@ -407,8 +429,8 @@ class ApiClient:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
         exchange = open_unchecked(self.rest_client, request_timeout)
-        attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
-        response = await run_attempts(attempts, request, exchange, None)
+        attempts = Attempts(_NO_RETRY, 0, self.hooks, self._sleep)
+        response = await run_attempts(attempts, operation, request, exchange, None)
         # The generated *_without_preload_content methods promise aiohttp's response: it is
         # one with the default transport (a fake's stand-in is the fake's business).
         return cast(aiohttp.ClientResponse, response)
