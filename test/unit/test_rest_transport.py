@@ -252,6 +252,8 @@ async def test_a_value_aiohttp_refuses_is_typed_and_not_chained(mocked: aiorespo
 class BrokenBody:
     """An answer whose body fails while it is read."""
 
+    status = 200
+
     def __init__(self, failure: BaseException) -> None:
         self.failure = failure
         self.released = False
@@ -277,10 +279,14 @@ async def test_a_body_that_fails_while_read_is_typed_and_released(
     transport = RESTClientObject(Configuration(host=HOST))
     body = BrokenBody(failure)
 
-    async def open_(request: PreparedRequest, *, timeout: Any = None) -> Any:
+    async def answered() -> Any:
         return body
 
-    monkeypatch.setattr(transport, "open", open_)
+    def start(request: PreparedRequest, timeout: Any) -> Any:
+        # request() sends as open() does (through _start), then reads.
+        return None, None, 0.0, answered()
+
+    monkeypatch.setattr(transport, "_start", start)
     with pytest.raises(cls) as caught:
         await transport.request(REQUEST)
     assert str(caught.value) == f"POST {EMBEDDINGS_URL}: " + str(caught.value).split(": ", 1)[1]

@@ -31,7 +31,7 @@ from together.generated._runtime.exceptions import (
     ApiValueError,
 )
 from together.generated._runtime.hooks import CallHook
-from together.generated._runtime.operation import Operation, SecurityScheme
+from together.generated._runtime.operation import Operation
 from together.generated._runtime.response_decoding import (
     ResultDecoder,
     result_spec,
@@ -454,7 +454,7 @@ class ApiClient:
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if is_multipart(payload):  # its type carries the boundary
+        if type(payload) is not bytes and is_multipart(payload):  # its type has the boundary
             headers["Content-Type"] = payload.content_type
             if payload.content_length is not None:
                 headers["Content-Length"] = str(payload.content_length)
@@ -468,21 +468,13 @@ class ApiClient:
                 # One Cookie header (RFC 6265): the client's cookie, then the parameters'.
                 param_headers["Cookie"] = f"{headers['Cookie']}; {param_headers['Cookie']}"
             headers.update(param_headers)
-        secret_names = self._authorize(operation.security, headers, query)
+        secret_names = self._credentials.apply(
+            self.configuration, operation.security, headers, query
+        )
         if extra_headers:
             _check_headers(extra_headers)
             headers.update(extra_headers)
         return PreparedRequest(operation.method, url, headers, query, payload, secret_names)
-
-    def _authorize(
-        self,
-        schemes: tuple[SecurityScheme, ...],
-        headers: dict[str, str],
-        query: list[tuple[str, str]],
-    ) -> frozenset[str]:
-        """Apply the first of ``schemes`` the configuration has credentials for; return the
-        names of the API-key header or query parameter added."""
-        return self._credentials.apply(self.configuration, schemes, headers, query)
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:

@@ -16,7 +16,7 @@ import asyncio
 import ssl
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -258,7 +258,14 @@ class RESTClientObject:
         self, request: PreparedRequest, *, timeout: RequestTimeout = None
     ) -> RESTResponse:
         """Send one request and read the whole answer."""
-        response = await self.open(request, timeout=timeout)
+        # What open() does, without awaiting it: one coroutine frame fewer per call.
+        session, client_timeout, started, sending = self._start(request, timeout)
+        try:
+            response = await sending
+        except _SEND_ERRORS as exc:
+            raise _send_error(request, exc) from _send_error_cause(exc)
+        if response.status in _REDIRECT_STATUSES:
+            response = await self._follow(session, request, response, client_timeout, started)
         try:
             data = await response.read()
         except TimeoutError as exc:
@@ -286,9 +293,29 @@ class RESTClientObject:
         ``Cookie`` when the origin changes): every credential the runtime added stays on the
         request's origin.
         """
+        session, client_timeout, started, sending = self._start(request, timeout)
+        try:
+            response = await sending
+        except _SEND_ERRORS as exc:
+            raise _send_error(request, exc) from _send_error_cause(exc)
+        if response.status not in _REDIRECT_STATUSES:
+            return response
+        return await self._follow(session, request, response, client_timeout, started)
+
+    def _start(
+        self, request: PreparedRequest, timeout: RequestTimeout
+    ) -> tuple[
+        aiohttp.ClientSession,
+        aiohttp.ClientTimeout,
+        float,
+        Awaitable[aiohttp.ClientResponse],
+    ]:
+        """The first exchange of :meth:`request` and :meth:`open`, to be awaited (aiohttp's
+        errors mapped by the caller), with the session, the timeout and the start time
+        the redirects that may follow need. Not a coroutine: a frame fewer per call."""
         session = self._get_session()
-        # Checked before the try below: a bad timeout is the caller's argument, not a request
-        # aiohttp could not send.
+        # Refused here, before anything is sent: a bad timeout is the caller's argument, not a
+        # request aiohttp could not send.
         client_timeout = (
             self.default_timeout
             if timeout is None
@@ -296,22 +323,17 @@ class RESTClientObject:
         )
         started = time.monotonic()  # redirects share the call's total timeout with it
         body = request.body
-        try:  # sent here, not through _send: one coroutine frame fewer per call
-            response = await session.request(
-                request.method,
-                request.url,
-                params=request.query or None,
-                data=body if body is None or type(body) is bytes else _data(body),
-                headers=request.headers,
-                timeout=client_timeout,
-                allow_redirects=False,
-                **self._send_options,
-            )
-        except _SEND_ERRORS as exc:
-            raise _send_error(request, exc) from _send_error_cause(exc)
-        if response.status not in _REDIRECT_STATUSES:
-            return response
-        return await self._follow(session, request, response, client_timeout, started)
+        sending = session.request(
+            request.method,
+            request.url,
+            params=request.query or None,
+            data=body if body is None or type(body) is bytes else _data(body),
+            headers=request.headers,
+            timeout=client_timeout,
+            allow_redirects=False,
+            **self._send_options,
+        )
+        return session, client_timeout, started, sending
 
     async def _follow(
         self,
