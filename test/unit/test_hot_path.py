@@ -301,3 +301,24 @@ async def test_a_per_call_cap_on_a_custom_strategy_does_not_stay() -> None:
     assert await attempts_of(client, BUSY, BUSY, BUSY, retries=1) == -2
     assert await attempts_of(client, BUSY, BUSY, BUSY) == 4
     assert await attempts_of(client, BUSY, BUSY, BUSY, retries=0) == -1
+
+
+def test_the_retry_policy_follows_each_retry_setting_and_keeps_no_override() -> None:
+    configuration = Configuration(host=HOST)
+    assert configuration.retry_policy() == RetryPolicy(2, 0.5, 8.0, 60.0)  # the defaults
+    configuration.retries = 5
+    assert configuration.retry_policy() == RetryPolicy(5, 0.5, 8.0, 60.0)
+    configuration.retry_initial_backoff = 1.5
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 8.0, 60.0)
+    configuration.retry_max_backoff = 3.0
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 60.0)
+    configuration.max_retry_after = 7.0
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 7.0)
+    assert configuration.retry_policy(retries=1) == RetryPolicy(1, 1.5, 3.0, 7.0)
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 7.0)
+    configuration.retries = -1
+    with pytest.raises(ApiValueError):  # refused on each ask, never kept
+        configuration.retry_policy()
+    with pytest.raises(ApiValueError):
+        configuration.retry_policy()
+    assert "policy" not in repr(configuration)
