@@ -322,3 +322,27 @@ def test_the_retry_policy_follows_each_retry_setting_and_keeps_no_override() -> 
     with pytest.raises(ApiValueError):
         configuration.retry_policy()
     assert "policy" not in repr(configuration)
+
+
+class TimeoutRecorder(Recorder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[RequestTimeout] = []
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.timeouts.append(timeout)
+        return await super().request(request, timeout=timeout)
+
+
+async def test_a_per_call_timeout_or_decoder_does_not_stay_for_the_next_call() -> None:
+    transport = TimeoutRecorder()
+    client = ApiClient(Configuration(host=HOST), transport=transport)
+    op = operation()
+    assert (await client.call_api(op)).data == {}
+    assert (await client.call_api(op, decode=bytes)).data == b"{}"
+    assert (await client.call_api(op)).data == {}
+    await client.call_api(op, request_timeout=5.0)
+    await client.call_api(op)
+    assert transport.timeouts == [None, None, None, 5.0, None]

@@ -146,6 +146,12 @@ class ApiClient:
         self._credentials = Credentials()
         #: The last calls' :class:`Attempts` (see :meth:`_run`).
         self._attempts: Attempts | None = None
+        #: The exchange of a call without a timeout or decoder of its own, and the transport
+        #: it sends through: made once (see :meth:`call_api`).
+        self._plain_exchange: tuple[Transport, Exchange[ApiResponse[Any]]] = (
+            self.rest_client,
+            read_and_decode(self.rest_client, None, None),
+        )
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
@@ -282,8 +288,14 @@ class ApiClient:
         if request_timeout is not None:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
-        result = None if decode is None else result_spec(decode)
-        exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
+        if request_timeout is None and decode is None:  # the common call
+            transport, exchange = self._plain_exchange
+            if transport is not self.rest_client:  # a transport replaced since
+                exchange = read_and_decode(self.rest_client, None, None)
+                self._plain_exchange = (self.rest_client, exchange)
+        else:
+            result = None if decode is None else result_spec(decode)
+            exchange = read_and_decode(self.rest_client, request_timeout, result)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
     def _run(
@@ -374,7 +386,7 @@ class ApiClient:
         async def as_stream(response: OpenResponse) -> AsyncStream[Any]:
             return await open_stream(response, operation)
 
-        exchange = open_unread(self.rest_client, operation, timeout, as_stream)
+        exchange = open_unread(self.rest_client, timeout, as_stream)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
     async def call_api_download(
@@ -403,7 +415,7 @@ class ApiClient:
         check_destination(destination, operation.operation_id)
         request = self._build(operation, params or {}, body, headers)
         timeout = long_read_timeout(self.configuration, request_timeout)
-        exchange = open_unread(self.rest_client, operation, timeout, unread)
+        exchange = open_unread(self.rest_client, timeout, unread)
         response = await self._run(operation, request, exchange, retry_policy, retries, deadline)
         description = f"{operation.operation_id}: HTTP {response.status}"
         return await save_body(response, destination, description)

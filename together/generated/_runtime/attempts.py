@@ -64,11 +64,12 @@ class Answer(Generic[T]):
     release: Callable[[], object] | None = None
 
 
-#: One attempt: send the request, make a 2xx answer into the call's result (raising
-#: :class:`~.exceptions.MalformedResponseException` if it breaks the spec)
+#: One attempt: send the request of the operation, make a 2xx answer into the call's result
+#: (raising :class:`~.exceptions.MalformedResponseException` if it breaks the spec)
 #: or an error status into its exception. A transport failure is raised as
-#: :class:`~together.generated._runtime.exceptions.ApiConnectionError`.
-Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
+#: :class:`~together.generated._runtime.exceptions.ApiConnectionError`. Given the operation
+#: rather than holding it, so one exchange serves every operation of a client.
+Exchange = Callable[[Operation[Any], PreparedRequest], Awaitable[Answer[T]]]
 
 
 @dataclass(slots=True)
@@ -143,7 +144,7 @@ async def _loop(
             answer = await (
                 _attempt(attempts, operation, request, exchange, attempt)
                 if observed
-                else exchange(request)
+                else exchange(operation, request)
             )
         except ApiConnectionError as exc:  # ApiTimeoutError included: no answer, may be retried
             answer = exc
@@ -211,7 +212,7 @@ async def _attempt(
         for hook in hooks:
             hook.on_request(hook_request)
     try:
-        answer = await exchange(request)
+        answer = await exchange(operation, request)
     except BaseException as exc:
         if hook_request is not None:
             if isinstance(exc, ApiException):
@@ -264,14 +265,15 @@ def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
 
 def read_and_decode(
     transport: Transport,
-    operation: Operation[Any],
     timeout: RequestTimeout,
     result: ResponseSpec | None,
 ) -> Exchange[ApiResponse[Any]]:
     """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
     answer read, a success decoded as the spec declares it (or as ``result`` asks)."""
 
-    async def exchange(request: PreparedRequest) -> Answer[ApiResponse[Any]]:
+    async def exchange(
+        operation: Operation[Any], request: PreparedRequest
+    ) -> Answer[ApiResponse[Any]]:
         response = await transport.request(request, timeout=timeout)
         status, headers = response.status, response.headers
         if not 200 <= status <= 299:
