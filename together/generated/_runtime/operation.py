@@ -127,7 +127,7 @@ class SecurityScheme:
 
 #: The text of each HTTP status, the key of ``Operation.responses``: looked up, since
 #: ``str()`` of an int is a measurable part of a small call (bench/README.md).
-_STATUS_KEYS = {status: str(status) for status in range(100, 600)}
+STATUS_KEYS = {status: str(status) for status in range(100, 600)}
 
 #: One tuple per distinct security requirement (see ``Operation.__post_init__``).
 _SCHEMES: dict[tuple[SecurityScheme, ...], tuple[SecurityScheme, ...]] = {}
@@ -164,7 +164,7 @@ class Operation(Generic[T]):
 
     def response_spec(self, status: int) -> ResponseSpec | None:
         """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
-        key = _STATUS_KEYS.get(status) or str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.responses.get(key)
         if spec is None:
             spec = self.responses.get(f"{key[0]}XX")
@@ -176,7 +176,7 @@ class Operation(Generic[T]):
         """How to read a 2xx answer: the spec's for ``status`` or ``2XX``, else the one
         success answer the spec declares (a server answering 201 for 200 is still
         understood), else ``default``; ``None`` when there is none."""
-        key = _STATUS_KEYS.get(status) or str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.responses.get(key) or self.responses.get(f"{key[0]}XX")
         if spec is not None:
             return spec
@@ -199,7 +199,7 @@ class Operation(Generic[T]):
 
     def stream_spec(self, status: int) -> ResponseSpec | None:
         """How to read a streamed 2xx answer: exact status, ``2XX``, else the one declared."""
-        key = _STATUS_KEYS.get(status) or str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.stream_responses.get(key) or self.stream_responses.get(f"{key[0]}XX")
         if spec is None and len(self.stream_responses) == 1:
             spec = next(iter(self.stream_responses.values()))
