@@ -346,3 +346,23 @@ async def test_a_per_call_timeout_or_decoder_does_not_stay_for_the_next_call() -
     await client.call_api(op, request_timeout=5.0)
     await client.call_api(op)
     assert transport.timeouts == [None, None, None, 5.0, None]
+
+
+async def test_a_remembered_credential_is_sent_on_every_call() -> None:
+    """The second call with the same settings takes the remembered credential: it must still
+    be on the request (header, query or cookie), not only on the call that chose it."""
+    configuration = Configuration(
+        host=HOST, access_token="tk", api_key={"queryKey": "k-q", "cookieKey": "k-c"}
+    )
+    client = client_for(configuration)
+    bearer, query_op = operation(BEARER), operation(QUERY_KEY, name="q")
+    cookie_op = operation(SecurityScheme("cookieKey", "apiKey", "cookie", "session"), name="c")
+    for _ in range(3):
+        assert await sent_with(client, bearer) == ({"Authorization": "Bearer tk"}, [])
+    for _ in range(3):
+        assert await sent_with(client, query_op) == ({}, [("api_key", "k-q")])
+    transport = client.rest_client
+    assert isinstance(transport, Recorder)
+    for _ in range(3):
+        await client.call_api(cookie_op)
+        assert transport.sent[-1].headers["Cookie"] == "session=k-c"
