@@ -3,7 +3,23 @@ varies (issue 11: work done once instead of per call; bench/README.md "Calls and
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from support import HOST
+from together.generated import (
+    ApiClient,
+    ApiValueError,
+    Configuration,
+    ServiceUnavailableException,
+)
+from together.generated._runtime.exceptions import InsecureTransportError
+from together.generated._runtime.hooks import AttemptRequest, AttemptResult
+from together.generated._runtime.operation import Operation, ResponseSpec, SecurityScheme
 from together.generated._runtime.response_decoding import is_json_content_type
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, RESTResponse
+from together.generated._runtime.retry import AttemptOutcome, RetryPolicy
 
 
 def test_a_server_varying_its_content_type_is_judged_right_on_every_answer() -> None:
@@ -21,3 +37,332 @@ def test_a_server_varying_its_content_type_is_judged_right_on_every_answer() -> 
     assert is_json_content_type("application/json") is True
     assert is_json_content_type("application/x+JSON ;q=1") is True
     assert is_json_content_type("application/json-patch") is False
+
+
+# ------------------------------------------------- credentials remembered per client
+
+BEARER = SecurityScheme("bearerAuth", "bearer")
+BASIC = SecurityScheme("basicAuth", "basic")
+HEADER_KEY = SecurityScheme("headerKey", "apiKey", "header", "X-Api-Key")
+QUERY_KEY = SecurityScheme("queryKey", "apiKey", "query", "api_key")
+OK = RESTResponse(200, "OK", {"Content-Type": "application/json"}, b"{}", "application/json")
+
+
+class Recorder:
+    """A transport answering ``{}`` to everything and keeping what was sent."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.sent: list[PreparedRequest] = []
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.sent.append(request)
+        return OK
+
+    async def open(self, request: PreparedRequest, *, timeout: RequestTimeout = None) -> Any:
+        raise AssertionError("not used")
+
+    async def close(self) -> None:
+        pass
+
+
+def operation(*schemes: SecurityScheme, name: str = "get_thing") -> Operation[Any]:
+    return Operation(
+        name, "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, security=schemes
+    )
+
+
+async def sent_with(
+    client: ApiClient, op: Operation[Any]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The credential headers and the query of one call of ``op``."""
+    transport = client.rest_client
+    assert isinstance(transport, Recorder)
+    await client.call_api(op)
+    request = transport.sent[-1]
+    names = ("Authorization", "X-Api-Key")
+    return {k: v for k, v in request.headers.items() if k in names}, request.query
+
+
+def client_for(configuration: Configuration) -> ApiClient:
+    return ApiClient(configuration, transport=Recorder())
+
+
+async def test_a_token_changed_between_calls_is_the_one_sent() -> None:
+    configuration = Configuration(host=HOST, access_token="tk-first")
+    client = client_for(configuration)
+    op = operation(BEARER)
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-first"}, [])
+    configuration.access_token = "tk-second"
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-second"}, [])
+    configuration.access_token = None
+    assert await sent_with(client, op) == ({}, [])
+    configuration.access_token = "tk-third\n"
+    with pytest.raises(ApiValueError, match="line break"):
+        await client.call_api(op)
+    with pytest.raises(ApiValueError, match="line break"):  # refused on every call
+        await client.call_api(op)
+
+
+async def test_a_new_configuration_object_is_read_afresh() -> None:
+    client = client_for(Configuration(host=HOST, access_token="tk-first"))
+    op = operation(BEARER)
+    await sent_with(client, op)
+    client.configuration = Configuration(host=HOST, access_token="tk-other")
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk-other"}, [])
+    client.configuration = Configuration(host=HOST, username="ann", password="pw")
+    assert await sent_with(client, operation(BEARER, BASIC)) == (
+        {"Authorization": "Basic YW5uOnB3"},  # base64 of "ann:pw"
+        [],
+    )
+
+
+async def test_basic_auth_follows_a_changed_username_or_password() -> None:
+    configuration = Configuration(host=HOST, username="ann", password="pw")
+    client = client_for(configuration)
+    op = operation(BASIC)
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic YW5uOnB3"}
+    configuration.password = "qx"
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic YW5uOnF4"}  # ann:qx
+    configuration.username = "bob"
+    assert (await sent_with(client, op))[0] == {"Authorization": "Basic Ym9iOnF4"}  # bob:qx
+
+
+async def test_api_keys_changed_in_place_are_the_ones_sent() -> None:
+    configuration = Configuration(host=HOST, api_key={"headerKey": "k-1"})
+    client = client_for(configuration)
+    header_op, query_op = operation(HEADER_KEY), operation(QUERY_KEY, name="q")
+    assert await sent_with(client, header_op) == ({"X-Api-Key": "k-1"}, [])
+    configuration.api_key["headerKey"] = "k-2"
+    assert await sent_with(client, header_op) == ({"X-Api-Key": "k-2"}, [])
+    configuration.api_key.update({"queryKey": "k-3"})
+    assert await sent_with(client, query_op) == ({}, [("api_key", "k-3")])
+    del configuration.api_key["headerKey"]
+    assert await sent_with(client, header_op) == ({}, [])
+    # A key added to a scheme listed first takes over at once.
+    configuration.api_key["headerKey"] = "k-4"
+    assert await sent_with(client, operation(HEADER_KEY, QUERY_KEY)) == ({"X-Api-Key": "k-4"}, [])
+
+
+async def test_operations_with_other_schemes_in_turn_each_get_their_own() -> None:
+    configuration = Configuration(host=HOST, access_token="tk", api_key={"headerKey": "k"})
+    client = client_for(configuration)
+    bearer, key, none = operation(BEARER), operation(HEADER_KEY, name="k"), operation(name="n")
+    for _ in range(2):
+        assert await sent_with(client, bearer) == ({"Authorization": "Bearer tk"}, [])
+        assert await sent_with(client, key) == ({"X-Api-Key": "k"}, [])
+        assert await sent_with(client, none) == ({}, [])
+
+
+async def test_insecure_http_is_refused_again_when_the_host_or_the_setting_changes() -> None:
+    configuration = Configuration(host=HOST, access_token="tk")
+    client = client_for(configuration)
+    op = operation(BEARER)
+    await sent_with(client, op)
+    configuration.host = "http://api.example.com/v1"
+    with pytest.raises(InsecureTransportError):
+        await client.call_api(op)
+    configuration.allow_insecure_http = True
+    assert await sent_with(client, op) == ({"Authorization": "Bearer tk"}, [])
+    configuration.allow_insecure_http = False
+    with pytest.raises(InsecureTransportError):
+        await client.call_api(op)
+
+
+def test_operations_with_equal_schemes_share_one_tuple() -> None:
+    """What lets a client remember one credential for every operation of a spec."""
+    first = operation(SecurityScheme("s", "bearer"), name="a")
+    second = operation(SecurityScheme("s", "bearer"), name="b")
+    assert first.security is second.security
+    assert operation(BASIC).security is not first.security
+
+
+# ------------------------------------------------- the attempts' settings remembered per client
+
+BUSY = RESTResponse(503, "Service Unavailable", {}, b"{}", "application/json")
+
+
+class Scripted(Recorder):
+    """Answers from a list (then ``{}`` with 200), keeping what was sent."""
+
+    def __init__(self, *answers: RESTResponse) -> None:
+        super().__init__()
+        self.answers = list(answers)
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.sent.append(request)
+        return self.answers.pop(0) if self.answers else OK
+
+
+RETRY_SAFE = Operation(
+    "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, retry_safe=True
+)
+
+
+async def attempts_of(client: ApiClient, *answers: RESTResponse, **options: Any) -> int:
+    """How many attempts one call made (503s first), or -1 when it failed."""
+    transport = Scripted(*answers)
+    client.rest_client = transport
+    try:
+        await client.call_api(RETRY_SAFE, **options)
+    except ServiceUnavailableException:
+        return -len(transport.sent)
+    return len(transport.sent)
+
+
+def quiet_client(configuration: Configuration) -> ApiClient:
+    client = ApiClient(configuration, transport=Recorder())
+    client._sleep = no_wait
+    return client
+
+
+async def no_wait(delay: float) -> None:
+    pass
+
+
+async def test_retry_settings_changed_between_calls_apply_to_the_next_call() -> None:
+    configuration = Configuration(host=HOST, retries=2, retry_initial_backoff=0.0)
+    client = quiet_client(configuration)
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    configuration.retries = 0
+    assert await attempts_of(client, BUSY) == -1
+    configuration.retries = 1
+    assert await attempts_of(client, BUSY) == 2
+    client.configuration = Configuration(host=HOST, retries=3, retry_initial_backoff=0.0)
+    assert await attempts_of(client, BUSY, BUSY, BUSY) == 4
+
+
+async def test_a_per_call_setting_does_not_stay_for_the_next_call() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=2))
+    assert await attempts_of(client, BUSY, BUSY, retries=0) == -1
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    assert await attempts_of(client, BUSY, retry_policy=RetryPolicy(max_retries=0)) == -1
+    assert await attempts_of(client, BUSY, BUSY) == 3
+    client.retry_policy = RetryPolicy(max_retries=1, initial_backoff=0.0)
+    assert await attempts_of(client, BUSY, BUSY) == -2
+    client.retry_policy = None
+    assert await attempts_of(client, BUSY, BUSY) == 3
+
+
+async def test_hooks_and_the_sleep_replaced_between_calls_are_the_ones_used() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=1))
+    assert await attempts_of(client, BUSY) == 2
+    heard: list[str] = []
+
+    class Hook:
+        def on_request(self, request: AttemptRequest) -> None:
+            heard.append(request.operation_id)
+
+        def on_response(self, request: AttemptRequest, result: AttemptResult) -> None:
+            pass
+
+    client.hooks = (Hook(),)
+    assert await attempts_of(client, BUSY) == 2
+    assert heard == ["get_thing", "get_thing"]
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    client._sleep = record
+    client.hooks = ()
+    assert await attempts_of(client, BUSY) == 2
+    assert len(waits) == 1 and heard == ["get_thing", "get_thing"]
+
+
+async def test_a_sleep_replaced_alone_is_the_one_used() -> None:
+    client = quiet_client(Configuration(host=HOST, retries=1))
+    assert await attempts_of(client, BUSY) == 2
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    client._sleep = record
+    assert await attempts_of(client, BUSY) == 2
+    assert len(waits) == 1
+
+
+class AlwaysAgain:
+    """A strategy of the caller's: retry at once, every time."""
+
+    def decide(self, outcome: AttemptOutcome) -> float | None:
+        return 0.0
+
+
+async def test_a_per_call_cap_on_a_custom_strategy_does_not_stay() -> None:
+    client = quiet_client(Configuration(host=HOST))
+    client.retry_policy = AlwaysAgain()
+    assert await attempts_of(client, BUSY, BUSY, BUSY, retries=1) == -2
+    assert await attempts_of(client, BUSY, BUSY, BUSY) == 4
+    assert await attempts_of(client, BUSY, BUSY, BUSY, retries=0) == -1
+
+
+def test_the_retry_policy_follows_each_retry_setting_and_keeps_no_override() -> None:
+    configuration = Configuration(host=HOST)
+    assert configuration.retry_policy() == RetryPolicy(2, 0.5, 8.0, 60.0)  # the defaults
+    configuration.retries = 5
+    assert configuration.retry_policy() == RetryPolicy(5, 0.5, 8.0, 60.0)
+    configuration.retry_initial_backoff = 1.5
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 8.0, 60.0)
+    configuration.retry_max_backoff = 3.0
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 60.0)
+    configuration.max_retry_after = 7.0
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 7.0)
+    assert configuration.retry_policy(retries=1) == RetryPolicy(1, 1.5, 3.0, 7.0)
+    assert configuration.retry_policy() == RetryPolicy(5, 1.5, 3.0, 7.0)
+    configuration.retries = -1
+    with pytest.raises(ApiValueError):  # refused on each ask, never kept
+        configuration.retry_policy()
+    with pytest.raises(ApiValueError):
+        configuration.retry_policy()
+    assert "policy" not in repr(configuration)
+
+
+class TimeoutRecorder(Recorder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[RequestTimeout] = []
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.timeouts.append(timeout)
+        return await super().request(request, timeout=timeout)
+
+
+async def test_a_per_call_timeout_or_decoder_does_not_stay_for_the_next_call() -> None:
+    transport = TimeoutRecorder()
+    client = ApiClient(Configuration(host=HOST), transport=transport)
+    op = operation()
+    assert (await client.call_api(op)).data == {}
+    assert (await client.call_api(op, decode=bytes)).data == b"{}"
+    assert (await client.call_api(op)).data == {}
+    await client.call_api(op, request_timeout=5.0)
+    await client.call_api(op)
+    assert transport.timeouts == [None, None, None, 5.0, None]
+
+
+async def test_a_remembered_credential_is_sent_on_every_call() -> None:
+    """The second call with the same settings takes the remembered credential: it must still
+    be on the request (header, query or cookie), not only on the call that chose it."""
+    configuration = Configuration(
+        host=HOST, access_token="tk", api_key={"queryKey": "k-q", "cookieKey": "k-c"}
+    )
+    client = client_for(configuration)
+    bearer, query_op = operation(BEARER), operation(QUERY_KEY, name="q")
+    cookie_op = operation(SecurityScheme("cookieKey", "apiKey", "cookie", "session"), name="c")
+    for _ in range(3):
+        assert await sent_with(client, bearer) == ({"Authorization": "Bearer tk"}, [])
+    for _ in range(3):
+        assert await sent_with(client, query_op) == ({}, [("api_key", "k-q")])
+    transport = client.rest_client
+    assert isinstance(transport, Recorder)
+    for _ in range(3):
+        await client.call_api(cookie_op)
+        assert transport.sent[-1].headers["Cookie"] == "session=k-c"

@@ -252,6 +252,8 @@ async def test_a_value_aiohttp_refuses_is_typed_and_not_chained(mocked: aiorespo
 class BrokenBody:
     """An answer whose body fails while it is read."""
 
+    status = 200
+
     def __init__(self, failure: BaseException) -> None:
         self.failure = failure
         self.released = False
@@ -277,10 +279,14 @@ async def test_a_body_that_fails_while_read_is_typed_and_released(
     transport = RESTClientObject(Configuration(host=HOST))
     body = BrokenBody(failure)
 
-    async def open_(request: PreparedRequest, *, timeout: Any = None) -> Any:
+    async def answered() -> Any:
         return body
 
-    monkeypatch.setattr(transport, "open", open_)
+    def start(request: PreparedRequest, timeout: Any) -> Any:
+        # request() sends as open() does (through _start), then reads.
+        return None, None, 0.0, answered()
+
+    monkeypatch.setattr(transport, "_start", start)
     with pytest.raises(cls) as caught:
         await transport.request(REQUEST)
     assert str(caught.value) == f"POST {EMBEDDINGS_URL}: " + str(caught.value).split(": ", 1)[1]
@@ -762,3 +768,68 @@ async def test_a_failure_at_the_redirect_target_names_the_original_request(
     with pytest.raises(ApiConnectionError) as caught:
         await send(post())
     assert str(caught.value) == f"POST {EMBEDDINGS_URL}: ClientConnectionError: reset"
+
+
+# ------------------------------------------------ the same mapping for every send
+
+
+SEND_FAILURES = [
+    (TimeoutError(), ApiTimeoutError, f"POST {EMBEDDINGS_URL}: timed out", True),
+    (
+        OSError("unreachable"),
+        ApiConnectionError,
+        f"POST {EMBEDDINGS_URL}: OSError: unreachable",
+        True,
+    ),
+    (
+        RuntimeError("other loop"),
+        ClientStateError,
+        f"POST {EMBEDDINGS_URL}: aiohttp cannot send from here: other loop",
+        True,
+    ),
+    (ValueError(f"bad header {TOKEN}"), ApiValueError, None, False),
+]
+
+
+@pytest.mark.parametrize(("failure", "cls", "message", "chained"), SEND_FAILURES)
+async def test_open_maps_a_failure_to_send_as_request_does(
+    mocked: aioresponses,
+    failure: Exception,
+    cls: type[Exception],
+    message: str | None,
+    chained: bool,
+) -> None:
+    """Streams and downloads open through ``open()``: the same typed errors, the same chain."""
+    transport = RESTClientObject(Configuration(host=HOST))
+    mocked.post(EMBEDDINGS_URL, exception=failure)
+    try:
+        with pytest.raises(cls) as caught:
+            await transport.open(REQUEST)
+    finally:
+        await transport.close()
+    if message is not None:
+        assert str(caught.value) == message
+    assert caught.value.__cause__ is (failure if chained else None)
+    assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(("failure", "cls", "message", "chained"), SEND_FAILURES)
+async def test_a_failure_to_send_after_a_redirect_is_mapped_the_same(
+    mocked: aioresponses,
+    failure: Exception,
+    cls: type[Exception],
+    message: str | None,
+    chained: bool,
+) -> None:
+    """The send after a redirect names the original request, like the first send."""
+    transport = RESTClientObject(Configuration(host=HOST))
+    mocked.post(EMBEDDINGS_URL, status=307, headers={"Location": f"{HOST}/moved"})
+    mocked.post(f"{HOST}/moved", exception=failure)
+    try:
+        with pytest.raises(cls) as caught:
+            await transport.request(REQUEST)
+    finally:
+        await transport.close()
+    if message is not None:
+        assert str(caught.value) == message
+    assert caught.value.__cause__ is (failure if chained else None)

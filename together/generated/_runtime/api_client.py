@@ -31,7 +31,7 @@ from together.generated._runtime.exceptions import (
     ApiValueError,
 )
 from together.generated._runtime.hooks import CallHook
-from together.generated._runtime.operation import Operation, SecurityScheme
+from together.generated._runtime.operation import Operation
 from together.generated._runtime.response_decoding import (
     ResultDecoder,
     result_spec,
@@ -144,6 +144,14 @@ class ApiClient:
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._credentials = Credentials()
+        #: The last calls' :class:`Attempts` (see :meth:`_run`).
+        self._attempts: Attempts | None = None
+        #: The exchange of a call without a timeout or decoder of its own, and the transport
+        #: it sends through: made once (see :meth:`call_api`).
+        self._plain_exchange: tuple[Transport, Exchange[ApiResponse[Any]]] = (
+            self.rest_client,
+            read_and_decode(self.rest_client, None, None),
+        )
 
     def __del__(self) -> None:
         # Like aiohttp's own session: a client dropped with its pool open is a leak.
@@ -280,8 +288,14 @@ class ApiClient:
         if request_timeout is not None:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
-        result = None if decode is None else result_spec(decode)
-        exchange = read_and_decode(self.rest_client, operation, request_timeout, result)
+        if request_timeout is None and decode is None:  # the common call
+            transport, exchange = self._plain_exchange
+            if transport is not self.rest_client:  # a transport replaced since
+                exchange = read_and_decode(self.rest_client, None, None)
+                self._plain_exchange = (self.rest_client, exchange)
+        else:
+            result = None if decode is None else result_spec(decode)
+            exchange = read_and_decode(self.rest_client, request_timeout, result)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
     def _run(
@@ -295,9 +309,29 @@ class ApiClient:
     ) -> Coroutine[Any, Any, T]:
         """Attempt ``request`` with this client's strategy, hooks and waits (await the
         result; a bad argument raises at once)."""
-        strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
-        attempts = Attempts(operation, strategy, cap, self.hooks, self._sleep)
-        return run_attempts(attempts, request, exchange, deadline)
+        body = request.body
+        strategy: RetryStrategy
+        if (
+            retry_policy is None
+            and retries is None
+            and self.retry_policy is None
+            and (body is None or type(body) is bytes)
+        ):  # the common call: the configuration's policy, as _strategy would give it
+            strategy, cap = self.configuration.retry_policy(), None
+        else:
+            strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
+        # Made once while the strategy, the hooks and the sleep stay the same objects (the
+        # configuration's policy is one object per set of retry settings).
+        attempts = self._attempts
+        if (
+            attempts is None
+            or attempts.strategy is not strategy
+            or attempts.cap != cap
+            or attempts.hooks is not self.hooks
+            or attempts.sleep is not self._sleep
+        ):
+            attempts = self._attempts = Attempts(strategy, cap, self.hooks, self._sleep)
+        return run_attempts(attempts, operation, request, exchange, deadline)
 
     def _strategy(
         self, per_call: RetryStrategy | None, retries: int | None
@@ -352,7 +386,7 @@ class ApiClient:
         async def as_stream(response: OpenResponse) -> AsyncStream[Any]:
             return await open_stream(response, operation)
 
-        exchange = open_unread(self.rest_client, operation, timeout, as_stream)
+        exchange = open_unread(self.rest_client, timeout, as_stream)
         return await self._run(operation, request, exchange, retry_policy, retries, deadline)
 
     async def call_api_download(
@@ -381,7 +415,7 @@ class ApiClient:
         check_destination(destination, operation.operation_id)
         request = self._build(operation, params or {}, body, headers)
         timeout = long_read_timeout(self.configuration, request_timeout)
-        exchange = open_unread(self.rest_client, operation, timeout, unread)
+        exchange = open_unread(self.rest_client, timeout, unread)
         response = await self._run(operation, request, exchange, retry_policy, retries, deadline)
         description = f"{operation.operation_id}: HTTP {response.status}"
         return await save_body(response, destination, description)
@@ -407,8 +441,8 @@ class ApiClient:
             check_request_timeout(request_timeout)
         request = self._build(operation, params or {}, body, headers)
         exchange = open_unchecked(self.rest_client, request_timeout)
-        attempts = Attempts(operation, _NO_RETRY, 0, self.hooks, self._sleep)
-        response = await run_attempts(attempts, request, exchange, None)
+        attempts = Attempts(_NO_RETRY, 0, self.hooks, self._sleep)
+        response = await run_attempts(attempts, operation, request, exchange, None)
         # The generated *_without_preload_content methods promise aiohttp's response: it is
         # one with the default transport (a fake's stand-in is the fake's business).
         return cast(aiohttp.ClientResponse, response)
@@ -432,7 +466,7 @@ class ApiClient:
         headers = dict(self.default_headers)
         if operation.accept:
             headers["Accept"] = operation.accept
-        if is_multipart(payload):  # its type carries the boundary
+        if type(payload) is not bytes and is_multipart(payload):  # its type has the boundary
             headers["Content-Type"] = payload.content_type
             if payload.content_length is not None:
                 headers["Content-Length"] = str(payload.content_length)
@@ -446,21 +480,13 @@ class ApiClient:
                 # One Cookie header (RFC 6265): the client's cookie, then the parameters'.
                 param_headers["Cookie"] = f"{headers['Cookie']}; {param_headers['Cookie']}"
             headers.update(param_headers)
-        secret_names = self._authorize(operation.security, headers, query)
+        secret_names = self._credentials.apply(
+            self.configuration, operation.security, headers, query
+        )
         if extra_headers:
             _check_headers(extra_headers)
             headers.update(extra_headers)
         return PreparedRequest(operation.method, url, headers, query, payload, secret_names)
-
-    def _authorize(
-        self,
-        schemes: tuple[SecurityScheme, ...],
-        headers: dict[str, str],
-        query: list[tuple[str, str]],
-    ) -> frozenset[str]:
-        """Apply the first of ``schemes`` the configuration has credentials for; return the
-        names of the API-key header or query parameter added."""
-        return self._credentials.apply(self.configuration, schemes, headers, query)
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:

@@ -64,18 +64,20 @@ class Answer(Generic[T]):
     release: Callable[[], object] | None = None
 
 
-#: One attempt: send the request, make a 2xx answer into the call's result (raising
-#: :class:`~.exceptions.MalformedResponseException` if it breaks the spec)
+#: One attempt: send the request of the operation, make a 2xx answer into the call's result
+#: (raising :class:`~.exceptions.MalformedResponseException` if it breaks the spec)
 #: or an error status into its exception. A transport failure is raised as
-#: :class:`~together.generated._runtime.exceptions.ApiConnectionError`.
-Exchange = Callable[[PreparedRequest], Awaitable[Answer[T]]]
+#: :class:`~together.generated._runtime.exceptions.ApiConnectionError`. Given the operation
+#: rather than holding it, so one exchange serves every operation of a client.
+Exchange = Callable[[Operation[Any], PreparedRequest], Awaitable[Answer[T]]]
 
 
 @dataclass(slots=True)
 class Attempts:
-    """Everything the loop needs besides the request: who decides, who listens, how to wait."""
+    """Everything the loop needs besides the operation and the request: who decides, who
+    listens, how to wait. The same for a client's calls while its settings stay: made once
+    and reused (``ApiClient._run``)."""
 
-    operation: Operation[Any]
     strategy: RetryStrategy
     #: Most retries whatever the strategy says (a call's ``_retries`` over a custom strategy).
     cap: int | None
@@ -85,6 +87,7 @@ class Attempts:
 
 def run_attempts(
     attempts: Attempts,
+    operation: Operation[Any],
     request: PreparedRequest,
     exchange: Exchange[T],
     deadline: float | None,
@@ -97,16 +100,17 @@ def run_attempts(
     coroutine, so a call without a deadline runs one frame fewer.
     """
     if deadline is None:  # the common case, without a timer of its own
-        return _loop(attempts, request, exchange, None)
+        return _loop(attempts, operation, request, exchange, None)
     if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
         raise ApiTypeError(f"_deadline must be a number of seconds, not {deadline!r}")
     if not deadline > 0:  # NaN included
         raise ApiValueError(f"_deadline must be a positive number of seconds, not {deadline!r}")
-    return _loop_until(attempts, request, exchange, deadline)
+    return _loop_until(attempts, operation, request, exchange, deadline)
 
 
 async def _loop_until(
     attempts: Attempts,
+    operation: Operation[Any],
     request: PreparedRequest,
     exchange: Exchange[T],
     deadline: float,
@@ -114,22 +118,23 @@ async def _loop_until(
     give_up_at = time.monotonic() + deadline
     try:
         async with asyncio.timeout(deadline):
-            return await _loop(attempts, request, exchange, give_up_at)
+            return await _loop(attempts, operation, request, exchange, give_up_at)
     except TimeoutError as exc:
         if isinstance(exc, ApiTimeoutError):
             raise
         raise ApiTimeoutError(
-            f"{attempts.operation.operation_id}: the call's deadline of {deadline} s passed"
+            f"{operation.operation_id}: the call's deadline of {deadline} s passed"
         ) from exc
 
 
 async def _loop(
     attempts: Attempts,
+    operation: Operation[Any],
     request: PreparedRequest,
     exchange: Exchange[T],
     give_up_at: float | None,
 ) -> T:
-    operation, strategy, cap = attempts.operation, attempts.strategy, attempts.cap
+    strategy, cap = attempts.strategy, attempts.cap
     attempt = 0
     while True:
         # Without hooks or DEBUG logging, the exchange is awaited directly: one frame fewer.
@@ -137,7 +142,9 @@ async def _loop(
         answer: Answer[T] | ApiConnectionError
         try:
             answer = await (
-                _attempt(attempts, request, exchange, attempt) if observed else exchange(request)
+                _attempt(attempts, operation, request, exchange, attempt)
+                if observed
+                else exchange(operation, request)
             )
         except ApiConnectionError as exc:  # ApiTimeoutError included: no answer, may be retried
             answer = exc
@@ -182,7 +189,11 @@ async def _loop(
 
 
 async def _attempt(
-    attempts: Attempts, request: PreparedRequest, exchange: Exchange[T], attempt: int
+    attempts: Attempts,
+    operation: Operation[Any],
+    request: PreparedRequest,
+    exchange: Exchange[T],
+    attempt: int,
 ) -> Answer[T]:
     """One send, told to the hooks and logged at DEBUG: the server's answer. Whatever the
     exchange raises is reported to the hooks too (so no span is left open) and raised; the
@@ -192,16 +203,16 @@ async def _attempt(
     hook_request = None
     if hooks:
         hook_request = AttemptRequest(
-            attempts.operation.operation_id,
+            operation.operation_id,
             request.method,
-            attempts.operation.path,
+            operation.path,
             request.url,
             attempt,
         )
         for hook in hooks:
             hook.on_request(hook_request)
     try:
-        answer = await exchange(request)
+        answer = await exchange(operation, request)
     except BaseException as exc:
         if hook_request is not None:
             if isinstance(exc, ApiException):
@@ -254,14 +265,15 @@ def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
 
 def read_and_decode(
     transport: Transport,
-    operation: Operation[Any],
     timeout: RequestTimeout,
     result: ResponseSpec | None,
 ) -> Exchange[ApiResponse[Any]]:
     """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
     answer read, a success decoded as the spec declares it (or as ``result`` asks)."""
 
-    async def exchange(request: PreparedRequest) -> Answer[ApiResponse[Any]]:
+    async def exchange(
+        operation: Operation[Any], request: PreparedRequest
+    ) -> Answer[ApiResponse[Any]]:
         response = await transport.request(request, timeout=timeout)
         status, headers = response.status, response.headers
         if not 200 <= status <= 299:

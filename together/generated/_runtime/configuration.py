@@ -94,6 +94,8 @@ _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
 _TIMEOUT_FIELDS = frozenset({"total_timeout", "connect_timeout"})
 #: Retry settings that are a number of seconds.
 _RETRY_SECONDS_FIELDS = frozenset({"retry_initial_backoff", "retry_max_backoff", "max_retry_after"})
+#: The settings the retry policy is made of.
+_RETRY_FIELDS = _RETRY_SECONDS_FIELDS | {"retries"}
 
 
 @functools.lru_cache(maxsize=64)
@@ -234,6 +236,8 @@ class Configuration:
     api_key_env: ClassVar[str | None] = API_KEY_ENV
     #: Environment variable read for ``host``; None: none.
     base_url_env: ClassVar[str | None] = BASE_URL_ENV
+    #: The policy of the current retry settings, once asked for (``None`` after a change).
+    _retry_policy: RetryPolicy | None
 
     def __init__(
         self,
@@ -308,11 +312,15 @@ class Configuration:
         elif name == "proxy" and value is not None:
             _check_proxy(value)
         super().__setattr__(name, value)
+        if name in _RETRY_FIELDS:
+            super().__setattr__("_retry_policy", None)  # made again from the new value when asked
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""
+        if retries is None and self._retry_policy is not None:
+            return self._retry_policy  # asked on every call; kept until a retry setting changes
         try:
-            return _policy(
+            policy = _policy(
                 self.retries if retries is None else retries,
                 self.retry_initial_backoff,
                 self.retry_max_backoff,
@@ -322,6 +330,9 @@ class Configuration:
             raise ApiTypeError(f"invalid retry setting: {exc}") from None
         except ValueError as exc:  # negative, or NaN
             raise ApiValueError(f"invalid retry setting: {exc}") from None
+        if retries is None:
+            self._retry_policy = policy
+        return policy
 
     @property
     def debug(self) -> bool:
@@ -337,6 +348,8 @@ class Configuration:
     def __repr__(self) -> str:
         shown = []
         for name, value in vars(self).items():
+            if name == "_retry_policy":  # not a setting: the policy made from them
+                continue
             name = name.lstrip("_")
             if name in _SECRET_FIELDS and value:
                 value = "***"

@@ -23,13 +23,29 @@ __all__ = ["Credentials", "is_loopback"]
 
 _NONE: frozenset[str] = frozenset()
 
+#: What :meth:`Credentials.apply` adds: where (``header``, ``query`` or ``cookie``), the
+#: name, the value, and the names to drop on a redirect off the origin; ``None``: nothing.
+_Credential = tuple[str, str, str, frozenset[str]] | None
+#: The settings a credential is chosen from (:meth:`Credentials.apply`).
+_Settings = tuple[Configuration, str, str | None, str | None, str | None, bool, dict[str, str]]
+
 
 class Credentials:
-    """Applies credentials to requests; remembers the last (host, secret, setting) found
-    safe, so the checks run once, not on every call, and again whenever one changes."""
+    """Applies credentials to requests.
+
+    Which credential applies, and whether it may be sent, is worked out once per security
+    requirement (an operation's tuple of schemes) and remembered with the settings it was
+    worked out from (the configuration object, its host, token, username, password, API keys
+    and ``allow_insecure_http``): a later call compares those and applies the remembered
+    header or query value, and works it out again (checks included) whenever one changed.
+    """
 
     def __init__(self) -> None:
         self._vetted: tuple[str, tuple[tuple[str, str], ...], bool] | None = None
+        #: The last tuple of schemes applied, the settings read, and the credential chosen
+        #: for them. One is enough: operations with the same schemes share one tuple
+        #: (:class:`~.operation.Operation` interns it).
+        self._chosen: tuple[tuple[SecurityScheme, ...], _Settings, _Credential] | None = None
 
     def apply(
         self,
@@ -41,11 +57,41 @@ class Credentials:
         """Apply the first of ``schemes`` ``config`` has credentials for; return the
         (lower-case) names of the API-key header or query parameter it added, which must
         not follow a redirect to another origin (``Authorization`` and ``Cookie`` never do)."""
+        settings: _Settings = (
+            config,
+            config.host,
+            config.access_token,
+            config.username,
+            config.password,
+            config.allow_insecure_http,
+            config.api_key,
+        )
+        chosen = self._chosen
+        if chosen is not None and chosen[0] is schemes and chosen[1] == settings:
+            credential = chosen[2]
+        else:
+            credential = self._choose(config, schemes)
+            # The API keys copied: the caller may change them in place.
+            self._chosen = (schemes, (*settings[:6], dict(config.api_key)), credential)
+        if credential is None:
+            return _NONE
+        location, name, value, secret_names = credential
+        if location == "header":
+            headers[name] = value
+        elif location == "query":
+            query.append((name, value))
+        else:
+            cookie = f"{name}={value}"
+            headers["Cookie"] = f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
+        return secret_names
+
+    def _choose(self, config: Configuration, schemes: tuple[SecurityScheme, ...]) -> _Credential:
+        """The credential of the first of ``schemes`` ``config`` has one for, checked (see
+        :meth:`_vet`); ``None`` when there is none."""
         for scheme in schemes:
             if scheme.kind == "bearer" and config.access_token:
                 self._vet(config, ("access token", config.access_token))
-                headers["Authorization"] = f"Bearer {config.access_token}"
-                return _NONE
+                return ("header", "Authorization", f"Bearer {config.access_token}", _NONE)
             if scheme.kind == "basic" and config.username is not None:
                 if ":" in config.username:
                     # RFC 7617: the first ':' ends the user-id; the server would read a
@@ -56,26 +102,16 @@ class Credentials:
                 password = config.password or ""
                 # Each part on its own: "ann: pw" has no surrounding whitespace as a whole.
                 self._vet(config, ("username", config.username), ("password", password))
-                pair = f"{config.username}:{password}"
-                headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode(
-                    "ascii"
-                )
-                return _NONE
+                pair = base64.b64encode(f"{config.username}:{password}".encode()).decode("ascii")
+                return ("header", "Authorization", "Basic " + pair, _NONE)
             if scheme.kind == "apiKey" and scheme.name in config.api_key:
                 key = config.api_key[scheme.name]
                 self._vet(config, (f"API key {scheme.name!r}", key))
-                if scheme.location == "header":
-                    headers[scheme.parameter_name] = key
-                elif scheme.location == "query":
-                    query.append((scheme.parameter_name, key))
-                else:
-                    cookie = f"{scheme.parameter_name}={key}"
-                    headers["Cookie"] = (
-                        f"{headers['Cookie']}; {cookie}" if "Cookie" in headers else cookie
-                    )
-                    return _NONE
-                return frozenset({scheme.parameter_name.lower()})
-        return _NONE
+                if scheme.location == "cookie":  # Cookie never follows a redirect off-origin
+                    return ("cookie", scheme.parameter_name, key, _NONE)
+                names = frozenset({scheme.parameter_name.lower()})
+                return (scheme.location, scheme.parameter_name, key, names)
+        return None
 
     def _vet(self, config: Configuration, *parts: tuple[str, str]) -> None:
         """Refuse a credential, given as its (name, text) parts, that cannot be sent safely,

@@ -52,14 +52,13 @@ async def unread(response: OpenResponse) -> OpenResponse:
 
 def open_unread(
     transport: Transport,
-    operation: Operation[Any],
     timeout: aiohttp.ClientTimeout,
     accept: Callable[[OpenResponse], Awaitable[T]],
 ) -> Exchange[T]:
     """The exchange of a call whose 2xx body the caller reads: ``accept`` makes the open
     answer into the call's result (and closes it if it raises)."""
 
-    async def exchange(request: PreparedRequest) -> Answer[T]:
+    async def exchange(operation: Operation[Any], request: PreparedRequest) -> Answer[T]:
         response = await transport.open(request, timeout=timeout)
         status, headers = response.status, response.headers
         if 200 <= status <= 299:
@@ -77,7 +76,7 @@ def open_unchecked(transport: Transport, timeout: RequestTimeout) -> Exchange[Op
     """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api_raw`: the
     answer unread, whatever its status (the caller checks it)."""
 
-    async def exchange(request: PreparedRequest) -> Answer[OpenResponse]:
+    async def exchange(operation: Operation[Any], request: PreparedRequest) -> Answer[OpenResponse]:
         response = await transport.open(request, timeout=timeout)
         return Answer(response.status, response.headers, response, response.close)
 

@@ -58,6 +58,12 @@ class BodySpec:
     #: For ``multipart/form-data``: the (wire) names of the properties that are files
     #: (``format: binary``), sent as file parts; every other property is a text part.
     file_fields: tuple[str, ...] = ()
+    #: Whether ``content_type`` is ``multipart/form-data`` (worked out once, not per call).
+    is_multipart: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kind = self.content_type.split(";", 1)[0].strip().lower()
+        object.__setattr__(self, "is_multipart", kind == "multipart/form-data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,14 @@ class SecurityScheme:
     parameter_name: str = "Authorization"
 
 
+#: The text of each HTTP status, the key of ``Operation.responses``: looked up, since
+#: ``str()`` of an int is a measurable part of a small call (bench/README.md).
+STATUS_KEYS = {status: str(status) for status in range(100, 600)}
+
+#: One tuple per distinct security requirement (see ``Operation.__post_init__``).
+_SCHEMES: dict[tuple[SecurityScheme, ...], tuple[SecurityScheme, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Operation(Generic[T]):
     """The facts of one operation. ``T`` is the type a successful call returns."""
@@ -142,9 +156,15 @@ class Operation(Generic[T]):
     #: runtime sets it for ``call_api_stream`` and refuses it in ``call_api``.
     stream_flag: str | None = None
 
+    def __post_init__(self) -> None:
+        # Operations with the same schemes share one tuple: a client remembers the
+        # credential it chose for the last tuple it saw, by identity (Credentials.apply).
+        if type(self.security) is tuple:
+            object.__setattr__(self, "security", _SCHEMES.setdefault(self.security, self.security))
+
     def response_spec(self, status: int) -> ResponseSpec | None:
         """The spec's answer for ``status``: exact, then range (``4XX``), then ``default``."""
-        key = str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.responses.get(key)
         if spec is None:
             spec = self.responses.get(f"{key[0]}XX")
@@ -156,7 +176,7 @@ class Operation(Generic[T]):
         """How to read a 2xx answer: the spec's for ``status`` or ``2XX``, else the one
         success answer the spec declares (a server answering 201 for 200 is still
         understood), else ``default``; ``None`` when there is none."""
-        key = str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.responses.get(key) or self.responses.get(f"{key[0]}XX")
         if spec is not None:
             return spec
@@ -179,7 +199,7 @@ class Operation(Generic[T]):
 
     def stream_spec(self, status: int) -> ResponseSpec | None:
         """How to read a streamed 2xx answer: exact status, ``2XX``, else the one declared."""
-        key = str(status)
+        key = STATUS_KEYS.get(status) or str(status)
         spec = self.stream_responses.get(key) or self.stream_responses.get(f"{key[0]}XX")
         if spec is None and len(self.stream_responses) == 1:
             spec = next(iter(self.stream_responses.values()))
@@ -261,7 +281,7 @@ class Operation(Generic[T]):
                 raise ApiValueError(
                     f"invalid request body for {self.operation_id}(): {exc}"
                 ) from exc
-        if body.content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
+        if body.is_multipart:
             # Imported here: only uploads need it (see bench/README.md "Calls and imports").
             from together.generated._runtime.multipart import encode_multipart
 

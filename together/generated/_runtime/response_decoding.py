@@ -25,7 +25,7 @@ from together.generated._runtime.exceptions import (
     MalformedResponseException,
     exception_class_for_status,
 )
-from together.generated._runtime.operation import Operation, ResponseSpec
+from together.generated._runtime.operation import STATUS_KEYS, Operation, ResponseSpec
 from together.generated._runtime.retry import parse_retry_after
 
 __all__ = ["decode_success", "error_for_status", "is_json_content_type", "result_spec"]
@@ -70,18 +70,26 @@ def is_json_content_type(content_type: str | None) -> bool:
     """Whether a Content-Type value names JSON (``application/json`` or ``*/*+json``)."""
     if not content_type:
         return False
-    return _is_json_media(content_type)
+    return _JSON_MEDIA.get(content_type) or _is_json_media(content_type)
 
 
-@functools.lru_cache(maxsize=64)
+#: Whether a Content-Type value names JSON, by the header's text: a server sends the same
+#: value on every answer, and splitting and lower-casing it was a measurable part of a small
+#: call. Read with ``.get`` (a call of :func:`_is_json_media` costs more than the lookup);
+#: bounded, so a server varying it (a boundary, a charset) costs only the parse.
+_JSON_MEDIA: dict[str, bool] = {}
+_JSON_MEDIA_KEPT = 64
+
+
 def _is_json_media(content_type: str) -> bool:
-    # Cached by the header's text: a server sends the same value on every answer, and
-    # splitting and lower-casing it was a measurable part of a small call. Bounded, so a
-    # server varying it (a boundary, a charset) costs only the parse.
     media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (
+    is_json = media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )
+    if len(_JSON_MEDIA) >= _JSON_MEDIA_KEPT:
+        _JSON_MEDIA.clear()
+    _JSON_MEDIA[content_type] = is_json
+    return is_json
 
 
 def decode_success(
@@ -94,7 +102,9 @@ def decode_success(
 ) -> Any:
     """The decoded body of a 2xx answer, as the spec declares it for ``status`` (or as
     ``result`` asks, for a call that chose its own result type)."""
-    spec = operation.success_spec(status)
+    # The spec's answer for this very status, else success_spec's rules: a frame fewer for
+    # the common answer.
+    spec = operation.responses.get(STATUS_KEYS.get(status, "")) or operation.success_spec(status)
     if result is not None and result.kind == "bytes":
         return body  # the caller asked for the raw answer, whatever the spec says
     if spec is None:
@@ -127,7 +137,7 @@ def decode_success(
         spec = result
     if not body:
         raise _malformed(operation, status, headers, body, content_type, "has an empty body")
-    if not (content_type and _is_json_media(content_type)):
+    if not (content_type and (_JSON_MEDIA.get(content_type) or _is_json_media(content_type))):
         problem = f"has content type {content_type!r}, expected JSON"
         raise _malformed(operation, status, headers, body, content_type, problem)
     assert spec.decode is not None
