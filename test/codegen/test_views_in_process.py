@@ -1575,6 +1575,32 @@ def test_recursive_models_import_their_cycle_at_the_end(tmp_path: Path) -> None:
     assert _model(view, "Plain").cycle_imports == []
 
 
+def test_a_model_that_refers_only_to_itself_imports_nothing_of_its_own(
+    tmp_path: Path,
+) -> None:
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Tree, version: "1"}
+        paths: {}
+        components:
+          schemas:
+            Tree:
+              type: object
+              properties:
+                children: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+        """,
+    )
+    tree = _model(view, "Tree")
+    # Its own class is defined in its module: no import of it, not even an empty one.
+    assert (tree.recursive, tree.cycle_imports) == (True, [])
+    assert tree.imports == [
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
+
+
 def test_cycles_are_found_as_strongly_connected_components(tmp_path: Path) -> None:
     from codegen.views.cycles import _strongly_connected, recursive_groups
 
