@@ -796,6 +796,59 @@ def test_clashing_names_are_numbered_with_warnings(tmp_path: Path) -> None:
     ]
 
 
+def test_a_body_named_like_one_of_the_methods_own_arguments_is_renamed(tmp_path: Path) -> None:
+    # A body is named after its model: ``Self_`` would be the argument ``self``, a
+    # duplicate of the method's own (a SyntaxError in the generated module).
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Clash, version: "1"}
+        paths:
+          /s:
+            post:
+              operationId: send
+              parameters:
+                - {name: limit, in: query, schema: {type: integer}}
+                - {name: self, in: query, schema: {type: string}}
+                - {name: destination, in: header, schema: {type: string}}
+              requestBody:
+                required: true
+                content: {application/json: {schema: {$ref: "#/components/schemas/Self_"}}}
+              responses:
+                "200":
+                  description: the file
+                  content: {application/octet-stream: {schema: {type: string, format: binary}}}
+        components:
+          schemas:
+            Self_: {type: object, properties: {a: {type: string}}}
+        """,
+    )
+    op = _operation(view, "send")
+    # Required first (the body), then the optional parameters in the spec's order; a
+    # parameter after one that keeps its name is renamed too.
+    assert op.signature_names == ["self_2", "limit", "self_", "destination_"]
+    assert op.download_signature[:2] == [
+        "self_2: Self_ | Mapping[str, Any]",
+        "destination: Destination",
+    ]
+    assert op.call_params == [
+        ("limit", "limit"),
+        ("self", "self_"),
+        ("destination", "destination_"),
+    ]
+    assert op.example_setup == ["self_2 = Self_()"]
+    assert op.example_call == "self_2=self_2"
+    assert view.warnings == [
+        "views.yaml#/paths/~1s/post/parameters/1: parameter 'self' is argument 'self_': "
+        "'self' is an argument every method has",
+        "views.yaml#/paths/~1s/post/parameters/2: parameter 'destination' is argument "
+        "'destination_': 'destination' is an argument every method has",
+        "views.yaml#/paths/~1s/post/requestBody: the request body is argument 'self_2': "
+        "'self' is an argument every method has",
+    ]
+
+
 # ------------------------------------------------------------------ emitting
 
 EMIT_SPEC = """
