@@ -2589,6 +2589,42 @@ def test_only_an_operation_answering_nothing_but_redirects_follows_them(tmp_path
     assert (moved.download, moved.return_annotation) == (False, "None")
 
 
+def test_parameters_alone_or_a_body_alone_bring_type_adapter(tmp_path: Path) -> None:
+    # Each parameter and a body are read through ``TypeAdapter`` (api.py.j2): one API
+    # whose operation has parameters only, one whose operation has a body only, one with
+    # neither.
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Adapters, version: "1"}
+        paths:
+          /p:
+            get:
+              operationId: withParameter
+              tags: [P]
+              parameters: [{name: q, in: query, schema: {type: string}}]
+              responses: {"204": {description: done}}
+          /b:
+            post:
+              operationId: withBody
+              tags: [B]
+              requestBody:
+                content: {application/json: {schema: {type: array, items: {type: string}}}}
+              responses: {"204": {description: done}}
+          /n:
+            get:
+              operationId: withNeither
+              tags: [N]
+              responses: {"204": {description: done}}
+        """,
+    )
+    imports = {api.name: api.imports for api in view.apis}
+    assert "from pydantic import TypeAdapter" in imports["PApi"]
+    assert "from pydantic import TypeAdapter" in imports["BApi"]
+    assert not any("TypeAdapter" in line for line in imports["NApi"])
+
+
 def test_enum_members_renamed_twice_each_get_their_own_number() -> None:
     from codegen.views.enum_model import enum_member_names
 
