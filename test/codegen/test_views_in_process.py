@@ -849,6 +849,31 @@ def test_a_body_named_like_one_of_the_methods_own_arguments_is_renamed(tmp_path:
     ]
 
 
+def test_a_renamed_parameter_does_not_take_the_bodys_name(tmp_path: Path) -> None:
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Clash, version: "1"}
+        paths:
+          /s:
+            post:
+              operationId: send
+              parameters:
+                - {name: self, in: query, schema: {type: string}}
+                - {name: self_, in: query, schema: {type: string}}
+              requestBody:
+                content: {application/json: {schema: {$ref: "#/components/schemas/Self_2"}}}
+              responses: {"204": {description: done}}
+        components:
+          schemas:
+            Self_2: {type: object, properties: {a: {type: string}}}
+        """,
+    )
+    # ``self_`` is the next parameter's, ``self_2`` the body's (named after its model).
+    assert _operation(view, "send").signature_names == ["self_2", "self_3", "self_"]
+
+
 # ------------------------------------------------------------------ emitting
 
 EMIT_SPEC = """
