@@ -79,7 +79,8 @@ class _Lowering:
                 )
             seen[op.operation_id] = op.pointer
 
-        info = self.doc.mapping(root["info"], "/info")
+        # Checked again: the loader checked the spec as published, an overlay may change it.
+        info = self.doc.mapping(root.get("info"), "/info")
         servers = []
         for i, server in enumerate(self.doc.sequence(root.get("servers", []), "/servers")):
             server = self.doc.mapping(server, join_pointer("/servers", i))
@@ -230,7 +231,7 @@ class _Lowering:
     def _operations(
         self, schemes: Mapping[str, ir.SecurityScheme], default_security: tuple[str, ...]
     ) -> Iterator[ir.Operation]:
-        for path, item in self.doc.root["paths"].items():
+        for path, item in self.doc.mapping(self.doc.root.get("paths"), "/paths").items():
             item_ptr = join_pointer("/paths", path)
             if not path.startswith("/"):
                 raise self.doc.error(item_ptr, "paths", f"path {path!r} must start with '/'")

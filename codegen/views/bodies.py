@@ -23,6 +23,8 @@ class BodyView:
     #: The media type this kind of body is sent as.
     media_kind: ClassVar[MediaKind]
     name: str
+    #: The JSON pointer of the request body (for warnings about it).
+    pointer: str
     annotation: str
     model: str | None
     #: The schema the model is generated from.
@@ -54,6 +56,7 @@ class BodyView:
             param_annotation = annotation
         return cls(
             name=python_identifier(snake_case(model) if model else "body"),
+            pointer=body.pointer,
             annotation=param_annotation if body.required else f"{param_annotation} | None",
             model=model,
             model_schema=model_schema,

@@ -57,5 +57,5 @@ def model_view(
             for imported in sorted(imports.names.pop(module, set())):
                 partners.add(module, imported)
         view.cycle_imports = partners.lines()
-    view.imports = [line for line in imports.lines() if not line.endswith(" import ")]
+    view.imports = imports.lines()
     return view

@@ -229,20 +229,26 @@ METHOD_ARGUMENTS = frozenset(
 def _rename_method_arguments(
     op: ir.Operation, params: list[ParamView], body: BodyView | None, types: TypeRenderer
 ) -> None:
-    """Give a parameter named like one of the method's own arguments another name: the
-    name with ``_`` appended (``self_``), numbered (``self_2``...) if that is taken too, the
-    wire name unchanged; each renaming is a warning with the parameter's pointer."""
+    """Give a parameter or the body named like one of the method's own arguments another
+    name: the name with ``_`` appended (``self_``), numbered (``self_2``...) if that is taken
+    too, the wire name unchanged; each renaming is a warning with the pointer of what was
+    renamed. (A body is named after its model: schema ``Self_`` would be ``self``.)"""
     taken = {p.name for p in params} | ({body.name} if body else set()) | METHOD_ARGUMENTS
-    for param, view in zip(op.parameters, params, strict=True):
-        if view.name not in METHOD_ARGUMENTS:
-            continue
-        candidate = first_free(view.name + "_", taken, sep="")
+
+    def rename(name: str, pointer: str, what: str) -> str:
+        candidate = first_free(name + "_", taken, sep="")
         types.warnings.append(
-            f"{types.spec.source_name}#{param.pointer}: parameter {param.name!r} is argument "
-            f"{candidate!r}: {view.name!r} is an argument every method has"
+            f"{types.spec.source_name}#{pointer}: {what} is argument {candidate!r}: "
+            f"{name!r} is an argument every method has"
         )
-        view.name = candidate
         taken.add(candidate)
+        return candidate
+
+    for param, view in zip(op.parameters, params, strict=True):
+        if view.name in METHOD_ARGUMENTS:
+            view.name = rename(view.name, param.pointer, f"parameter {param.name!r}")
+    if body is not None and body.name in METHOD_ARGUMENTS:
+        body.name = rename(body.name, body.pointer, "the request body")
 
 
 def _or_none(annotation: str) -> str:

@@ -459,3 +459,30 @@ def test_an_overlay_in_utf_16_with_a_byte_order_mark_is_read(tmp_path: Path) -> 
     text = "overlay: 1.0.0\ninfo: {title: Änderungen, version: '1'}\nactions: []\n"
     path.write_bytes(text.encode("utf-16"))
     assert load_overlay(path)["info"] == {"title": "Änderungen", "version": "1"}
+
+
+@pytest.mark.parametrize(
+    ("action", "pointer", "message"),
+    [
+        ({"target": "$.info", "remove": True}, "/info", "expected a mapping, found NoneType"),
+        ({"target": "$", "update": {"info": "T"}}, "/info", "expected a mapping, found str"),
+        ({"target": "$.paths", "remove": True}, "/paths", "expected a mapping, found NoneType"),
+        ({"target": "$", "update": {"paths": 5}}, "/paths", "expected a mapping, found int"),
+    ],
+)
+def test_an_overlay_that_leaves_no_info_or_paths_mapping_is_refused_with_its_pointer(
+    tmp_path: Path, action: dict[str, Any], pointer: str, message: str
+) -> None:
+    # The spec as published has both; the overlay takes one away (a crash with KeyError
+    # or AttributeError before).
+    from codegen.lower import lower
+    from codegen.pipeline import load_with_overlay
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(SPEC | {"paths": {}}), encoding="utf-8")
+    changes = tmp_path / "changes.yaml"
+    changes.write_text(yaml.safe_dump(overlay(action)), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        lower(load_with_overlay(spec, changes))
+    assert (caught.value.pointer, caught.value.keyword) == (pointer, pointer[1:])
+    assert caught.value.message == message

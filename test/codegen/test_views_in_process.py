@@ -796,6 +796,84 @@ def test_clashing_names_are_numbered_with_warnings(tmp_path: Path) -> None:
     ]
 
 
+def test_a_body_named_like_one_of_the_methods_own_arguments_is_renamed(tmp_path: Path) -> None:
+    # A body is named after its model: ``Self_`` would be the argument ``self``, a
+    # duplicate of the method's own (a SyntaxError in the generated module).
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Clash, version: "1"}
+        paths:
+          /s:
+            post:
+              operationId: send
+              parameters:
+                - {name: limit, in: query, schema: {type: integer}}
+                - {name: self, in: query, schema: {type: string}}
+                - {name: destination, in: header, schema: {type: string}}
+              requestBody:
+                required: true
+                content: {application/json: {schema: {$ref: "#/components/schemas/Self_"}}}
+              responses:
+                "200":
+                  description: the file
+                  content: {application/octet-stream: {schema: {type: string, format: binary}}}
+        components:
+          schemas:
+            Self_: {type: object, properties: {a: {type: string}}}
+        """,
+    )
+    op = _operation(view, "send")
+    # Required first (the body), then the optional parameters in the spec's order; a
+    # parameter after one that keeps its name is renamed too.
+    assert op.signature_names == ["self_2", "limit", "self_", "destination_"]
+    assert op.download_signature[:2] == [
+        "self_2: Self_ | Mapping[str, Any]",
+        "destination: Destination",
+    ]
+    assert op.call_params == [
+        ("limit", "limit"),
+        ("self", "self_"),
+        ("destination", "destination_"),
+    ]
+    assert op.example_setup == ["self_2 = Self_()"]
+    assert op.example_call == "self_2=self_2"
+    assert view.warnings == [
+        "views.yaml#/paths/~1s/post/parameters/1: parameter 'self' is argument 'self_': "
+        "'self' is an argument every method has",
+        "views.yaml#/paths/~1s/post/parameters/2: parameter 'destination' is argument "
+        "'destination_': 'destination' is an argument every method has",
+        "views.yaml#/paths/~1s/post/requestBody: the request body is argument 'self_2': "
+        "'self' is an argument every method has",
+    ]
+
+
+def test_a_renamed_parameter_does_not_take_the_bodys_name(tmp_path: Path) -> None:
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Clash, version: "1"}
+        paths:
+          /s:
+            post:
+              operationId: send
+              parameters:
+                - {name: self, in: query, schema: {type: string}}
+                - {name: self_, in: query, schema: {type: string}}
+              requestBody:
+                content: {application/json: {schema: {$ref: "#/components/schemas/Self_2"}}}
+              responses: {"204": {description: done}}
+        components:
+          schemas:
+            Self_2: {type: object, properties: {a: {type: string}}}
+        """,
+    )
+    # ``self_`` is the next parameter's, ``self_2`` the body's (named after its model).
+    assert _operation(view, "send").signature_names == ["self_2", "self_3", "self_"]
+
+
 # ------------------------------------------------------------------ emitting
 
 EMIT_SPEC = """
@@ -1573,6 +1651,32 @@ def test_recursive_models_import_their_cycle_at_the_end(tmp_path: Path) -> None:
         f"from {RUNTIME}.model_base import ApiModel",
     ]
     assert _model(view, "Plain").cycle_imports == []
+
+
+def test_a_model_that_refers_only_to_itself_imports_nothing_of_its_own(
+    tmp_path: Path,
+) -> None:
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Tree, version: "1"}
+        paths: {}
+        components:
+          schemas:
+            Tree:
+              type: object
+              properties:
+                children: {type: array, items: {$ref: "#/components/schemas/Tree"}}
+        """,
+    )
+    tree = _model(view, "Tree")
+    # Its own class is defined in its module: no import of it, not even an empty one.
+    assert (tree.recursive, tree.cycle_imports) == (True, [])
+    assert tree.imports == [
+        "from pydantic import Field",
+        f"from {RUNTIME}.model_base import ApiModel",
+    ]
 
 
 def test_cycles_are_found_as_strongly_connected_components(tmp_path: Path) -> None:
@@ -2508,6 +2612,42 @@ def test_only_an_operation_answering_nothing_but_redirects_follows_them(tmp_path
     )
     moved = _operation(view, "moved")
     assert (moved.download, moved.return_annotation) == (False, "None")
+
+
+def test_parameters_alone_or_a_body_alone_bring_type_adapter(tmp_path: Path) -> None:
+    # Each parameter and a body are read through ``TypeAdapter`` (api.py.j2): one API
+    # whose operation has parameters only, one whose operation has a body only, one with
+    # neither.
+    view = _view(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: Adapters, version: "1"}
+        paths:
+          /p:
+            get:
+              operationId: withParameter
+              tags: [P]
+              parameters: [{name: q, in: query, schema: {type: string}}]
+              responses: {"204": {description: done}}
+          /b:
+            post:
+              operationId: withBody
+              tags: [B]
+              requestBody:
+                content: {application/json: {schema: {type: array, items: {type: string}}}}
+              responses: {"204": {description: done}}
+          /n:
+            get:
+              operationId: withNeither
+              tags: [N]
+              responses: {"204": {description: done}}
+        """,
+    )
+    imports = {api.name: api.imports for api in view.apis}
+    assert "from pydantic import TypeAdapter" in imports["PApi"]
+    assert "from pydantic import TypeAdapter" in imports["BApi"]
+    assert not any("TypeAdapter" in line for line in imports["NApi"])
 
 
 def test_enum_members_renamed_twice_each_get_their_own_number() -> None:
