@@ -447,3 +447,60 @@ def test_a_short_string_is_padded_to_its_min_length_exactly(api: Any) -> None:
 
 def test_integers_between_fractional_bounds(api: Any) -> None:
     assert set(many(api, {"type": "integer", "minimum": 2.5, "maximum": 4.5})) == {3, 4}
+
+
+def test_an_example_that_fails_its_format_is_not_used_and_the_rest_stays_rich(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["when"],
+        "properties": {
+            "when": {"type": "string", "format": "date-time", "example": "2024-01-15 14:30"},
+            "note": {"const": "kept"},
+        },
+    }
+    value = make(api, schema)
+    assert value["when"] != "2024-01-15 14:30" and value["when"].startswith("2026-04-28T")
+    assert value["note"] == "kept"  # the optional property is there: the rich value was used
+
+
+def test_an_optional_property_of_an_unknown_format_is_left_out(api: Any) -> None:
+    # ipv4 is a format the synthesizer does not make: the optional field would fail it.
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"const": 1}, "address": {"type": "string", "format": "ipv4"}},
+    }
+    assert make(api, schema) == {"a": 1}
+
+
+def test_an_unsatisfiable_schema_still_gets_a_value_of_its_type(api: Any) -> None:
+    # No value of this synthesizer is an IPv4 address: the last attempt is answered.
+    value = Synthesizer(api).value({"type": "string", "format": "ipv4"}, random.Random(0))
+    assert re.fullmatch(r"text-[0-9a-f]{8}", value)
+
+
+def test_branches_of_a_one_of_count_as_a_level_of_depth(api: Any) -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {}}
+    schema = node
+    for _ in range(20):
+        child: dict[str, Any] = {"type": "object", "properties": {}}
+        node["properties"]["child"] = {"oneOf": [child]}
+        node = child
+    value = make(api, schema)
+    depth = 0
+    while "child" in value:
+        value, depth = value["child"], depth + 1
+    # Each level is two deep (the property, then the oneOf branch): optional properties
+    # stop at half the depth limit of 12, after three levels.
+    assert depth == 3
+
+
+def test_nested_arrays_stop_growing_at_the_depth_limit(api: Any) -> None:
+    schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 1}
+    for _ in range(20):
+        schema = {"type": "array", "items": schema}
+    value = make(api, schema)
+    depth = 0
+    while value and isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert value == [] and depth == 12  # arrays hold an item down to depth 12, then none

@@ -15,6 +15,7 @@ import base64
 import random
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from together.mock.spec import ApiDescription
@@ -142,8 +143,6 @@ class _Builder:
             if sub is None:
                 extra = schema.get("additionalProperties")
                 sub = extra if isinstance(extra, Mapping) else {"type": "string"}
-            if depth >= _MAX_DEPTH and prop not in required:
-                continue
             out[prop] = self.build(sub, depth + 1, prop)
         minimum = int(schema.get("minProperties", 0))
         extra = schema.get("additionalProperties")
@@ -188,10 +187,8 @@ class _Builder:
         fmt = schema.get("format")
         rng = self.rng
         if fmt == "date-time":
-            seconds = _EPOCH + rng.randrange(86_400)
-            day, rest = divmod(seconds - _EPOCH, 86_400)
-            hours, rest = divmod(rest, 3600)
-            return f"2026-04-{28 + day:02d}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+            moment = datetime.fromtimestamp(_EPOCH + rng.randrange(86_400), UTC)
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         if fmt == "date":
             return "2026-04-28"
         if fmt in ("uri", "url"):
