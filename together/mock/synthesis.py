@@ -3,10 +3,11 @@
 For an operation without real semantics, the server's answer is the spec's own example where
 it gives one and it validates, else a value built from the schema: required properties
 always (optional ones too when the result still validates), ``const`` and ``enum`` values,
-``format`` (date-time, date, uri, uuid, byte...), bounds, and one branch of a ``oneOf`` /
-``anyOf`` (the discriminator's value set to match it). Every value is checked against its
-schema before it is used; the random choices come from a generator seeded by the request,
-so the same request and ``--seed`` always get the same answer.
+``format`` (date-time, date, uri, uuid, byte...), bounds (numbers to six decimal places),
+and one branch of a ``oneOf`` / ``anyOf`` (the discriminator's value set to match it).
+Every value is checked against its schema before it is used; the random choices come from
+a generator seeded by the request, so the same request and ``--seed`` always get the same
+answer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ __all__ = ["Synthesizer"]
 _MAX_DEPTH = 12
 #: 2026-04-28T00:00:00Z: synthesized timestamps fall within a day after it.
 _EPOCH = 1_777_334_400
+#: What a property without a schema holds: text.
+_TEXT: Mapping[str, Any] = {"type": "string"}
 
 
 class Synthesizer:
@@ -34,7 +37,10 @@ class Synthesizer:
         self.api = api
 
     def value(self, schema: Mapping[str, Any], rng: random.Random) -> Any:
-        """A value valid against ``schema``: rich first, minimal if the rich one fails."""
+        """A value valid against ``schema``: rich first (the schemas' examples, optional
+        properties, an item in each array, enum values at random), else minimal (required
+        properties only, no examples, the first enum value, arrays as short as allowed); the
+        last one made if neither validates."""
         validator = self.api.schema_validator(schema, formats=True)
         for rich in (True, False):
             candidate = _Builder(self.api, rng, rich).build(schema, 0, "")
@@ -140,15 +146,10 @@ class _Builder:
         out: dict[str, Any] = {}
         for prop in names:
             sub = properties.get(prop)
-            if sub is None:
-                extra = schema.get("additionalProperties")
-                sub = extra if isinstance(extra, Mapping) else {"type": "string"}
-            out[prop] = self.build(sub, depth + 1, prop)
+            out[prop] = self.build(_unnamed(schema) if sub is None else sub, depth + 1, prop)
         minimum = int(schema.get("minProperties", 0))
-        extra = schema.get("additionalProperties")
         while len(out) < minimum:
-            sub = extra if isinstance(extra, Mapping) else {"type": "string"}
-            out[f"key{len(out)}"] = self.build(sub, depth + 1, "value")
+            out[f"key{len(out)}"] = self.build(_unnamed(schema), depth + 1, "value")
         return out
 
     def _array(self, schema: Mapping[str, Any], depth: int, name: str) -> Any:
@@ -244,8 +245,14 @@ class _Builder:
         return None
 
 
+def _unnamed(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema of an object's property that ``properties`` does not name."""
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, Mapping) else _TEXT
+
+
 def _is_time(name: str) -> bool:
-    return name in ("created", "updated", "expires_at") or name.endswith("_at")
+    return name in ("created", "updated") or name.endswith("_at")
 
 
 def _plain(value: Any) -> bool:
