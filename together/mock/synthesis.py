@@ -13,6 +13,7 @@ answer.
 from __future__ import annotations
 
 import base64
+import math
 import random
 import uuid
 from collections.abc import Mapping
@@ -226,9 +227,9 @@ class _Builder:
         low = 0 if low is None else low
         high = low + 100 if high is None else high
         if integer:
-            value: float = (
-                self.rng.randint(int(-(-low // 1)), int(high // 1)) if high >= low else low
-            )
+            first, last = math.ceil(low), math.floor(high)
+            # No integer between the bounds: the lowest above them (the schema is unsatisfiable).
+            value: float = self.rng.randint(first, last) if last >= first else first
         else:
             value = round(low + (high - low) * self.rng.random(), 6)
         step = schema.get("multipleOf")
