@@ -677,3 +677,8 @@ def test_an_example_that_fails_the_format_at_its_pointer_is_not_answered(tmp_pat
         ("2024-01-15 14:30", "2024-01-15T14:30:00Z"), "/x-when", schema, random.Random(0)
     )
     assert made == "2024-01-15T14:30:00Z"
+
+
+def test_integers_between_fractional_exclusive_bounds(api: Any) -> None:
+    schema = {"type": "integer", "exclusiveMinimum": 2.5, "exclusiveMaximum": 4.5}
+    assert set(many(api, schema)) == {3, 4}

@@ -218,10 +218,13 @@ class _Builder:
     def _bounded(self, schema: Mapping[str, Any], *, integer: bool, name: str) -> float:
         low = schema.get("minimum")
         high = schema.get("maximum")
-        if isinstance(schema.get("exclusiveMinimum"), int | float):
-            low = schema["exclusiveMinimum"] + (1 if integer else 1e-6)
-        if isinstance(schema.get("exclusiveMaximum"), int | float):
-            high = schema["exclusiveMaximum"] - (1 if integer else 1e-6)
+        # Exclusive bounds: the next integer past them, or a millionth inside them.
+        above = schema.get("exclusiveMinimum")
+        if isinstance(above, int | float):
+            low = math.floor(above) + 1 if integer else above + 1e-6
+        below = schema.get("exclusiveMaximum")
+        if isinstance(below, int | float):
+            high = math.ceil(below) - 1 if integer else below - 1e-6
         if low is None and high is None and integer and _is_time(name):
             return float(_EPOCH + self.rng.randrange(86_400))
         low = 0 if low is None else low
