@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import random
 import re
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -682,3 +683,29 @@ def test_an_example_that_fails_the_format_at_its_pointer_is_not_answered(tmp_pat
 def test_integers_between_fractional_exclusive_bounds(api: Any) -> None:
     schema = {"type": "integer", "exclusiveMinimum": 2.5, "exclusiveMaximum": 4.5}
     assert set(many(api, schema)) == {3, 4}
+
+
+def test_date_times_are_utc_whatever_the_machines_time_zone(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: another day most of the time
+    time.tzset()
+    try:
+        values = many(api, {"type": "string", "format": "date-time"})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert all(v.startswith("2026-04-28T") and v.endswith("Z") for v in values), values
+
+
+def test_numbers_between_close_exclusive_bounds(api: Any) -> None:
+    schema = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.000002}
+    assert set(many(api, schema, count=10)) == {0.000001}
+
+
+def test_integers_past_a_large_exclusive_bound(api: Any) -> None:
+    # 10**12 + a millionth is 10**12 in floating point: the next integer is counted exactly.
+    schema = {"type": "integer", "exclusiveMinimum": 10**12, "maximum": 10**12 + 1}
+    assert set(many(api, schema, count=10)) == {10**12 + 1}
+    schema = {"type": "integer", "minimum": 10**12 - 1, "exclusiveMaximum": 10**12}
+    assert set(many(api, schema, count=10)) == {10**12 - 1}
