@@ -149,6 +149,8 @@ paths:
                 count: {type: [integer, "null"]}
                 inner: {type: object, properties: {deep: {type: integer}}}
                 pick: {anyOf: [{type: integer}, {type: boolean}]}
+                blob: {type: string, format: binary}
+                word: {const: binary}
       responses:
         "200":
           content:
@@ -408,6 +410,7 @@ async def test_optional_body_without_required_fields_may_be_absent(serve: Any) -
         ({"inner": {"deep": 1.5}}, "inner", "inner.deep: expected integer, got 1.5"),
         ({"pick": "x"}, "pick", 'pick: "x" is not a valid value'),
         ([1], None, "body: expected object, got [1]"),
+        ({"word": "x"}, "word", 'word: "x" does not satisfy const "binary"'),
     ]:
         got = await answer(await client.post("/v2/loose", json=body, headers=BEARER))
         assert got == (400, error(message, param=param)), body
@@ -637,3 +640,17 @@ async def test_form_fields_seed_the_synthesized_answer(serve: Any) -> None:
     assert await ident(b"a", b"x") == first
     assert await ident(b"b", b"x") != first
     assert await ident(b"a", b"y") != first
+
+
+async def test_json_bodies_are_not_held_to_formats(serve: Any) -> None:
+    """Only a form's text parts are held to ``binary`` (a file part is one); JSON is parsed
+    leniently, as a real server does."""
+    client = await serve(spec=SPEC)
+    got = await answer(await client.post("/v2/loose", json={"blob": "abc"}, headers=BEARER))
+    assert got == (200, {"ok": True})
+
+
+async def test_an_optional_form_body_sent_as_json_is_refused(serve: Any) -> None:
+    client = await serve(spec=SPEC)
+    got = await answer(await client.post("/v2/forms", json={"name": "n"}, headers=BEARER))
+    assert got == (400, error("Expected a multipart/form-data body, got application/json"))

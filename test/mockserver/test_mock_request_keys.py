@@ -30,3 +30,10 @@ def test_without_request_keys_in_aiohttp_the_key_is_its_name(
 ) -> None:
     monkeypatch.delattr(web, "RequestKey")
     assert _key("request_id") == "request_id"
+
+
+def test_a_key_declares_that_it_holds_text() -> None:
+    # The request id and the fault outcome ("error-event"...) are strings; aiohttp shows a
+    # typed key's value type in its repr (what a KeyError about a missing fact prints).
+    key = _key(f"fact_{uuid.uuid4().hex}")
+    assert repr(key).endswith(", type=str)>"), repr(key)

@@ -158,6 +158,7 @@ components:
             - {$ref: "#/components/schemas/MoreModels"}
         when: {type: string, example: 2024-01-15T14:30:00Z}
     MoreModels: {oneOf: [{enum: [m-three, m-one]}, {type: string}]}
+    Upload: {type: string, format: binary}
 paths:
   /things/{id}:
     parameters:
@@ -291,6 +292,21 @@ def test_validators_are_cached_per_pointer_and_format_checking(api: Any) -> None
     lenient = api.schema_validator({"type": "string", "format": "uri"})
     assert not strict.is_valid("no scheme") and lenient.is_valid("no scheme")
     assert [e.message for e in api.errors(pointer, {"name": 1})] == ["1 is not of type 'string'"]
+
+
+def test_only_form_text_parts_are_held_to_binary_and_only_answers_to_formats(api: Any) -> None:
+    """A request's JSON is not format-checked; a form's text part is never ``binary`` (a file
+    part is); answers are held to every format."""
+    pointer = "/components/schemas/Upload"
+    assert api.validator(pointer).is_valid("text")
+    assert list(api.errors(pointer, "text")) == []
+    assert api.schema_validator({"type": "string", "format": "binary"}).is_valid("text")
+    assert not api.validator(pointer, form=True).is_valid("text")
+    assert [e.message for e in api.errors(pointer, "text", form=True)] == [
+        "'text' is not a 'binary'"
+    ]
+    # A text part is held to no other format (a request is parsed leniently).
+    assert api.schema_validator({"format": "date-time"}, form=True).is_valid("x")
 
 
 def test_a_spec_without_servers_serves_at_the_root(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import random
 import re
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +67,19 @@ components:
     Shape:
       oneOf: [{$ref: "#/components/schemas/Square"}, {$ref: "#/components/schemas/Circle"}]
       discriminator: {propertyName: type}
+    Listed:
+      type: object
+      required: [type]
+      properties: {type: {type: string, enum: [other, Listed]}}
+    Pinned:
+      type: object
+      required: [type]
+      properties: {type: {const: pinned}}
+    TriangleKind: {type: string, enum: [triangle]}
+    Triangle:
+      type: object
+      required: [type]
+      properties: {type: {$ref: "#/components/schemas/TriangleKind"}}
 """
 
 REF = "urn:together:openapi#/components/schemas/"
@@ -447,3 +461,251 @@ def test_a_short_string_is_padded_to_its_min_length_exactly(api: Any) -> None:
 
 def test_integers_between_fractional_bounds(api: Any) -> None:
     assert set(many(api, {"type": "integer", "minimum": 2.5, "maximum": 4.5})) == {3, 4}
+
+
+def test_an_example_that_fails_its_format_is_not_used_and_the_rest_stays_rich(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["when"],
+        "properties": {
+            "when": {"type": "string", "format": "date-time", "example": "2024-01-15 14:30"},
+            "note": {"const": "kept"},
+        },
+    }
+    value = make(api, schema)
+    assert value["when"] != "2024-01-15 14:30" and value["when"].startswith("2026-04-28T")
+    assert value["note"] == "kept"  # the optional property is there: the rich value was used
+
+
+def test_an_optional_property_of_an_unknown_format_is_left_out(api: Any) -> None:
+    # ipv4 is a format the synthesizer does not make: the optional field would fail it.
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"const": 1}, "address": {"type": "string", "format": "ipv4"}},
+    }
+    assert make(api, schema) == {"a": 1}
+
+
+def test_an_unsatisfiable_schema_still_gets_a_value_of_its_type(api: Any) -> None:
+    # No value of this synthesizer is an IPv4 address: the last attempt is answered.
+    value = Synthesizer(api).value({"type": "string", "format": "ipv4"}, random.Random(0))
+    assert re.fullmatch(r"text-[0-9a-f]{8}", value)
+
+
+def test_branches_of_a_one_of_count_as_a_level_of_depth(api: Any) -> None:
+    node: dict[str, Any] = {"type": "object", "properties": {}}
+    schema = node
+    for _ in range(20):
+        child: dict[str, Any] = {"type": "object", "properties": {}}
+        node["properties"]["child"] = {"oneOf": [child]}
+        node = child
+    value = make(api, schema)
+    depth = 0
+    while "child" in value:
+        value, depth = value["child"], depth + 1
+    # Each level is two deep (the property, then the oneOf branch): optional properties
+    # stop at half the depth limit of 12, after three levels.
+    assert depth == 3
+
+
+def test_nested_arrays_stop_growing_at_the_depth_limit(api: Any) -> None:
+    schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 1}
+    for _ in range(20):
+        schema = {"type": "array", "items": schema}
+    value = make(api, schema)
+    depth = 0
+    while value and isinstance(value, list):
+        value, depth = value[0], depth + 1
+    assert value == [] and depth == 12  # arrays hold an item down to depth 12, then none
+
+
+def test_discriminated_items_given_by_ref_or_as_any_of_are_checked_the_same(api: Any) -> None:
+    assert make(api, {"type": "array", "items": {"$ref": REF + "Shape"}}) == []
+    square_or_circle = [{"$ref": REF + "Square"}, {"$ref": REF + "Circle"}]
+    any_of = {"anyOf": square_or_circle, "discriminator": {"propertyName": "type"}}
+    assert make(api, {"type": "array", "items": any_of}) == []
+
+
+def test_a_discriminator_property_given_by_ref_is_read_through_it(api: Any) -> None:
+    # Triangle's "type" is a $ref to an enum of "triangle" only: never "Triangle".
+    items = {"oneOf": [{"$ref": REF + "Triangle"}], "discriminator": {"propertyName": "type"}}
+    assert make(api, {"type": "array", "items": items}) == []
+
+
+def test_a_branch_whose_enum_holds_its_own_name_gets_an_item(api: Any) -> None:
+    items = {
+        "oneOf": [{"$ref": REF + "Square"}, {"$ref": REF + "Listed"}],
+        "discriminator": {"propertyName": "type"},
+    }
+    assert len(make(api, {"type": "array", "items": items})) == 1
+
+
+def test_a_branch_whose_const_is_another_name_cannot_hold_its_own(api: Any) -> None:
+    pinned = {"oneOf": [{"$ref": REF + "Pinned"}], "discriminator": {"propertyName": "type"}}
+    assert make(api, {"type": "array", "items": pinned}) == []
+    then_free = {
+        "oneOf": [{"$ref": REF + "Pinned"}, {"$ref": REF + "Free"}],
+        "discriminator": {"propertyName": "type"},
+    }
+    assert len(make(api, {"type": "array", "items": then_free})) == 1
+
+
+def test_an_inline_branch_without_properties_can_hold_any_discriminator_value(api: Any) -> None:
+    items = {
+        "oneOf": [{"$ref": REF + "Square"}, {"type": "object"}],
+        "discriminator": {"propertyName": "type"},
+    }
+    assert len(make(api, {"type": "array", "items": items})) == 1
+
+
+def test_fields_keep_their_names_through_all_of_one_of_and_array_items(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["title", "label", "tags", "_MAX_"],
+        "properties": {
+            "title": {"allOf": [{"type": "string"}]},
+            "label": {"oneOf": [{"type": "string"}]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "_MAX_": {"type": "string"},
+        },
+    }
+    value = make(api, schema)
+    assert re.fullmatch(r"title-[0-9a-f]{8}", value["title"]), value
+    assert re.fullmatch(r"label-[0-9a-f]{8}", value["label"]), value
+    assert re.fullmatch(r"tags-[0-9a-f]{8}", value["tags"][0]), value
+    assert re.fullmatch(r"MAX-[0-9a-f]{8}", value["_MAX_"]), value  # only "_" is trimmed
+
+
+def test_the_minimal_value_takes_the_first_enum_value_and_no_examples(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["kind", "name"],
+        "maxProperties": 2,  # the optional "extra" makes the rich value invalid
+        "properties": {
+            "kind": {"enum": ["first", "second", "third"]},
+            "name": {"type": "string", "example": "from-the-spec"},
+            "extra": {"type": "string"},
+        },
+    }
+    for value in many(api, schema, count=10):
+        assert value["kind"] == "first" and set(value) == {"kind", "name"}
+        assert re.fullmatch(r"name-[0-9a-f]{8}", value["name"]), value
+    single = {**schema, "properties": {**schema["properties"], "kind": {"enum": ["only"]}}}
+    assert make(api, single)["kind"] == "only"
+
+
+def test_an_example_is_not_used_when_only_null_would_validate(api: Any) -> None:
+    schema = {
+        "type": "object",
+        "required": ["n"],
+        "properties": {
+            "n": {"type": ["integer", "null"], "minimum": 5, "maximum": 5, "example": 1},
+            "note": {"const": "kept"},
+        },
+    }
+    assert make(api, schema) == {"n": 5, "note": "kept"}
+
+
+def test_an_object_without_properties_is_empty(api: Any) -> None:
+    assert make(api, {"type": "object"}) == {}
+    assert make(api, {"type": "object", "additionalProperties": {"type": "integer"}}) == {}
+
+
+def _chain(levels: int) -> dict[str, Any]:
+    """An object whose optional "child" is the same again, ``levels`` deep."""
+    node: dict[str, Any] = {"type": "object", "properties": {}}
+    top = node
+    for _ in range(levels):
+        child: dict[str, Any] = {"type": "object", "properties": {}}
+        node["properties"]["child"] = child
+        node = child
+    return top
+
+
+def _levels(value: Any) -> int:
+    depth = 0
+    while "child" in value:
+        value, depth = value["child"], depth + 1
+    return depth
+
+
+def test_filled_properties_and_prefix_items_are_one_level_deeper(api: Any) -> None:
+    # The chain starts one level down (depth 1): optional children stop at depth 6.
+    filled = make(api, {"type": "object", "minProperties": 1, "additionalProperties": _chain(20)})
+    assert _levels(filled["key0"]) == 5
+    prefixed = make(api, {"type": "array", "prefixItems": [_chain(20)], "minItems": 1})
+    assert _levels(prefixed[0]) == 5
+
+
+def test_unbounded_integers_span_0_to_100(api: Any) -> None:
+    values = many(api, {"type": "integer"}, count=600)
+    assert min(values) == 0 and max(values) == 100
+
+
+def test_bounds_at_zero_or_below_are_kept(api: Any) -> None:
+    assert set(many(api, {"type": "integer", "maximum": 0}, count=5)) == {0}
+    assert all(v == 0 for v in many(api, {"type": "number", "maximum": 0}, count=5))
+    assert set(many(api, {"type": "integer", "minimum": -3, "maximum": -1.5})) == {-3, -2}
+
+
+def test_numbers_have_at_most_six_decimal_places(api: Any) -> None:
+    for value in many(api, {"type": "number", "minimum": 0, "maximum": 1}):
+        assert round(value, 6) == value, value
+    assert any(round(v, 5) != v for v in many(api, {"type": "number"}))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "made"), [(5, 4, 5), (2.2, 2.8, 3), (2.5, 2.5, 3), (5, 5.5, 5)]
+)
+def test_integers_between_bounds_without_an_integer_still_get_one(
+    api: Any, low: float, high: float, made: int
+) -> None:
+    # No integer fits: the answer is wrong either way, but it is an answer, not a crash.
+    schema = {"type": "integer", "minimum": low, "maximum": high}
+    assert Synthesizer(api).value(schema, random.Random(0)) == made
+
+
+def test_an_example_that_fails_the_format_at_its_pointer_is_not_answered(tmp_path: Path) -> None:
+    path = tmp_path / "formats.yaml"
+    path.write_text(
+        COMPONENTS.replace("paths: {}", "paths: {}\nx-when: {type: string, format: date-time}"),
+        encoding="utf-8",
+    )
+    api = load_api(path)
+    schema = {"type": "string", "format": "date-time"}
+    made = Synthesizer(api).example_or_value(
+        ("2024-01-15 14:30", "2024-01-15T14:30:00Z"), "/x-when", schema, random.Random(0)
+    )
+    assert made == "2024-01-15T14:30:00Z"
+
+
+def test_integers_between_fractional_exclusive_bounds(api: Any) -> None:
+    schema = {"type": "integer", "exclusiveMinimum": 2.5, "exclusiveMaximum": 4.5}
+    assert set(many(api, schema)) == {3, 4}
+
+
+def test_date_times_are_utc_whatever_the_machines_time_zone(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: another day most of the time
+    time.tzset()
+    try:
+        values = many(api, {"type": "string", "format": "date-time"})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert all(v.startswith("2026-04-28T") and v.endswith("Z") for v in values), values
+
+
+def test_numbers_between_close_exclusive_bounds(api: Any) -> None:
+    schema = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.000002}
+    assert set(many(api, schema, count=10)) == {0.000001}
+
+
+def test_integers_past_a_large_exclusive_bound(api: Any) -> None:
+    # 10**12 + a millionth is 10**12 in floating point: the next integer is counted exactly.
+    schema = {"type": "integer", "exclusiveMinimum": 10**12, "maximum": 10**12 + 1}
+    assert set(many(api, schema, count=10)) == {10**12 + 1}
+    schema = {"type": "integer", "minimum": 10**12 - 1, "exclusiveMaximum": 10**12}
+    assert set(many(api, schema, count=10)) == {10**12 - 1}

@@ -3,18 +3,21 @@
 For an operation without real semantics, the server's answer is the spec's own example where
 it gives one and it validates, else a value built from the schema: required properties
 always (optional ones too when the result still validates), ``const`` and ``enum`` values,
-``format`` (date-time, date, uri, uuid, byte...), bounds, and one branch of a ``oneOf`` /
-``anyOf`` (the discriminator's value set to match it). Every value is checked against its
-schema before it is used; the random choices come from a generator seeded by the request,
-so the same request and ``--seed`` always get the same answer.
+``format`` (date-time, date, uri, uuid, byte...), bounds (numbers to six decimal places),
+and one branch of a ``oneOf`` / ``anyOf`` (the discriminator's value set to match it).
+Every value is checked against its schema before it is used; the random choices come from
+a generator seeded by the request, so the same request and ``--seed`` always get the same
+answer.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 import random
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from together.mock.spec import ApiDescription
@@ -24,6 +27,8 @@ __all__ = ["Synthesizer"]
 _MAX_DEPTH = 12
 #: 2026-04-28T00:00:00Z: synthesized timestamps fall within a day after it.
 _EPOCH = 1_777_334_400
+#: What a property without a schema holds: text.
+_TEXT: Mapping[str, Any] = {"type": "string"}
 
 
 class Synthesizer:
@@ -33,7 +38,10 @@ class Synthesizer:
         self.api = api
 
     def value(self, schema: Mapping[str, Any], rng: random.Random) -> Any:
-        """A value valid against ``schema``: rich first, minimal if the rich one fails."""
+        """A value valid against ``schema``: rich first (the schemas' examples, optional
+        properties, an item in each array, enum values at random), else minimal (required
+        properties only, no examples, the first enum value, arrays as short as allowed); the
+        last one made if neither validates."""
         validator = self.api.schema_validator(schema, formats=True)
         for rich in (True, False):
             candidate = _Builder(self.api, rng, rich).build(schema, 0, "")
@@ -139,17 +147,10 @@ class _Builder:
         out: dict[str, Any] = {}
         for prop in names:
             sub = properties.get(prop)
-            if sub is None:
-                extra = schema.get("additionalProperties")
-                sub = extra if isinstance(extra, Mapping) else {"type": "string"}
-            if depth >= _MAX_DEPTH and prop not in required:
-                continue
-            out[prop] = self.build(sub, depth + 1, prop)
+            out[prop] = self.build(_unnamed(schema) if sub is None else sub, depth + 1, prop)
         minimum = int(schema.get("minProperties", 0))
-        extra = schema.get("additionalProperties")
         while len(out) < minimum:
-            sub = extra if isinstance(extra, Mapping) else {"type": "string"}
-            out[f"key{len(out)}"] = self.build(sub, depth + 1, "value")
+            out[f"key{len(out)}"] = self.build(_unnamed(schema), depth + 1, "value")
         return out
 
     def _array(self, schema: Mapping[str, Any], depth: int, name: str) -> Any:
@@ -188,10 +189,8 @@ class _Builder:
         fmt = schema.get("format")
         rng = self.rng
         if fmt == "date-time":
-            seconds = _EPOCH + rng.randrange(86_400)
-            day, rest = divmod(seconds - _EPOCH, 86_400)
-            hours, rest = divmod(rest, 3600)
-            return f"2026-04-{28 + day:02d}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+            moment = datetime.fromtimestamp(_EPOCH + rng.randrange(86_400), UTC)
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         if fmt == "date":
             return "2026-04-28"
         if fmt in ("uri", "url"):
@@ -219,18 +218,21 @@ class _Builder:
     def _bounded(self, schema: Mapping[str, Any], *, integer: bool, name: str) -> float:
         low = schema.get("minimum")
         high = schema.get("maximum")
-        if isinstance(schema.get("exclusiveMinimum"), int | float):
-            low = schema["exclusiveMinimum"] + (1 if integer else 1e-6)
-        if isinstance(schema.get("exclusiveMaximum"), int | float):
-            high = schema["exclusiveMaximum"] - (1 if integer else 1e-6)
+        # Exclusive bounds: the next integer past them, or a millionth inside them.
+        above = schema.get("exclusiveMinimum")
+        if isinstance(above, int | float):
+            low = math.floor(above) + 1 if integer else above + 1e-6
+        below = schema.get("exclusiveMaximum")
+        if isinstance(below, int | float):
+            high = math.ceil(below) - 1 if integer else below - 1e-6
         if low is None and high is None and integer and _is_time(name):
             return float(_EPOCH + self.rng.randrange(86_400))
         low = 0 if low is None else low
         high = low + 100 if high is None else high
         if integer:
-            value: float = (
-                self.rng.randint(int(-(-low // 1)), int(high // 1)) if high >= low else low
-            )
+            first, last = math.ceil(low), math.floor(high)
+            # No integer between the bounds: the lowest above them (the schema is unsatisfiable).
+            value: float = self.rng.randint(first, last) if last >= first else first
         else:
             value = round(low + (high - low) * self.rng.random(), 6)
         step = schema.get("multipleOf")
@@ -247,8 +249,14 @@ class _Builder:
         return None
 
 
+def _unnamed(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema of an object's property that ``properties`` does not name."""
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, Mapping) else _TEXT
+
+
 def _is_time(name: str) -> bool:
-    return name in ("created", "updated", "expires_at") or name.endswith("_at")
+    return name in ("created", "updated") or name.endswith("_at")
 
 
 def _plain(value: Any) -> bool:
