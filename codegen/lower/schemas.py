@@ -113,6 +113,9 @@ class SchemaLowering:
         self.warnings: list[str] = []
         # Components that are nullable as a whole: every reference to them may be null.
         self.nullable_components: set[str] = set()
+        # Pointers of the schemas reached by a "$ref" that is not to a component, while they
+        # are lowered: one met again is a cycle that no class name can break.
+        self._following: list[str] = []
 
     def lower_components(self, schemas: Mapping[str, Any]) -> None:
         """Every ``components.schemas`` entry, by its own name."""
@@ -128,6 +131,24 @@ class SchemaLowering:
                 # Kept going past a refusal: references to it still resolve; the refusal
                 # stops generation before anything is written.
                 self.schemas[name] = ir.AliasSchema(name=name, pointer=ptr, type=ir.AnyValue())
+        for name in schemas:
+            with self.refusals.guard():
+                self._refuse_alias_cycle(name)
+
+    def _refuse_alias_cycle(self, name: str) -> None:
+        """Components that are only references to each other (A is B, B is A) describe no
+        value: JSON Schema's evaluation of them would never end."""
+        chain = [name]
+        while (target := _alias_target(self.schemas.get(chain[-1]))) is not None:
+            if target == name:
+                raise self.doc.error(
+                    self.schemas[name].pointer,
+                    "$ref",
+                    "circular reference: " + " -> ".join([*chain, name]),
+                )
+            if target in chain:
+                return  # a cycle further on, refused at its own components
+            chain.append(target)
 
     def _lower_component(self, name: str, node: object, ptr: str) -> None:
         if (
@@ -151,10 +172,12 @@ class SchemaLowering:
             )
             return
         type_ = self.type_of(node, ptr, name)
-        if type_ == ir.Ref(name):
-            return  # an object or union, registered under this name
-        if isinstance(type_, ir.Nullable) and type_.inner == ir.Ref(name):
-            return  # a nullable object or union: references to it carry the Nullable
+        if type_ in (ir.Ref(name), ir.Nullable(ir.Ref(name))):
+            # An object or union registered under this name (references to a nullable one
+            # carry the Nullable), or else a schema that is only a reference to itself.
+            if name not in self.schemas:
+                raise self.doc.error(ptr, "$ref", f"circular reference: {name} -> {name}")
+            return
         description = node.get("description") if isinstance(node, Mapping) else None
         self._add(ir.AliasSchema(name=name, pointer=ptr, type=type_, description=description))
 
@@ -190,9 +213,22 @@ class SchemaLowering:
             )
         target_ptr, target = self.doc.resolve(node["$ref"], join_pointer(ptr, "$ref"))
         name = self.component_names.get(target_ptr)
-        type_: ir.TypeRef = (
-            ir.Ref(name) if name is not None else self.type_of(target, target_ptr, hint)
-        )
+        type_: ir.TypeRef
+        if name is not None:
+            type_ = ir.Ref(name)
+        elif target_ptr in self._following:
+            raise self.doc.error(
+                join_pointer(ptr, "$ref"),
+                "$ref",
+                f"circular reference through {target_ptr}, which is not a component schema "
+                "(only a component has a class name that can refer to itself)",
+            )
+        else:
+            self._following.append(target_ptr)
+            try:
+                type_ = self.type_of(target, target_ptr, hint)
+            finally:
+                self._following.pop()
         if node.get("nullable") is True or name in self.nullable_components:
             return ir.Nullable(type_)
         return type_
@@ -229,6 +265,12 @@ class SchemaLowering:
 
         declared = node.get("type")
         if isinstance(declared, list):
+            duplicated = [t for i, t in enumerate(declared) if t in declared[:i]]
+            if duplicated:
+                # JSON Schema: the elements of a "type" array MUST be unique.
+                raise self.doc.error(
+                    join_pointer(ptr, "type"), "type", f"{duplicated[0]!r} is listed twice"
+                )
             names = [t for t in declared if t != "null"]
             inner = [self._single_type(node, ptr, hint, t) for t in names]
             type_: ir.TypeRef
@@ -323,12 +365,8 @@ class SchemaLowering:
         if not properties_node:
             if extra_node is False:
                 return ir.MapOf(ir.Null())  # an object that must be empty
-            values = (
-                ir.AnyValue()
-                if extra_node is True
-                else self.type_of(extra_node, extra_ptr, hint + "Value")
-            )
-            return ir.MapOf(values)
+            # (the boolean schema true, the default, is any value)
+            return ir.MapOf(self.type_of(extra_node, extra_ptr, hint + "Value"))
         name = self._class_name(hint, ptr)
         required = self._required(node, ptr)
         # JSON Schema lets "required" name properties it does not describe: any value.
@@ -353,13 +391,9 @@ class SchemaLowering:
                     example=prop_map.get("example"),
                 )
             )
-        additional: ir.TypeRef | None
-        if extra_node is False:
-            additional = None
-        elif extra_node is True:
-            additional = ir.AnyValue()
-        else:
-            additional = self.type_of(extra_node, extra_ptr, name + "Value")
+        additional = (
+            None if extra_node is False else self.type_of(extra_node, extra_ptr, name + "Value")
+        )
         self._add(
             ir.ObjectSchema(
                 name=name,
@@ -481,7 +515,8 @@ class SchemaLowering:
             if not (isinstance(p, Mapping) and not (set(p) & _STRUCTURAL - {"nullable"}))
         ]
         # A sibling that shapes the object (``required: [b]`` beside ``allOf: [{$ref: Base}]``)
-        # makes a new object: the part alone would drop it.
+        # makes a new object: the part alone would drop it. (``enum`` and ``const`` never
+        # reach here: they are lowered before ``allOf`` is looked at.)
         siblings = set(node) & {
             "properties",
             "required",
@@ -489,8 +524,6 @@ class SchemaLowering:
             "oneOf",
             "anyOf",
             "items",
-            "enum",
-            "const",
         }
         type_: ir.TypeRef
         if len(shaped) == 1 and not siblings:
@@ -522,9 +555,7 @@ class SchemaLowering:
         properties: dict[str, Any] = {}
         required: list[str] = []
         description = node.get("description")
-        for i, part in enumerate(
-            self.doc.sequence(node.get("allOf", []), join_pointer(ptr, "allOf"))
-        ):
+        for i, part in enumerate(self.doc.sequence(node["allOf"], join_pointer(ptr, "allOf"))):
             part_ptr = join_pointer(ptr, "allOf", i)
             part_ptr, part = self.doc.deref(part, part_ptr)
             if not (set(part) & _STRUCTURAL - {"nullable"}):
@@ -555,7 +586,7 @@ class SchemaLowering:
             self.doc.mapping(node.get("properties", {}), join_pointer(ptr, "properties"))
         )
         required.extend(r for r in self._required(node, ptr) if r not in required)
-        merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+        merged: dict[str, Any] = {"properties": properties, "required": required}
         if description:
             merged["description"] = description
         if "additionalProperties" in node:
@@ -576,6 +607,14 @@ def _required_alternatives(variants: object) -> tuple[tuple[str, ...], ...] | No
             return None  # not property names: lowered (and refused) as a schema
         groups.append(tuple(names))
     return tuple(groups)
+
+
+def _alias_target(schema: ir.Schema | None) -> str | None:
+    """The component an alias schema only refers to (``A: {$ref: B}``), if it is one."""
+    if not isinstance(schema, ir.AliasSchema):
+        return None
+    type_ = schema.type.inner if isinstance(schema.type, ir.Nullable) else schema.type
+    return type_.name if isinstance(type_, ir.Ref) else None
 
 
 def _is_nullable(node: Mapping[str, Any]) -> bool:
