@@ -365,8 +365,12 @@ class SchemaLowering:
         if not properties_node:
             if extra_node is False:
                 return ir.MapOf(ir.Null())  # an object that must be empty
-            # (the boolean schema true, the default, is any value)
-            return ir.MapOf(self.type_of(extra_node, extra_ptr, hint + "Value"))
+            values = (
+                ir.AnyValue()
+                if extra_node is True
+                else self.type_of(extra_node, extra_ptr, hint + "Value")
+            )
+            return ir.MapOf(values)
         name = self._class_name(hint, ptr)
         required = self._required(node, ptr)
         # JSON Schema lets "required" name properties it does not describe: any value.
@@ -391,9 +395,13 @@ class SchemaLowering:
                     example=prop_map.get("example"),
                 )
             )
-        additional = (
-            None if extra_node is False else self.type_of(extra_node, extra_ptr, name + "Value")
-        )
+        additional: ir.TypeRef | None
+        if extra_node is False:
+            additional = None
+        elif extra_node is True:
+            additional = ir.AnyValue()
+        else:
+            additional = self.type_of(extra_node, extra_ptr, name + "Value")
         self._add(
             ir.ObjectSchema(
                 name=name,
@@ -515,8 +523,7 @@ class SchemaLowering:
             if not (isinstance(p, Mapping) and not (set(p) & _STRUCTURAL - {"nullable"}))
         ]
         # A sibling that shapes the object (``required: [b]`` beside ``allOf: [{$ref: Base}]``)
-        # makes a new object: the part alone would drop it. (``enum`` and ``const`` never
-        # reach here: they are lowered before ``allOf`` is looked at.)
+        # makes a new object: the part alone would drop it.
         siblings = set(node) & {
             "properties",
             "required",
@@ -524,6 +531,8 @@ class SchemaLowering:
             "oneOf",
             "anyOf",
             "items",
+            "enum",
+            "const",
         }
         type_: ir.TypeRef
         if len(shaped) == 1 and not siblings:
@@ -555,7 +564,9 @@ class SchemaLowering:
         properties: dict[str, Any] = {}
         required: list[str] = []
         description = node.get("description")
-        for i, part in enumerate(self.doc.sequence(node["allOf"], join_pointer(ptr, "allOf"))):
+        for i, part in enumerate(
+            self.doc.sequence(node.get("allOf", []), join_pointer(ptr, "allOf"))
+        ):
             part_ptr = join_pointer(ptr, "allOf", i)
             part_ptr, part = self.doc.deref(part, part_ptr)
             if not (set(part) & _STRUCTURAL - {"nullable"}):
@@ -586,7 +597,7 @@ class SchemaLowering:
             self.doc.mapping(node.get("properties", {}), join_pointer(ptr, "properties"))
         )
         required.extend(r for r in self._required(node, ptr) if r not in required)
-        merged: dict[str, Any] = {"properties": properties, "required": required}
+        merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
         if description:
             merged["description"] = description
         if "additionalProperties" in node:
