@@ -2135,3 +2135,17 @@ def test_a_type_listed_twice_is_refused(tmp_path: Path, where: str) -> None:
         "type",
         "'object' is listed twice",
     )
+
+
+def test_a_schema_that_is_not_a_component_may_be_referenced_twice(tmp_path: Path) -> None:
+    # Two references to one inline schema, one after the other, are no cycle.
+    ref = {"$ref": "#/components/schemas/Part/properties/x"}
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Holder": obj(a=ref, b={"type": "array", "items": ref}),
+            "Part": obj(x={"type": "integer"}),
+        },
+    )
+    assert prop(spec, "Holder", "a").type == INTEGER
+    assert prop(spec, "Holder", "b").type == ir.ArrayOf(INTEGER)
