@@ -246,6 +246,7 @@ class SchemaLowering:
 
     def _type_without_nullable(self, node: Mapping[str, Any], ptr: str, hint: str) -> ir.TypeRef:
         if "const" in node:
+            self._check_enum_siblings(node, ptr, (node["const"],), "const")
             return ir.LiteralValues((node["const"],))
         if "enum" in node:
             values = tuple(self.doc.sequence(node["enum"], join_pointer(ptr, "enum")))
@@ -253,6 +254,7 @@ class SchemaLowering:
                 raise self.doc.error(
                     join_pointer(ptr, "enum"), "enum", "an enum needs at least one value"
                 )
+            self._check_enum_siblings(node, ptr, values, "enum")
             if None in values:
                 rest = tuple(v for v in values if v is not None)
                 return ir.Nullable(ir.LiteralValues(rest)) if rest else ir.Null()
@@ -289,6 +291,31 @@ class SchemaLowering:
             else:
                 return ir.AnyValue()
         return self._single_type(node, ptr, hint, declared)
+
+    def _check_enum_siblings(
+        self, node: Mapping[str, Any], ptr: str, values: tuple[Any, ...], keyword: str
+    ) -> None:
+        """``enum`` (or ``const``) beside ``allOf``/``oneOf``/``anyOf``: a value must also
+        match them, yet the values alone are lowered. That holds only where they restate the
+        values: every ``allOf`` part, or the one ``oneOf``/``anyOf`` schema, an enum with each
+        of them. Anything else would be dropped, so it is refused."""
+        for kind in ("allOf", "oneOf", "anyOf"):
+            if kind not in node:
+                continue
+            parts_ptr = join_pointer(ptr, kind)
+            parts = self.doc.sequence(node[kind], parts_ptr)
+            admitted = [
+                self.doc.deref(part, join_pointer(parts_ptr, i))[1].get("enum")
+                for i, part in enumerate(parts)
+            ]
+            restated = all(isinstance(a, list) and all(v in a for v in values) for a in admitted)
+            if not restated or (kind != "allOf" and len(parts) != 1):
+                raise self.doc.error(
+                    parts_ptr,
+                    kind,
+                    f"'{keyword}' beside '{kind}' is supported only where '{kind}' restates "
+                    "it: a single enum (or, for 'allOf', enums) with each value",
+                )
 
     def _single_type(
         self, node: Mapping[str, Any], ptr: str, hint: str, declared: object

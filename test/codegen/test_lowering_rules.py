@@ -2157,3 +2157,90 @@ def test_a_schema_that_is_not_a_component_may_be_referenced_twice(tmp_path: Path
     )
     assert prop(spec, "Holder", "a").type == INTEGER
     assert prop(spec, "Holder", "b").type == ir.ArrayOf(INTEGER)
+
+
+# ------------------------------------------- enum and const beside allOf, oneOf, anyOf
+
+AB = {"type": "string", "enum": ["a", "b"]}
+
+
+def test_an_enum_beside_parts_that_restate_it_is_the_enum(tmp_path: Path) -> None:
+    # As Together's spec writes DeploymentResponseItem.status: the enum beside
+    # allOf: [{$ref: DeploymentStatus}], an enum of the same values.
+    spec = lower_spec(
+        tmp_path,
+        {
+            "AB": AB,
+            "Thing": obj(
+                every={"enum": ["a", "b"], "allOf": [{"$ref": "#/components/schemas/AB"}]},
+                some={"enum": ["b"], "anyOf": [{"$ref": "#/components/schemas/AB"}]},
+                one={"const": "a", "oneOf": [{"enum": ["a", "z"]}]},
+                both={"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, AB]},
+            ),
+        },
+    )
+    assert prop(spec, "Thing", "every").type == ir.LiteralValues(("a", "b"))
+    assert prop(spec, "Thing", "some").type == ir.LiteralValues(("b",))
+    assert prop(spec, "Thing", "one").type == ir.LiteralValues(("a",))
+    assert prop(spec, "Thing", "both").type == ir.LiteralValues(("a",))
+
+
+@pytest.mark.parametrize(
+    ("where", "schema", "keyword", "kind"),
+    [
+        # JSON Schema: a value must match the enum AND the parts; lowered as the enum alone,
+        # the parts' own restriction would be dropped.
+        (
+            "property",
+            {"enum": ["a"], "allOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "allOf",
+        ),
+        (
+            "property",
+            {"enum": ["a", "z"], "allOf": [{"$ref": "#/components/schemas/AB"}]},
+            "enum",
+            "allOf",
+        ),
+        (
+            "property",
+            {"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, {"enum": ["b"]}]},
+            "enum",
+            "allOf",
+        ),
+        # oneOf over two schemas that both admit "a": "a" matches two, so it is invalid.
+        ("property", {"enum": ["a"], "oneOf": [AB, AB]}, "enum", "oneOf"),
+        ("property", {"enum": ["a"], "anyOf": []}, "enum", "anyOf"),
+        ("property", {"const": 1, "anyOf": [{"type": "integer", "minimum": 2}]}, "const", "anyOf"),
+        (
+            "component",
+            {"enum": ["a"], "oneOf": [{"type": "string", "pattern": "^b"}]},
+            "enum",
+            "oneOf",
+        ),
+        (
+            "component",
+            {"enum": ["a"], "anyOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "anyOf",
+        ),
+        (
+            "component",
+            {"enum": ["a"], "allOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "allOf",
+        ),
+    ],
+)
+def test_an_enum_beside_parts_that_restrict_it_further_is_refused(
+    tmp_path: Path, where: str, schema: dict[str, Any], keyword: str, kind: str
+) -> None:
+    schemas = {"AB": AB, "Thing": schema if where == "component" else obj(p=schema)}
+    error = refusal(tmp_path, schemas)
+    prefix = "/components/schemas/Thing" + ("/properties/p" if where == "property" else "")
+    assert (error.pointer, error.keyword, error.message) == (
+        f"{prefix}/{kind}",
+        kind,
+        f"'{keyword}' beside '{kind}' is supported only where '{kind}' restates it: a single "
+        "enum (or, for 'allOf', enums) with each value",
+    )
