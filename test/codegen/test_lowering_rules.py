@@ -2244,3 +2244,16 @@ def test_an_enum_beside_parts_that_restrict_it_further_is_refused(
         f"'{keyword}' beside '{kind}' is supported only where '{kind}' restates it: a single "
         "enum (or, for 'allOf', enums) with each value",
     )
+
+
+def test_an_enum_beside_parts_that_are_not_a_list_is_refused_with_its_pointer(
+    tmp_path: Path,
+) -> None:
+    error = refusal(
+        tmp_path, {"AB": AB, "Thing": {"enum": ["a"], "allOf": {"$ref": "#/components/schemas/AB"}}}
+    )
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Thing/allOf",
+        "allOf",
+        "expected a list, found dict",
+    )
