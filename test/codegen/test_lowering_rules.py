@@ -2257,3 +2257,16 @@ def test_an_enum_beside_parts_that_are_not_a_list_is_refused_with_its_pointer(
         "allOf",
         "expected a list, found dict",
     )
+
+
+def test_an_enum_beside_a_part_that_is_not_a_schema_is_refused_at_that_part(
+    tmp_path: Path,
+) -> None:
+    error = refusal(
+        tmp_path,
+        {"AB": AB, "Thing": {"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, 5]}},
+    )
+    assert (error.pointer, error.message) == (
+        "/components/schemas/Thing/allOf/1",
+        "expected a mapping, found int",
+    )
