@@ -113,6 +113,9 @@ class SchemaLowering:
         self.warnings: list[str] = []
         # Components that are nullable as a whole: every reference to them may be null.
         self.nullable_components: set[str] = set()
+        # Pointers of the schemas reached by a "$ref" that is not to a component, while they
+        # are lowered: one met again is a cycle that no class name can break.
+        self._following: list[str] = []
 
     def lower_components(self, schemas: Mapping[str, Any]) -> None:
         """Every ``components.schemas`` entry, by its own name."""
@@ -128,6 +131,24 @@ class SchemaLowering:
                 # Kept going past a refusal: references to it still resolve; the refusal
                 # stops generation before anything is written.
                 self.schemas[name] = ir.AliasSchema(name=name, pointer=ptr, type=ir.AnyValue())
+        for name in schemas:
+            with self.refusals.guard():
+                self._refuse_alias_cycle(name)
+
+    def _refuse_alias_cycle(self, name: str) -> None:
+        """Components that are only references to each other (A is B, B is A) describe no
+        value: JSON Schema's evaluation of them would never end."""
+        chain = [name]
+        while (target := _alias_target(self.schemas.get(chain[-1]))) is not None:
+            if target == name:
+                raise self.doc.error(
+                    self.schemas[name].pointer,
+                    "$ref",
+                    "circular reference: " + " -> ".join([*chain, name]),
+                )
+            if target in chain:
+                return  # a cycle further on, refused at its own components
+            chain.append(target)
 
     def _lower_component(self, name: str, node: object, ptr: str) -> None:
         if (
@@ -151,10 +172,12 @@ class SchemaLowering:
             )
             return
         type_ = self.type_of(node, ptr, name)
-        if type_ == ir.Ref(name):
-            return  # an object or union, registered under this name
-        if isinstance(type_, ir.Nullable) and type_.inner == ir.Ref(name):
-            return  # a nullable object or union: references to it carry the Nullable
+        if type_ in (ir.Ref(name), ir.Nullable(ir.Ref(name))):
+            # An object or union registered under this name (references to a nullable one
+            # carry the Nullable), or else a schema that is only a reference to itself.
+            if name not in self.schemas:
+                raise self.doc.error(ptr, "$ref", f"circular reference: {name} -> {name}")
+            return
         description = node.get("description") if isinstance(node, Mapping) else None
         self._add(ir.AliasSchema(name=name, pointer=ptr, type=type_, description=description))
 
@@ -190,9 +213,22 @@ class SchemaLowering:
             )
         target_ptr, target = self.doc.resolve(node["$ref"], join_pointer(ptr, "$ref"))
         name = self.component_names.get(target_ptr)
-        type_: ir.TypeRef = (
-            ir.Ref(name) if name is not None else self.type_of(target, target_ptr, hint)
-        )
+        type_: ir.TypeRef
+        if name is not None:
+            type_ = ir.Ref(name)
+        elif target_ptr in self._following:
+            raise self.doc.error(
+                join_pointer(ptr, "$ref"),
+                "$ref",
+                f"circular reference through {target_ptr}, which is not a component schema "
+                "(only a component has a class name that can refer to itself)",
+            )
+        else:
+            self._following.append(target_ptr)
+            try:
+                type_ = self.type_of(target, target_ptr, hint)
+            finally:
+                self._following.pop()
         if node.get("nullable") is True or name in self.nullable_components:
             return ir.Nullable(type_)
         return type_
@@ -210,6 +246,7 @@ class SchemaLowering:
 
     def _type_without_nullable(self, node: Mapping[str, Any], ptr: str, hint: str) -> ir.TypeRef:
         if "const" in node:
+            self._check_enum_siblings(node, ptr, (node["const"],), "const")
             return ir.LiteralValues((node["const"],))
         if "enum" in node:
             values = tuple(self.doc.sequence(node["enum"], join_pointer(ptr, "enum")))
@@ -217,6 +254,7 @@ class SchemaLowering:
                 raise self.doc.error(
                     join_pointer(ptr, "enum"), "enum", "an enum needs at least one value"
                 )
+            self._check_enum_siblings(node, ptr, values, "enum")
             if None in values:
                 rest = tuple(v for v in values if v is not None)
                 return ir.Nullable(ir.LiteralValues(rest)) if rest else ir.Null()
@@ -229,6 +267,12 @@ class SchemaLowering:
 
         declared = node.get("type")
         if isinstance(declared, list):
+            duplicated = [t for i, t in enumerate(declared) if t in declared[:i]]
+            if duplicated:
+                # JSON Schema: the elements of a "type" array MUST be unique.
+                raise self.doc.error(
+                    join_pointer(ptr, "type"), "type", f"{duplicated[0]!r} is listed twice"
+                )
             names = [t for t in declared if t != "null"]
             inner = [self._single_type(node, ptr, hint, t) for t in names]
             type_: ir.TypeRef
@@ -247,6 +291,31 @@ class SchemaLowering:
             else:
                 return ir.AnyValue()
         return self._single_type(node, ptr, hint, declared)
+
+    def _check_enum_siblings(
+        self, node: Mapping[str, Any], ptr: str, values: tuple[Any, ...], keyword: str
+    ) -> None:
+        """``enum`` (or ``const``) beside ``allOf``/``oneOf``/``anyOf``: a value must also
+        match them, yet the values alone are lowered. That holds only where they restate the
+        values: every ``allOf`` part, or the one ``oneOf``/``anyOf`` schema, an enum with each
+        of them. Anything else would be dropped, so it is refused."""
+        for kind in ("allOf", "oneOf", "anyOf"):
+            if kind not in node:
+                continue
+            parts_ptr = join_pointer(ptr, kind)
+            parts = self.doc.sequence(node[kind], parts_ptr)
+            admitted = [
+                self.doc.deref(part, join_pointer(parts_ptr, i))[1].get("enum")
+                for i, part in enumerate(parts)
+            ]
+            restated = all(isinstance(a, list) and all(v in a for v in values) for a in admitted)
+            if not restated or (kind != "allOf" and len(parts) != 1):
+                raise self.doc.error(
+                    parts_ptr,
+                    kind,
+                    f"'{keyword}' beside '{kind}' is supported only where '{kind}' restates "
+                    "it: a single enum (or, for 'allOf', enums) with each value",
+                )
 
     def _single_type(
         self, node: Mapping[str, Any], ptr: str, hint: str, declared: object
@@ -576,6 +645,14 @@ def _required_alternatives(variants: object) -> tuple[tuple[str, ...], ...] | No
             return None  # not property names: lowered (and refused) as a schema
         groups.append(tuple(names))
     return tuple(groups)
+
+
+def _alias_target(schema: ir.Schema | None) -> str | None:
+    """The component an alias schema only refers to (``A: {$ref: B}``), if it is one."""
+    if not isinstance(schema, ir.AliasSchema):
+        return None
+    type_ = schema.type.inner if isinstance(schema.type, ir.Nullable) else schema.type
+    return type_.name if isinstance(type_, ir.Ref) else None
 
 
 def _is_nullable(node: Mapping[str, Any]) -> bool:

@@ -29,11 +29,16 @@ _SpecYamlLoader.yaml_implicit_resolvers = {
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    # Keys such as response codes (200) or booleans are strings in JSON; keep them so, and
-    # refuse duplicate keys instead of silently keeping the last one.
+    # OpenAPI: keys of YAML maps MUST be scalar strings of the YAML Failsafe schema, so a key
+    # is its text as written (200, off, null stay "200", "off", "null", as in JSON). Duplicate
+    # keys are refused instead of silently keeping the last one.
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a scalar string", key_node.start_mark
+            )
+        key = loader.construct_scalar(key_node)
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark

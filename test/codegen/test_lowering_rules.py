@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from codegen import ir
-from codegen.errors import SpecError
+from codegen.errors import Refusals, SpecError, SpecErrors
 from codegen.lower import lower
 from codegen.read.loader import SpecDocument, load_spec
 
@@ -1250,7 +1250,9 @@ def test_the_loader_keeps_json_types_and_names_the_document(tmp_path: Path) -> N
         MINIMAL + "x-date: 2024-01-02\nx-codes: {200: ok, true: yes}\nx-list: [1, 2.5, null]\n",
     )
     assert doc.root["x-date"] == "2024-01-02"  # not a datetime.date
-    assert doc.root["x-codes"] == {"200": "ok", "True": True}  # keys are strings, as in JSON
+    # Keys are strings as written (OpenAPI: YAML keys are scalar strings of the Failsafe
+    # schema), values keep their JSON types.
+    assert doc.root["x-codes"] == {"200": "ok", "true": True}
     assert doc.root["x-list"] == [1, 2.5, None]
     assert doc.source_name == "doc.yaml"
     # sha256 of the bytes: the generated files name it
@@ -1309,6 +1311,51 @@ def test_documents_the_loader_refuses(
     error = caught.value
     assert (error.pointer, error.keyword, error.source) == (pointer, keyword, "doc.yaml")
     assert error.message.startswith(message)
+
+
+def test_mapping_keys_are_the_text_as_written(tmp_path: Path) -> None:
+    # OpenAPI 3.x, "Format": keys used in YAML maps MUST be limited to a scalar string, as
+    # defined by the YAML Failsafe schema: a property named "off" or "null" keeps its name.
+    doc = load_text(
+        tmp_path,
+        MINIMAL + "x-keys: {off: 1, On: 2, null: 3, ~: 4, 1.0: 5, 0x1A: 6, 1e3: 7, 007: 8}\n",
+    )
+    assert list(doc.root["x-keys"].items()) == [
+        ("off", 1),
+        ("On", 2),
+        ("null", 3),
+        ("~", 4),
+        ("1.0", 5),
+        ("0x1A", 6),
+        ("1e3", 7),
+        ("007", 8),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A key that is a list or a mapping has no JSON form.
+        (
+            "x-k: {? [1, 2] : x}",
+            'not valid YAML: a mapping key must be a scalar string\n  in "<byte string>", '
+            "line 4, column 9",  # where the key starts
+        ),
+        (
+            "x-k:\n  ? {a: 1}\n  : x",
+            'not valid YAML: a mapping key must be a scalar string\n  in "<byte string>", '
+            "line 5, column 5",
+        ),
+        # A list that contains itself has no JSON form either (and would never end).
+        ("x-loop: &a [1, *a]", "not valid YAML: found unconstructable recursive node"),
+        ("x-loop: &a {a: *a}", "not valid YAML: found unconstructable recursive node"),
+    ],
+)
+def test_yaml_that_has_no_json_form_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_text(tmp_path, MINIMAL + text + "\n")
+    assert (caught.value.pointer, caught.value.keyword) == ("/", "yaml")
+    assert caught.value.message.startswith(message)
 
 
 def test_references_resolve_with_escaped_tokens(tmp_path: Path) -> None:
@@ -1797,4 +1844,429 @@ def test_additional_properties_inside_an_all_of_part_is_refused_not_dropped(
     assert error.message == (
         "'additionalProperties' inside an 'allOf' part is not supported; "
         "declare it beside 'allOf', where it applies to the merged object"
+    )
+
+
+# ------------------------------------------------------------------- component schemas
+
+
+def test_a_component_enum_of_null_alone_is_refused(tmp_path: Path) -> None:
+    # null is taken out of an enum (references to it become nullable): nothing would be left.
+    error = refusal(tmp_path, {"Nothing": {"enum": [None]}})
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Nothing/enum",
+        "enum",
+        "an enum needs at least one non-null value",
+    )
+
+
+def test_a_component_enum_keeps_its_pointer_and_description(tmp_path: Path) -> None:
+    spec = lower_spec(tmp_path, {"Colour": {"enum": ["red", "blue"], "description": "a colour"}})
+    colour = spec.schema("Colour")
+    assert isinstance(colour, ir.EnumSchema)
+    assert (colour.values, colour.pointer, colour.description) == (
+        ("red", "blue"),
+        "/components/schemas/Colour",
+        "a colour",
+    )
+
+
+def test_a_component_enum_with_null_among_its_values_is_nullable_where_referenced(
+    tmp_path: Path,
+) -> None:
+    # OAS 3.1: null among the enum's values (without "nullable" or a "null" type).
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Holder": obj(colour={"$ref": "#/components/schemas/Colour"}),
+            "Colour": {"enum": ["red", None, "blue"]},
+        },
+    )
+    assert prop(spec, "Holder", "colour").type == ir.Nullable(ir.Ref("Colour"))
+    colour = spec.schema("Colour")
+    assert isinstance(colour, ir.EnumSchema)
+    assert colour.values == ("red", "blue")
+
+
+def test_an_enum_component_beside_ref_is_refused(tmp_path: Path) -> None:
+    error = refusal(
+        tmp_path,
+        {
+            "Colour": {"enum": ["red"]},
+            "Red": {"$ref": "#/components/schemas/Colour", "enum": ["red"]},
+        },
+    )
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Red",
+        "enum",
+        "keywords beside '$ref' that change the shape are not supported",
+    )
+
+
+def test_component_aliases_keep_their_pointer(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {"Name": {"type": "string", "description": "a name"}, "Anything": True},
+    )
+    name = spec.schema("Name")
+    assert isinstance(name, ir.AliasSchema)
+    assert (name.type, name.pointer, name.description) == (
+        STRING,
+        "/components/schemas/Name",
+        "a name",
+    )
+    anything = spec.schema("Anything")  # the boolean schema true: any value
+    assert isinstance(anything, ir.AliasSchema)
+    assert (anything.type, anything.pointer, anything.description) == (
+        ir.AnyValue(),
+        "/components/schemas/Anything",
+        None,
+    )
+
+
+# --------------------------------------------------------------- the type a schema implies
+
+
+def test_a_schema_without_type_takes_the_type_its_keywords_imply(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(
+                described={"properties": {"x": {"type": "string"}}},
+                listed={"items": {"type": "integer"}},
+                typed_values={"additionalProperties": {"type": "integer"}},
+            )
+        },
+    )
+    assert prop(spec, "Thing", "described").type == ir.Ref("ThingDescribed")
+    assert [p.name for p in _object_schema(spec, "ThingDescribed").properties] == ["x"]
+    assert prop(spec, "Thing", "listed").type == ir.ArrayOf(INTEGER)
+    assert prop(spec, "Thing", "typed_values").type == ir.MapOf(INTEGER)
+
+
+def test_a_nullable_object_by_type_list_is_named_after_its_property(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {"Thing": obj(a={"type": ["object", "null"], "properties": {"x": {"type": "string"}}})},
+    )
+    assert prop(spec, "Thing", "a").type == ir.Nullable(ir.Ref("ThingA"))
+    assert [p.name for p in _object_schema(spec, "ThingA").properties] == ["x"]
+
+
+# ----------------------------------------------- alternative required lists, carried whole
+
+
+def test_required_alternatives_keep_the_rest_of_the_object(tmp_path: Path) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Either": {
+                "type": "object",
+                "description": "a or b",
+                "properties": {"a": {"type": "string"}, "n": {"type": "integer"}},
+                "required": ["n"],
+                "additionalProperties": False,
+                # "b" is named by a group, not described: any value (as for "required").
+                "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+            },
+        },
+    )
+    either = _object_schema(spec, "Either")
+    assert [(p.name, p.type, p.required) for p in either.properties] == [
+        ("a", STRING, False),
+        ("n", INTEGER, True),
+        ("b", ir.AnyValue(), False),
+    ]
+    assert (either.description, either.additional_properties) == ("a or b", None)
+    assert either.required_alternatives == (("a",), ("b",))
+
+
+def test_required_alternatives_beside_properties_that_are_not_a_mapping_are_refused(
+    tmp_path: Path,
+) -> None:
+    error = refusal(tmp_path, {"Thing": {"properties": ["a"], "oneOf": [{"required": ["a"]}]}})
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Thing/properties",
+        "properties",
+        "expected a mapping, found list",
+    )
+
+
+def test_required_alternatives_beside_an_inline_all_of_name_the_class_after_the_property(
+    tmp_path: Path,
+) -> None:
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Thing": obj(
+                c={"allOf": [obj(x={"type": "string"})], "anyOf": [{"required": ["x"]}]},
+            )
+        },
+    )
+    assert prop(spec, "Thing", "c").type == ir.Ref("ThingC")
+    c = _object_schema(spec, "ThingC")
+    assert [p.name for p in c.properties] == ["x"]
+    assert (c.required_alternatives, c.alternatives_kind) == ((("x",),), "anyOf")
+
+
+def test_a_union_of_shapes_beside_all_of_is_refused_with_the_reason(tmp_path: Path) -> None:
+    error = refusal(
+        tmp_path,
+        {"Thing": {"allOf": [obj(x={})], "oneOf": [obj(y={}), obj(z={})]}},
+    )
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Thing/oneOf",
+        "oneOf",
+        "'oneOf' beside 'allOf' is supported only as alternative 'required' lists",
+    )
+
+
+# ------------------------------------------------------------------ circular references
+
+
+@pytest.mark.parametrize(
+    ("schemas", "pointer", "message"),
+    [
+        ({"A": {"$ref": "#/components/schemas/A"}}, "/components/schemas/A", "A -> A"),
+        (
+            {"A": {"$ref": "#/components/schemas/A", "nullable": True}},
+            "/components/schemas/A",
+            "A -> A",
+        ),
+        ({"A": {"allOf": [{"$ref": "#/components/schemas/A"}]}}, "/components/schemas/A", "A -> A"),
+        ({"A": {"oneOf": [{"$ref": "#/components/schemas/A"}]}}, "/components/schemas/A", "A -> A"),
+        (
+            {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}},
+            "/components/schemas/A",
+            "A -> B -> A",
+        ),
+        (
+            {
+                "Start": {"$ref": "#/components/schemas/A"},
+                "A": {"$ref": "#/components/schemas/B"},
+                "B": {"anyOf": [{"$ref": "#/components/schemas/C"}], "nullable": True},
+                "C": {"$ref": "#/components/schemas/A"},
+            },
+            "/components/schemas/A",
+            "A -> B -> C -> A",
+        ),
+    ],
+)
+def test_components_that_only_refer_to_each_other_are_refused(
+    tmp_path: Path, schemas: dict[str, Any], pointer: str, message: str
+) -> None:
+    # No value is described: evaluating A means evaluating B, which means evaluating A...
+    # Dropped, references to A would name a class that does not exist.
+    error = refusal(tmp_path, schemas)
+    assert (error.pointer, error.keyword, error.message) == (
+        pointer,
+        "$ref",
+        f"circular reference: {message}",
+    )
+
+
+def test_each_component_of_a_reference_cycle_is_refused_with_keep_going(tmp_path: Path) -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "A": {"$ref": "#/components/schemas/B"},
+                "B": {"$ref": "#/components/schemas/A"},
+                "Fine": {"type": "string"},
+            }
+        },
+    }
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    refusals = Refusals(keep_going=True)
+    lower(load_spec(path), refusals)
+    with pytest.raises(SpecErrors) as caught:
+        refusals.raise_if_any()
+    assert [(e.pointer, e.message) for e in caught.value.errors] == [
+        ("/components/schemas/A", "circular reference: A -> B -> A"),
+        ("/components/schemas/B", "circular reference: B -> A -> B"),
+    ]
+
+
+def test_a_recursive_component_through_a_class_is_lowered(tmp_path: Path) -> None:
+    # The usual recursion: through an object, which has a name to refer to.
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Node": obj(children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}}),
+            "Alias": {"$ref": "#/components/schemas/Node"},
+        },
+    )
+    assert prop(spec, "Node", "children").type == ir.ArrayOf(ir.Ref("Node"))
+    alias = spec.schema("Alias")
+    assert isinstance(alias, ir.AliasSchema)
+    assert alias.type == ir.Ref("Node")
+
+
+@pytest.mark.parametrize(
+    ("node", "pointer"),
+    [
+        (
+            {"$ref": "#/components/schemas/Part/properties/q"},
+            "/components/schemas/Part/properties/q/$ref",
+        ),
+        (
+            {"type": "array", "items": {"$ref": "#/components/schemas/Part/properties/q"}},
+            "/components/schemas/Part/properties/q/items/$ref",
+        ),
+    ],
+)
+def test_a_reference_cycle_through_a_schema_that_is_not_a_component_is_refused(
+    tmp_path: Path, node: dict[str, Any], pointer: str
+) -> None:
+    # An inline schema has no class name to refer to: lowering it would never end.
+    error = refusal(tmp_path, {"Part": obj(q=node)})
+    assert (error.pointer, error.keyword, error.message) == (
+        pointer,
+        "$ref",
+        "circular reference through /components/schemas/Part/properties/q, which is not a "
+        "component schema (only a component has a class name that can refer to itself)",
+    )
+
+
+@pytest.mark.parametrize("where", ["component", "property"])
+def test_a_type_listed_twice_is_refused(tmp_path: Path, where: str) -> None:
+    # JSON Schema validation, "type": the elements of the array MUST be unique.
+    schema = {"type": ["object", "null", "object"], "properties": {"x": {}}}
+    schemas = {"Thing": schema} if where == "component" else {"Thing": obj(a=schema)}
+    error = refusal(tmp_path, schemas)
+    prefix = "/components/schemas/Thing" + ("/properties/a" if where == "property" else "")
+    assert (error.pointer, error.keyword, error.message) == (
+        prefix + "/type",
+        "type",
+        "'object' is listed twice",
+    )
+
+
+def test_a_schema_that_is_not_a_component_may_be_referenced_twice(tmp_path: Path) -> None:
+    # Two references to one inline schema, one after the other, are no cycle.
+    ref = {"$ref": "#/components/schemas/Part/properties/x"}
+    spec = lower_spec(
+        tmp_path,
+        {
+            "Holder": obj(a=ref, b={"type": "array", "items": ref}),
+            "Part": obj(x={"type": "integer"}),
+        },
+    )
+    assert prop(spec, "Holder", "a").type == INTEGER
+    assert prop(spec, "Holder", "b").type == ir.ArrayOf(INTEGER)
+
+
+# ------------------------------------------- enum and const beside allOf, oneOf, anyOf
+
+AB = {"type": "string", "enum": ["a", "b"]}
+
+
+def test_an_enum_beside_parts_that_restate_it_is_the_enum(tmp_path: Path) -> None:
+    # As Together's spec writes DeploymentResponseItem.status: the enum beside
+    # allOf: [{$ref: DeploymentStatus}], an enum of the same values.
+    spec = lower_spec(
+        tmp_path,
+        {
+            "AB": AB,
+            "Thing": obj(
+                every={"enum": ["a", "b"], "allOf": [{"$ref": "#/components/schemas/AB"}]},
+                some={"enum": ["b"], "anyOf": [{"$ref": "#/components/schemas/AB"}]},
+                one={"const": "a", "oneOf": [{"enum": ["a", "z"]}]},
+                both={"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, AB]},
+            ),
+        },
+    )
+    assert prop(spec, "Thing", "every").type == ir.LiteralValues(("a", "b"))
+    assert prop(spec, "Thing", "some").type == ir.LiteralValues(("b",))
+    assert prop(spec, "Thing", "one").type == ir.LiteralValues(("a",))
+    assert prop(spec, "Thing", "both").type == ir.LiteralValues(("a",))
+
+
+@pytest.mark.parametrize(
+    ("where", "schema", "keyword", "kind"),
+    [
+        # JSON Schema: a value must match the enum AND the parts; lowered as the enum alone,
+        # the parts' own restriction would be dropped.
+        (
+            "property",
+            {"enum": ["a"], "allOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "allOf",
+        ),
+        (
+            "property",
+            {"enum": ["a", "z"], "allOf": [{"$ref": "#/components/schemas/AB"}]},
+            "enum",
+            "allOf",
+        ),
+        (
+            "property",
+            {"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, {"enum": ["b"]}]},
+            "enum",
+            "allOf",
+        ),
+        # oneOf over two schemas that both admit "a": "a" matches two, so it is invalid.
+        ("property", {"enum": ["a"], "oneOf": [AB, AB]}, "enum", "oneOf"),
+        ("property", {"enum": ["a"], "anyOf": []}, "enum", "anyOf"),
+        ("property", {"const": 1, "anyOf": [{"type": "integer", "minimum": 2}]}, "const", "anyOf"),
+        (
+            "component",
+            {"enum": ["a"], "oneOf": [{"type": "string", "pattern": "^b"}]},
+            "enum",
+            "oneOf",
+        ),
+        (
+            "component",
+            {"enum": ["a"], "anyOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "anyOf",
+        ),
+        (
+            "component",
+            {"enum": ["a"], "allOf": [{"type": "string", "maxLength": 0}]},
+            "enum",
+            "allOf",
+        ),
+    ],
+)
+def test_an_enum_beside_parts_that_restrict_it_further_is_refused(
+    tmp_path: Path, where: str, schema: dict[str, Any], keyword: str, kind: str
+) -> None:
+    schemas = {"AB": AB, "Thing": schema if where == "component" else obj(p=schema)}
+    error = refusal(tmp_path, schemas)
+    prefix = "/components/schemas/Thing" + ("/properties/p" if where == "property" else "")
+    assert (error.pointer, error.keyword, error.message) == (
+        f"{prefix}/{kind}",
+        kind,
+        f"'{keyword}' beside '{kind}' is supported only where '{kind}' restates it: a single "
+        "enum (or, for 'allOf', enums) with each value",
+    )
+
+
+def test_an_enum_beside_parts_that_are_not_a_list_is_refused_with_its_pointer(
+    tmp_path: Path,
+) -> None:
+    error = refusal(
+        tmp_path, {"AB": AB, "Thing": {"enum": ["a"], "allOf": {"$ref": "#/components/schemas/AB"}}}
+    )
+    assert (error.pointer, error.keyword, error.message) == (
+        "/components/schemas/Thing/allOf",
+        "allOf",
+        "expected a list, found dict",
+    )
+
+
+def test_an_enum_beside_a_part_that_is_not_a_schema_is_refused_at_that_part(
+    tmp_path: Path,
+) -> None:
+    error = refusal(
+        tmp_path,
+        {"AB": AB, "Thing": {"enum": ["a"], "allOf": [{"$ref": "#/components/schemas/AB"}, 5]}},
+    )
+    assert (error.pointer, error.message) == (
+        "/components/schemas/Thing/allOf/1",
+        "expected a mapping, found int",
     )
