@@ -108,3 +108,30 @@ def test_a_rate_at_the_very_start_is_finite() -> None:
     progress = Progress(10, stream, interval=0.0, clock=clock)
     progress.update(0)
     assert stream.getvalue() == "together-embed: 0/10 texts (0%), 0/s\n"
+
+
+class Ticking:
+    """A clock one second later each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 99.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_the_rate_shown_is_of_the_moment_the_clock_was_read_for_it() -> None:
+    # One reading of the clock per update: it both decides whether to show a line and
+    # times the rate shown, so a line never mixes two moments.
+    for stream, expected in (
+        (io.StringIO(), "together-embed: 10 texts, 10/s\n"),
+        (Terminal(), "\r10 texts, 10/s"),
+    ):
+        progress = Progress(None, stream, interval=1.0, clock=Ticking())  # started at 100
+        progress.update(10)  # the clock reads 101: 10 texts in 1 s
+        assert stream.getvalue() == expected
+    assert Progress(None, io.StringIO(), clock=Ticking()).text(now=102.0) == "0 texts, 0/s"
+    progress = Progress(None, io.StringIO(), clock=Ticking())
+    progress.done = 20
+    assert progress.text(now=102.0) == "20 texts, 10/s"  # 2 s given, not the clock's 1 s

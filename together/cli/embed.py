@@ -20,7 +20,7 @@ from typing import NoReturn, TextIO
 
 import together.generated
 from together.cli.lines import InputDecodeError, file_lines, lines_of
-from together.generated import EmbeddingsRequest, OpenApiException
+from together.generated import EmbeddingsRequest, MalformedResponseException, OpenApiException
 
 DEFAULT_MODEL = "BAAI/bge-base-en-v1.5"
 
@@ -112,7 +112,27 @@ async def embed_texts(
         configuration = together.generated.Configuration(host=host, access_token=token)
         async with together.generated.ApiClient(configuration) as api_client:
             api = together.generated.EmbeddingsApi(api_client)
-            response = await api.embeddings(EmbeddingsRequest(model=model, input=list(texts)))
+            answer = await api.embeddings_with_http_info(
+                EmbeddingsRequest(model=model, input=list(texts))
+            )
+    response = answer.data
+    indices = sorted(item.index for item in response.data)
+    if indices != list(range(len(texts))):
+        # One vector per text, each index once: else the report would pair a text with
+        # another's vector, or leave a text out, without a word.
+        got = len(indices)
+        problem = (
+            f"{got} embedding{'s' if got != 1 else ''} for {len(texts)} texts"
+            if got != len(texts)
+            else f"indices {indices} for {len(texts)} texts"
+        )
+        raise MalformedResponseException(
+            f"the answer does not match the texts sent: {problem}",
+            status=answer.status_code,
+            headers=answer.headers,
+            body=answer.raw_data,
+            content_type=answer.headers.get("Content-Type"),
+        )
     vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
     return response.model, vectors
 
