@@ -706,3 +706,39 @@ def test_a_new_json_lines_file_can_be_cut_back_at_once(tmp_path: Path) -> None:
 def test_no_rows_in_memory_is_an_empty_float32_array() -> None:
     empty = ArrayCollector().array()
     assert (empty.shape, empty.dtype) == ((0, 0), np.float32)
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised"),
+    [
+        (OSError(errno.EIO, "Input/output error"), SinkWriteError),
+        (KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+)
+def test_a_resume_whose_scan_fails_closes_the_file_and_says_which(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: BaseException,
+    raised: type[BaseException],
+) -> None:
+    import together.bulk.jsonl as jsonl
+
+    output = tmp_path / "v.jsonl"
+    output.write_bytes(b"[1.0]\n[2.0]\n")
+    scanned: list[io.BufferedRandom] = []
+
+    def failing_scan(file: io.BufferedRandom) -> object:
+        scanned.append(file)
+        raise failure
+
+    monkeypatch.setattr(jsonl, "_line_ends", failing_scan)
+    with pytest.raises(raised) as caught:
+        JsonLinesWriter(output, resume=True)
+    assert len(scanned) == 1 and scanned[0].closed  # no file left open behind the error
+    if raised is SinkWriteError:
+        error = caught.value
+        assert isinstance(error, OSError)
+        assert str(error) == f"cannot write {output}: Input/output error"
+        assert (error.errno, error.filename) == (errno.EIO, str(output))
+        assert error.__cause__ is failure
+    assert output.read_bytes() == b"[1.0]\n[2.0]\n"  # nothing cut on a failed scan
