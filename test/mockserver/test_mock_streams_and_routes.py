@@ -355,3 +355,56 @@ async def test_a_server_restarts_on_its_port_while_old_connections_linger() -> N
         await writer.wait_closed()
     async with MockServer(port=port) as second:
         assert second.port == port
+
+
+ROUTES_SPEC = """
+openapi: 3.1.0
+info: {title: routes, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+paths:
+  /a/{x}/{y}:
+    get: {responses: {"200": {content: {application/json: {schema: {const: a-x-y}}}}}}
+  /a/{x}/fixed:
+    get: {responses: {"200": {content: {application/json: {schema: {const: a-x-fixed}}}}}}
+  /a/{x}:
+    get: {responses: {"200": {content: {application/json: {schema: {const: a-x}}}}}}
+  /a/fixed/{y}:
+    get: {responses: {"200": {content: {application/json: {schema: {const: a-fixed-y}}}}}}
+  /a/fixed:
+    get: {responses: {"200": {content: {application/json: {schema: {const: a-fixed}}}}}}
+"""
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)))
+
+
+async def test_a_literal_segment_is_registered_before_a_parameter_where_they_overlap(
+    tmp_path: Any,
+) -> None:
+    # aiohttp >= 3.10 looks a path up by its longest literal prefix, but the declared range
+    # (aiohttp >= 3.9) includes dispatchers that take the first match in registration order:
+    # a route must never come after one whose parameter would swallow its literal segment.
+    spec = tmp_path / "routes.yaml"
+    spec.write_text(ROUTES_SPEC, encoding="utf-8")
+    from together.mock.server import create_app
+
+    app = create_app(MockOptions(spec_path=spec))
+    order = [r.canonical for r in app.router.resources() if r.canonical.startswith("/v1/a")]
+    assert sorted(order) == sorted(
+        ["/v1/a/{x}/{y}", "/v1/a/{x}/fixed", "/v1/a/{x}", "/v1/a/fixed/{y}", "/v1/a/fixed"]
+    )
+    # What a first-match dispatcher picks is what aiohttp >= 3.10 picks: the longest literal
+    # prefix, then the literal segment over the parameter.
+    expected = {
+        "/v1/a/fixed": "/v1/a/fixed",
+        "/v1/a/other": "/v1/a/{x}",
+        "/v1/a/fixed/fixed": "/v1/a/fixed/{y}",
+        "/v1/a/fixed/other": "/v1/a/fixed/{y}",
+        "/v1/a/other/fixed": "/v1/a/{x}/fixed",
+        "/v1/a/other/other": "/v1/a/{x}/{y}",
+    }
+    first_match = {
+        concrete: next(p for p in order if _pattern(p).fullmatch(concrete)) for concrete in expected
+    }
+    assert first_match == expected
