@@ -372,6 +372,10 @@ paths:
     get: {responses: {"200": {content: {application/json: {schema: {const: a-fixed-y}}}}}}
   /a/fixed:
     get: {responses: {"200": {content: {application/json: {schema: {const: a-fixed}}}}}}
+  /b/{x}:
+    get: {responses: {"200": {content: {application/json: {schema: {const: b-x}}}}}}
+  /b/~fixed:
+    get: {responses: {"200": {content: {application/json: {schema: {const: b-tilde}}}}}}
 """
 
 
@@ -390,9 +394,12 @@ async def test_a_literal_segment_is_registered_before_a_parameter_where_they_ove
     from together.mock.server import create_app
 
     app = create_app(MockOptions(spec_path=spec))
-    order = [r.canonical for r in app.router.resources() if r.canonical.startswith("/v1/a")]
+    order = [r.canonical for r in app.router.resources() if r.canonical.startswith("/v1/")]
     assert sorted(order) == sorted(
-        ["/v1/a/{x}/{y}", "/v1/a/{x}/fixed", "/v1/a/{x}", "/v1/a/fixed/{y}", "/v1/a/fixed"]
+        [
+            *("/v1/a/{x}/{y}", "/v1/a/{x}/fixed", "/v1/a/{x}", "/v1/a/fixed/{y}", "/v1/a/fixed"),
+            *("/v1/b/{x}", "/v1/b/~fixed"),
+        ]
     )
     # What a first-match dispatcher picks is what aiohttp >= 3.10 picks: the longest literal
     # prefix, then the literal segment over the parameter.
@@ -403,6 +410,9 @@ async def test_a_literal_segment_is_registered_before_a_parameter_where_they_ove
         "/v1/a/fixed/other": "/v1/a/fixed/{y}",
         "/v1/a/other/fixed": "/v1/a/{x}/fixed",
         "/v1/a/other/other": "/v1/a/{x}/{y}",
+        # "~" sorts after "{": the order is by kind of segment, not by the text
+        "/v1/b/~fixed": "/v1/b/~fixed",
+        "/v1/b/other": "/v1/b/{x}",
     }
     first_match = {
         concrete: next(p for p in order if _pattern(p).fullmatch(concrete)) for concrete in expected
