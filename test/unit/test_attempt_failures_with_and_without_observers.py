@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_attempt_loop_details import Hook, Scripted, client
+from scripted_client import Hook, Scripted, client
 
 from support import TOKEN, embeddings_payload
 from together.generated import (
