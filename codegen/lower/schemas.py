@@ -116,6 +116,10 @@ class SchemaLowering:
         # Pointers of the schemas reached by a "$ref" that is not to a component, while they
         # are lowered: one met again is a cycle that no class name can break.
         self._following: list[str] = []
+        # The type lowered at each pointer. A "$ref" to a schema that is not a component
+        # reaches it a second time (and its home lowering may come first or second): it must
+        # get the class made the first time, not a new class per reference.
+        self._lowered: dict[str, ir.TypeRef] = {}
 
     def lower_components(self, schemas: Mapping[str, Any]) -> None:
         """Every ``components.schemas`` entry, by its own name."""
@@ -189,16 +193,22 @@ class SchemaLowering:
         self.schemas[schema.name] = schema
 
     def type_of(self, node: object, ptr: str, hint: str) -> ir.TypeRef:
-        """The IR type of the schema ``node``; ``hint`` names a class it may need."""
+        """The IR type of the schema ``node``; ``hint`` names a class it may need (the first
+        time the schema at ``ptr`` is lowered: a class is named where it is first met)."""
         if node is True:
             return ir.AnyValue()
+        known = self._lowered.get(ptr)
+        if known is not None:
+            return known
         node = self.doc.mapping(node, ptr)
         if "$ref" in node:
-            return self._ref_type(node, ptr, hint)
-        self._check_keywords(node, ptr)
-        type_ = self._type_without_nullable(node, ptr, hint)
-        if node.get("nullable") is True and not isinstance(type_, ir.Nullable):
-            return ir.Nullable(type_)
+            type_ = self._ref_type(node, ptr, hint)
+        else:
+            self._check_keywords(node, ptr)
+            type_ = self._type_without_nullable(node, ptr, hint)
+            if node.get("nullable") is True and not isinstance(type_, ir.Nullable):
+                type_ = ir.Nullable(type_)
+        self._lowered[ptr] = type_
         return type_
 
     def _ref_type(self, node: Mapping[str, Any], ptr: str, hint: str) -> ir.TypeRef:

@@ -1721,6 +1721,26 @@ def test_ref_beside_restating_keywords_and_refs_into_schemas(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize("home_first", [True, False])
+def test_an_object_reached_by_refs_into_a_schema_is_one_class(
+    tmp_path: Path, home_first: bool
+) -> None:
+    """A "$ref" to an inline object of another schema reaches the same schema each time: one
+    class, named where it is first met, whichever of its home and its references comes first
+    (it was a new class per reference: AX, AZ and BY for one object)."""
+    target = {"$ref": "#/components/schemas/B/properties/y"}
+    home = {"B": obj(y=obj(n={"type": "integer"}))}
+    referrer = {"A": obj(x=target, z=target | {"nullable": True})}
+    spec = lower_spec(tmp_path, {**home, **referrer} if home_first else {**referrer, **home})
+    name = "BY" if home_first else "AX"
+    assert prop(spec, "B", "y").type == ir.Ref(name)
+    assert prop(spec, "A", "x").type == ir.Ref(name)
+    assert prop(spec, "A", "z").type == ir.Nullable(ir.Ref(name))
+    classes = [s.name for s in spec.schemas]
+    assert sorted(classes) == sorted(["A", "B", name])
+    assert [p.name for p in _object_schema(spec, name).properties] == ["n"]
+
+
 def test_deref_names_the_reference_that_does_not_resolve(tmp_path: Path) -> None:
     doc = load_text(tmp_path, MINIMAL + "x-r:\n  a: {$ref: '#/x-r/gone'}\n")
     with pytest.raises(SpecError) as caught:
