@@ -155,13 +155,12 @@ class SchemaLowering:
             chain.append(target)
 
     def _lower_component(self, name: str, node: object, ptr: str) -> None:
-        if (
-            isinstance(node, Mapping)
-            and "enum" in node
-            and not ({"oneOf", "anyOf", "allOf", "$ref"} & set(node))
-        ):
+        if isinstance(node, Mapping) and "enum" in node and "$ref" not in node:
             self._check_keywords(node, ptr)
             values = tuple(self.doc.sequence(node["enum"], join_pointer(ptr, "enum")))
+            # Parts beside the enum that restate it leave it an enum class, as without them;
+            # any other parts are refused (their restriction would be dropped).
+            self._check_enum_siblings(node, ptr, values, "enum")
             # null among the values: the enum of the others, and every reference to it is
             # nullable (see _is_nullable).
             values = tuple(v for v in values if v is not None)

@@ -2205,6 +2205,28 @@ def test_an_enum_beside_parts_that_restate_it_is_the_enum(tmp_path: Path) -> Non
     assert prop(spec, "Thing", "both").type == ir.LiteralValues(("a",))
 
 
+def test_an_enum_component_beside_parts_that_restate_it_is_an_enum_class(tmp_path: Path) -> None:
+    """As a property (above), a component: the parts restate the values, so the component
+    is the enum class it would be without them (it was a list of literal values)."""
+    spec = lower_spec(
+        tmp_path,
+        {
+            "AB": AB,
+            "Narrow": {"enum": ["b"], "allOf": [{"$ref": "#/components/schemas/AB"}]},
+            "Either": {"type": "string", "enum": ["a", None], "anyOf": [{"enum": ["a", None]}]},
+            "Thing": obj(
+                n={"$ref": "#/components/schemas/Narrow"},
+                e={"$ref": "#/components/schemas/Either"},
+            ),
+        },
+    )
+    narrow, either = spec.schema("Narrow"), spec.schema("Either")
+    assert isinstance(narrow, ir.EnumSchema) and narrow.values == ("b",)
+    assert isinstance(either, ir.EnumSchema) and either.values == ("a",)
+    assert prop(spec, "Thing", "n").type == ir.Ref("Narrow")
+    assert prop(spec, "Thing", "e").type == ir.Nullable(ir.Ref("Either"))
+
+
 @pytest.mark.parametrize(
     ("where", "schema", "keyword", "kind"),
     [
