@@ -52,6 +52,9 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
     if wants_stream(call) and "text/event-stream" in media:
         event = media["text/event-stream"]
         resolved = call.state.api.resolve(event.schema)
+        # The event is the union's first branch, synthesized on its own: the union as a
+        # whole could answer another branch the event's value also matches (a loose error
+        # event, the sentinel); `[DONE]` is written by `stream_events` after the events.
         branch = (resolved.get("oneOf") or resolved.get("anyOf") or [resolved])[0]
         rng = call.rng()
         events = [
