@@ -486,3 +486,131 @@ async def test_creates_and_lists_without_json_answers_still_work(serve: Any) -> 
     assert await call(client, "POST", "/pings") == (201, {})
     status, pings = await call(client, "GET", "/pings")
     assert status == 200 and len(pings) == 1
+
+
+# A resource's synthesized fields (its creation time, its seed...) are chosen once: what one
+# answer shows, every later answer with a field of that name shows too, whichever operation
+# answers and however its schema nests the resource (a create answering `{job: ...}`).
+ONCE = """
+openapi: 3.1.0
+info: {title: fields chosen once, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Job:
+      type: object
+      required: [id, status, created_at, seed, owner, settings]
+      properties:
+        id: {type: string}
+        status: {type: string, enum: [pending, running, completed, cancelled]}
+        created_at: {type: string, format: date-time}
+        seed: {type: integer, minimum: 0, maximum: 1000000000}
+        settings:
+          type: object
+          required: [seed]
+          properties: {seed: {type: integer, minimum: 0, maximum: 1000000000}}
+        owner:
+          type: object
+          required: [key]
+          properties: {key: {type: string, format: uuid}}
+    Finished:
+      type: object
+      required: [id, finished_at]
+      properties:
+        id: {type: string}
+        finished_at: {type: string, format: date-time}
+        created_at: {type: integer, minimum: 0}
+paths:
+  /jobs:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "201":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [job]
+                properties: {job: {$ref: "#/components/schemas/Job"}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data:
+                    type: array
+                    items:
+                      allOf:
+                        - $ref: "#/components/schemas/Job"
+                        - type: object
+                          required: [finished_at]
+                          properties: {finished_at: {type: string, format: date-time}}
+  /jobs/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}}
+  /jobs/{id}/cancel:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}}
+  /jobs/{id}/finished:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Finished"}}}}}
+"""
+
+# `settings.seed` is not `seed`: a nested field keeps its own value.
+FIXED = ("created_at", "seed", "owner", "settings")
+
+
+def fixed(job: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(job[name] for name in FIXED)
+
+
+async def test_a_resources_synthesized_fields_are_the_same_in_every_answer(serve: Any) -> None:
+    client = await serve(spec=ONCE)
+    status, created = await call(client, "POST", "/jobs", {"name": "n"})
+    assert status == 201
+    job = created["job"]
+    ident = job["id"]
+    for _ in range(3):
+        _, got = await call(client, "GET", f"/jobs/{ident}")
+        assert got["id"] == ident and fixed(got) == fixed(job)
+    _, listed = await call(client, "GET", "/jobs")
+    assert [(item["id"], fixed(item)) for item in listed["data"]] == [(ident, fixed(job))]
+    _, cancelled = await call(client, "POST", f"/jobs/{ident}/cancel")
+    assert cancelled["status"] == "cancelled" and fixed(cancelled) == fixed(job)
+    # A field of the same name the schema types differently keeps its own value.
+    _, finished = await call(client, "GET", f"/jobs/{ident}/finished")
+    assert isinstance(finished["created_at"], int)
+    assert finished["finished_at"] == listed["data"][0]["finished_at"]
+
+
+async def test_a_field_first_shown_after_the_create_keeps_that_value(serve: Any) -> None:
+    """`finished_at` is not in the create's answer: the first answer that shows it chooses
+    it, whether that is the list or the item's own answer; later answers repeat it."""
+    client = await serve(spec=ONCE)
+    first = (await call(client, "POST", "/jobs", {"name": "a"}))[1]["job"]["id"]
+    _, shown = await call(client, "GET", f"/jobs/{first}/finished")
+    second = (await call(client, "POST", "/jobs", {"name": "b"}))[1]["job"]["id"]
+    _, listed = await call(client, "GET", "/jobs")
+    by_id = {item["id"]: item["finished_at"] for item in listed["data"]}
+    assert by_id[first] == shown["finished_at"]
+    _, later = await call(client, "GET", f"/jobs/{second}/finished")
+    assert later["finished_at"] == by_id[second]
+
+
+async def test_two_creates_of_the_same_request_are_two_resources_with_their_own_fields(
+    serve: Any,
+) -> None:
+    client = await serve(spec=ONCE)
+    one = (await call(client, "POST", "/jobs", {"name": "same"}))[1]["job"]
+    two = (await call(client, "POST", "/jobs", {"name": "same"}))[1]["job"]
+    assert one["id"] != two["id"]
+    assert all(one[name] != two[name] for name in FIXED)
+    for job in (one, two):
+        assert fixed((await call(client, "GET", f"/jobs/{job['id']}"))[1]) == fixed(job)

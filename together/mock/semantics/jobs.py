@@ -6,11 +6,14 @@ Found from the spec's paths, not listed by hand: a collection is a path ``P`` wi
 response schema, then given the resource's own facts where the schema has room for them:
 its id, the fields of the create request, and a status that moves on by one step each time
 the resource is read (e.g. ``pending`` -> ``running`` -> ``completed``), or to cancelled
-when cancelled. An id that was never created (or was deleted) is 404.
+when cancelled. Its other fields are synthesized once: a value shown in one answer (the
+create's ``created_at``) is shown again in every later answer with a field of that name
+(retrieve, list, cancel...). An id that was never created (or was deleted) is 404.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import uuid
@@ -43,7 +46,9 @@ class Resource:
     body: dict[str, Any]
     reads: int = 0
     cancelled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: Every field an answer about this resource has shown, by name, as first shown: later
+    #: answers show the same value where their schema allows it.
+    shown: dict[str, Any] = field(default_factory=dict)
 
 
 def _collections(api: ApiDescription) -> dict[str, str]:
@@ -80,7 +85,14 @@ class _Shaper:
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
         if not isinstance(answer, dict):
             return answer
-        for target in self._objects(answer):
+        # Fields shown before come back first (the resource's facts then go over them). A
+        # nested object is recalled whole under its own name; its fields are recalled one by
+        # one only where its name is new (a create nesting the resource as `job`, a retrieve
+        # answering it flat), so they never take a field of the same name from another level.
+        self._recall(answer, answer, resource)
+        for holder, target in self._objects(answer):
+            if holder and holder not in resource.shown:
+                self._recall(answer, target, resource)
             for key in keys:
                 if key in target and isinstance(target[key], str):
                     self._try(answer, target, key, resource.id)
@@ -92,11 +104,29 @@ class _Shaper:
                     status = self._status(target, key, answer, resource)
                     if status is not None:
                         target[key] = status
+        for _, target in self._objects(answer):
+            for key, value in target.items():
+                resource.shown.setdefault(key, copy.deepcopy(value))
         return answer
 
-    def _objects(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        nested = [v for v in answer.values() if isinstance(v, dict)]
-        return [answer, *nested]
+    def _recall(self, answer: dict[str, Any], target: dict[str, Any], resource: Resource) -> None:
+        """Give ``target``'s fields the values the resource has shown before: all at once
+        where the answer stays valid (the usual case: the same schema), else one by one."""
+        known = {k: v for k, v in resource.shown.items() if k in target and target[k] != v}
+        if not known:
+            return
+        before = dict(target)
+        target.update(copy.deepcopy(known))
+        if self.validator.is_valid(answer):
+            return
+        target.update(before)
+        for key, value in known.items():
+            self._try(answer, target, key, copy.deepcopy(value))
+
+    def _objects(self, answer: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The answer (named ``""``) and the objects nested in it, by name."""
+        nested = [(k, v) for k, v in answer.items() if isinstance(v, dict)]
+        return [("", answer), *nested]
 
     def _try(self, answer: dict[str, Any], target: dict[str, Any], key: str, value: Any) -> None:
         before = target[key]
