@@ -383,6 +383,10 @@ paths:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     post:
       responses: {"202": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
+  /tasks/{id}/reset:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses: {"205": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
   /builds:
     post:
       responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Build"}}}}}
@@ -442,6 +446,13 @@ async def test_an_action_answers_the_status_its_operation_declares(serve: Any) -
     assert status == 201
     status, cancelled = await call(client, "POST", f"/tasks/{created['id']}/cancel")
     assert (status, cancelled["id"], cancelled["status"]) == (202, created["id"], "cancelled")
+
+
+async def test_an_action_answering_205_sends_no_content_even_where_declared(serve: Any) -> None:
+    """RFC 9110 (15.3.6): no content with 205 Reset Content (aiohttp empties only 204)."""
+    client = await serve(spec=SHAPES)
+    _, created = await call(client, "POST", "/tasks")
+    assert await call(client, "POST", f"/tasks/{created['id']}/reset") == (205, b"")
 
 
 async def test_a_request_field_the_answers_format_refuses_is_not_copied(serve: Any) -> None:

@@ -113,6 +113,9 @@ paths:
   /empty-declared:
     delete:
       responses: {"204": {content: {application/json: {schema: {const: never sent}}}}}
+  /reset:
+    post:
+      responses: {"205": {content: {application/json: {schema: {const: never sent}}}}}
   /wave-created:
     post:
       responses: {"201": {content: {audio/wav: {schema: {type: string, format: binary}}}}}
@@ -362,6 +365,14 @@ async def test_status_code_and_headers_of_each_kind_of_answer(serve: Any) -> Non
     response = await client.get("/v3/text-moved", allow_redirects=False)
     assert (response.status, await response.read()) == (303, b"see there")
     assert "/_mock/blobs/" in response.headers["Location"]
+
+
+async def test_a_205_has_no_body_even_where_content_is_declared(serve: Any) -> None:
+    """RFC 9110 (15.3.6): a server must not send content with 205 Reset Content; aiohttp
+    only leaves it out on its own for 204, 304 and 1xx."""
+    client = await serve(spec=SPEC)
+    response = await client.post("/v3/reset")
+    assert (response.status, await response.read()) == (205, b"")
 
 
 async def test_synthesized_events_are_random_but_repeatable(

@@ -2,7 +2,7 @@
 
 JSON answers come from :mod:`together.mock.synthesis`; a ``text/event-stream`` answer (asked
 for with ``"stream": true``) is a few synthesized events then ``[DONE]``; binary answers are
-a small deterministic payload (audio: a valid WAV). 204 has no body; a 3xx points
+a small deterministic payload (audio: a valid WAV). 204 and 205 have no body; a 3xx points
 ``Location`` at a local download; a 101 (WebSocket) operation accepts the upgrade and closes.
 """
 
@@ -47,7 +47,7 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
         headers["Location"] = (
             f"{call.request.url.origin()}/_mock/blobs/{call.rng().getrandbits(64):016x}"
         )
-    if not media or code == 204:
+    if not media or code in (204, 205):  # no content, whatever the spec declares (RFC 9110)
         return web.Response(status=code, headers=headers)
     if wants_stream(call) and "text/event-stream" in media:
         event = media["text/event-stream"]

@@ -245,7 +245,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
         elif op.method == "GET" and not action:
             resource.reads += 1
         status = int(op.success_status)
-        if status == 204 or not op.responses.get(op.success_status):
+        if status in (204, 205) or not op.responses.get(op.success_status):  # RFC 9110
             return web.Response(status=status)
         answer = state.synthesizer.example_or_value(
             (), "", _schema_of(op), random.Random(f"{resource.id}:{op.key}")
