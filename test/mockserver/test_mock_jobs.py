@@ -568,6 +568,17 @@ paths:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     post:
       responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}}
+  /jobs/{id}/restart:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [restarted]
+                properties: {restarted: {$ref: "#/components/schemas/Job"}}
   /jobs/{id}/finished:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     get:
@@ -615,6 +626,18 @@ async def test_a_field_first_shown_after_the_create_keeps_that_value(serve: Any)
     assert later["finished_at"] == by_id[second]
 
 
+async def test_fields_are_the_same_where_an_answer_nests_the_resource_under_a_new_name(
+    serve: Any,
+) -> None:
+    client = await serve(spec=ONCE)
+    job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+    flat = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+    _, answer = await call(client, "POST", f"/jobs/{job['id']}/restart")
+    restarted = answer["restarted"]
+    assert restarted["id"] == job["id"]
+    assert fixed(restarted) == fixed(flat) == fixed(job)
+
+
 async def test_two_creates_of_the_same_request_are_two_resources_with_their_own_fields(
     serve: Any,
 ) -> None:
@@ -625,3 +648,40 @@ async def test_two_creates_of_the_same_request_are_two_resources_with_their_own_
     assert all(one[name] != two[name] for name in FIXED)
     for job in (one, two):
         assert fixed((await call(client, "GET", f"/jobs/{job['id']}"))[1]) == fixed(job)
+
+
+EXAMPLE = """
+openapi: 3.1.0
+info: {title: an example answer, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Note:
+      type: object
+      required: [id, title]
+      properties: {id: {type: string}, title: {type: string}}
+paths:
+  /notes:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Note"}
+              example: {id: note-1, title: from the example}
+  /notes/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}}
+"""
+
+
+async def test_the_specs_example_answer_is_not_changed_by_a_resources_facts(serve: Any) -> None:
+    """Each create's answer starts from the spec's example; one resource's facts (its
+    title, its id) never leak into the answer about the next."""
+    client = await serve(spec=EXAMPLE)
+    first = (await call(client, "POST", "/notes", {"title": "mine"}))[1]
+    second = (await call(client, "POST", "/notes", {}))[1]
+    assert first["title"] == "mine"
+    assert second["title"] == "from the example"
+    assert (await call(client, "GET", f"/notes/{second['id']}"))[1]["title"] == "from the example"

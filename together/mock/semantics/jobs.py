@@ -85,14 +85,20 @@ class _Shaper:
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
         if not isinstance(answer, dict):
             return answer
+        # A copy: the synthesized answer may be the spec's own example, which shaping it would
+        # change for every later answer.
+        answer = copy.deepcopy(answer)
         # Fields shown before come back first (the resource's facts then go over them). A
         # nested object is recalled whole under its own name; its fields are recalled one by
         # one only where its name is new (a create nesting the resource as `job`, a retrieve
         # answering it flat), so they never take a field of the same name from another level.
         self._recall(answer, answer, resource)
-        for holder, target in self._objects(answer):
-            if holder and holder not in resource.shown:
+        nested = {name: value for name, value in answer.items() if isinstance(value, dict)}
+        for name, target in nested.items():
+            if name not in resource.shown:
                 self._recall(answer, target, resource)
+        targets = [answer, *nested.values()]
+        for target in targets:
             for key in keys:
                 if key in target and isinstance(target[key], str):
                     self._try(answer, target, key, resource.id)
@@ -104,14 +110,16 @@ class _Shaper:
                     status = self._status(target, key, answer, resource)
                     if status is not None:
                         target[key] = status
-        for _, target in self._objects(answer):
+        # The answer is this call's own copy, never changed once sent: kept as it is.
+        for target in targets:
             for key, value in target.items():
-                resource.shown.setdefault(key, copy.deepcopy(value))
+                resource.shown.setdefault(key, value)
         return answer
 
     def _recall(self, answer: dict[str, Any], target: dict[str, Any], resource: Resource) -> None:
-        """Give ``target``'s fields the values the resource has shown before: all at once
-        where the answer stays valid (the usual case: the same schema), else one by one."""
+        """Give ``target``'s fields the values the resource has shown before (copies, which
+        shaping may change): all at once where the answer stays valid (the usual case: the
+        same schema), else one by one."""
         known = {k: v for k, v in resource.shown.items() if k in target and target[k] != v}
         if not known:
             return
@@ -122,11 +130,6 @@ class _Shaper:
         target.update(before)
         for key, value in known.items():
             self._try(answer, target, key, copy.deepcopy(value))
-
-    def _objects(self, answer: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        """The answer (named ``""``) and the objects nested in it, by name."""
-        nested = [(k, v) for k, v in answer.items() if isinstance(v, dict)]
-        return [("", answer), *nested]
 
     def _try(self, answer: dict[str, Any], target: dict[str, Any], key: str, value: Any) -> None:
         before = target[key]
