@@ -520,6 +520,10 @@ components:
           type: object
           required: [seed]
           properties: {seed: {type: integer, minimum: 0, maximum: 1000000000}}
+        stage:
+          type: object
+          required: [status]
+          properties: {status: {type: string, enum: [pending, running, completed]}}
         owner:
           type: object
           required: [key]
@@ -636,6 +640,24 @@ async def test_fields_are_the_same_where_an_answer_nests_the_resource_under_a_ne
     restarted = answer["restarted"]
     assert restarted["id"] == job["id"]
     assert fixed(restarted) == fixed(flat) == fixed(job)
+
+
+async def test_a_status_without_a_cancelled_name_stays_at_the_step_reached(serve: Any) -> None:
+    """`stage.status` has no name for cancelled: after a cancel it keeps the step the
+    resource had reached (not the create's, nor a later one), while `status` says cancelled."""
+    client = await serve(spec=ONCE)
+    job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+    got = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+    assert got["stage"]["status"] == "running"
+    _, cancelled = await call(client, "POST", f"/jobs/{job['id']}/cancel")
+    assert (cancelled["status"], cancelled["stage"]["status"]) == ("cancelled", "running")
+    for _ in range(2):
+        got = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+        assert (got["status"], got["stage"]["status"]) == ("cancelled", "running")
+    listed = (await call(client, "GET", "/jobs"))[1]["data"]
+    assert [(item["status"], item["stage"]["status"]) for item in listed] == [
+        ("cancelled", "running")
+    ]
 
 
 async def test_two_creates_of_the_same_request_are_two_resources_with_their_own_fields(

@@ -141,14 +141,13 @@ class _Shaper:
         self, target: dict[str, Any], key: str, answer: dict[str, Any], resource: Resource
     ) -> str | None:
         before = target[key]
-        candidates: list[str] = []
+        # The step reached, else (no name for it in the schema) the steps before it: never a
+        # step ahead. Once cancelled: a cancelled name where the schema has one, else the
+        # step the resource had reached (reads no longer move it).
+        families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
+        candidates = [c for family in families for name in family for c in (name, name.upper())]
         if resource.cancelled:
-            candidates = [c for name in _CANCELLED for c in (name, name.upper())]
-        else:
-            # The step reached, else (no name for it in the schema) the steps before it:
-            # never a step ahead.
-            families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
-            candidates = [c for family in families for name in family for c in (name, name.upper())]
+            candidates = [c for name in _CANCELLED for c in (name, name.upper())] + candidates
         for candidate in candidates:
             target[key] = candidate
             if self.validator.is_valid(answer):
@@ -245,7 +244,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
             resource.cancelled = True
         elif op.method in ("PATCH", "PUT") and isinstance(call.body, dict):
             resource.body.update(call.body)
-        elif op.method == "GET" and not action:
+        elif op.method == "GET" and not action and not resource.cancelled:
             resource.reads += 1
         status = int(op.success_status)
         if status in (204, 205) or not op.responses.get(op.success_status):  # RFC 9110
