@@ -681,7 +681,10 @@ components:
     Note:
       type: object
       required: [id, title]
-      properties: {id: {type: string}, title: {type: string}}
+      properties:
+        id: {type: string}
+        title: {type: string}
+        about: {type: object, properties: {title: {type: string}}}
 paths:
   /notes:
     post:
@@ -691,7 +694,7 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Note"}
-              example: {id: note-1, title: from the example}
+              example: {id: note-1, title: from the example, about: {title: from the example}}
   /notes/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}}
@@ -704,6 +707,54 @@ async def test_the_specs_example_answer_is_not_changed_by_a_resources_facts(serv
     client = await serve(spec=EXAMPLE)
     first = (await call(client, "POST", "/notes", {"title": "mine"}))[1]
     second = (await call(client, "POST", "/notes", {}))[1]
-    assert first["title"] == "mine"
-    assert second["title"] == "from the example"
+    assert first["title"] == first["about"]["title"] == "mine"
+    assert second["title"] == second["about"]["title"] == "from the example"
     assert (await call(client, "GET", f"/notes/{second['id']}"))[1]["title"] == "from the example"
+
+
+UNIONS = """
+openapi: 3.1.0
+info: {title: a resource answered as a union, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Lora:
+      type: object
+      required: [id, kind, size]
+      properties: {id: {type: string}, kind: {const: lora}, size: {enum: [small]}}
+    Full:
+      type: object
+      required: [id, kind, size]
+      properties: {id: {type: string}, kind: {const: full}, size: {enum: [large]}}
+paths:
+  /trainings:
+    post:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Full"}, {$ref: "#/components/schemas/Lora"}]
+  /trainings/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Lora"}, {$ref: "#/components/schemas/Full"}]
+"""
+
+
+async def test_a_resource_answered_as_a_union_stays_the_branch_it_was_created_as(
+    serve: Any,
+) -> None:
+    """The create answers the first branch of its union (full), the retrieve would answer
+    its own first branch (lora): `kind` and `size` are only valid together, so they are
+    recalled together and the training stays full."""
+    client = await serve(spec=UNIONS)
+    _, created = await call(client, "POST", "/trainings")
+    assert (created["kind"], created["size"]) == ("full", "large")
+    _, got = await call(client, "GET", f"/trainings/{created['id']}")
+    assert (got["id"], got["kind"], got["size"]) == (created["id"], "full", "large")
