@@ -662,13 +662,15 @@ async def test_a_status_without_a_cancelled_name_stays_at_the_step_reached(serve
 
 async def test_the_same_requests_to_a_new_server_get_the_same_answers(serve: Any) -> None:
     """mock-server.md: the same request always gets the same answer; that holds for the
-    fields an item's own answer shows first (`finished_at`), from one server run to the next."""
+    fields the list shows first (`finished_at`) and those an item's own answer shows first
+    (its integer `created_at`), from one server run to the next."""
     runs = []
     for _ in range(2):
         client = await serve(spec=ONCE)
         job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+        listed = (await call(client, "GET", "/jobs"))[1]
         finished = (await call(client, "GET", f"/jobs/{job['id']}/finished"))[1]
-        runs.append((job, finished, (await call(client, "GET", "/jobs"))[1]))
+        runs.append((job, listed, finished))
     assert runs[0] == runs[1]
 
 
