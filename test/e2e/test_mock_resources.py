@@ -215,3 +215,46 @@ async def test_batches_and_endpoints_are_kept(
     assert (status, got["id"], got["model"]) == (200, endpoint_id, endpoint["model"])
     assert (await call(session, "DELETE", f"{server.url}/endpoints/{endpoint_id}"))[0] == 204
     assert (await call(session, "GET", f"{server.url}/endpoints/{endpoint_id}"))[0] == 404
+
+
+def same_fields(answers: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """The fields two answers about one resource both show with different values (the
+    status aside, which moves on): none, when each field is chosen once."""
+    differ = []
+    names = list(answers)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            a, b = answers[first], answers[second]
+            for key in a.keys() & b.keys() - {"status"}:
+                if a[key] != b[key]:
+                    differ.append((first, second, key))
+    return differ
+
+
+async def test_a_resource_shows_the_same_fields_in_every_answer(
+    server: MockServer, session: aiohttp.ClientSession
+) -> None:
+    """A fine-tune's `created_at`, `n_epochs`, `training_method`... and a batch's (its create
+    answers it nested as `job`) are what the create (or the first answer showing them)
+    said, in every later retrieve, list and cancel."""
+    body = {"training_file": "file-abc", "model": "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"}
+    created = (await call(session, "POST", server.url + "/fine-tunes", json=body))[1]
+    job = created["id"]
+    answers = {"create": created}
+    for read in ("get", "again"):
+        answers[read] = (await call(session, "GET", f"{server.url}/fine-tunes/{job}"))[1]
+    answers["list"] = (await call(session, "GET", server.url + "/fine-tunes"))[1]["data"][0]
+    answers["cancel"] = (await call(session, "POST", f"{server.url}/fine-tunes/{job}/cancel"))[1]
+    answers["last"] = (await call(session, "GET", f"{server.url}/fine-tunes/{job}"))[1]
+    assert {"created_at", "training_method"} <= answers["get"].keys()
+    assert same_fields(answers) == []
+
+    batch = {"endpoint": "/v1/chat/completions", "input_file_id": "file-in"}
+    created = (await call(session, "POST", server.url + "/batches", json=batch))[1]["job"]
+    ident = created["id"]
+    answers = {"create": created}
+    answers["get"] = (await call(session, "GET", f"{server.url}/batches/{ident}"))[1]
+    answers["list"] = (await call(session, "GET", server.url + "/batches"))[1][0]
+    answers["cancel"] = (await call(session, "POST", f"{server.url}/batches/{ident}/cancel"))[1]
+    assert "created_at" in answers["get"]
+    assert same_fields(answers) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,20 @@ async def test_files_upload_list_retrieve_content_delete(client: Any, tmp_path: 
     deleted = await client.files.delete(uploaded.id)
     assert deleted.deleted is True
     assert uploaded.id not in [file.id for file in (await client.files.list()).data]
+
+
+async def test_a_fine_tune_reads_the_same_through_retrieve_list_and_cancel(client: Any) -> None:
+    """The SDK's `fine_tuning.retrieve`, `.list` and `.cancel` show the `created_at`,
+    `model` and `training_file` the create answered. (The create goes through the SDK's own
+    request method: `fine_tuning.create` first reads model limits the server synthesizes
+    without LoRA figures, and fails in the SDK.)"""
+    body = {"training_file": "file-abc", "model": "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"}
+    created = await client.post("/v1/fine-tunes", body=body, cast_to=object)
+    ident = created["id"]
+    got = await client.fine_tuning.retrieve(ident)
+    listed = [job for job in (await client.fine_tuning.list()).data if job.id == ident]
+    cancelled = await client.fine_tuning.cancel(ident)
+    for job in (got, *listed, cancelled):
+        assert job.created_at == datetime.fromisoformat(created["created_at"])
+        assert (job.model, job.training_file) == (body["model"], "file-abc")
+    assert (len(listed), got.status, cancelled.status) == (1, "running", "cancelled")

@@ -383,6 +383,10 @@ paths:
     parameters: [{name: id, in: path, required: true, schema: {type: string}}]
     post:
       responses: {"202": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
+  /tasks/{id}/reset:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses: {"205": {content: {application/json: {schema: {$ref: "#/components/schemas/Task"}}}}}
   /builds:
     post:
       responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Build"}}}}}
@@ -444,6 +448,13 @@ async def test_an_action_answers_the_status_its_operation_declares(serve: Any) -
     assert (status, cancelled["id"], cancelled["status"]) == (202, created["id"], "cancelled")
 
 
+async def test_an_action_answering_205_sends_no_content_even_where_declared(serve: Any) -> None:
+    """RFC 9110 (15.3.6): no content with 205 Reset Content (aiohttp empties only 204)."""
+    client = await serve(spec=SHAPES)
+    _, created = await call(client, "POST", "/tasks")
+    assert await call(client, "POST", f"/tasks/{created['id']}/reset") == (205, b"")
+
+
 async def test_a_request_field_the_answers_format_refuses_is_not_copied(serve: Any) -> None:
     client = await serve(spec=SHAPES)
     _, created = await call(client, "POST", "/tasks", {"when": "next tuesday"})
@@ -486,3 +497,278 @@ async def test_creates_and_lists_without_json_answers_still_work(serve: Any) -> 
     assert await call(client, "POST", "/pings") == (201, {})
     status, pings = await call(client, "GET", "/pings")
     assert status == 200 and len(pings) == 1
+
+
+# A resource's synthesized fields (its creation time, its seed...) are chosen once: what one
+# answer shows, every later answer with a field of that name shows too, whichever operation
+# answers and however its schema nests the resource (a create answering `{job: ...}`).
+ONCE = """
+openapi: 3.1.0
+info: {title: fields chosen once, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Job:
+      type: object
+      required: [id, status, created_at, seed, owner, settings]
+      properties:
+        id: {type: string}
+        status: {type: string, enum: [pending, running, completed, cancelled]}
+        created_at: {type: string, format: date-time}
+        seed: {type: integer, minimum: 0, maximum: 1000000000}
+        settings:
+          type: object
+          required: [seed]
+          properties: {seed: {type: integer, minimum: 0, maximum: 1000000000}}
+        stage:
+          type: object
+          required: [status]
+          properties: {status: {type: string, enum: [pending, running, completed]}}
+        owner:
+          type: object
+          required: [key]
+          properties: {key: {type: string, format: uuid}}
+    Finished:
+      type: object
+      required: [id, finished_at]
+      properties:
+        id: {type: string}
+        finished_at: {type: string, format: date-time}
+        created_at: {type: integer, minimum: 0}
+paths:
+  /jobs:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "201":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [job]
+                properties: {job: {$ref: "#/components/schemas/Job"}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [data]
+                properties:
+                  data:
+                    type: array
+                    items:
+                      allOf:
+                        - $ref: "#/components/schemas/Job"
+                        - type: object
+                          required: [finished_at]
+                          properties: {finished_at: {type: string, format: date-time}}
+  /jobs/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}}
+  /jobs/{id}/cancel:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Job"}}}}}
+  /jobs/{id}/restart:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [restarted]
+                properties: {restarted: {$ref: "#/components/schemas/Job"}}
+  /jobs/{id}/finished:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Finished"}}}}}
+"""
+
+# `settings.seed` is not `seed`: a nested field keeps its own value.
+FIXED = ("created_at", "seed", "owner", "settings")
+
+
+def fixed(job: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(job[name] for name in FIXED)
+
+
+async def test_a_resources_synthesized_fields_are_the_same_in_every_answer(serve: Any) -> None:
+    client = await serve(spec=ONCE)
+    status, created = await call(client, "POST", "/jobs", {"name": "n"})
+    assert status == 201
+    job = created["job"]
+    ident = job["id"]
+    for _ in range(3):
+        _, got = await call(client, "GET", f"/jobs/{ident}")
+        assert got["id"] == ident and fixed(got) == fixed(job)
+    _, listed = await call(client, "GET", "/jobs")
+    assert [(item["id"], fixed(item)) for item in listed["data"]] == [(ident, fixed(job))]
+    _, cancelled = await call(client, "POST", f"/jobs/{ident}/cancel")
+    assert cancelled["status"] == "cancelled" and fixed(cancelled) == fixed(job)
+    # A field of the same name the schema types differently keeps its own value.
+    _, finished = await call(client, "GET", f"/jobs/{ident}/finished")
+    assert isinstance(finished["created_at"], int)
+    assert finished["finished_at"] == listed["data"][0]["finished_at"]
+
+
+async def test_a_field_first_shown_after_the_create_keeps_that_value(serve: Any) -> None:
+    """`finished_at` is not in the create's answer: the first answer that shows it chooses
+    it, whether that is the list or the item's own answer; later answers repeat it."""
+    client = await serve(spec=ONCE)
+    first = (await call(client, "POST", "/jobs", {"name": "a"}))[1]["job"]["id"]
+    _, shown = await call(client, "GET", f"/jobs/{first}/finished")
+    second = (await call(client, "POST", "/jobs", {"name": "b"}))[1]["job"]["id"]
+    _, listed = await call(client, "GET", "/jobs")
+    by_id = {item["id"]: item["finished_at"] for item in listed["data"]}
+    assert by_id[first] == shown["finished_at"]
+    _, later = await call(client, "GET", f"/jobs/{second}/finished")
+    assert later["finished_at"] == by_id[second]
+
+
+async def test_fields_are_the_same_where_an_answer_nests_the_resource_under_a_new_name(
+    serve: Any,
+) -> None:
+    client = await serve(spec=ONCE)
+    job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+    flat = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+    _, answer = await call(client, "POST", f"/jobs/{job['id']}/restart")
+    restarted = answer["restarted"]
+    assert restarted["id"] == job["id"]
+    assert fixed(restarted) == fixed(flat) == fixed(job)
+
+
+async def test_a_status_without_a_cancelled_name_stays_at_the_step_reached(serve: Any) -> None:
+    """`stage.status` has no name for cancelled: after a cancel it keeps the step the
+    resource had reached (not the create's, nor a later one), while `status` says cancelled."""
+    client = await serve(spec=ONCE)
+    job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+    got = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+    assert got["stage"]["status"] == "running"
+    _, cancelled = await call(client, "POST", f"/jobs/{job['id']}/cancel")
+    assert (cancelled["status"], cancelled["stage"]["status"]) == ("cancelled", "running")
+    for _ in range(2):
+        got = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+        assert (got["status"], got["stage"]["status"]) == ("cancelled", "running")
+    listed = (await call(client, "GET", "/jobs"))[1]["data"]
+    assert [(item["status"], item["stage"]["status"]) for item in listed] == [
+        ("cancelled", "running")
+    ]
+
+
+async def test_the_same_requests_to_a_new_server_get_the_same_answers(serve: Any) -> None:
+    """mock-server.md: the same request always gets the same answer; that holds for the
+    fields the list shows first (`finished_at`) and those an item's own answer shows first
+    (its integer `created_at`), from one server run to the next."""
+    runs = []
+    for _ in range(2):
+        client = await serve(spec=ONCE)
+        job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+        listed = (await call(client, "GET", "/jobs"))[1]
+        finished = (await call(client, "GET", f"/jobs/{job['id']}/finished"))[1]
+        runs.append((job, listed, finished))
+    assert runs[0] == runs[1]
+
+
+async def test_two_creates_of_the_same_request_are_two_resources_with_their_own_fields(
+    serve: Any,
+) -> None:
+    client = await serve(spec=ONCE)
+    one = (await call(client, "POST", "/jobs", {"name": "same"}))[1]["job"]
+    two = (await call(client, "POST", "/jobs", {"name": "same"}))[1]["job"]
+    assert one["id"] != two["id"]
+    assert all(one[name] != two[name] for name in FIXED)
+    for job in (one, two):
+        assert fixed((await call(client, "GET", f"/jobs/{job['id']}"))[1]) == fixed(job)
+
+
+EXAMPLE = """
+openapi: 3.1.0
+info: {title: an example answer, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Note:
+      type: object
+      required: [id, title]
+      properties:
+        id: {type: string}
+        title: {type: string}
+        about: {type: object, properties: {title: {type: string}}}
+paths:
+  /notes:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Note"}
+              example: {id: note-1, title: from the example, about: {title: from the example}}
+  /notes/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}}
+"""
+
+
+async def test_the_specs_example_answer_is_not_changed_by_a_resources_facts(serve: Any) -> None:
+    """Each create's answer starts from the spec's example; one resource's facts (its
+    title, its id) never leak into the answer about the next."""
+    client = await serve(spec=EXAMPLE)
+    first = (await call(client, "POST", "/notes", {"title": "mine"}))[1]
+    second = (await call(client, "POST", "/notes", {}))[1]
+    assert first["title"] == first["about"]["title"] == "mine"
+    assert second["title"] == second["about"]["title"] == "from the example"
+    assert (await call(client, "GET", f"/notes/{second['id']}"))[1]["title"] == "from the example"
+
+
+UNIONS = """
+openapi: 3.1.0
+info: {title: a resource answered as a union, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Lora:
+      type: object
+      required: [id, kind, size]
+      properties: {id: {type: string}, kind: {const: lora}, size: {enum: [small]}}
+    Full:
+      type: object
+      required: [id, kind, size]
+      properties: {id: {type: string}, kind: {const: full}, size: {enum: [large]}}
+paths:
+  /trainings:
+    post:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Full"}, {$ref: "#/components/schemas/Lora"}]
+  /trainings/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                oneOf: [{$ref: "#/components/schemas/Lora"}, {$ref: "#/components/schemas/Full"}]
+"""
+
+
+async def test_a_resource_answered_as_a_union_stays_the_branch_it_was_created_as(
+    serve: Any,
+) -> None:
+    """The create answers the first branch of its union (full), the retrieve would answer
+    its own first branch (lora): `kind` and `size` are only valid together, so they are
+    recalled together and the training stays full."""
+    client = await serve(spec=UNIONS)
+    _, created = await call(client, "POST", "/trainings")
+    assert (created["kind"], created["size"]) == ("full", "large")
+    _, got = await call(client, "GET", f"/trainings/{created['id']}")
+    assert (got["id"], got["kind"], got["size"]) == (created["id"], "full", "large")

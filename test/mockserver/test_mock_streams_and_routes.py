@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from together.mock import FaultOptions, MockOptions, MockServer
 from together.mock import semantics as semantics_module
@@ -337,6 +338,34 @@ async def test_stopping_does_not_wait_for_a_stalled_answer() -> None:
         assert asyncio.get_running_loop().time() - started < 10  # not the 30 s stall
         with pytest.raises(aiohttp.ClientError):
             await pending
+
+
+async def test_stopping_gives_answers_in_progress_half_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """mock-server.md: stopping gives the answers still in progress half a second to
+    finish, then cancels them. What aiohttp's server is told to wait is checked, not the
+    wall time a stop takes (which a loaded machine stretches)."""
+    told: list[float | None] = []
+    shutdown = web.Server.shutdown
+
+    async def spy(self: web.Server, timeout: float | None = None) -> None:
+        told.append(timeout)
+        await shutdown(self, timeout)
+
+    monkeypatch.setattr(web.Server, "shutdown", spy)
+    server = MockServer(MockOptions(faults=FaultOptions(stall_seconds=30)))
+    await server.start()
+    async with aiohttp.ClientSession() as session:
+        pending = asyncio.ensure_future(
+            session.get(server.url + "/models", headers={**BEARER, "X-Mock-Status": "stall"})
+        )
+        while server.peak_in_flight == 0:
+            await asyncio.sleep(0.01)
+        await server.stop()
+        with pytest.raises(aiohttp.ClientError):
+            await pending
+    assert told == [0.5]
 
 
 async def test_a_server_restarts_on_its_port_while_old_connections_linger() -> None:

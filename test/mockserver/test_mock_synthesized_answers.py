@@ -113,6 +113,9 @@ paths:
   /empty-declared:
     delete:
       responses: {"204": {content: {application/json: {schema: {const: never sent}}}}}
+  /reset:
+    post:
+      responses: {"205": {content: {application/json: {schema: {const: never sent}}}}}
   /wave-created:
     post:
       responses: {"201": {content: {audio/wav: {schema: {type: string, format: binary}}}}}
@@ -364,6 +367,14 @@ async def test_status_code_and_headers_of_each_kind_of_answer(serve: Any) -> Non
     assert "/_mock/blobs/" in response.headers["Location"]
 
 
+async def test_a_205_has_no_body_even_where_content_is_declared(serve: Any) -> None:
+    """RFC 9110 (15.3.6): a server must not send content with 205 Reset Content; aiohttp
+    only leaves it out on its own for 204, 304 and 1xx."""
+    client = await serve(spec=SPEC)
+    response = await client.post("/v3/reset")
+    assert (response.status, await response.read()) == (205, b"")
+
+
 async def test_synthesized_events_are_random_but_repeatable(
     serve: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -383,3 +394,117 @@ async def test_synthesized_events_are_random_but_repeatable(
     assert len(set(ids)) == 3 and all(re.fullmatch(r"[0-9a-f-]{36}", i) for i in ids)
     assert await (await client.post("/v3/events-random", json={"stream": True})).read() == first
     assert waited == pytest.approx([0.03] * 6)  # between the events of both streams
+
+
+# A stream's schema is often a union of the event and the things that may come instead of
+# it (an error event, the `[DONE]` sentinel). The event is its first branch; `[DONE]` is
+# written by the server itself after the events.
+UNIONS = """
+openapi: 3.1.0
+info: {title: stream unions, version: "1"}
+servers: [{url: "http://localhost/v3"}]
+components:
+  schemas:
+    Chunk:
+      type: object
+      required: [data]
+      properties:
+        data:
+          type: object
+          required: [id]
+          properties: {id: {const: chunk-1}}
+    LooseError:
+      type: object
+      properties:
+        data:
+          type: object
+          properties: {error: {type: object}}
+    Sentinel:
+      type: object
+      required: [data]
+      properties: {data: {const: "[DONE]"}}
+    Link:
+      type: object
+      properties:
+        tag: {const: link}
+        next: {$ref: "#/components/schemas/Link"}
+    Deep:
+      type: object
+      required: [data]
+      properties:
+        data: {$ref: "#/components/schemas/Link"}
+    Stream:
+      type: object
+      properties: {stream: {type: boolean}}
+paths:
+  /chunks:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Stream"}}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema:
+                oneOf:
+                  - $ref: "#/components/schemas/Chunk"
+                  - $ref: "#/components/schemas/LooseError"
+                  - $ref: "#/components/schemas/Sentinel"
+  /deep-one-of:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Stream"}}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema:
+                oneOf:
+                  - $ref: "#/components/schemas/Deep"
+                  - $ref: "#/components/schemas/Sentinel"
+  /deep-any-of:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Stream"}}}}
+      responses:
+        "200":
+          content:
+            text/event-stream:
+              schema:
+                anyOf:
+                  - $ref: "#/components/schemas/Deep"
+                  - $ref: "#/components/schemas/Sentinel"
+  /deep-json:
+    post:
+      responses:
+        "200": {content: {application/json: {schema: {$ref: "#/components/schemas/Deep"}}}}
+"""
+
+
+def streamed_data(raw: bytes) -> list[Any]:
+    frames = raw.split(b"\n\n")
+    assert frames[-2:] == [b"data: [DONE]", b""], raw[-60:]
+    return [json.loads(frame.removeprefix(b"data: ")) for frame in frames[:-2]]
+
+
+async def test_every_streamed_event_is_the_event_branchs_data(serve: Any) -> None:
+    """The chunk's value also matches the loose error branch, so it is not valid against
+    the `oneOf` as a whole; it is still the event: never the error branch nor the sentinel."""
+    client = await serve(spec=UNIONS)
+    response = await client.post("/v3/chunks", json={"stream": True})
+    assert response.status == 200
+    assert streamed_data(await response.read()) == [{"id": "chunk-1"}] * 3
+
+
+@pytest.mark.parametrize("path", ["/v3/deep-one-of", "/v3/deep-any-of"])
+async def test_streamed_events_are_as_rich_as_a_json_answer_of_their_schema(
+    serve: Any, path: str
+) -> None:
+    """An event is synthesized from the event branch itself, as a JSON answer of that
+    schema is: optional properties are filled to the same depth, not one level less as when
+    the union is synthesized around it."""
+    client = await serve(spec=UNIONS)
+    answer = await (await client.post("/v3/deep-json", headers=BEARER)).json()
+    chain, link = 0, answer["data"]
+    while "next" in link:  # a recursive chain of optional links, cut at the depth limit
+        chain, link = chain + 1, link["next"]
+    assert chain >= 2 and answer["data"]["tag"] == "link"
+    response = await client.post(path, json={"stream": True})
+    assert streamed_data(await response.read()) == [answer["data"]] * 3

@@ -2,7 +2,7 @@
 
 JSON answers come from :mod:`together.mock.synthesis`; a ``text/event-stream`` answer (asked
 for with ``"stream": true``) is a few synthesized events then ``[DONE]``; binary answers are
-a small deterministic payload (audio: a valid WAV). 204 has no body; a 3xx points
+a small deterministic payload (audio: a valid WAV). 204 and 205 have no body; a 3xx points
 ``Location`` at a local download; a 101 (WebSocket) operation accepts the upgrade and closes.
 """
 
@@ -47,11 +47,14 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
         headers["Location"] = (
             f"{call.request.url.origin()}/_mock/blobs/{call.rng().getrandbits(64):016x}"
         )
-    if not media or code == 204:
+    if not media or code in (204, 205):  # no content, whatever the spec declares (RFC 9110)
         return web.Response(status=code, headers=headers)
     if wants_stream(call) and "text/event-stream" in media:
         event = media["text/event-stream"]
         resolved = call.state.api.resolve(event.schema)
+        # The event is the union's first branch, synthesized on its own: the union as a
+        # whole could answer another branch the event's value also matches (a loose error
+        # event, the sentinel); `[DONE]` is written by `stream_events` after the events.
         branch = (resolved.get("oneOf") or resolved.get("anyOf") or [resolved])[0]
         rng = call.rng()
         events = [

@@ -6,11 +6,14 @@ Found from the spec's paths, not listed by hand: a collection is a path ``P`` wi
 response schema, then given the resource's own facts where the schema has room for them:
 its id, the fields of the create request, and a status that moves on by one step each time
 the resource is read (e.g. ``pending`` -> ``running`` -> ``completed``), or to cancelled
-when cancelled. An id that was never created (or was deleted) is 404.
+when cancelled. Its other fields are synthesized once: a value shown in one answer (the
+create's ``created_at``) is shown again in every later answer with a field of that name
+(retrieve, list, cancel...). An id that was never created (or was deleted) is 404.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import uuid
@@ -43,7 +46,9 @@ class Resource:
     body: dict[str, Any]
     reads: int = 0
     cancelled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: Every field an answer about this resource has shown, by name, as first shown: later
+    #: answers show the same value where their schema allows it.
+    shown: dict[str, Any] = field(default_factory=dict)
 
 
 def _collections(api: ApiDescription) -> dict[str, str]:
@@ -80,7 +85,20 @@ class _Shaper:
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
         if not isinstance(answer, dict):
             return answer
-        for target in self._objects(answer):
+        # A copy: the synthesized answer may be the spec's own example, which shaping it would
+        # change for every later answer.
+        answer = copy.deepcopy(answer)
+        # Fields shown before come back first (the resource's facts then go over them). A
+        # nested object is recalled whole under its own name; its fields are recalled one by
+        # one only where its name is new (a create nesting the resource as `job`, a retrieve
+        # answering it flat), so they never take a field of the same name from another level.
+        self._recall(answer, answer, resource)
+        nested = {name: value for name, value in answer.items() if isinstance(value, dict)}
+        for name, target in nested.items():
+            if name not in resource.shown:
+                self._recall(answer, target, resource)
+        targets = [answer, *nested.values()]
+        for target in targets:
             for key in keys:
                 if key in target and isinstance(target[key], str):
                     self._try(answer, target, key, resource.id)
@@ -92,11 +110,26 @@ class _Shaper:
                     status = self._status(target, key, answer, resource)
                     if status is not None:
                         target[key] = status
+        # The answer is this call's own copy, never changed once sent: kept as it is.
+        for target in targets:
+            for key, value in target.items():
+                resource.shown.setdefault(key, value)
         return answer
 
-    def _objects(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        nested = [v for v in answer.values() if isinstance(v, dict)]
-        return [answer, *nested]
+    def _recall(self, answer: dict[str, Any], target: dict[str, Any], resource: Resource) -> None:
+        """Give ``target``'s fields the values the resource has shown before (copies, which
+        shaping may change): all at once where the answer stays valid (the usual case: the
+        same schema), else one by one."""
+        known = {k: v for k, v in resource.shown.items() if k in target and target[k] != v}
+        if not known:
+            return
+        before = dict(target)
+        target.update(copy.deepcopy(known))
+        if self.validator.is_valid(answer):
+            return
+        target.update(before)
+        for key, value in known.items():
+            self._try(answer, target, key, copy.deepcopy(value))
 
     def _try(self, answer: dict[str, Any], target: dict[str, Any], key: str, value: Any) -> None:
         before = target[key]
@@ -108,14 +141,13 @@ class _Shaper:
         self, target: dict[str, Any], key: str, answer: dict[str, Any], resource: Resource
     ) -> str | None:
         before = target[key]
-        candidates: list[str] = []
+        # The step reached, else (no name for it in the schema) the steps before it: never a
+        # step ahead. Once cancelled: a cancelled name where the schema has one, else the
+        # step the resource had reached (reads no longer move it).
+        families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
+        candidates = [c for family in families for name in family for c in (name, name.upper())]
         if resource.cancelled:
-            candidates = [c for name in _CANCELLED for c in (name, name.upper())]
-        else:
-            # The step reached, else (no name for it in the schema) the steps before it:
-            # never a step ahead.
-            families = _FAMILIES[min(resource.reads, len(_FAMILIES) - 1) :: -1]
-            candidates = [c for family in families for name in family for c in (name, name.upper())]
+            candidates = [c for name in _CANCELLED for c in (name, name.upper())] + candidates
         for candidate in candidates:
             target[key] = candidate
             if self.validator.is_valid(answer):
@@ -212,10 +244,10 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
             resource.cancelled = True
         elif op.method in ("PATCH", "PUT") and isinstance(call.body, dict):
             resource.body.update(call.body)
-        elif op.method == "GET" and not action:
+        elif op.method == "GET" and not action and not resource.cancelled:
             resource.reads += 1
         status = int(op.success_status)
-        if status == 204 or not op.responses.get(op.success_status):
+        if status in (204, 205) or not op.responses.get(op.success_status):  # RFC 9110
             return web.Response(status=status)
         answer = state.synthesizer.example_or_value(
             (), "", _schema_of(op), random.Random(f"{resource.id}:{op.key}")
