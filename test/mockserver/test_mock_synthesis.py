@@ -457,6 +457,8 @@ def test_when_the_rich_value_fails_the_minimal_one_has_required_fields_and_empty
 
 def test_a_short_string_is_padded_to_its_min_length_exactly(api: Any) -> None:
     assert len(make(api, {"type": "string", "minLength": 40})) == 40
+    # A longer maxLength allows more, but the padding still stops at minLength.
+    assert re.fullmatch(r"text-[0-9a-f]{8}x{27}", make(api, {"minLength": 40, "maxLength": 64}))
 
 
 def test_integers_between_fractional_bounds(api: Any) -> None:

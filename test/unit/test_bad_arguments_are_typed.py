@@ -144,6 +144,12 @@ def test_a_bad_client_strategy_or_hook_is_refused_at_construction() -> None:
     with pytest.raises(ApiTypeError, match="HalfHook"):
         ApiClient(configuration, hooks=[HalfHook()], transport=NothingSent())  # type: ignore[list-item]
 
+    class OtherHalfHook:
+        def on_response(self, request: object, result: object) -> None: ...
+
+    with pytest.raises(ApiTypeError, match="OtherHalfHook"):
+        ApiClient(configuration, hooks=[OtherHalfHook()], transport=NothingSent())  # type: ignore[list-item]
+
 
 async def test_a_bad_timeout_via_the_real_transport_is_not_called_a_header_problem() -> None:
     # rest.py wrapped every ValueError as "aiohttp could not send ... newlines", hiding the
