@@ -421,17 +421,21 @@ async def test_the_client_cookie_is_sent_with_cookie_parameters_and_an_api_key_c
     transport = Recording()
     configuration = Configuration(host=HOST, api_key={"cookieKey": "c-key"}, retries=0)
     theme = Param("theme", "cookie", TypeAdapter(str))
+    page = Param("page", "query", TypeAdapter(int))
     async with ApiClient(configuration, cookie="team=blue", transport=transport) as api_client:
         await api_client.call_api(keyed())
         await api_client.call_api(keyed(COOKIE_KEY))
         await api_client.call_api(keyed(params=(theme,)), {"theme": "dark"})
         await api_client.call_api(keyed(COOKIE_KEY, params=(theme,)), {"theme": "dark"})
+        # Parameters that set no cookie leave the client's cookie as it is.
+        await api_client.call_api(keyed(params=(page,)), {"page": 2})
     cookies = [sent.headers.get("Cookie") for sent in transport.sent]
     assert cookies == [
         "team=blue",
         "team=blue; session=c-key",
         "team=blue; theme=dark",
         "team=blue; theme=dark; session=c-key",
+        "team=blue",
     ]
     assert all("cookie" not in sent.headers for sent in transport.sent)
 
