@@ -65,6 +65,17 @@ REF = "urn:together:openapi#/components/schemas/X"
             {"allOf": [{"$ref": "#/components/schemas/X"}, {"nullable": False}]},
             {"allOf": [{"$ref": REF}, {}]},
         ),
+        # OpenAPI 3.0's exclusive bounds are flags on the bound beside them; true is not 1.
+        ({"minimum": 5, "exclusiveMinimum": True}, {"exclusiveMinimum": 5}),
+        ({"maximum": 8, "exclusiveMaximum": True}, {"exclusiveMaximum": 8}),
+        ({"minimum": 5, "exclusiveMinimum": False}, {"minimum": 5}),
+        ({"maximum": 8, "exclusiveMaximum": False}, {"maximum": 8}),
+        ({"exclusiveMinimum": True}, {}),  # no bound beside it: nothing to exclude
+        (
+            {"minimum": 0, "maximum": 0.5, "exclusiveMinimum": True, "exclusiveMaximum": True},
+            {"exclusiveMinimum": 0, "exclusiveMaximum": 0.5},
+        ),
+        ({"minimum": 1, "exclusiveMinimum": 0}, {"minimum": 1, "exclusiveMinimum": 0}),
         ([{"$ref": "#/a"}, 3, "s"], [{"$ref": "urn:together:openapi#/a"}, 3, "s"]),
         (
             {"items": {"items": {"$ref": "#/b"}}},

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from together.mock.spec import ApiDescription, load_api
+from together.mock.spec import SPEC_URI, ApiDescription, load_api
 from together.mock.synthesis import Synthesizer
 
 COMPONENTS = """
@@ -685,6 +685,26 @@ def test_an_example_that_fails_the_format_at_its_pointer_is_not_answered(tmp_pat
 def test_integers_between_fractional_exclusive_bounds(api: Any) -> None:
     schema = {"type": "integer", "exclusiveMinimum": 2.5, "exclusiveMaximum": 4.5}
     assert set(many(api, schema)) == {3, 4}
+
+
+def test_openapi_3_0_exclusive_bounds_in_a_spec_are_kept(tmp_path: Path) -> None:
+    # OpenAPI 3.0 writes an exclusive bound as a flag beside minimum/maximum; read as the
+    # number 1, "above 5" let 5 through and "below 8" meant "below 1".
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+        "  schemas:\n"
+        "    Above: {type: integer, minimum: 5, exclusiveMinimum: true, maximum: 6}\n"
+        "    Below: {type: integer, minimum: 7, maximum: 8, exclusiveMaximum: true}\n",
+        encoding="utf-8",
+    )
+    api = load_api(path)
+    above = {"$ref": SPEC_URI + "#/components/schemas/Above"}
+    below = {"$ref": SPEC_URI + "#/components/schemas/Below"}
+    assert set(many(api, above)) == {6}
+    assert set(many(api, below)) == {7}
+    assert not api.schema_validator(above).is_valid(5)
+    assert not api.schema_validator(below).is_valid(8)
 
 
 def test_date_times_are_utc_whatever_the_machines_time_zone(

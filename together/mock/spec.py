@@ -99,7 +99,8 @@ _SpecLoader.yaml_implicit_resolvers = {
 
 
 def normalize(node: Any) -> Any:
-    """The spec with ``nullable: true`` as a JSON Schema null branch and absolute ``$ref``\\ s."""
+    """The spec with ``nullable: true`` as a JSON Schema null branch, OpenAPI 3.0's boolean
+    ``exclusiveMinimum``/``exclusiveMaximum`` as numbers, and absolute ``$ref``\\ s."""
     if isinstance(node, list):
         return [normalize(item) for item in node]
     if not isinstance(node, dict):
@@ -109,6 +110,14 @@ def normalize(node: Any) -> Any:
         # "properties" without "type" (ExecuteRequest) describes an object; JSON Schema
         # would let an array or a number through.
         out["type"] = "object"
+    for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        flag = out.get(exclusive)
+        if isinstance(flag, bool):
+            # OpenAPI 3.0's flag on the bound beside it; JSON Schema (and the validator)
+            # would read true as the number 1.
+            del out[exclusive]
+            if flag and bound in out:
+                out[exclusive] = out.pop(bound)
     ref = out.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
         out["$ref"] = SPEC_URI + ref
