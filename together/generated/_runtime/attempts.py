@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from together.generated._runtime.api_response import ApiResponse
 from together.generated._runtime.exceptions import (
@@ -46,6 +46,16 @@ __all__ = ["Answer", "Attempts", "Exchange", "read_and_decode", "run_attempts"]
 T = TypeVar("T")
 
 logger = logging.getLogger("together.generated")
+
+#: What ``logger.isEnabledFor(level)`` answered, per level: logging's own cache
+#: (``Logger._cache``), which ``isEnabledFor`` fills and logging empties in place whenever a
+#: level changes (``setLevel``, ``logging.disable``), so a level not in it is asked again.
+#: A logging module without that cache leaves this empty: ``isEnabledFor`` on every attempt.
+#: (A ``disabled`` logger may find True here; the attempt then asks ``isEnabledFor``
+#: before logging anything, so it only costs the frame.)
+_LEVEL_CACHE: dict[int, bool] = (
+    logger._cache if isinstance(getattr(logger, "_cache", None), dict) else {}  # type: ignore[attr-defined]
+)
 
 
 # Answer and Attempts are built on every call: not frozen, since a frozen dataclass's
@@ -138,7 +148,11 @@ async def _loop(
     attempt = 0
     while True:
         # Without hooks or DEBUG logging, the exchange is awaited directly: one frame fewer.
-        observed = attempts.hooks or logger.isEnabledFor(logging.DEBUG)
+        # Whether DEBUG is on is read from logging's own cache when it holds the answer
+        # (_LEVEL_CACHE): calling isEnabledFor is a measurable part of a small call.
+        observed: object = attempts.hooks or _LEVEL_CACHE.get(logging.DEBUG)
+        if observed is None:
+            observed = logger.isEnabledFor(logging.DEBUG)
         answer: Answer[T] | ApiConnectionError
         try:
             answer = await (
@@ -263,17 +277,39 @@ def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
     return f" of {min(limits)}" if limits else ""
 
 
+@overload
 def read_and_decode(
     transport: Transport,
     timeout: RequestTimeout,
     result: ResponseSpec | None,
-) -> Exchange[ApiResponse[Any]]:
-    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
-    answer read, a success decoded as the spec declares it (or as ``result`` asks)."""
+    *,
+    whole: Literal[True] = True,
+) -> Exchange[ApiResponse[Any]]: ...
 
-    async def exchange(
-        operation: Operation[Any], request: PreparedRequest
-    ) -> Answer[ApiResponse[Any]]:
+
+@overload
+def read_and_decode(
+    transport: Transport,
+    timeout: RequestTimeout,
+    result: ResponseSpec | None,
+    *,
+    whole: Literal[False],
+) -> Exchange[Any]: ...
+
+
+def read_and_decode(
+    transport: Transport,
+    timeout: RequestTimeout,
+    result: ResponseSpec | None,
+    *,
+    whole: bool = True,
+) -> Exchange[Any]:
+    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
+    answer read, a success decoded as the spec declares it (or as ``result`` asks). Its
+    result is an :class:`ApiResponse`, or with ``whole=False`` the decoded data alone
+    (``call_api_data``)."""
+
+    async def exchange(operation: Operation[Any], request: PreparedRequest) -> Answer[Any]:
         response = await transport.request(request, timeout=timeout)
         status, headers = response.status, response.headers
         if not 200 <= status <= 299:
@@ -284,6 +320,8 @@ def read_and_decode(
         data = decode_success(
             operation, status, headers, response.data, response.content_type, result
         )
+        if not whole:
+            return Answer(status, headers, data)
         return Answer(status, headers, ApiResponse(status, headers, data, response.data))
 
     return exchange
