@@ -501,3 +501,55 @@ def test_a_union_with_a_model_keeps_writing_the_declared_fields_only() -> None:
 
     assert Holder(value=Point3(x=1, z=2)).to_json() == '{"value":{"x":1}}'
     assert Holder(value="p").to_json() == '{"value":"p"}'
+
+
+# ---------------------------- records built field by field (not through their __init__)
+
+
+async def test_the_records_of_a_call_have_every_field_set(mocked: Any) -> None:
+    # PreparedRequest, RESTResponse and the attempt's Answer are built with object.__new__
+    # and one assignment per field: a field added later and not set would be missing here
+    # (asdict reads every field; an unset slot raises AttributeError).
+    from dataclasses import asdict
+
+    from together.generated._runtime import attempts
+    from together.generated._runtime.rest import RESTClientObject
+    from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
+
+    client = ApiClient(Configuration(host=HOST, access_token="tk"))
+    body = {"model": "m", "input": "a"}
+    request = client._build(_EMBEDDINGS_OPERATION, {}, body, None)
+    assert asdict(request) == asdict(
+        PreparedRequest(
+            "POST",
+            f"{HOST}/embeddings",
+            {
+                "User-Agent": client.user_agent,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "Authorization": "Bearer tk",
+            },
+            [],
+            b'{"model":"m","input":"a"}',
+            frozenset(),
+        )
+    )
+    mocked.post(f"{HOST}/embeddings", status=200, body=b"{}", headers={"X-A": "b"})
+    transport = RESTClientObject(Configuration(host=HOST))
+    try:
+        response = await transport.request(request)
+    finally:
+        await transport.close()
+    assert asdict(response) | {"headers": None} == {
+        "status": 200,
+        "reason": "OK",
+        "headers": None,
+        "data": b"{}",
+        "content_type": "application/json",
+    }
+    exchange = attempts.read_and_decode(Recorder(), None, None, whole=False)
+    answer = await exchange(operation(), request)
+    assert (answer.status, answer.result, answer.release) == (200, {}, None)
+    assert answer.headers == {"Content-Type": "application/json"}
+    whole = await attempts.read_and_decode(Recorder(), None, None)(operation(), request)
+    assert (whole.result.status_code, whole.result.data, whole.result.raw_data) == (200, {}, b"{}")

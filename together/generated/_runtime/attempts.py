@@ -41,7 +41,7 @@ from together.generated._runtime.rest import PreparedRequest, RequestTimeout
 from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
 from together.generated._runtime.transport import Transport
 
-__all__ = ["Answer", "Attempts", "Exchange", "read_and_decode", "run_attempts"]
+__all__ = ["Answer", "Attempts", "Exchange", "attempt_loop", "read_and_decode", "run_attempts"]
 
 T = TypeVar("T")
 
@@ -72,6 +72,10 @@ class Answer(Generic[T]):
     #: Frees what ``result`` holds (an open connection) if it is not handed back after all:
     #: a hook raised.
     release: Callable[[], object] | None = None
+
+
+#: A record's instance without its ``__init__`` (the caller sets every field).
+_new_record = object.__new__
 
 
 #: One attempt: send the request of the operation, make a 2xx answer into the call's result
@@ -110,7 +114,7 @@ def run_attempts(
     coroutine, so a call without a deadline runs one frame fewer.
     """
     if deadline is None:  # the common case, without a timer of its own
-        return _loop(attempts, operation, request, exchange, None)
+        return attempt_loop(attempts, operation, request, exchange, None)
     if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
         raise ApiTypeError(f"_deadline must be a number of seconds, not {deadline!r}")
     if not deadline > 0:  # NaN included
@@ -128,7 +132,7 @@ async def _loop_until(
     give_up_at = time.monotonic() + deadline
     try:
         async with asyncio.timeout(deadline):
-            return await _loop(attempts, operation, request, exchange, give_up_at)
+            return await attempt_loop(attempts, operation, request, exchange, give_up_at)
     except TimeoutError as exc:
         if isinstance(exc, ApiTimeoutError):
             raise
@@ -137,13 +141,15 @@ async def _loop_until(
         ) from exc
 
 
-async def _loop(
+async def attempt_loop(
     attempts: Attempts,
     operation: Operation[Any],
     request: PreparedRequest,
     exchange: Exchange[T],
     give_up_at: float | None,
 ) -> T:
+    """The loop of :func:`run_attempts`, until ``give_up_at`` (``time.monotonic()``) if
+    given; without a deadline the client awaits it directly (a frame fewer per call)."""
     strategy, cap = attempts.strategy, attempts.cap
     attempt = 0
     while True:
@@ -320,8 +326,13 @@ def read_and_decode(
         data = decode_success(
             operation, status, headers, response.data, response.content_type, result
         )
-        if not whole:
-            return Answer(status, headers, data)
-        return Answer(status, headers, ApiResponse(status, headers, data, response.data))
+        # Built field by field, not through the dataclass's __init__: one frame fewer, about
+        # 800 instructions a call (bench/README.md). Every field is set.
+        answer: Answer[Any] = _new_record(Answer)
+        answer.status = status
+        answer.headers = headers
+        answer.result = data if not whole else ApiResponse(status, headers, data, response.data)
+        answer.release = None
+        return answer
 
     return exchange
