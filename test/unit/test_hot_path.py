@@ -553,3 +553,31 @@ async def test_the_records_of_a_call_have_every_field_set(mocked: Any) -> None:
     assert answer.headers == {"Content-Type": "application/json"}
     whole = await attempts.read_and_decode(Recorder(), None, None)(operation(), request)
     assert (whole.result.status_code, whole.result.data, whole.result.raw_data) == (200, {}, b"{}")
+
+
+class Late(BaseModel):
+    value: Later  # defined below: the model is rebuilt once it exists
+
+
+async def test_an_answer_is_read_with_the_validator_of_a_model_rebuilt_after_the_operation() -> (
+    None
+):
+    # decode_success calls the model's validator itself; it must look it up on each call,
+    # since model_rebuild() replaces it (here: the one made before Later existed fails).
+    op = Operation("get_late", "GET", "/late", responses={"200": ResponseSpec.json(Late)})
+    global Later
+
+    class Later(BaseModel):  # type: ignore[no-redef]
+        x: int
+
+    Late.model_rebuild()
+    transport = Recorder()
+    client = ApiClient(Configuration(host=HOST), transport=transport)
+    ok = RESTResponse(200, "OK", {}, b'{"value": {"x": 1}}', "application/json")
+    transport.request = lambda request, timeout=None: _answer(ok)  # type: ignore[method-assign]
+    assert (await client.call_api(op)).data.value.x == 1
+    assert (await client.call_api_data(op, {}, None)).value.x == 1
+
+
+async def _answer(response: RESTResponse) -> RESTResponse:
+    return response
