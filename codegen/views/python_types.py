@@ -233,10 +233,9 @@ class TypeRenderer:
         if isinstance(schema, ir.UnionSchema):
             # Fields take the plain value; the wrapper class is accepted and unwrapped.
             imports.add("typing", "Annotated")
-            imports.add("pydantic", "BeforeValidator")
-            imports.add(f"{self.runtime}.model_base", "unwrap_one_of")
+            imports.add(f"{self.runtime}.model_base", "ONE_OF_VALUE")
             union = self.union_annotation(schema.union, imports)
-            return f"Annotated[{union}, BeforeValidator(unwrap_one_of)]"
+            return f"Annotated[{union}, ONE_OF_VALUE]"
         name = self.class_of(schema.name)
         imports.add(self.model_module(schema.name), name)
         return name

@@ -123,7 +123,7 @@ components:
 def test_each_type_gets_its_annotation(tmp_path: Path) -> None:
     view = _view(tmp_path, TYPES)
     fields = {f.wire_name: f.annotation for f in _object(view, "Everything").fields}
-    unwrap = "BeforeValidator(unwrap_one_of)"
+    unwrap = "ONE_OF_VALUE"
     assert fields == {
         "when": "datetime",
         "day": "date | None",
@@ -163,8 +163,8 @@ def test_a_model_imports_what_its_annotations_name(tmp_path: Path) -> None:
         "from pkg.models.dog import Dog",
         "from pkg.models.level import Level",
         "from pkg.models.loose import Loose",
-        "from pydantic import BeforeValidator, Discriminator, Field, Tag",
-        f"from {RUNTIME}.model_base import ApiModel, unwrap_one_of",
+        "from pydantic import Discriminator, Field, Tag",
+        f"from {RUNTIME}.model_base import ApiModel, ONE_OF_VALUE",
         "from typing import Annotated, Any, Literal",
     ]
 
@@ -2010,14 +2010,13 @@ def test_containers_import_what_their_items_name(tmp_path: Path) -> None:
         "dict[str, Colour]",
         "Colour | None",
         # An inline oneOf is a named union: its plain value, its wrapper unwrapped.
-        "Annotated[Colour | Cat, BeforeValidator(unwrap_one_of)]",
+        "Annotated[Colour | Cat, ONE_OF_VALUE]",
         "list[Cat]",
     ]
     assert containers.imports == [
         "from pkg.models.cat import Cat",
         "from pkg.models.colour import Colour",
-        "from pydantic import BeforeValidator",
-        f"from {RUNTIME}.model_base import ApiModel, unwrap_one_of",
+        f"from {RUNTIME}.model_base import ApiModel, ONE_OF_VALUE",
         "from typing import Annotated",
     ]
 
@@ -2404,18 +2403,16 @@ def test_stream_chunks_and_upgrades_by_shape(tmp_path: Path) -> None:
         ("200", "ResponseSpec.event_stream(Chunk)"),
         (
             "201",
-            "ResponseSpec.event_stream(Annotated[OptionalEvent | Done, "
-            "BeforeValidator(unwrap_one_of)])",
+            "ResponseSpec.event_stream(Annotated[OptionalEvent | Done, ONE_OF_VALUE])",
         ),
         (
             "202",
-            "ResponseSpec.event_stream(Annotated[WideEvent | Done, "
-            "BeforeValidator(unwrap_one_of)])",
+            "ResponseSpec.event_stream(Annotated[WideEvent | Done, ONE_OF_VALUE])",
         ),
         # A variant that is no event object: the union itself is the chunk.
         (
             "203",
-            "ResponseSpec.event_stream(Annotated[Event | str, BeforeValidator(unwrap_one_of)])",
+            "ResponseSpec.event_stream(Annotated[Event | str, ONE_OF_VALUE])",
         ),
     ]
     # A 101 beside a success is an ordinary operation; 1xx only is skipped, all named.

@@ -3,15 +3,18 @@ varies (issue 11: work done once instead of per call; bench/README.md "Calls and
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from support import HOST
 from together.generated import (
     ApiClient,
     ApiValueError,
     Configuration,
+    MalformedResponseError,
     ServiceUnavailableException,
 )
 from together.generated._runtime.exceptions import InsecureTransportError
@@ -366,3 +369,215 @@ async def test_a_remembered_credential_is_sent_on_every_call() -> None:
     for _ in range(3):
         await client.call_api(cookie_op)
         assert transport.sent[-1].headers["Cookie"] == "session=k-c"
+
+
+# ------------------------------------- the generated methods' entry (call_api_data)
+
+
+async def test_the_plain_method_sends_through_a_transport_replaced_between_calls() -> None:
+    # call_api_data keeps its exchange per client, with the transport it was made for.
+    from together.generated import EmbeddingsApi
+
+    first, second = Recorder(), Recorder()
+    client = ApiClient(Configuration(host=HOST, access_token="tk"), transport=first)
+    api = EmbeddingsApi(client)
+    body = {"model": "m", "input": "a"}
+    with pytest.raises(MalformedResponseError):  # "{}" is no EmbeddingsResponse
+        await api.embeddings(body)
+    client.rest_client = second
+    with pytest.raises(MalformedResponseError):
+        await api.embeddings(body)
+    assert (len(first.sent), len(second.sent)) == (1, 1)
+
+
+async def test_call_api_data_gives_the_decoded_result_alone_and_honours_each_option() -> None:
+    transport = TimeoutRecorder()
+    client = ApiClient(Configuration(host=HOST), transport=transport)
+    op = operation()
+    assert await client.call_api_data(op, {}, None) == {}
+    assert await client.call_api_data(op, {}, None, 5.0) == {}
+    assert await client.call_api_data(op, {}, None, None, None, None, None, None, bytes) == b"{}"
+    assert await client.call_api_data(op, {}, None) == {}
+    assert transport.timeouts == [None, 5.0, None, None]
+    # A bad argument is refused before anything is sent, as by call_api.
+    with pytest.raises(ApiValueError):
+        await client.call_api_data(op, {}, None, -1.0)
+    with pytest.raises(ApiValueError):
+        await client.call_api_data(op, {}, None, None, None, -1)
+    assert len(transport.timeouts) == 4
+
+
+async def test_debug_logging_turned_on_or_off_between_calls_applies_to_the_next_call(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Whether DEBUG is on is read from logging's cache, which setLevel and logging.disable
+    # empty: each change must show on the very next call.
+    logger = logging.getLogger("together.generated")
+    client = ApiClient(Configuration(host=HOST), transport=Recorder())
+    op = operation()
+    caplog.set_level(logging.DEBUG, logger="together.generated")  # restored afterwards
+    logger.setLevel(logging.INFO)
+    await client.call_api(op)
+    assert not caplog.records
+    logger.setLevel(logging.DEBUG)
+    await client.call_api(op)
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    logging.disable(logging.DEBUG)
+    try:
+        await client.call_api(op)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert len(caplog.records) == 1
+    await client.call_api_data(op, {}, None)
+    assert len(caplog.records) == 2
+    logger.setLevel(logging.INFO)
+    await client.call_api(op)
+    assert len(caplog.records) == 2
+
+
+# ------------------------------------------ union fields of plain JSON written as they are
+
+
+def test_a_union_field_of_plain_json_writes_the_same_json_without_trying_each_type() -> None:
+    from together.generated.models.embeddings_request import EmbeddingsRequest
+
+    # The field's serializer infers from the value instead of trying str, then list[str].
+    field = EmbeddingsRequest.__pydantic_core_schema__["schema"]["fields"]["input"]["schema"]
+    assert field["serialization"] == {"type": "any"}
+    for value, sent in [
+        ("a", '"a"'),
+        (["a", "é\n"], '["a","é\\n"]'),
+        ([], "[]"),
+    ]:
+        request = EmbeddingsRequest(model="m", input=value)
+        assert request.to_json() == f'{{"model":"m","input":{sent}}}'
+        assert request.to_dict() == {"model": "m", "input": value}
+
+
+def test_only_unions_of_plain_json_are_written_by_inference() -> None:
+    from pydantic_core import core_schema as cs
+
+    from together.generated._runtime.model_base import _plain_json
+
+    plain = [
+        cs.union_schema([cs.str_schema(), cs.list_schema(cs.str_schema())]),
+        cs.union_schema([cs.int_schema(), cs.float_schema(), cs.bool_schema()]),
+        cs.nullable_schema(cs.literal_schema(["a", 1, True, None])),
+        cs.dict_schema(cs.str_schema(), cs.list_schema(cs.float_schema())),
+        cs.union_schema([(cs.str_schema(), "s"), (cs.none_schema(), "n")]),
+    ]
+    not_plain = [
+        cs.union_schema([cs.str_schema(), cs.datetime_schema()]),
+        cs.list_schema(),  # list[Any]
+        cs.dict_schema(cs.int_schema(), cs.str_schema()),
+        cs.dict_schema(cs.str_schema()),
+        cs.literal_schema([1.5]),
+        cs.str_schema(serialization=cs.plain_serializer_function_ser_schema(str.upper)),
+        cs.union_schema([cs.str_schema(), cs.model_schema(Settings, cs.model_fields_schema({}))]),
+    ]
+    assert [_plain_json(s) for s in plain] == [True] * len(plain)
+    assert [_plain_json(s) for s in not_plain] == [False] * len(not_plain)
+
+
+class Settings(BaseModel):
+    pass
+
+
+def test_a_union_with_a_model_keeps_writing_the_declared_fields_only() -> None:
+    # Inference would write a subclass's extra fields; the declared union's serializer does
+    # not, so a union with a model is not written by inference.
+    from typing import Annotated
+
+    from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
+
+    class Point(BaseModel):
+        x: int
+
+    class Point3(Point):
+        z: int
+
+    class Holder(ApiModel):
+        value: Annotated[Point | str, ONE_OF_VALUE]
+
+    assert Holder(value=Point3(x=1, z=2)).to_json() == '{"value":{"x":1}}'
+    assert Holder(value="p").to_json() == '{"value":"p"}'
+
+
+# ---------------------------- records built field by field (not through their __init__)
+
+
+async def test_the_records_of_a_call_have_every_field_set(mocked: Any) -> None:
+    # PreparedRequest, RESTResponse and the attempt's Answer are built with object.__new__
+    # and one assignment per field: a field added later and not set would be missing here
+    # (asdict reads every field; an unset slot raises AttributeError).
+    from dataclasses import asdict
+
+    from together.generated._runtime import attempts
+    from together.generated._runtime.rest import RESTClientObject
+    from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
+
+    client = ApiClient(Configuration(host=HOST, access_token="tk"))
+    body = {"model": "m", "input": "a"}
+    request = client._build(_EMBEDDINGS_OPERATION, {}, body, None)
+    assert asdict(request) == asdict(
+        PreparedRequest(
+            "POST",
+            f"{HOST}/embeddings",
+            {
+                "User-Agent": client.user_agent,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "Authorization": "Bearer tk",
+            },
+            [],
+            b'{"model":"m","input":"a"}',
+            frozenset(),
+        )
+    )
+    mocked.post(f"{HOST}/embeddings", status=200, body=b"{}", headers={"X-A": "b"})
+    transport = RESTClientObject(Configuration(host=HOST))
+    try:
+        response = await transport.request(request)
+    finally:
+        await transport.close()
+    assert asdict(response) | {"headers": None} == {
+        "status": 200,
+        "reason": "OK",
+        "headers": None,
+        "data": b"{}",
+        "content_type": "application/json",
+    }
+    exchange = attempts.read_and_decode(Recorder(), None, None, whole=False)
+    answer = await exchange(operation(), request)
+    assert (answer.status, answer.result, answer.release) == (200, {}, None)
+    assert answer.headers == {"Content-Type": "application/json"}
+    whole = await attempts.read_and_decode(Recorder(), None, None)(operation(), request)
+    assert (whole.result.status_code, whole.result.data, whole.result.raw_data) == (200, {}, b"{}")
+
+
+class Late(BaseModel):
+    value: Later  # defined below: the model is rebuilt once it exists
+
+
+async def test_an_answer_is_read_with_the_validator_of_a_model_rebuilt_after_the_operation() -> (
+    None
+):
+    # decode_success calls the model's validator itself; it must look it up on each call,
+    # since model_rebuild() replaces it (here: the one made before Later existed fails).
+    op = Operation("get_late", "GET", "/late", responses={"200": ResponseSpec.json(Late)})
+    global Later
+
+    class Later(BaseModel):  # type: ignore[no-redef]
+        x: int
+
+    Late.model_rebuild()
+    transport = Recorder()
+    client = ApiClient(Configuration(host=HOST), transport=transport)
+    ok = RESTResponse(200, "OK", {}, b'{"value": {"x": 1}}', "application/json")
+    transport.request = lambda request, timeout=None: _answer(ok)  # type: ignore[method-assign]
+    assert (await client.call_api(op)).data.value.x == 1
+    assert (await client.call_api_data(op, {}, None)).value.x == 1
+
+
+async def _answer(response: RESTResponse) -> RESTResponse:
+    return response

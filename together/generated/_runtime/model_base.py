@@ -10,9 +10,10 @@ from __future__ import annotations
 import pprint
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, RootModel
+from pydantic_core import core_schema
 
-__all__ = ["ApiModel", "OneOfModel", "unwrap_one_of"]
+__all__ = ["ONE_OF_VALUE", "ApiModel", "OneOfModel", "OneOfValue", "unwrap_one_of"]
 
 
 class ApiModel(BaseModel):
@@ -116,6 +117,67 @@ class OneOfModel(RootModel[T], Generic[T]):
 def unwrap_one_of(value: Any) -> Any:
     """The plain value inside a :class:`OneOfModel` (anything else is returned as is).
 
-    Used as a ``BeforeValidator`` on union-typed fields.
+    Used as a ``BeforeValidator`` on union-typed fields (through :data:`ONE_OF_VALUE`).
     """
     return value.root if isinstance(value, OneOfModel) else value
+
+
+class OneOfValue:
+    """What a field typed with a ``oneOf``/``anyOf`` component is annotated with
+    (``Annotated[str | list[str], ONE_OF_VALUE]``): the field takes the plain value, or the
+    component's :class:`OneOfModel` wrapper, which is unwrapped (:func:`unwrap_one_of`)
+    before the value is validated.
+
+    When every alternative is plain JSON (strings, numbers, booleans, null, literals of
+    those, and lists and string-keyed dicts of them), the value is written as what it is
+    rather than by trying each alternative's serializer in turn: the same JSON, about
+    1,800 instructions fewer per field in a small request (bench/README.md).
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        inner = handler(source)
+        schema = core_schema.no_info_before_validator_function(unwrap_one_of, inner)
+        if _plain_json(inner):
+            schema["serialization"] = core_schema.simple_ser_schema("any")
+        return schema
+
+
+#: The annotation of every field typed with a ``oneOf``/``anyOf`` component (see
+#: :class:`OneOfValue`).
+ONE_OF_VALUE = OneOfValue()
+
+#: Core schema types whose values pydantic writes as JSON the same way whether it knows the
+#: type or infers it from the value.
+_PLAIN_JSON_TYPES = frozenset({"str", "int", "float", "bool", "none"})
+
+
+def _plain_json(schema: core_schema.CoreSchema) -> bool:
+    """Whether every value ``schema`` validates is plain JSON (see :class:`OneOfValue`);
+    False for anything else, or anything with a serializer of its own."""
+    if "serialization" in schema:
+        return False
+    kind = schema["type"]
+    if kind in _PLAIN_JSON_TYPES:
+        return True
+    if kind == "literal":
+        return all(type(v) in (str, int, bool) or v is None for v in schema["expected"])
+    if kind == "union":
+        return all(
+            _plain_json(choice[0] if isinstance(choice, tuple) else choice)
+            for choice in schema["choices"]
+        )
+    if kind in ("list", "nullable"):
+        item = schema.get("items_schema") if kind == "list" else schema.get("schema")
+        return item is not None and _plain_json(item)
+    if kind == "dict":
+        keys, values = schema.get("keys_schema"), schema.get("values_schema")
+        return (
+            keys is not None
+            and keys["type"] == "str"
+            and "serialization" not in keys
+            and values is not None
+            and _plain_json(values)
+        )
+    return False

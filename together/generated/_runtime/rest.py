@@ -142,6 +142,9 @@ def to_client_timeout(
     return aiohttp.ClientTimeout(total=_seconds(value, "total", none_ok=False))
 
 
+#: A record's instance without its ``__init__`` (the caller sets every field).
+_new_record = object.__new__
+
 _INFINITY = float("inf")
 
 #: Any default: :func:`check_request_timeout` only looks at the caller's value.
@@ -279,10 +282,15 @@ class RESTClientObject:
             ) from exc
         finally:
             response.release()
-        headers = response.headers
-        return RESTResponse(
-            response.status, response.reason, headers, data, headers.get("Content-Type")
-        )
+        # Built field by field, not through the dataclass's __init__: one frame fewer, about
+        # 800 instructions a call (bench/README.md). Every field is set.
+        answer = _new_record(RESTResponse)
+        answer.status = response.status
+        answer.reason = response.reason
+        answer.headers = headers = response.headers
+        answer.data = data
+        answer.content_type = headers.get("Content-Type")
+        return answer
 
     async def open(
         self, request: PreparedRequest, *, timeout: RequestTimeout = None

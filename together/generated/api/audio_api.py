@@ -9,12 +9,12 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar, overload
 
 import aiohttp
-from pydantic import BaseModel, BeforeValidator, TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
 from together.generated._runtime.download import Destination
-from together.generated._runtime.model_base import unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE
 from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated._runtime.rest import RequestTimeout
 from together.generated._runtime.retry import RetryStrategy
@@ -66,10 +66,7 @@ _AUDIO_SPEECH_OPERATION: Operation[bytes] = Operation(
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
 _AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
-    Annotated[
-        AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-        BeforeValidator(unwrap_one_of),
-    ]
+    Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE]
 ] = Operation(
     operation_id="audio-transcriptions",
     method="POST",
@@ -85,8 +82,7 @@ _AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
     responses={
         "200": ResponseSpec.json(
             Annotated[
-                AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-                BeforeValidator(unwrap_one_of),
+                AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE
             ]
         ),
         "400": ResponseSpec.json(ErrorData),
@@ -98,10 +94,7 @@ _AUDIO_TRANSCRIPTIONS_OPERATION: Operation[
     security=(SecurityScheme("bearerAuth", "bearer", "header", "Authorization"),),
 )
 _AUDIO_TRANSLATIONS_OPERATION: Operation[
-    Annotated[
-        AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-        BeforeValidator(unwrap_one_of),
-    ]
+    Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE]
 ] = Operation(
     operation_id="audio-translations",
     method="POST",
@@ -117,8 +110,7 @@ _AUDIO_TRANSLATIONS_OPERATION: Operation[
     responses={
         "200": ResponseSpec.json(
             Annotated[
-                AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-                BeforeValidator(unwrap_one_of),
+                AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE
             ]
         ),
         "400": ResponseSpec.json(ErrorData),
@@ -166,17 +158,16 @@ class AudioApi:
         :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded bytes.
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _AUDIO_SPEECH_OPERATION,
             {},
             audio_speech_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
         )
-        return response.data
 
     async def audio_speech_with_http_info(
         self,
@@ -318,8 +309,7 @@ class AudioApi:
         _retry_policy: RetryStrategy | None = None,
         _decode: None = None,
     ) -> Annotated[
-        AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-        BeforeValidator(unwrap_one_of),
+        AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE
     ]: ...
 
     @overload
@@ -360,8 +350,7 @@ class AudioApi:
         _decode: Any = None,
     ) -> (
         Annotated[
-            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
+            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE
         ]
         | Any
     ):
@@ -376,20 +365,19 @@ class AudioApi:
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
-        :return: the decoded Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
+        :return: the decoded Annotated[AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE] (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _AUDIO_TRANSCRIPTIONS_OPERATION,
             {},
             audio_transcription_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def audio_transcriptions_with_http_info(
@@ -404,8 +392,7 @@ class AudioApi:
         _decode: None = None,
     ) -> ApiResponse[
         Annotated[
-            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
+            AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE
         ]
     ]: ...
 
@@ -448,8 +435,7 @@ class AudioApi:
     ) -> (
         ApiResponse[
             Annotated[
-                AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse,
-                BeforeValidator(unwrap_one_of),
+                AudioTranscriptionJsonResponse | AudioTranscriptionVerboseJsonResponse, ONE_OF_VALUE
             ]
         ]
         | ApiResponse[Any]
@@ -516,8 +502,7 @@ class AudioApi:
         _retry_policy: RetryStrategy | None = None,
         _decode: None = None,
     ) -> Annotated[
-        AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-        BeforeValidator(unwrap_one_of),
+        AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE
     ]: ...
 
     @overload
@@ -557,10 +542,7 @@ class AudioApi:
         _retry_policy: RetryStrategy | None = None,
         _decode: Any = None,
     ) -> (
-        Annotated[
-            AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
-        ]
+        Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE]
         | Any
     ):
         """Create audio translation request
@@ -574,20 +556,19 @@ class AudioApi:
         :param _deadline: seconds all attempts and waits may take together.
         :param _retry_policy: the retry strategy for this call (default: the client's).
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
-        :return: the decoded Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
+        :return: the decoded Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE] (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _AUDIO_TRANSLATIONS_OPERATION,
             {},
             audio_translation_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def audio_translations_with_http_info(
@@ -601,10 +582,7 @@ class AudioApi:
         _retry_policy: RetryStrategy | None = None,
         _decode: None = None,
     ) -> ApiResponse[
-        Annotated[
-            AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-            BeforeValidator(unwrap_one_of),
-        ]
+        Annotated[AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE]
     ]: ...
 
     @overload
@@ -646,8 +624,7 @@ class AudioApi:
     ) -> (
         ApiResponse[
             Annotated[
-                AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse,
-                BeforeValidator(unwrap_one_of),
+                AudioTranslationJsonResponse | AudioTranslationVerboseJsonResponse, ONE_OF_VALUE
             ]
         ]
         | ApiResponse[Any]

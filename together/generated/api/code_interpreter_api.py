@@ -9,11 +9,11 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar, overload
 
 import aiohttp
-from pydantic import BaseModel, BeforeValidator, TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from together.generated._runtime.api_client import ApiClient
 from together.generated._runtime.api_response import ApiResponse
-from together.generated._runtime.model_base import unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE
 from together.generated._runtime.operation import BodySpec, Operation, ResponseSpec, SecurityScheme
 from together.generated._runtime.rest import RequestTimeout
 from together.generated._runtime.retry import RetryStrategy
@@ -29,7 +29,7 @@ _Model = TypeVar("_Model", bound=BaseModel)
 _Result = TypeVar("_Result")
 
 _TCI_EXECUTE_OPERATION: Operation[
-    Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
+    Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE]
 ] = Operation(
     operation_id="tci/execute",
     method="POST",
@@ -43,7 +43,7 @@ _TCI_EXECUTE_OPERATION: Operation[
     ),
     responses={
         "200": ResponseSpec.json(
-            Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
+            Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE]
         ),
     },
     accept="application/json",
@@ -88,9 +88,7 @@ class CodeInterpreterApi:
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
         _decode: None = None,
-    ) -> Annotated[
-        ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)
-    ]: ...
+    ) -> Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE]: ...
 
     @overload
     async def tci_execute(
@@ -128,10 +126,7 @@ class CodeInterpreterApi:
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
         _decode: Any = None,
-    ) -> (
-        Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
-        | Any
-    ):
+    ) -> Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE] | Any:
         """tci_execute
 
                 Executes the given code snippet and returns the output. Without a session_id, a new session will be created to run the code. If you do pass in a valid session_id, the code will be run in that session. This is useful for running multiple code snippets in the same environment, because dependencies and similar things are persisted
@@ -145,20 +140,19 @@ class CodeInterpreterApi:
                 :param _deadline: seconds all attempts and waits may take together.
                 :param _retry_policy: the retry strategy for this call (default: the client's).
                 :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
-                :return: the decoded Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)] (or what ``_decode`` makes of the body).
+                :return: the decoded Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE] (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _TCI_EXECUTE_OPERATION,
             {},
             execute_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def tci_execute_with_http_info(
@@ -171,9 +165,7 @@ class CodeInterpreterApi:
         _deadline: float | None = None,
         _retry_policy: RetryStrategy | None = None,
         _decode: None = None,
-    ) -> ApiResponse[
-        Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
-    ]: ...
+    ) -> ApiResponse[Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE]]: ...
 
     @overload
     async def tci_execute_with_http_info(
@@ -212,9 +204,7 @@ class CodeInterpreterApi:
         _retry_policy: RetryStrategy | None = None,
         _decode: Any = None,
     ) -> (
-        ApiResponse[
-            Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, BeforeValidator(unwrap_one_of)]
-        ]
+        ApiResponse[Annotated[ExecuteResponseOneOf | ExecuteResponseOneOf1, ONE_OF_VALUE]]
         | ApiResponse[Any]
     ):
         """tci_execute
@@ -330,18 +320,17 @@ class CodeInterpreterApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded SessionListResponse (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SESSIONS_LIST_OPERATION,
             {},
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def sessions_list_with_http_info(

@@ -69,19 +69,18 @@ class DeploymentsStorageApi:
         :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded bytes.
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GET_DEPLOYMENTS_STORAGE_FILENAME_OPERATION,
             {
                 "filename": filename,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
         )
-        return response.data
 
     async def get_deployments_storage_filename_with_http_info(
         self,

@@ -224,7 +224,7 @@ class EndpointsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded ListEndpoints200Response (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _LIST_ENDPOINTS_OPERATION,
             {
                 "type": type,
@@ -232,14 +232,13 @@ class EndpointsApi:
                 "mine": mine,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def list_endpoints_with_http_info(
@@ -426,18 +425,17 @@ class EndpointsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _CREATE_ENDPOINT_OPERATION,
             {},
             create_endpoint_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def create_endpoint_with_http_info(
@@ -602,20 +600,19 @@ class EndpointsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GET_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def get_endpoint_with_http_info(
@@ -743,19 +740,18 @@ class EndpointsApi:
         :param _retry_policy: the retry strategy for this call (default: the client's).
         :return: the decoded None.
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _DELETE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
         )
-        return response.data
 
     async def delete_endpoint_with_http_info(
         self,
@@ -887,20 +883,19 @@ class EndpointsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded DedicatedEndpoint (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _UPDATE_ENDPOINT_OPERATION,
             {
                 "endpointId": endpoint_id,
             },
             update_endpoint_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def update_endpoint_with_http_info(
@@ -1071,18 +1066,17 @@ class EndpointsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded ListAvailibilityZonesResponse (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _AVAILABILITY_ZONES_OPERATION,
             {},
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def availability_zones_with_http_info(

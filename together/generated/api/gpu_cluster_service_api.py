@@ -181,18 +181,17 @@ class GPUClusterServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClusters (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GPU_CLUSTER_SERVICE_LIST_OPERATION,
             {},
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def gpu_cluster_service_list_with_http_info(
@@ -354,18 +353,17 @@ class GPUClusterServiceApi:
                 :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GPU_CLUSTER_SERVICE_CREATE_OPERATION,
             {},
             gpu_cluster_create_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def gpu_cluster_service_create_with_http_info(
@@ -538,20 +536,19 @@ class GPUClusterServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GPU_CLUSTER_SERVICE_GET_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def gpu_cluster_service_get_with_http_info(
@@ -725,20 +722,19 @@ class GPUClusterServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClusterInfo (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GPU_CLUSTER_SERVICE_UPDATE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
             gpu_cluster_update_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def gpu_cluster_service_update_with_http_info(
@@ -914,20 +910,19 @@ class GPUClusterServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClusterServiceDelete200Response (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GPU_CLUSTER_SERVICE_DELETE_OPERATION,
             {
                 "cluster_id": cluster_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def gpu_cluster_service_delete_with_http_info(

@@ -188,18 +188,17 @@ class SecretsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded ListSecretsResponse (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GET_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def get_deployments_secrets_with_http_info(
@@ -357,18 +356,17 @@ class SecretsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _POST_DEPLOYMENTS_SECRETS_OPERATION,
             {},
             create_secret_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def post_deployments_secrets_with_http_info(
@@ -533,20 +531,19 @@ class SecretsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GET_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def get_deployments_secrets_id_with_http_info(
@@ -715,20 +712,19 @@ class SecretsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _DELETE_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def delete_deployments_secrets_id_with_http_info(
@@ -902,20 +898,19 @@ class SecretsApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded SecretResponseItem (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _PATCH_DEPLOYMENTS_SECRETS_ID_OPERATION,
             {
                 "id": id,
             },
             update_secret_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def patch_deployments_secrets_id_with_http_info(

@@ -187,18 +187,17 @@ class SharedVolumeServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClustersSharedVolumes (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SHARED_VOLUME_SERVICE_LIST_OPERATION,
             {},
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def shared_volume_service_list_with_http_info(
@@ -361,18 +360,17 @@ class SharedVolumeServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SHARED_VOLUME_SERVICE_UPDATE_OPERATION,
             {},
             gpu_clusters_shared_volume_update_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def shared_volume_service_update_with_http_info(
@@ -551,18 +549,17 @@ class SharedVolumeServiceApi:
                 :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
                 :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SHARED_VOLUME_SERVICE_CREATE_OPERATION,
             {},
             gpu_clusters_shared_volume_create_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def shared_volume_service_create_with_http_info(
@@ -738,20 +735,19 @@ class SharedVolumeServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClustersSharedVolume (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SHARED_VOLUME_SERVICE_GET_OPERATION,
             {
                 "volume_id": volume_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def shared_volume_service_get_with_http_info(
@@ -921,20 +917,19 @@ class SharedVolumeServiceApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded GPUClustersSharedVolumeDeleteResponse (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _SHARED_VOLUME_SERVICE_DELETE_OPERATION,
             {
                 "volume_id": volume_id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def shared_volume_service_delete_with_http_info(

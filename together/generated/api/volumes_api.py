@@ -158,20 +158,19 @@ class VolumesApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded VolumeResponseItem (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _GET_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def get_deployments_storage_volumes_id_with_http_info(
@@ -340,20 +339,19 @@ class VolumesApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded dict[str, Any] (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _DELETE_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
             None,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def delete_deployments_storage_volumes_id_with_http_info(
@@ -527,20 +525,19 @@ class VolumesApi:
         :param _decode: another result for a success than the spec's: ``bytes`` (the raw body), a pydantic model class (validated strictly), or a callable parsing the body's bytes.
         :return: the decoded VolumeResponseItem (or what ``_decode`` makes of the body).
         """
-        response = await self.api_client.call_api(
+        return await self.api_client.call_api_data(
             _PATCH_DEPLOYMENTS_STORAGE_VOLUMES_ID_OPERATION,
             {
                 "id": id,
             },
             update_volume_request,
-            request_timeout=_request_timeout,
-            headers=_headers,
-            retries=_retries,
-            deadline=_deadline,
-            retry_policy=_retry_policy,
-            decode=_decode,
+            _request_timeout,
+            _headers,
+            _retries,
+            _deadline,
+            _retry_policy,
+            _decode,
         )
-        return response.data
 
     @overload
     async def patch_deployments_storage_volumes_id_with_http_info(

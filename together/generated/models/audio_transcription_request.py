@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated._runtime.multipart import FileInput
 
 __all__ = ["AudioTranscriptionRequest"]
@@ -21,7 +21,7 @@ class AudioTranscriptionRequest(ApiModel):
     # Sent in requests only: an unknown field is a mistake, not a newer server.
     model_config = ConfigDict(extra="forbid")
 
-    file: Annotated[FileInput | str, BeforeValidator(unwrap_one_of)] = Field(
+    file: Annotated[FileInput | str, ONE_OF_VALUE] = Field(
         description="Audio file upload or public HTTP/HTTPS URL. Supported formats .wav, .mp3, .m4a, .webm, .flac."
     )
     model: Literal["openai/whisper-large-v3"] | None = Field(
@@ -42,7 +42,7 @@ class AudioTranscriptionRequest(ApiModel):
         Annotated[
             Literal["segment", "word"]
             | Annotated[list[Literal["segment", "word"]], Field(min_length=1, max_length=2)],
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(

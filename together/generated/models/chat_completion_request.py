@@ -7,9 +7,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.chat_completion_assistant_message_param import (
     ChatCompletionAssistantMessageParam,
 )
@@ -53,7 +53,7 @@ class ChatCompletionRequest(ApiModel):
             | ChatCompletionAssistantMessageParam
             | ChatCompletionToolMessageParam
             | ChatCompletionFunctionMessageParam,
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
     ] = Field(description="A list of messages comprising the conversation so far.")
     model: str = Field(
@@ -119,10 +119,7 @@ class ChatCompletionRequest(ApiModel):
     )
     seed: int | None = Field(default=None, description="Seed value for reproducibility.")
     function_call: (
-        Annotated[
-            Literal["none", "auto"] | ChatCompletionRequestFunctionCallOneOf1,
-            BeforeValidator(unwrap_one_of),
-        ]
+        Annotated[Literal["none", "auto"] | ChatCompletionRequestFunctionCallOneOf1, ONE_OF_VALUE]
         | None
     ) = Field(default=None)
     response_format: (
@@ -131,7 +128,7 @@ class ChatCompletionRequest(ApiModel):
                 ResponseFormatText | ResponseFormatJsonSchema | ResponseFormatJsonObject,
                 Field(discriminator="type"),
             ],
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(
@@ -142,7 +139,7 @@ class ChatCompletionRequest(ApiModel):
         default=None,
         description="A list of tools the model may call. Currently, only functions are supported as a tool. Use this to provide a list of functions the model may generate JSON inputs for.",
     )
-    tool_choice: Annotated[str | ToolChoice, BeforeValidator(unwrap_one_of)] | None = Field(
+    tool_choice: Annotated[str | ToolChoice, ONE_OF_VALUE] | None = Field(
         default=None,
         description="Controls which (if any) function is called by the model. By default uses `auto`, which lets the model pick between generating a message or calling a function.",
     )

@@ -3,13 +3,11 @@
 # spec sha256: 38181aae39fbecc7e0cb2f43d7b6e7483a66f7942e096131e4ee58fb65703b04
 # overlay: openapi.overlay.yaml
 # overlay sha256: 4a6ee1cb605b83d4cc14490c8bf61397c8bc02602810999b3023255335ebb051
-"""The ChatCompletionUserMessageContent wrapper: one of str, list[Annotated[ChatCompletionUserMessageContentMultimodalInnerOneOf | ChatCompletionUserMessageContentMultimodalInnerOneOf1 | ChatCompletionUserMessageContentMultimodalInnerOneOf2 | ChatCompletionUserMessageContentMultimodalInnerOneOf3 | ChatCompletionUserMessageContentMultimodalInnerOneOf4, BeforeValidator(unwrap_one_of)]]."""
+"""The ChatCompletionUserMessageContent wrapper: one of str, list[Annotated[ChatCompletionUserMessageContentMultimodalInnerOneOf | ChatCompletionUserMessageContentMultimodalInnerOneOf1 | ChatCompletionUserMessageContentMultimodalInnerOneOf2 | ChatCompletionUserMessageContentMultimodalInnerOneOf3 | ChatCompletionUserMessageContentMultimodalInnerOneOf4, ONE_OF_VALUE]]."""
 
 from typing import Annotated, ClassVar
 
-from pydantic import BeforeValidator
-
-from together.generated._runtime.model_base import OneOfModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, OneOfModel
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf,
 )
@@ -39,7 +37,7 @@ class ChatCompletionUserMessageContent(
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf2
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf3
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf4,
-                BeforeValidator(unwrap_one_of),
+                ONE_OF_VALUE,
             ]
         ]
     ]
@@ -51,5 +49,5 @@ class ChatCompletionUserMessageContent(
 
     one_of_schemas: ClassVar[tuple[str, ...]] = (
         "str",
-        "list[Annotated[ChatCompletionUserMessageContentMultimodalInnerOneOf | ChatCompletionUserMessageContentMultimodalInnerOneOf1 | ChatCompletionUserMessageContentMultimodalInnerOneOf2 | ChatCompletionUserMessageContentMultimodalInnerOneOf3 | ChatCompletionUserMessageContentMultimodalInnerOneOf4, BeforeValidator(unwrap_one_of)]]",
+        "list[Annotated[ChatCompletionUserMessageContentMultimodalInnerOneOf | ChatCompletionUserMessageContentMultimodalInnerOneOf1 | ChatCompletionUserMessageContentMultimodalInnerOneOf2 | ChatCompletionUserMessageContentMultimodalInnerOneOf3 | ChatCompletionUserMessageContentMultimodalInnerOneOf4, ONE_OF_VALUE]]",
     )

@@ -7,9 +7,7 @@
 
 from typing import Annotated, TypeAlias
 
-from pydantic import BeforeValidator
-
-from together.generated._runtime.model_base import unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf,
 )
@@ -36,6 +34,6 @@ ChatCompletionUserMessageContentMultimodal: TypeAlias = list[
         | ChatCompletionUserMessageContentMultimodalInnerOneOf2
         | ChatCompletionUserMessageContentMultimodalInnerOneOf3
         | ChatCompletionUserMessageContentMultimodalInnerOneOf4,
-        BeforeValidator(unwrap_one_of),
+        ONE_OF_VALUE,
     ]
 ]

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.chat_completion_user_message_content_multimodal_inner_one_of import (
     ChatCompletionUserMessageContentMultimodalInnerOneOf,
 )
@@ -44,10 +44,10 @@ class ChatCompletionUserMessageParam(ApiModel):
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf2
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf3
                 | ChatCompletionUserMessageContentMultimodalInnerOneOf4,
-                BeforeValidator(unwrap_one_of),
+                ONE_OF_VALUE,
             ]
         ],
-        BeforeValidator(unwrap_one_of),
+        ONE_OF_VALUE,
     ]
     role: Literal["user"]
     name: str | None = Field(default=None)

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.custom_metric_autoscaling_config import CustomMetricAutoscalingConfig
 from together.generated.models.environment_variable import EnvironmentVariable
 from together.generated.models.http_autoscaling_config import HTTPAutoscalingConfig
@@ -32,7 +32,7 @@ class CreateDeploymentRequest(ApiModel):
     autoscaling: (
         Annotated[
             HTTPAutoscalingConfig | QueueAutoscalingConfig | CustomMetricAutoscalingConfig,
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(

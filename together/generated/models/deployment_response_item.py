@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.custom_metric_autoscaling_config import CustomMetricAutoscalingConfig
 from together.generated.models.environment_variable import EnvironmentVariable
 from together.generated.models.http_autoscaling_config import HTTPAutoscalingConfig
@@ -30,7 +30,7 @@ class DeploymentResponseItem(ApiModel):
     autoscaling: (
         Annotated[
             HTTPAutoscalingConfig | QueueAutoscalingConfig | CustomMetricAutoscalingConfig,
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(

@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["EmbeddingsRequest"]
 
@@ -23,4 +23,4 @@ class EmbeddingsRequest(ApiModel):
     model: str = Field(
         description="The name of the embedding model to use.<br> <br> [See all of Together AI's embedding models](https://docs.together.ai/docs/serverless-models#embedding-models)"
     )
-    input: Annotated[str | list[str], BeforeValidator(unwrap_one_of)]
+    input: Annotated[str | list[str], ONE_OF_VALUE]

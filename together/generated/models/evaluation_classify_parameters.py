@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.evaluation_judge_model_config import EvaluationJudgeModelConfig
 from together.generated.models.evaluation_model_request import EvaluationModelRequest
 
@@ -29,7 +29,7 @@ class EvaluationClassifyParameters(ApiModel):
     pass_labels: Annotated[list[str], Field(min_length=1)] = Field(
         description="List of labels that are considered passing"
     )
-    model_to_evaluate: (
-        Annotated[str | EvaluationModelRequest, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(default=None)
+    model_to_evaluate: Annotated[str | EvaluationModelRequest, ONE_OF_VALUE] | None = Field(
+        default=None
+    )
     input_data_file_path: str = Field(description="Data file ID")

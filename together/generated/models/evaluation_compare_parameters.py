@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.evaluation_judge_model_config import EvaluationJudgeModelConfig
 from together.generated.models.evaluation_model_request import EvaluationModelRequest
 
@@ -23,10 +23,6 @@ class EvaluationCompareParameters(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     judge: EvaluationJudgeModelConfig
-    model_a: Annotated[str | EvaluationModelRequest, BeforeValidator(unwrap_one_of)] | None = Field(
-        default=None
-    )
-    model_b: Annotated[str | EvaluationModelRequest, BeforeValidator(unwrap_one_of)] | None = Field(
-        default=None
-    )
+    model_a: Annotated[str | EvaluationModelRequest, ONE_OF_VALUE] | None = Field(default=None)
+    model_b: Annotated[str | EvaluationModelRequest, ONE_OF_VALUE] | None = Field(default=None)
     input_data_file_path: str = Field(description="Data file name")

@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.evaluation_classify_results import EvaluationClassifyResults
 from together.generated.models.evaluation_compare_results import EvaluationCompareResults
 from together.generated.models.evaluation_job_results_one_of3 import EvaluationJobResultsOneOf3
@@ -45,7 +45,7 @@ class EvaluationJob(ApiModel):
             | EvaluationScoreResults
             | EvaluationCompareResults
             | EvaluationJobResultsOneOf3,
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(default=None, description="Results of the evaluation (when completed)")

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.evaluation_classify_parameters import EvaluationClassifyParameters
 from together.generated.models.evaluation_compare_parameters import EvaluationCompareParameters
 from together.generated.models.evaluation_score_parameters import EvaluationScoreParameters
@@ -28,5 +28,5 @@ class EvaluationTypedRequest(ApiModel):
     )
     parameters: Annotated[
         EvaluationClassifyParameters | EvaluationScoreParameters | EvaluationCompareParameters,
-        BeforeValidator(unwrap_one_of),
+        ONE_OF_VALUE,
     ] = Field(description="Type-specific parameters for the evaluation")

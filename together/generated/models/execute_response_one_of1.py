@@ -7,9 +7,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
-
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["ExecuteResponseOneOf1"]
 
@@ -18,4 +16,4 @@ class ExecuteResponseOneOf1(ApiModel):
     """ExecuteResponseOneOf1"""
 
     data: None
-    errors: list[Annotated[str | dict[str, Any], BeforeValidator(unwrap_one_of)]]
+    errors: list[Annotated[str | dict[str, Any], ONE_OF_VALUE]]

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.execute_response_one_of_data_outputs_inner_one_of import (
     ExecuteResponseOneOfDataOutputsInnerOneOf,
 )
@@ -34,7 +34,7 @@ class ExecuteResponseOneOfData(ApiModel):
                 | ExecuteResponseOneOfDataOutputsInnerOneOf2,
                 Field(discriminator="type"),
             ],
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
     ]
     session_id: str = Field(

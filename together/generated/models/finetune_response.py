@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.fine_tune_event import FineTuneEvent
 from together.generated.models.fine_tune_progress import FineTuneProgress
 from together.generated.models.finetune_job_status import FinetuneJobStatus
@@ -41,24 +41,20 @@ class FinetuneResponse(ApiModel):
     n_epochs: int | None = Field(default=None)
     n_checkpoints: int | None = Field(default=None)
     n_evals: int | None = Field(default=None)
-    batch_size: Annotated[int | Literal["max"], BeforeValidator(unwrap_one_of)] | None = Field(
-        default="max"
-    )
+    batch_size: Annotated[int | Literal["max"], ONE_OF_VALUE] | None = Field(default="max")
     learning_rate: float | None = Field(default=None)
     lr_scheduler: LRScheduler | None = Field(default=None)
     warmup_ratio: float | None = Field(default=None)
     max_grad_norm: float | None = Field(default=None)
     weight_decay: float | None = Field(default=None)
     eval_steps: int | None = Field(default=None)
-    train_on_inputs: Annotated[bool | Literal["auto"], BeforeValidator(unwrap_one_of)] | None = (
-        Field(default="auto")
+    train_on_inputs: Annotated[bool | Literal["auto"], ONE_OF_VALUE] | None = Field(default="auto")
+    training_method: Annotated[TrainingMethodSFT | TrainingMethodDPO, ONE_OF_VALUE] | None = Field(
+        default=None
     )
-    training_method: (
-        Annotated[TrainingMethodSFT | TrainingMethodDPO, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(default=None)
-    training_type: (
-        Annotated[FullTrainingType | LoRATrainingType, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(default=None)
+    training_type: Annotated[FullTrainingType | LoRATrainingType, ONE_OF_VALUE] | None = Field(
+        default=None
+    )
     multimodal_params: MultimodalParams | None = Field(default=None)
     status: FinetuneJobStatus
     job_id: str | None = Field(default=None)

@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.fine_tune_event import FineTuneEvent
 from together.generated.models.fine_tune_progress import FineTuneProgress
 from together.generated.models.finetune_job_status import FinetuneJobStatus
@@ -61,12 +61,12 @@ class FinetuneResponseTruncated(ApiModel):
         default=None, description="Number of checkpoints saved during training"
     )
     batch_size: int | None = Field(default=None, description="Batch size used for training")
-    training_type: (
-        Annotated[FullTrainingType | LoRATrainingType, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(default=None, description="Type of training used (full or LoRA)")
-    training_method: (
-        Annotated[TrainingMethodSFT | TrainingMethodDPO, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(default=None, description="Method of training used")
+    training_type: Annotated[FullTrainingType | LoRATrainingType, ONE_OF_VALUE] | None = Field(
+        default=None, description="Type of training used (full or LoRA)"
+    )
+    training_method: Annotated[TrainingMethodSFT | TrainingMethodDPO, ONE_OF_VALUE] | None = Field(
+        default=None, description="Method of training used"
+    )
     learning_rate: float | None = Field(default=None, description="Learning rate used for training")
     lr_scheduler: LRScheduler | None = Field(
         default=None, description="Learning rate scheduler configuration"

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.evaluation_classify_results import EvaluationClassifyResults
 from together.generated.models.evaluation_compare_results import EvaluationCompareResults
 from together.generated.models.evaluation_score_results import EvaluationScoreResults
@@ -26,7 +26,7 @@ class GetEvaluationJobStatusAndResults200Response(ApiModel):
     results: (
         Annotated[
             EvaluationClassifyResults | EvaluationScoreResults | EvaluationCompareResults,
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
         | None
     ) = Field(default=None, description="The results of the evaluation job")

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.image_response_data_b64 import ImageResponseDataB64
 from together.generated.models.image_response_data_url import ImageResponseDataUrl
 
@@ -25,6 +25,6 @@ class ImageResponse(ApiModel):
     data: list[
         Annotated[
             Annotated[ImageResponseDataB64 | ImageResponseDataUrl, Field(discriminator="type")],
-            BeforeValidator(unwrap_one_of),
+            ONE_OF_VALUE,
         ]
     ]

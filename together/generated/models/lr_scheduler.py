@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.cosine_lr_scheduler_args import CosineLRSchedulerArgs
 from together.generated.models.linear_lr_scheduler_args import LinearLRSchedulerArgs
 
@@ -21,6 +21,5 @@ class LRScheduler(ApiModel):
 
     lr_scheduler_type: Literal["linear", "cosine"]
     lr_scheduler_args: (
-        Annotated[LinearLRSchedulerArgs | CosineLRSchedulerArgs, BeforeValidator(unwrap_one_of)]
-        | None
+        Annotated[LinearLRSchedulerArgs | CosineLRSchedulerArgs, ONE_OF_VALUE] | None
     ) = Field(default=None)

@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.full_training_type import FullTrainingType
 from together.generated.models.lo_ra_training_type import LoRATrainingType
 from together.generated.models.training_method_dpo import TrainingMethodDPO
@@ -41,15 +41,11 @@ class PostFineTunesEstimatePriceRequest(ApiModel):
         default=0,
         description="Number of evaluations to be run on a given validation set during training",
     )
-    training_method: (
-        Annotated[TrainingMethodSFT | TrainingMethodDPO, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(
+    training_method: Annotated[TrainingMethodSFT | TrainingMethodDPO, ONE_OF_VALUE] | None = Field(
         default=None,
         description="The training method to use. 'sft' for Supervised Fine-Tuning or 'dpo' for Direct Preference Optimization.",
     )
-    training_type: (
-        Annotated[FullTrainingType | LoRATrainingType, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(
+    training_type: Annotated[FullTrainingType | LoRATrainingType, ONE_OF_VALUE] | None = Field(
         default=None,
         description="The training type to use. If not provided, the job will default to LoRA training type.",
     )

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.full_training_type import FullTrainingType
 from together.generated.models.lo_ra_training_type import LoRATrainingType
 from together.generated.models.lr_scheduler import LRScheduler
@@ -51,7 +51,7 @@ class PostFineTunesRequest(ApiModel):
         default=0,
         description="Number of evaluations to be run on a given validation set during training",
     )
-    batch_size: Annotated[int | Literal["max"], BeforeValidator(unwrap_one_of)] | None = Field(
+    batch_size: Annotated[int | Literal["max"], ONE_OF_VALUE] | None = Field(
         default="max",
         description='Number of training examples processed together (larger batches use more memory but may train faster). Defaults to "max". We use training optimizations like packing, so the effective batch size may be different than the value you set.',
     )
@@ -98,22 +98,16 @@ class PostFineTunesRequest(ApiModel):
     wandb_entity: str | None = Field(
         default=None, description="The Weights & Biases entity for your run."
     )
-    train_on_inputs: Annotated[bool | Literal["auto"], BeforeValidator(unwrap_one_of)] | None = (
-        Field(
-            default="auto",
-            description="Whether to mask the user messages in conversational data or prompts in instruction data.",
-            deprecated=True,
-        )
+    train_on_inputs: Annotated[bool | Literal["auto"], ONE_OF_VALUE] | None = Field(
+        default="auto",
+        description="Whether to mask the user messages in conversational data or prompts in instruction data.",
+        deprecated=True,
     )
-    training_method: (
-        Annotated[TrainingMethodSFT | TrainingMethodDPO, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(
+    training_method: Annotated[TrainingMethodSFT | TrainingMethodDPO, ONE_OF_VALUE] | None = Field(
         default=None,
         description="The training method to use. 'sft' for Supervised Fine-Tuning or 'dpo' for Direct Preference Optimization.",
     )
-    training_type: (
-        Annotated[FullTrainingType | LoRATrainingType, BeforeValidator(unwrap_one_of)] | None
-    ) = Field(
+    training_type: Annotated[FullTrainingType | LoRATrainingType, ONE_OF_VALUE] | None = Field(
         default=None,
         description="The training type to use. If not provided, the job will default to LoRA training type.",
     )

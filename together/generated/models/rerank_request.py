@@ -7,9 +7,9 @@
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RerankRequest"]
 
@@ -24,7 +24,7 @@ class RerankRequest(ApiModel):
         description="The model to be used for the rerank request.<br> <br> [See all of Together AI's rerank models](https://docs.together.ai/docs/serverless-models#rerank-models)"
     )
     query: str = Field(description="The search query to be used for ranking.")
-    documents: Annotated[list[dict[str, Any]] | list[str], BeforeValidator(unwrap_one_of)] = Field(
+    documents: Annotated[list[dict[str, Any]] | list[str], ONE_OF_VALUE] = Field(
         description="List of documents, which can be either strings or objects."
     )
     top_n: int | None = Field(default=None, description="The number of top results to return.")

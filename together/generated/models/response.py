@@ -7,9 +7,9 @@
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["Response"]
 
@@ -17,6 +17,4 @@ __all__ = ["Response"]
 class Response(ApiModel):
     """Response"""
 
-    errors: list[Annotated[str | dict[str, Any], BeforeValidator(unwrap_one_of)]] | None = Field(
-        default=None
-    )
+    errors: list[Annotated[str | dict[str, Any], ONE_OF_VALUE]] | None = Field(default=None)

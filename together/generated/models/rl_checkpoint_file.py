@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLCheckpointFile"]
 
@@ -19,6 +19,4 @@ class RLCheckpointFile(ApiModel):
 
     filename: str = Field(description="Name of the file")
     url: str = Field(description="Presigned URL for downloading the file")
-    size: Annotated[str | int, BeforeValidator(unwrap_one_of)] = Field(
-        description="File size in bytes"
-    )
+    size: Annotated[str | int, ONE_OF_VALUE] = Field(description="File size in bytes")

@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLEncodedText"]
 
@@ -20,6 +20,4 @@ class RLEncodedText(ApiModel):
     # Sent in requests only: an unknown field is a mistake, not a newer server.
     model_config = ConfigDict(extra="forbid")
 
-    tokens: list[Annotated[str | int, BeforeValidator(unwrap_one_of)]] = Field(
-        description="Pre-tokenized text input"
-    )
+    tokens: list[Annotated[str | int, ONE_OF_VALUE]] = Field(description="Pre-tokenized text input")

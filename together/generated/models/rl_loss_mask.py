@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.rld_type import RLDType
 
 __all__ = ["RLLossMask"]
@@ -21,7 +21,7 @@ class RLLossMask(ApiModel):
     # Sent in requests only: an unknown field is a mistake, not a newer server.
     model_config = ConfigDict(extra="forbid")
 
-    data: list[Annotated[str | int, BeforeValidator(unwrap_one_of)]] = Field(
+    data: list[Annotated[str | int, ONE_OF_VALUE]] = Field(
         description="Integer array of per-token mask values (0s and 1s)"
     )
     dtype: RLDType | None = Field(

@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.rld_type import RLDType
 
 __all__ = ["RLLossTargetTokens"]
@@ -21,7 +21,7 @@ class RLLossTargetTokens(ApiModel):
     # Sent in requests only: an unknown field is a mistake, not a newer server.
     model_config = ConfigDict(extra="forbid")
 
-    data: list[Annotated[str | int, BeforeValidator(unwrap_one_of)]] = Field(
+    data: list[Annotated[str | int, ONE_OF_VALUE]] = Field(
         description="Integer array of target tokens"
     )
     dtype: RLDType | None = Field(default=None, description="Data type of the integer array")

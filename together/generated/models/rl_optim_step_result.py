@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLOptimStepResult"]
 
@@ -17,4 +17,4 @@ __all__ = ["RLOptimStepResult"]
 class RLOptimStepResult(ApiModel):
     """Result of an optimizer step operation"""
 
-    step: Annotated[str | int, BeforeValidator(unwrap_one_of)] = Field(description="Step number")
+    step: Annotated[str | int, ONE_OF_VALUE] = Field(description="Step number")

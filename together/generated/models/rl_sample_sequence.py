@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLSampleSequence"]
 
@@ -17,9 +17,7 @@ __all__ = ["RLSampleSequence"]
 class RLSampleSequence(ApiModel):
     """A single generated completion sequence with tokens and logprobs"""
 
-    tokens: list[Annotated[str | int, BeforeValidator(unwrap_one_of)]] = Field(
-        description="Generated token IDs"
-    )
+    tokens: list[Annotated[str | int, ONE_OF_VALUE]] = Field(description="Generated token IDs")
     logprobs: list[float] | None = Field(
         default=None, description="Log probabilities for each generated token"
     )

@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLSamplingParams"]
 
@@ -29,6 +29,6 @@ class RLSamplingParams(ApiModel):
     stop: list[str] | None = Field(
         default=None, description="Generation stops when any of these strings is produced"
     )
-    seed: Annotated[str | int, BeforeValidator(unwrap_one_of)] | None = Field(
+    seed: Annotated[str | int, ONE_OF_VALUE] | None = Field(
         default=None, description="Random seed for reproducibility"
     )

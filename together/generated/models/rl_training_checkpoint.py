@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["RLTrainingCheckpoint"]
 
@@ -19,7 +19,5 @@ class RLTrainingCheckpoint(ApiModel):
     """Saved training checkpoint"""
 
     id: str = Field(description="Unique identifier for the checkpoint")
-    step: Annotated[str | int, BeforeValidator(unwrap_one_of)] = Field(
-        description="Training step at time of save"
-    )
+    step: Annotated[str | int, ONE_OF_VALUE] = Field(description="Training step at time of save")
     created_at: datetime = Field(description="Timestamp when the checkpoint was created")

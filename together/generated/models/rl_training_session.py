@@ -8,9 +8,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.rl_inference_checkpoint import RLInferenceCheckpoint
 from together.generated.models.rl_lora_config import RLLoraConfig
 from together.generated.models.rl_session_type import RLSessionType
@@ -35,9 +35,7 @@ class RLTrainingSession(ApiModel):
     resume_from_checkpoint_id: str | None = Field(
         default=None, description="Checkpoint ID this session was resumed from"
     )
-    step: Annotated[str | int, BeforeValidator(unwrap_one_of)] = Field(
-        description="Current training step"
-    )
+    step: Annotated[str | int, ONE_OF_VALUE] = Field(description="Current training step")
     created_at: datetime = Field(description="Timestamp when the training session was created")
     updated_at: datetime = Field(description="Timestamp when the training session was last updated")
     lora_config: RLLoraConfig

@@ -7,9 +7,9 @@
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.session_list_response_data import SessionListResponseData
 
 __all__ = ["SessionListResponse"]
@@ -18,7 +18,5 @@ __all__ = ["SessionListResponse"]
 class SessionListResponse(ApiModel):
     """SessionListResponse"""
 
-    errors: list[Annotated[str | dict[str, Any], BeforeValidator(unwrap_one_of)]] | None = Field(
-        default=None
-    )
+    errors: list[Annotated[str | dict[str, Any], ONE_OF_VALUE]] | None = Field(default=None)
     data: SessionListResponseData | None = Field(default=None)

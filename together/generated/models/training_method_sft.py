@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["TrainingMethodSFT"]
 
@@ -18,6 +18,6 @@ class TrainingMethodSFT(ApiModel):
     """TrainingMethodSFT"""
 
     method: Literal["sft"]
-    train_on_inputs: Annotated[bool | Literal["auto"], BeforeValidator(unwrap_one_of)] = Field(
+    train_on_inputs: Annotated[bool | Literal["auto"], ONE_OF_VALUE] = Field(
         description="Whether to mask the user messages in conversational data or prompts in instruction data."
     )

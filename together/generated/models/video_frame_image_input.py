@@ -7,9 +7,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 
 __all__ = ["VideoFrameImageInput"]
 
@@ -21,9 +21,7 @@ class VideoFrameImageInput(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     input_image: str = Field(description="URL path to hosted image that is used for a frame")
-    frame: Annotated[float | Literal["first", "last"], BeforeValidator(unwrap_one_of)] | None = (
-        Field(
-            default=None,
-            description="Optional param to specify where to insert the frame. If this is omitted, the following heuristics are applied: - frame_images size is one, frame is first. - If size is two, frames are first and last. - If size is larger, frames are first, last and evenly spaced between.",
-        )
+    frame: Annotated[float | Literal["first", "last"], ONE_OF_VALUE] | None = Field(
+        default=None,
+        description="Optional param to specify where to insert the frame. If this is omitted, the following heuristics are applied: - frame_images size is one, frame is first. - If size is two, frames are first and last. - If size is larger, frames are first, last and evenly spaced between.",
     )

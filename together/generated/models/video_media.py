@@ -7,9 +7,9 @@
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from together.generated._runtime.model_base import ApiModel, unwrap_one_of
+from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
 from together.generated.models.audio_ref import AudioRef
 from together.generated.models.video_frame_image_input import VideoFrameImageInput
 from together.generated.models.video_ref import VideoRef
@@ -37,11 +37,11 @@ class VideoMedia(ApiModel):
     reference_videos: list[VideoRef] | None = Field(
         default=None, description="Array of reference videos."
     )
-    source_video: Annotated[str | VideoRef, BeforeValidator(unwrap_one_of)] | None = Field(
+    source_video: Annotated[str | VideoRef, ONE_OF_VALUE] | None = Field(
         default=None,
         description='Source video to edit. Accepts a URL string or an object with a "video" key.',
     )
-    audio_inputs: list[Annotated[str | AudioRef, BeforeValidator(unwrap_one_of)]] | None = Field(
+    audio_inputs: list[Annotated[str | AudioRef, ONE_OF_VALUE]] | None = Field(
         default=None,
         description='Array of audio inputs. Each element accepts a URL string or an object with an "audio" key.',
     )
