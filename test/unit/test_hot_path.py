@@ -581,3 +581,116 @@ async def test_an_answer_is_read_with_the_validator_of_a_model_rebuilt_after_the
 
 async def _answer(response: RESTResponse) -> RESTResponse:
     return response
+
+
+# ------------------------------- the plain call's own path (call_api_data), more inputs
+
+
+async def test_the_plain_method_fills_in_its_path_parameters() -> None:
+    from together.generated import FilesApi
+
+    transport = Recorder()
+    client = ApiClient(Configuration(host=HOST, access_token="tk"), transport=transport)
+    with pytest.raises(MalformedResponseError):  # "{}" is no FileResponse
+        await FilesApi(client).get_files_id("file-123")
+    assert transport.sent[0].url == f"{HOST}/files/file-123"
+
+
+async def test_the_plain_method_keeps_using_a_transport_replaced_before_several_calls() -> None:
+    from together.generated import EmbeddingsApi
+
+    first, second = Recorder(), Recorder()
+    client = ApiClient(Configuration(host=HOST, access_token="tk"), transport=first)
+    api = EmbeddingsApi(client)
+    client.rest_client = second
+    for _ in range(3):
+        with pytest.raises(MalformedResponseError):
+            await api.embeddings({"model": "m", "input": "a"})
+    assert (len(first.sent), len(second.sent)) == (0, 3)
+
+
+async def test_the_plain_method_does_not_ask_for_a_stream() -> None:
+    # docs: the plain call reads one answer; a body asking for a stream is refused there,
+    # and the flag is not turned on in what is sent.
+    import json
+
+    from together.generated import ChatApi
+
+    transport = Recorder()
+    client = ApiClient(Configuration(host=HOST, access_token="tk"), transport=transport)
+    api = ChatApi(client)
+    message = {"role": "user", "content": "hi"}
+    with pytest.raises(ApiValueError):
+        await api.chat_completions({"model": "m", "messages": [message], "stream": True})
+    assert transport.sent == []
+    with pytest.raises(MalformedResponseError):  # "{}" is no ChatCompletionResponse
+        await api.chat_completions({"model": "m", "messages": [message]})
+    assert json.loads(transport.sent[0].body) == {"model": "m", "messages": [message]}
+
+
+async def test_a_retried_call_waits_with_the_default_sleep() -> None:
+    # No sleep replaced: the client's own (asyncio.sleep) waits between the attempts.
+    class OneUnavailable(Recorder):
+        async def request(
+            self, request: PreparedRequest, *, timeout: RequestTimeout = None
+        ) -> RESTResponse:
+            self.sent.append(request)
+            if len(self.sent) == 1:
+                return RESTResponse(503, "Unavailable", {}, b"", None)
+            return OK
+
+    transport = OneUnavailable()
+    configuration = Configuration(
+        host=HOST, retries=1, retry_initial_backoff=0.001, retry_max_backoff=0.001
+    )
+    client = ApiClient(configuration, transport=transport)
+    op = Operation(
+        "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, retry_safe=True
+    )
+    assert await client.call_api_data(op, {}, None) == {}
+    assert len(transport.sent) == 2
+
+
+async def test_an_answer_with_a_json_content_type_not_seen_before_is_read_as_json() -> None:
+    class FreshType(Recorder):
+        async def request(
+            self, request: PreparedRequest, *, timeout: RequestTimeout = None
+        ) -> RESTResponse:
+            self.sent.append(request)
+            content_type = f"application/json; profile=p{len(self.sent)}-fresh-in-this-test"
+            return RESTResponse(200, "OK", {"Content-Type": content_type}, b"{}", content_type)
+
+    client = ApiClient(Configuration(host=HOST), transport=FreshType())
+    assert await client.call_api_data(operation(), {}, None) == {}
+    assert (await client.call_api(operation())).data == {}
+
+
+def test_a_plain_json_union_declared_here_is_written_by_inference() -> None:
+    # The union's own serializer is replaced by pydantic's "any" (written as what it is);
+    # the model is defined here, so its schema is built by this test.
+    from typing import Annotated
+
+    from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
+
+    class Holder(ApiModel):
+        value: Annotated[str | list[int], ONE_OF_VALUE]
+
+    field = Holder.__pydantic_core_schema__["schema"]["fields"]["value"]["schema"]
+    assert field["serialization"] == {"type": "any"}
+    assert Holder(value=[1, 2]).to_json() == '{"value":[1,2]}'
+    assert Holder(value="a").to_json() == '{"value":"a"}'
+
+
+def test_a_dict_whose_keys_have_their_own_serializer_is_not_written_by_inference() -> None:
+    from typing import Annotated
+
+    from pydantic import PlainSerializer
+
+    from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel
+
+    Upper = Annotated[str, PlainSerializer(str.upper)]
+
+    class Holder(ApiModel):
+        value: Annotated[dict[Upper, int] | int, ONE_OF_VALUE]
+
+    assert Holder(value={"ab": 1}).to_json() == '{"value":{"AB":1}}'
