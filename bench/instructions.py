@@ -233,7 +233,10 @@ def count(variant: str, url: str, calls: int, cache_sim: bool, per: int = 1) -> 
             url,
             str(calls),
         ]
-        subprocess.run(command, check=True, capture_output=True, cwd=HERE)
+        # One hash seed for every variant and run: str hashes (dict and set layouts, their
+        # probing) otherwise differ per process and move a call by thousands of instructions.
+        env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+        subprocess.run(command, check=True, capture_output=True, cwd=HERE, env=env)
         names: list[str] = []
         totals: list[int] = []
         for line in out.read_text().splitlines():
