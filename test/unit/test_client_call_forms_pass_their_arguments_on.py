@@ -463,4 +463,7 @@ async def test_the_unclosed_client_warning_says_what_to_do_and_names_the_client(
     ]
     assert [id(warning.source) for warning in caught] == [made]
     assert all(isinstance(warning.source, ApiClient) for warning in caught)
+    # Attributed to the client's __del__, as aiohttp's own: not to whichever code happened to
+    # drop the last reference or run the collector (stacklevel 2 would name this test).
+    assert [warning.filename.rsplit("/", 1)[-1] for warning in caught] == ["api_client.py"]
     await rest_client.close()
