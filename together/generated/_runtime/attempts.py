@@ -37,7 +37,7 @@ from together.generated._runtime.exceptions import (
 from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
 from together.generated._runtime.operation import Operation, ResponseSpec
 from together.generated._runtime.response_decoding import decode_success, error_for_status
-from together.generated._runtime.rest import PreparedRequest, RequestTimeout
+from together.generated._runtime.rest import PreparedRequest, RequestTimeout, new_record
 from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
 from together.generated._runtime.transport import Transport
 
@@ -72,10 +72,6 @@ class Answer(Generic[T]):
     #: Frees what ``result`` holds (an open connection) if it is not handed back after all:
     #: a hook raised.
     release: Callable[[], object] | None = None
-
-
-#: A record's instance without its ``__init__`` (the caller sets every field).
-_new_record = object.__new__
 
 
 #: One attempt: send the request of the operation, make a 2xx answer into the call's result
@@ -326,9 +322,7 @@ def read_and_decode(
         data = decode_success(
             operation, status, headers, response.data, response.content_type, result
         )
-        # Built field by field, not through the dataclass's __init__: one frame fewer, about
-        # 800 instructions a call (bench/README.md). Every field is set.
-        answer: Answer[Any] = _new_record(Answer)
+        answer: Answer[Any] = new_record(Answer)  # every field set below
         answer.status = status
         answer.headers = headers
         answer.result = data if not whole else ApiResponse(status, headers, data, response.data)

@@ -110,8 +110,8 @@ def _model(type_: Any) -> type[BaseModel] | None:
 
 
 def _decoder(type_: Any) -> Callable[[bytes], Any]:
-    if isinstance(type_, type) and issubclass(type_, BaseModel):
-        model: type[BaseModel] = type_
+    model = _model(type_)
+    if model is not None:
 
         def decode(body: bytes) -> Any:
             # What ``model_validate_json(body, strict=True)`` does, without its Python

@@ -142,8 +142,11 @@ def to_client_timeout(
     return aiohttp.ClientTimeout(total=_seconds(value, "total", none_ok=False))
 
 
-#: A record's instance without its ``__init__`` (the caller sets every field).
-_new_record = object.__new__
+#: A record's instance without its ``__init__``, for the records made on every call
+#: (``PreparedRequest``, ``RESTResponse``, the attempt's ``Answer``): the caller sets every
+#: field, one assignment each. A dataclass's ``__init__`` is one frame more, about 800
+#: instructions a call (bench/README.md).
+new_record = object.__new__
 
 _INFINITY = float("inf")
 
@@ -282,9 +285,7 @@ class RESTClientObject:
             ) from exc
         finally:
             response.release()
-        # Built field by field, not through the dataclass's __init__: one frame fewer, about
-        # 800 instructions a call (bench/README.md). Every field is set.
-        answer = _new_record(RESTResponse)
+        answer = new_record(RESTResponse)  # every field set below
         answer.status = response.status
         answer.reason = response.reason
         answer.headers = headers = response.headers
