@@ -18,7 +18,11 @@ from together.mock.context import Call
 from together.mock.errors import error_response
 from together.mock.streaming import stream_events
 
-__all__ = ["json_answer", "synthesized_answer"]
+__all__ = ["NO_CONTENT", "json_answer", "synthesized_answer"]
+
+#: Statuses sent without content, whatever the spec declares (RFC 9110; aiohttp itself
+#: empties only 204, 304 and 1xx).
+NO_CONTENT = (204, 205)
 
 
 def json_answer(
@@ -47,7 +51,7 @@ async def synthesized_answer(call: Call) -> web.StreamResponse:
         headers["Location"] = (
             f"{call.request.url.origin()}/_mock/blobs/{call.rng().getrandbits(64):016x}"
         )
-    if not media or code in (204, 205):  # no content, whatever the spec declares (RFC 9110)
+    if not media or code in NO_CONTENT:
         return web.Response(status=code, headers=headers)
     if wants_stream(call) and "text/event-stream" in media:
         event = media["text/event-stream"]

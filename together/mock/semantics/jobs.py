@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from together.mock.answers import json_answer
+from together.mock.answers import NO_CONTENT, json_answer
 from together.mock.context import Call, ServerState
 from together.mock.errors import error_response
 from together.mock.spec import ApiDescription, Operation
@@ -247,7 +247,7 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
         elif op.method == "GET" and not action and not resource.cancelled:
             resource.reads += 1
         status = int(op.success_status)
-        if status in (204, 205) or not op.responses.get(op.success_status):  # RFC 9110
+        if status in NO_CONTENT or not op.responses.get(op.success_status):
             return web.Response(status=status)
         answer = state.synthesizer.example_or_value(
             (), "", _schema_of(op), random.Random(f"{resource.id}:{op.key}")
