@@ -368,3 +368,54 @@ async def test_header_and_cookie_parameters_join_the_clients_on_every_call() -> 
             f"s=1; c={value}",
             "Bearer tk",
         )
+
+
+# ------------------------------------------------------------------ answers' content types
+
+
+def test_a_content_type_that_is_not_json_is_remembered_too(monkeypatch: Any) -> None:
+    # A server answering text keeps answering text: its type is parsed once, as JSON's is.
+    from together.generated._runtime import response_decoding
+
+    parsed: list[str] = []
+    parse = response_decoding._is_json_media
+
+    def counting(content_type: str) -> bool:
+        parsed.append(content_type)
+        return parse(content_type)
+
+    monkeypatch.setattr(response_decoding, "_is_json_media", counting)
+    text, json = "text/plain; remembered-in-this-test", "application/json; remembered-too"
+    for _ in range(3):
+        assert response_decoding.is_json_content_type(text) is False
+        assert response_decoding.is_json_content_type(json) is True
+    assert parsed == [text, json]
+
+
+async def test_an_answer_of_a_type_not_json_is_refused_on_every_call(monkeypatch: Any) -> None:
+    from together.generated import MalformedResponseError
+    from together.generated._runtime import response_decoding
+
+    parsed: list[str] = []
+    parse = response_decoding._is_json_media
+
+    def counting(content_type: str) -> bool:
+        parsed.append(content_type)
+        return parse(content_type)
+
+    monkeypatch.setattr(response_decoding, "_is_json_media", counting)
+
+    content_type = "text/html; refused-in-this-test"
+    html = RESTResponse(200, "OK", {"Content-Type": content_type}, b"<p>", content_type)
+
+    class Html(Recorder):
+        async def request(
+            self, request: PreparedRequest, *, timeout: RequestTimeout = None
+        ) -> RESTResponse:
+            return html
+
+    client = ApiClient(Configuration(host=HOST), transport=Html())
+    for _ in range(3):
+        with pytest.raises(MalformedResponseError, match="expected JSON"):
+            await client.call_api_data(thing(), {}, None)
+    assert parsed == [content_type]  # parsed once, remembered as not JSON
