@@ -206,9 +206,9 @@ def test_every_assignment_moves_the_count_of_changes_and_nothing_else_does() -> 
     configuration.retry_policy()  # reading settings changes none
     assert configuration.changes == counts[-1]
     with pytest.raises(ApiAttributeError):
-        configuration.changes = 0  # type: ignore[misc]
+        configuration.changes = 0
     with pytest.raises(ApiAttributeError):
-        configuration.cached_retry_policy = None  # type: ignore[misc]
+        configuration.cached_retry_policy = None
     assert "changes" not in repr(configuration)
     assert "cached_retry_policy" not in repr(configuration)
 
@@ -281,7 +281,7 @@ async def test_a_cookie_key_joins_the_clients_cookie_on_every_call() -> None:
 async def test_another_operation_of_the_same_id_gets_its_own_request() -> None:
     client = client_for(Configuration(host=HOST, access_token="tk"))
     first = thing(BEARER)
-    other = Operation(
+    other: Operation[Any] = Operation(
         "get_thing", "GET", "/other", responses={"200": ResponseSpec.json(dict)}, accept="text/x"
     )
     for _ in range(2):
@@ -295,7 +295,7 @@ async def test_an_optional_body_given_or_not_gets_its_content_type_or_none() -> 
     from pydantic import TypeAdapter
 
     body = BodySpec("application/json", TypeAdapter(dict[str, int]), required=False)
-    op = Operation(
+    op: Operation[Any] = Operation(
         "put_thing", "PUT", "/thing", body=body, responses={"200": ResponseSpec.json(dict)}
     )
     client = client_for(Configuration(host=HOST))
@@ -307,7 +307,7 @@ async def test_an_optional_body_given_or_not_gets_its_content_type_or_none() -> 
 async def test_many_operations_in_turn_each_send_their_own() -> None:
     # More operations than a client keeps: it starts again from none, still right.
     client = client_for(Configuration(host=HOST, access_token="tk"))
-    ops = [
+    ops: list[Operation[Any]] = [
         Operation(f"op{i}", "GET", f"/p{i}", responses={"200": ResponseSpec.json(dict)},
                   security=(BEARER,))
         for i in range(600)
@@ -330,7 +330,7 @@ def _param(name: str, location: Any) -> Param:
 
 
 async def test_path_and_query_parameters_come_with_the_kept_credential() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         "get_item", "GET", "/items/{id}", params=(_param("id", "path"), _param("q", "query")),
         responses={"200": ResponseSpec.json(dict)}, security=(QUERY_KEY,),
     )  # fmt: skip
@@ -344,7 +344,7 @@ async def test_path_and_query_parameters_come_with_the_kept_credential() -> None
 
 
 async def test_a_bad_parameter_is_refused_before_a_bad_credential() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         "get_item", "GET", "/items/{id}", params=(_param("id", "path"),),
         responses={"200": ResponseSpec.json(dict)}, security=(BEARER,),
     )  # fmt: skip
@@ -354,7 +354,7 @@ async def test_a_bad_parameter_is_refused_before_a_bad_credential() -> None:
 
 
 async def test_header_and_cookie_parameters_join_the_clients_on_every_call() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         "get_item", "GET", "/items", params=(_param("X-Trace", "header"), _param("c", "cookie")),
         responses={"200": ResponseSpec.json(dict)}, security=(BEARER,),
     )  # fmt: skip
