@@ -318,6 +318,7 @@ async def test_many_operations_in_turn_each_send_their_own() -> None:
             f"{HOST}{op.path}",
             "Bearer tk",
         )
+    assert len(client._kept_requests) <= 512  # bounded
 
 
 # ------------------------------------------------------------------ parameters

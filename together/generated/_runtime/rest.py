@@ -388,7 +388,7 @@ class RESTClientObject:
         if parsed is None:
             try:
                 parsed = URL(url)
-            except (ValueError, TypeError):
+            except ValueError:
                 return url
             if len(self._urls) >= _URLS_KEPT:
                 self._urls.clear()
