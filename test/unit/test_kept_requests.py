@@ -420,3 +420,61 @@ async def test_an_answer_of_a_type_not_json_is_refused_on_every_call(monkeypatch
         with pytest.raises(MalformedResponseError, match="expected JSON"):
             await client.call_api_data(thing(), {}, None)
     assert parsed == [content_type]  # parsed once, remembered as not JSON
+
+
+# ------------------------------------------------------------------ an observed attempt
+
+
+class Listening:
+    """A hook: with one, every attempt runs through the exchange's own call."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int | None] = []
+
+    def on_request(self, request: Any) -> None:
+        pass
+
+    def on_response(self, request: Any, result: Any) -> None:
+        self.statuses.append(result.status)
+
+
+class Answering(Recorder):
+    def __init__(self, status: int) -> None:
+        super().__init__()
+        self.status = status
+        self.timeouts: list[RequestTimeout] = []
+
+    async def request(
+        self, request: PreparedRequest, *, timeout: RequestTimeout = None
+    ) -> RESTResponse:
+        self.timeouts.append(timeout)
+        return RESTResponse(self.status, "-", OK.headers, b"{}", "application/json")
+
+
+@pytest.mark.parametrize("hooked", [True, False])
+async def test_an_answer_of_299_is_a_success_and_300_is_not_observed_or_not(hooked: bool) -> None:
+    from together.generated import ApiException
+
+    hooks = [Listening()] if hooked else []
+    for status, succeeds in ((299, True), (300, False), (200, True)):
+        transport = Answering(status)
+        client = ApiClient(Configuration(host=HOST), transport=transport, hooks=hooks)
+        if succeeds:
+            assert await client.call_api_data(thing(), {}, None) == {}
+        else:
+            with pytest.raises(ApiException) as caught:
+                await client.call_api_data(thing(), {}, None)
+            assert caught.value.status == status
+    if hooked:
+        assert hooks[0].statuses == [299, 300, 200]
+
+
+@pytest.mark.parametrize("hooked", [True, False])
+async def test_a_per_call_timeout_reaches_the_transport_observed_or_not(hooked: bool) -> None:
+    transport = Answering(200)
+    hooks = [Listening()] if hooked else []
+    client = ApiClient(Configuration(host=HOST), transport=transport, hooks=hooks)
+    await client.call_api_data(thing(), {}, None, 5.0)
+    await client.call_api(thing(), request_timeout=(1.0, 2.0))
+    await client.call_api(thing())
+    assert transport.timeouts == [5.0, (1.0, 2.0), None]

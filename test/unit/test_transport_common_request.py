@@ -125,3 +125,14 @@ async def test_a_closed_transport_refuses_the_common_request() -> None:
     await transport.close()
     with pytest.raises(ClientStateError, match="closed"):
         await transport.request(request())
+
+
+async def test_an_opened_request_gets_its_timeout_pair_within_the_configured_total() -> None:
+    # open() (raw calls, streams, downloads) converts a per-call pair as request() does.
+    session = Session()
+    transport = transport_with(session, total_timeout=9.0)
+    await transport.open(request(), timeout=(1.0, 2.0))
+    sent = session.sent[-1][1]["timeout"]
+    assert (sent.total, sent.connect, sent.sock_read) == (9.0, 1.0, 2.0)
+    await transport.open(request())
+    assert session.sent[-1][1]["timeout"] is transport.default_timeout
