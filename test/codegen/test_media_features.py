@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
+from support import recorded, sent_calls
 from together.generated import ApiClient, ApiValueError, Configuration
 
 HOST = "http://media.test/v1"
@@ -159,7 +160,7 @@ async def test_a_json_or_stream_operation_has_both_methods(
             chunks = [chunk async for chunk in stream]
     assert [type(c) for c in chunks] == [pkg.ChatChunk, pkg.ChatChunk]
     assert [c.delta for c in chunks] == ["a", "b"]
-    streamed = [c for (m, _), calls in mocked.requests.items() for c in calls][1]
+    streamed = sent_calls(mocked)[1]
     assert json.loads(streamed.kwargs["data"]) == {"prompt": "hi", "stream": True}
 
 
@@ -208,7 +209,7 @@ async def test_a_multipart_body_declares_its_files(generated: Any, mocked: aiore
         assert (await api.upload(request)).id == "file-1"
         with pytest.raises(ApiValueError):
             await api.upload(pkg.UploadRequest(file="/no/such/file", purpose="x"))
-    ((_, calls),) = [(k, v) for k, v in mocked.requests.items()]
+    ((_, calls),) = recorded(mocked).items()
     assert calls[0].kwargs["headers"]["Content-Type"].startswith("multipart/form-data")
 
 

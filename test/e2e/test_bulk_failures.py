@@ -46,6 +46,7 @@ class _FailsOnThirdWrite:
 
     def __init__(self) -> None:
         self.rows = 0
+        self.dimensions: int | None = None
         self.writes = 0
 
     def write(self, rows: np.ndarray) -> None:
@@ -122,7 +123,8 @@ async def interrupted_job(
     answers 503 for good after ``rows_before_failure`` rows: the state a failed run leaves."""
     source = write_lines(tmp_path / "texts.txt", texts)
     output = tmp_path / "vectors.npy"
-    script = [None] * (rows_before_failure // 10) + [503] * 3  # 1 try + 2 retries
+    # the 503s: 1 try + 2 retries
+    script: list[int | str | None] = [*[None] * (rows_before_failure // 10), *[503] * 3]
     options = MockOptions(api_key=TOKEN, faults=FaultOptions(script=script, retry_after=0.01))
     async with MockServer(options) as server:
         done = await asyncio.to_thread(

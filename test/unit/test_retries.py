@@ -13,7 +13,7 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, sent_calls
 from together.generated import (
     ApiClient,
     ApiConnectionError,
@@ -111,7 +111,7 @@ async def client(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def attempts(mocked: aioresponses) -> int:
-    return sum(len(calls) for calls in mocked.requests.values())
+    return len(sent_calls(mocked))
 
 
 @pytest.mark.parametrize("status", README_RETRIED_STATUSES)
