@@ -252,7 +252,9 @@ async def test_a_npy_shorter_than_its_header_resumes_from_its_last_complete_batc
     done = resume(source, output)
     assert done.returncode == 0, done.stderr
     # back to a checkpoint (a batch boundary) that the cut file still holds completely
-    resumed_after = int(re.search(r"after (\d+) texts", done.stderr).group(1))  # type: ignore[union-attr]
+    said = re.search(r"after (\d+) texts", done.stderr)
+    assert said is not None, done.stderr
+    resumed_after = int(said.group(1))
     assert resumed_after in (10, 20), done.stderr
     written = np.load(output)
     assert not np.any(np.all(written == 0, axis=1))

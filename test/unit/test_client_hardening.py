@@ -12,7 +12,7 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, TOKEN, embeddings_payload, recorded, sent_calls
+from support import EMBEDDINGS_URL, TOKEN, embeddings_payload, recorded, rest_transport, sent_calls
 from together.generated import (
     ApiException,
     ApiValueError,
@@ -298,12 +298,13 @@ def test_aiohttp_value_error_on_send_is_typed_and_quotes_no_header() -> None:
     async def call() -> None:
         configuration = Configuration(host="https://api.test/v1", access_token=TOKEN, retries=0)
         async with together.generated.ApiClient(configuration) as client:
-            session = client.rest_client._get_session()  # type: ignore[attr-defined]
+            session = rest_transport(client)._get_session()
 
             async def refuse(*args: Any, **kwargs: Any) -> Any:
                 raise ValueError(f"Newline in header value {kwargs['headers']}")
 
-            session.request = refuse
+            # A stand-in raising what aiohttp raises: not request()'s type, on purpose.
+            session.request = refuse  # type: ignore[method-assign, assignment]
             await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
 
     with pytest.raises(ApiValueError) as caught:
