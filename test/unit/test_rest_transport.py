@@ -514,9 +514,8 @@ async def test_a_303_to_a_head_stays_a_head(mocked: aioresponses) -> None:
 
 
 class Unseekable(io.RawIOBase):
-    """A binary file object that cannot seek. FileInput's IO[bytes] leaves out io.RawIOBase
-    (typeshed's RawIOBase is not a typing.IO), which the runtime reads like any file object:
-    a typing gap of the package, hence the ignores where it is passed."""
+    """A binary file object that cannot seek: a raw stream, which FileInput's BinaryReader
+    takes (typing.IO would leave it out)."""
 
     def readable(self) -> bool:
         return True
@@ -534,7 +533,7 @@ async def test_an_upload_from_a_file_object_read_once_cannot_follow_a_307(
 ) -> None:
     mocked.post(EMBEDDINGS_URL, status=307, headers={"Location": f"{HOST}/next"})
     with pytest.raises(ApiConnectionError) as caught:
-        await send(post(body=multipart(Unseekable())))  # type: ignore[arg-type]
+        await send(post(body=multipart(Unseekable())))
     assert str(caught.value) == (
         f"POST {EMBEDDINGS_URL}: redirected (307), but the upload streams from a file object "
         "that cannot be read twice; pass a path or bytes"
@@ -550,7 +549,7 @@ async def test_an_upload_that_can_be_read_again_follows_a_307_and_any_upload_a_3
     assert await send(post(body=multipart(b"bytes"))) == (200, b"stored")
     mocked.post(EMBEDDINGS_URL, status=303, headers={"Location": f"{HOST}/result"})
     mocked.get(f"{HOST}/result", body=b"done")
-    assert await send(post(body=multipart(Unseekable()))) == (200, b"done")  # type: ignore[arg-type]
+    assert await send(post(body=multipart(Unseekable()))) == (200, b"done")
 
 
 # ------------------------------------------------------------------ where to
