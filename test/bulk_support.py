@@ -6,14 +6,15 @@ import asyncio
 import io
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from support import TOKEN
+from support import TOKEN, json_of
 from together.generated import ApiClient, Configuration
 from together.generated._runtime.rest import PreparedRequest, RESTResponse
 from together.mock import MockOptions, MockServer
@@ -68,10 +69,16 @@ def threaded_server(options: MockOptions | None = None) -> Iterator[MockServer]:
 class Stdin(io.StringIO):
     """Standard input for ``run_bulk``: lines (bytes) in ``buffer``; a terminal or not."""
 
-    def __init__(self, lines: Iterator[bytes] | list[bytes] = (), *, tty: bool = False) -> None:
+    def __init__(self, lines: Iterable[bytes] = (), *, tty: bool = False) -> None:
         super().__init__()
-        self.buffer = iter(lines)
+        self._lines = iter(lines)
         self.tty = tty
+
+    @property
+    def buffer(self) -> BinaryIO:
+        # The command only iterates standard input's binary buffer: an iterator of lines
+        # stands in for it (one that raises, e.g. KeyboardInterrupt, included).
+        return cast(BinaryIO, self._lines)
 
     def isatty(self) -> bool:
         return self.tty
@@ -90,7 +97,7 @@ class FakeTransport:
         self.sent: list[list[str]] = []
 
     async def request(self, request: PreparedRequest, *, timeout: object = None) -> RESTResponse:
-        texts = json.loads(request.body or b"{}")["input"]
+        texts = json_of(request.body)["input"]
         self.sent.append(texts)
         status, body = self.answer(texts)
         headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
+from feature_specs import MEDIA_SPEC, SEVERAL_SUCCESSES
 from pydantic import BaseModel
-from test_media_features import SPEC as MEDIA_SPEC
-from test_spec_features import SEVERAL_SUCCESSES
 
 import together.generated
 from codegen.emit.output import write

@@ -12,6 +12,7 @@ from aioresponses import aioresponses
 from pydantic import ValidationError
 
 from codegen.pipeline import Target, generate
+from support import recorded
 from together.generated import (
     ApiClient,
     ApiValueError,
@@ -177,7 +178,7 @@ components:
 
 def sent(mocked: aioresponses) -> list[tuple[str, Any, Any]]:
     return [
-        (method, url, call) for (method, url), calls in mocked.requests.items() for call in calls
+        (method, url, call) for (method, url), calls in recorded(mocked).items() for call in calls
     ]
 
 

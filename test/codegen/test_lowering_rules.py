@@ -1450,7 +1450,12 @@ def test_all_of_beside_shape_keywords(tmp_path: Path) -> None:
         thing = spec.schema("Thing")
         assert isinstance(thing, ir.ObjectSchema), kind
         assert [p.name for p in thing.properties] == ["x"]
-    for sibling in ({"oneOf": [{"type": "string"}]}, {"anyOf": [{}]}, {"items": {}}):
+    siblings: list[dict[str, Any]] = [
+        {"oneOf": [{"type": "string"}]},
+        {"anyOf": [{}]},
+        {"items": {}},
+    ]
+    for sibling in siblings:
         error = refusal(tmp_path, {"Thing": {"allOf": [{"type": "string"}], **sibling}})
         assert (error.pointer, error.keyword) == ("/components/schemas/Thing/allOf/0", "allOf")
 

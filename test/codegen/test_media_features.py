@@ -9,130 +9,13 @@ from typing import Any
 
 import pytest
 from aioresponses import aioresponses
+from feature_specs import MEDIA_SPEC as SPEC
 
+from support import recorded, sent_calls
 from together.generated import ApiClient, ApiValueError, Configuration
 
 HOST = "http://media.test/v1"
 SSE = {"Content-Type": "text/event-stream"}
-
-SPEC = """
-openapi: 3.1.0
-info: {title: Media, version: "1"}
-servers: [{url: "https://media.example/v1"}]
-paths:
-  /chat:
-    post:
-      operationId: chat
-      tags: [Chat]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: "#/components/schemas/ChatRequest"}
-      responses:
-        "200":
-          description: a whole answer, or a stream of chunks
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/ChatAnswer"}
-            text/event-stream:
-              schema: {$ref: "#/components/schemas/ChatStream"}
-  /events:
-    get:
-      operationId: events
-      tags: [Chat]
-      responses:
-        "200":
-          description: only a stream, of plain chunks
-          content:
-            text/event-stream:
-              schema: {$ref: "#/components/schemas/Tick"}
-  /files/{id}/content:
-    get:
-      operationId: fileContent
-      tags: [Files]
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      responses:
-        "200":
-          description: the bytes
-          content:
-            application/octet-stream:
-              schema: {type: string, format: binary}
-  /files/{id}/text:
-    get:
-      operationId: fileText
-      tags: [Files]
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      responses:
-        "200":
-          description: the text
-          content:
-            text/plain:
-              schema: {type: string}
-  /files:
-    post:
-      operationId: upload
-      tags: [Files]
-      requestBody:
-        required: true
-        content:
-          multipart/form-data:
-            schema:
-              type: object
-              required: [file, purpose]
-              properties:
-                file: {type: string, format: binary}
-                purpose: {type: string}
-      responses:
-        "200":
-          description: stored
-          content:
-            application/json:
-              schema: {type: object, properties: {id: {type: string}}}
-  /live:
-    get:
-      operationId: live
-      tags: [Chat]
-      responses:
-        "101": {description: switching to a WebSocket}
-components:
-  schemas:
-    ChatRequest:
-      type: object
-      required: [prompt]
-      properties:
-        prompt: {type: string}
-        stream: {type: boolean}
-    ChatAnswer:
-      type: object
-      required: [text]
-      properties:
-        text: {type: string}
-    ChatChunk:
-      type: object
-      required: [delta]
-      properties:
-        delta: {type: string}
-    ChatEvent:
-      type: object
-      required: [data]
-      properties:
-        data: {$ref: "#/components/schemas/ChatChunk"}
-    Sentinel:
-      type: object
-      required: [data]
-      properties:
-        data: {type: string, enum: ["[DONE]"]}
-    ChatStream:
-      oneOf:
-        - $ref: "#/components/schemas/ChatEvent"
-        - $ref: "#/components/schemas/Sentinel"
-    Tick:
-      type: object
-      required: [n]
-      properties:
-        n: {type: integer}
-"""
 
 
 def events(*items: Any) -> bytes:
@@ -159,7 +42,7 @@ async def test_a_json_or_stream_operation_has_both_methods(
             chunks = [chunk async for chunk in stream]
     assert [type(c) for c in chunks] == [pkg.ChatChunk, pkg.ChatChunk]
     assert [c.delta for c in chunks] == ["a", "b"]
-    streamed = [c for (m, _), calls in mocked.requests.items() for c in calls][1]
+    streamed = sent_calls(mocked)[1]
     assert json.loads(streamed.kwargs["data"]) == {"prompt": "hi", "stream": True}
 
 
@@ -208,7 +91,7 @@ async def test_a_multipart_body_declares_its_files(generated: Any, mocked: aiore
         assert (await api.upload(request)).id == "file-1"
         with pytest.raises(ApiValueError):
             await api.upload(pkg.UploadRequest(file="/no/such/file", purpose="x"))
-    ((_, calls),) = [(k, v) for k, v in mocked.requests.items()]
+    ((_, calls),) = recorded(mocked).items()
     assert calls[0].kwargs["headers"]["Content-Type"].startswith("multipart/form-data")
 
 

@@ -155,7 +155,11 @@ def test_a_target_that_selects_nothing_names_the_action() -> None:
         (overlay({"target": "$.paths", "update": [1]}), "/actions/0/update", "must be an object"),
         (overlay({"target": "$.openapi", "update": {}}), "/actions/0/update", "not an object"),
         (overlay({"target": "$", "remove": True}), "/actions/0/target", "cannot remove the root"),
-        (overlay("not an action"), "/actions/0", "must be a mapping"),
+        (
+            overlay("not an action"),  # type: ignore[arg-type]  # the wrong type is the point
+            "/actions/0",
+            "must be a mapping",
+        ),
     ],
 )
 def test_bad_overlays_are_spec_errors_with_a_pointer(
@@ -244,7 +248,12 @@ def _schemas(node: Any) -> Iterator[dict[str, Any]]:
             yield from _schemas(value)
 
 
-JSON_TYPES = {"integer": int, "number": (int, float), "boolean": bool, "string": str}
+JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "string": str,
+}
 
 
 def test_after_the_overlay_every_scalar_default_has_its_declared_type(

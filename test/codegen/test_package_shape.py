@@ -9,11 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_media_features import SPEC as MEDIA_SPEC
-from test_spec_features import (
+from feature_specs import (
     COLLISIONS,
     DISCRIMINATED,
     ENUMS_AND_DEFAULTS,
+    MEDIA_SPEC,
     RECURSIVE,
     REQUIRED_ALTERNATIVES,
     SEVERAL_SUCCESSES,

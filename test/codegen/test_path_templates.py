@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from support import recorded
+
 SPEC = """
 openapi: 3.1.0
 info: {title: T, version: "1"}
@@ -38,5 +40,5 @@ async def test_a_template_inside_a_segment_is_filled_with_its_argument(
     async with ApiClient(Configuration(host=host, retries=0)) as client:
         answer = await pkg.FilesApi(client).get_file(id="a/b", format="json")
     assert answer.name == "n"
-    [(method, url)] = list(mocked.requests)
+    [(method, url)] = list(recorded(mocked))
     assert (method, str(url)) == ("GET", f"{host}/files/a%2Fb.json")

@@ -9,55 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from feature_specs import (
+    COLLISIONS,
+    DISCRIMINATED,
+    ENUMS_AND_DEFAULTS,
+    RECURSIVE,
+    REQUIRED_ALTERNATIVES,
+    SEVERAL_SUCCESSES,
+)
 from pydantic import ValidationError
 
 from codegen.errors import SpecError
 from codegen.pipeline import Target, generate
-
-HEAD = """
-openapi: 3.1.0
-info: {title: Features, version: "1"}
-servers: [{url: "https://features.example/v2"}]
-"""
-
-ENUMS_AND_DEFAULTS = (
-    HEAD
-    + """
-paths:
-  /levels:
-    get:
-      operationId: getLevels
-      tags: [Levels]
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/Settings"}
-components:
-  schemas:
-    Level:
-      type: string
-      enum: [null, info, warning]
-    Mixed:
-      enum: [1, "two", true]
-    Settings:
-      type: object
-      properties:
-        level: {$ref: "#/components/schemas/Level"}
-        mixed: {$ref: "#/components/schemas/Mixed"}
-        rate: {type: number, default: "0.2"}
-        steps: {type: integer, format: int32, default: "20"}
-        whole: {type: integer, default: 3.0}
-        flag: {type: boolean, default: "true"}
-        kind: {type: string, enum: [a, b], default: b}
-        level_default: {$ref: "#/components/schemas/Level2"}
-    Level2:
-      type: string
-      enum: [low, high]
-      default: high
-"""
-)
 
 
 def test_null_among_enum_values_and_mixed_enums(generated: Any) -> None:
@@ -119,55 +82,6 @@ def test_a_default_on_an_object_is_left_to_the_server_with_a_warning(tmp_path: P
     assert any("Settings/properties/rate/default: default ignored" in w for w in warnings), warnings
 
 
-RECURSIVE = (
-    HEAD
-    + """
-paths:
-  /trees:
-    get:
-      operationId: getTree
-      tags: [Trees]
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/Tree"}
-  /pairs:
-    get:
-      operationId: getPair
-      tags: [Trees]
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/Left"}
-components:
-  schemas:
-    Tree:
-      type: object
-      required: [value]
-      properties:
-        value: {type: integer}
-        children: {type: array, items: {$ref: "#/components/schemas/Tree"}}
-    Left:
-      type: object
-      properties:
-        right: {$ref: "#/components/schemas/Right"}
-        name: {type: string}
-    Right:
-      type: object
-      properties:
-        next: {$ref: "#/components/schemas/Either"}
-    Either:
-      oneOf:
-        - $ref: "#/components/schemas/Left"
-        - type: string
-"""
-)
-
-
 def test_recursive_schemas_directly_and_through_others(generated: Any) -> None:
     pkg = generated(RECURSIVE)
     tree = pkg.Tree.from_dict({"value": 1, "children": [{"value": 2, "children": [{"value": 3}]}]})
@@ -205,45 +119,6 @@ def test_recursion_without_a_class_is_refused(tmp_path: Path) -> None:
     assert "recursive schema 'Json'" in caught.value.message
 
 
-REQUIRED_ALTERNATIVES = (
-    HEAD
-    + """
-paths:
-  /images:
-    post:
-      operationId: makeImage
-      tags: [Images]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                prompt: {type: string}
-                image_url: {type: string}
-              anyOf:
-                - required: [prompt]
-                - required: [image_url]
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [index]
-                properties:
-                  index: {type: integer}
-                  b64_json: {type: string}
-                  url: {type: string}
-                oneOf:
-                  - required: [b64_json]
-                  - required: [url]
-"""
-)
-
-
 def test_one_of_and_any_of_required_alternatives(generated: Any) -> None:
     pkg = generated(REQUIRED_ALTERNATIVES)
     answer = pkg.MakeImage200Response
@@ -259,36 +134,6 @@ def test_one_of_and_any_of_required_alternatives(generated: Any) -> None:
         request()
 
 
-COLLISIONS = (
-    HEAD
-    + """
-paths:
-  /endpoints:
-    get:
-      operationId: listEndpoints
-      tags: [Endpoints]
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/RL.Thing"}}}}
-    post:
-      operationId: createEndpoint
-      tags: [endpoints]
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/RLThing"}}}}
-  /endpoints/{id}:
-    delete:
-      operationId: deleteEndpoint
-      tags: [endpoints]
-      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
-      responses:
-        "204": {description: gone}
-components:
-  schemas:
-    RL.Thing: {type: object, properties: {dotted: {type: string}}}
-    RLThing: {type: object, properties: {plain: {type: integer}}}
-"""
-)
-
-
 def test_names_that_collide_after_conversion_lose_nothing(generated: Any, tmp_path: Path) -> None:
     pkg = generated(COLLISIONS)
     index = (tmp_path / f"{pkg.__name__}_docs" / "README.md").read_text()
@@ -300,51 +145,6 @@ def test_names_that_collide_after_conversion_lose_nothing(generated: Any, tmp_pa
     # Sorted by schema name, "RL.Thing" comes first and keeps the plain name.
     assert set(pkg.RLThing.model_fields) == {"dotted"}
     assert set(pkg.RLThing2.model_fields) == {"plain"}
-
-
-DISCRIMINATED = (
-    HEAD
-    + """
-paths:
-  /shapes:
-    get:
-      operationId: getShape
-      tags: [Shapes]
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/Holder"}
-components:
-  schemas:
-    Holder:
-      type: object
-      properties:
-        shape: {$ref: "#/components/schemas/Shape"}
-    Shape:
-      oneOf:
-        - $ref: "#/components/schemas/Circle"
-        - $ref: "#/components/schemas/Square"
-      discriminator:
-        propertyName: kind
-        mapping:
-          round: "#/components/schemas/Circle"
-          boxy: "#/components/schemas/Square"
-    Circle:
-      type: object
-      required: [kind]
-      properties:
-        kind: {type: string}
-        size: {type: number}
-    Square:
-      type: object
-      required: [kind]
-      properties:
-        kind: {type: string}
-        size: {type: number}
-"""
-)
 
 
 def test_a_discriminator_mapping_decides_without_consts(generated: Any) -> None:
@@ -376,30 +176,6 @@ def test_two_variants_sharing_a_tag_value_are_refused(tmp_path: Path) -> None:
     assert caught.value.pointer == "/components/schemas/Shape/discriminator"
     assert caught.value.keyword == "discriminator"
     assert "kind='boxy' stands for both" in caught.value.message
-
-
-SEVERAL_SUCCESSES = (
-    HEAD
-    + """
-paths:
-  /jobs:
-    post:
-      operationId: startJob
-      tags: [Jobs]
-      responses:
-        "200":
-          description: done at once
-          content: {application/json: {schema: {$ref: "#/components/schemas/Done"}}}
-        "202":
-          description: accepted, still running
-          content: {application/json: {schema: {$ref: "#/components/schemas/Pending"}}}
-        "204": {description: nothing to do}
-components:
-  schemas:
-    Done: {type: object, required: [result], properties: {result: {type: string}}}
-    Pending: {type: object, required: [eta], properties: {eta: {type: integer}}}
-"""
-)
 
 
 async def test_several_success_statuses_each_decode_as_declared(

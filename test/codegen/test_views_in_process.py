@@ -22,11 +22,14 @@ from codegen.errors import SpecError
 from codegen.lower import lower
 from codegen.read import load_spec
 from codegen.views import build_package_view
+from codegen.views.alias_model import AliasModelView
+from codegen.views.enum_model import EnumModelView
 from codegen.views.model_base import ModelView
 from codegen.views.object_model import ObjectModelView
 from codegen.views.operation import OperationView
 from codegen.views.package import PackageView
 from codegen.views.python_types import Imports, TypeRenderer, field_constraints
+from codegen.views.union_model import UnionModelView
 
 RUNTIME = "together.generated._runtime"
 
@@ -54,6 +57,24 @@ def _model(view: PackageView, name: str) -> ModelView:
 def _object(view: PackageView, name: str) -> ObjectModelView:
     model = _model(view, name)
     assert isinstance(model, ObjectModelView)
+    return model
+
+
+def _enum(view: PackageView, name: str) -> EnumModelView:
+    model = _model(view, name)
+    assert isinstance(model, EnumModelView), model
+    return model
+
+
+def _union(view: PackageView, name: str) -> UnionModelView:
+    model = _model(view, name)
+    assert isinstance(model, UnionModelView), model
+    return model
+
+
+def _alias(view: PackageView, name: str) -> AliasModelView:
+    model = _model(view, name)
+    assert isinstance(model, AliasModelView), model
     return model
 
 
@@ -171,22 +192,22 @@ def test_a_model_imports_what_its_annotations_name(tmp_path: Path) -> None:
 
 def test_enums_of_one_type_are_classes_and_mixed_ones_literals(tmp_path: Path) -> None:
     view = _view(tmp_path, TYPES)
-    colour, level, mixed = (_model(view, n) for n in ("Colour", "Level", "Mixed"))
-    assert (colour.kind, colour.enum_base, colour.enum_class) == ("enum", "str", "StrEnum")  # type: ignore[attr-defined]
-    assert colour.enum_members == [("RED", "'red'"), ("GREEN", "'green'")]  # type: ignore[attr-defined]
+    colour, level, mixed = _enum(view, "Colour"), _enum(view, "Level"), _model(view, "Mixed")
+    assert (colour.kind, colour.enum_base, colour.enum_class) == ("enum", "str", "StrEnum")
+    assert colour.enum_members == [("RED", "'red'"), ("GREEN", "'green'")]
     assert colour.imports == ["from enum import StrEnum"]
-    assert (level.enum_base, level.enum_class) == ("int", "IntEnum")  # type: ignore[attr-defined]
-    assert level.enum_members == [("VALUE_1", "1"), ("VALUE_2", "2")]  # type: ignore[attr-defined]
+    assert (level.enum_base, level.enum_class) == ("int", "IntEnum")
+    assert level.enum_members == [("VALUE_1", "1"), ("VALUE_2", "2")]
     assert level.imports == ["from enum import IntEnum"]
     assert mixed.kind == "alias"
 
 
 def test_union_views_name_their_members(tmp_path: Path) -> None:
     view = _view(tmp_path, TYPES)
-    tagged = _model(view, "Tagged")
+    tagged = _union(view, "Tagged")
     assert tagged.kind == "union"
-    assert tagged.union_annotation == "Annotated[Cat | Dog, Field(discriminator='kind')]"  # type: ignore[attr-defined]
-    assert tagged.union_members == ["Cat", "Dog"]  # type: ignore[attr-defined]
+    assert tagged.union_annotation == "Annotated[Cat | Dog, Field(discriminator='kind')]"
+    assert tagged.union_members == ["Cat", "Dog"]
     assert tagged.imports == [
         "from pkg.models.cat import Cat",
         "from pkg.models.dog import Dog",
@@ -194,8 +215,8 @@ def test_union_views_name_their_members(tmp_path: Path) -> None:
         f"from {RUNTIME}.model_base import OneOfModel",
         "from typing import Annotated, ClassVar",
     ]
-    names = _model(view, "Names")
-    assert (names.kind, names.alias_annotation, names.imports) == (  # type: ignore[attr-defined]
+    names = _alias(view, "Names")
+    assert (names.kind, names.alias_annotation, names.imports) == (
         "alias",
         "list[str]",
         ["from typing import TypeAlias"],
@@ -753,8 +774,8 @@ components:
 
 def test_clashing_names_are_numbered_with_warnings(tmp_path: Path) -> None:
     view = _view(tmp_path, CLASHES, root_names=frozenset({"Configuration"}))
-    letters = _model(view, "Letters")
-    assert letters.enum_members == [  # type: ignore[attr-defined]
+    letters = _enum(view, "Letters")
+    assert letters.enum_members == [
         ("EMPTY", "''"),
         ("A_B", "'a-b'"),
         ("A_B_3", "'a_b'"),
@@ -1551,7 +1572,7 @@ def test_object_models_forbid_extras_and_check_alternatives(tmp_path: Path) -> N
     # The binary-as-file switch is off again after the multipart body's model: a model
     # built after it (in name order), sent as JSON, holds bytes.
     assert [f.annotation for f in _object(view, "Zipped").fields] == ["bytes | None"]
-    assert _model(view, "ZippedBytes").alias_annotation == "bytes"  # type: ignore[attr-defined]
+    assert _alias(view, "ZippedBytes").alias_annotation == "bytes"
     assert TypeRenderer(_spec(tmp_path, MODELS), "pkg", RUNTIME).binary_as_file is False
     assert (view.default_host, view.base_path) == ("http://localhost/api", "/api")
 
@@ -2029,7 +2050,7 @@ def test_a_discriminator_without_matching_literals_tags_by_class(tmp_path: Path)
         ("NotRequired", "{'cat': 'Cat', 'lazy': 'LazyCat'}", "LazyCat"),
         ("MoreValues", "{'cat': 'Cat', 'kitten': 'TwoCats'}", "TwoCats"),
     ]:
-        assert _model(view, name).union_annotation == (  # type: ignore[attr-defined]
+        assert _union(view, name).union_annotation == (
             f"Annotated[Annotated[Cat, Tag('Cat')] | Annotated[{second}, Tag('{second}')], "
             f"Discriminator(lambda v: {table}.get(v.get('kind') if isinstance(v, dict) else "
             "getattr(v, 'kind', None)))]"

@@ -131,6 +131,7 @@ async def test_batches_waiting_to_be_written_are_bounded() -> None:
 
     class Sink:
         rows = 0
+        dimensions: int | None = None
 
         def write(self, rows: np.ndarray) -> None:
             self.rows += rows.shape[0]
@@ -344,6 +345,7 @@ async def test_a_sink_failure_wakes_a_reader_waiting_for_room() -> None:
 
     class FullDisk:
         rows = 0
+        dimensions: int | None = None
 
         def write(self, rows: np.ndarray) -> None:
             raise OSError(28, "No space left on device")

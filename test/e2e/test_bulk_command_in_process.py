@@ -76,7 +76,8 @@ def interrupted(
 
 
 def npy_rows(output: Path) -> np.ndarray:
-    return np.load(output)
+    rows: np.ndarray = np.load(output)
+    return rows
 
 
 def jsonl_rows(output: Path) -> np.ndarray:
@@ -443,11 +444,10 @@ def test_a_resume_lists_each_refused_line_once(
     write_lines(source, texts)
     output = tmp_path / "v.npy"
     rejected = Path(f"{output}.rejected.jsonl")
+    # batch 1 and the 8 requests that find its line 5, batch 2, then a 503 for good
+    script: list[int | str | None] = [*[None] * 10, *[503] * 10]
     options = MockOptions(
-        api_key=TOKEN,
-        max_input_chars=100,
-        # batch 1 and the 8 requests that find its line 5, batch 2, then a 503 for good
-        faults=FaultOptions(script=[None] * 10 + [503] * 10, retry_after=0.01),
+        api_key=TOKEN, max_input_chars=100, faults=FaultOptions(script=script, retry_after=0.01)
     )
     skip = ("--on-error", "skip")
     with threaded_server(options) as server:

@@ -46,6 +46,7 @@ class _FailsOnThirdWrite:
 
     def __init__(self) -> None:
         self.rows = 0
+        self.dimensions: int | None = None
         self.writes = 0
 
     def write(self, rows: np.ndarray) -> None:
@@ -122,7 +123,8 @@ async def interrupted_job(
     answers 503 for good after ``rows_before_failure`` rows: the state a failed run leaves."""
     source = write_lines(tmp_path / "texts.txt", texts)
     output = tmp_path / "vectors.npy"
-    script = [None] * (rows_before_failure // 10) + [503] * 3  # 1 try + 2 retries
+    # the 503s: 1 try + 2 retries
+    script: list[int | str | None] = [*[None] * (rows_before_failure // 10), *[503] * 3]
     options = MockOptions(api_key=TOKEN, faults=FaultOptions(script=script, retry_after=0.01))
     async with MockServer(options) as server:
         done = await asyncio.to_thread(
@@ -250,7 +252,9 @@ async def test_a_npy_shorter_than_its_header_resumes_from_its_last_complete_batc
     done = resume(source, output)
     assert done.returncode == 0, done.stderr
     # back to a checkpoint (a batch boundary) that the cut file still holds completely
-    resumed_after = int(re.search(r"after (\d+) texts", done.stderr).group(1))  # type: ignore[union-attr]
+    said = re.search(r"after (\d+) texts", done.stderr)
+    assert said is not None, done.stderr
+    resumed_after = int(said.group(1))
     assert resumed_after in (10, 20), done.stderr
     written = np.load(output)
     assert not np.any(np.all(written == 0, axis=1))

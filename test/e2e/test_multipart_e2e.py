@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, TypeAdapter
 
 from support import TOKEN
@@ -84,6 +84,7 @@ class Recorder:
         files: dict[str, list[str]] = {}
         sizes: dict[str, int] = {}
         while (part := await reader.next()) is not None:
+            assert isinstance(part, BodyPartReader), "a nested multipart body"
             name = part.name or ""
             if part.filename is None:
                 fields[name] = (await part.read()).decode()

@@ -14,7 +14,7 @@ from aiohttp import web
 
 import together.generated
 import together.generated._runtime.rest as rest_module
-from support import TOKEN
+from support import TOKEN, rest_transport
 from together.generated import (
     ApiClient,
     ApiConnectionError,
@@ -89,7 +89,7 @@ async def cancel_many(server: MockServer) -> None:
             task.cancel()
         results = await asyncio.gather(*stalled, return_exceptions=True)
         assert all(isinstance(r, asyncio.CancelledError) for r in results)
-        connector = client.rest_client._get_session().connector
+        connector = rest_transport(client)._get_session().connector
         assert connector is not None
         assert len(connector._acquired) == 0  # nothing is still held by a cancelled call
         assert (await api.embeddings(REQUEST)).data  # and the pool still works
@@ -258,15 +258,17 @@ async def test_a_header_drip_is_bounded_with_a_connect_read_pair(limit: str) -> 
     """Issue 8 item 10: `_request_timeout=(connect, read)` used to drop every overall bound."""
     async with raw_server(drip_headers) as url:
         settings: dict[str, object] = {"retries": 0}
-        call: dict[str, object] = {"_request_timeout": (1.0, 1.0)}
+        deadline: float | None = None
         if limit == "total_timeout":
             settings["total_timeout"] = 1.5
         else:
-            call["_deadline"] = 1.5
+            deadline = 1.5
         async with ApiClient(fast_retries(url, **settings)) as client:
             started = time.monotonic()
             with pytest.raises(together.generated.ApiTimeoutError):
-                await together.generated.EmbeddingsApi(client).embeddings(REQUEST, **call)  # type: ignore[arg-type]
+                await together.generated.EmbeddingsApi(client).embeddings(
+                    REQUEST, _request_timeout=(1.0, 1.0), _deadline=deadline
+                )
             elapsed = time.monotonic() - started
     assert 1.4 < elapsed < 4.0
 

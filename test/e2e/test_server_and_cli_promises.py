@@ -87,7 +87,8 @@ async def chat(server: MockServer, **extra: Any) -> dict[str, Any]:
         session.post(server.url + "/chat/completions", json=body, headers=AUTH) as answer,
     ):
         assert answer.status == 200, await answer.text()
-        return await answer.json()  # type: ignore[no-any-return]
+        parsed: dict[str, Any] = await answer.json()
+        return parsed
 
 
 async def test_chat_n_gives_identical_choices_and_stop_ends_the_reply(

@@ -36,6 +36,7 @@ async def call(
 def assert_error_shape(payload: Any) -> dict[str, Any]:
     assert set(payload) == {"error"}
     error = payload["error"]
+    assert isinstance(error, dict)
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["type"], str)
     assert set(error) == {"message", "type", "param", "code"}

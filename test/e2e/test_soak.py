@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 import together.generated
-from support import TOKEN
+from support import TOKEN, rest_transport
 from together.generated import ApiClient, Configuration, EmbeddingsRequest, OpenApiException
 from together.mock import FaultOptions, MockOptions, MockServer
 
@@ -63,7 +63,7 @@ async def test_soak() -> None:
 
             async with asyncio.timeout(RUN_LIMIT):
                 await asyncio.gather(*(one(i) for i in range(CALLS)))
-            connector = client.rest_client._get_session().connector
+            connector = rest_transport(client)._get_session().connector
             assert connector is not None
             held = len(connector._acquired)
         await asyncio.sleep(0.2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -47,7 +48,8 @@ class ThreadedServer:
         self.loop.close()
 
 
-schemathesis = pytest.importorskip("schemathesis")
+pytest.importorskip("schemathesis")
+import schemathesis  # noqa: E402  (typed: importorskip's module would be Any)
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -113,7 +115,9 @@ def threaded_server() -> Iterator[MockServer]:
     phases=[Phase.generate],
     database=None,
 )
-def test_server_conforms_to_the_spec(case: schemathesis.Case, threaded_server: MockServer) -> None:
+def test_server_conforms_to_the_spec(
+    case: schemathesis.Case[Any], threaded_server: MockServer
+) -> None:
     case.call_and_validate(
         base_url=threaded_server.url,
         headers={"Authorization": f"Bearer {TOKEN}"},

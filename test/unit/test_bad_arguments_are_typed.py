@@ -129,7 +129,10 @@ async def test_a_bad_raw_call_timeout_is_refused_before_sending() -> None:
     transport = NothingSent()
     async with ApiClient(Configuration(host=HOST, access_token="t"), transport=transport) as c:
         with pytest.raises(ApiValueError):
-            await EmbeddingsApi(c).embeddings_without_preload_content(REQUEST, _request_timeout="x")
+            await EmbeddingsApi(c).embeddings_without_preload_content(
+                REQUEST,
+                _request_timeout="x",  # type: ignore[arg-type]  # the wrong type is the point
+            )
     assert transport.sent == []
 
 

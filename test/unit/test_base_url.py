@@ -6,6 +6,7 @@ TOGETHER_BASE_URL is shared with Together's own SDKs, which take it with the ``/
 
 from __future__ import annotations
 
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -84,8 +85,8 @@ class OtherConfiguration(Configuration):
 
     default_host = "https://api.other.example/v2"
     base_path = "/v2"
-    api_key_env = None
-    base_url_env = None
+    api_key_env: ClassVar[str | None] = None
+    base_url_env: ClassVar[str | None] = None
 
 
 def test_a_package_for_another_api_reads_neither_variable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -589,9 +589,10 @@ def test_the_rate_of_a_resumed_job_counts_only_the_texts_of_this_run(
     source = tmp_path / "texts.txt"
     source.write_text("".join(text + "\n" for text in texts))
     output = tmp_path / "v.npy"
-    argv = ("--input", str(source), "--output", str(output), "--batch-size", "10")
+    argv: tuple[str, ...] = ("--input", str(source), "--output", str(output), "--batch-size", "10")
     argv += ("--concurrency", "1")
-    hundred_then_503 = FaultOptions(script=[None] * 10 + [503] * 10, retry_after=0.01)
+    script: list[int | str | None] = [*[None] * 10, *[503] * 10]
+    hundred_then_503 = FaultOptions(script=script, retry_after=0.01)
     with threaded_server(MockOptions(api_key=TOKEN, faults=hundred_then_503)) as server:
         code, said = bulk(monkeypatch, server.url, *argv)
     assert code == 1 and np.load(output).shape == (100, 768), said

@@ -215,7 +215,7 @@ class _FailingHandle(io.BytesIO):
 
 def test_a_checkpoint_that_cannot_be_written_names_the_journal(tmp_path: Path) -> None:
     path = tmp_path / "v.npy.progress.jsonl"
-    journal = ProgressJournal(path, _FailingHandle(fail_write=True))  # type: ignore[arg-type]
+    journal = ProgressJournal(path, _FailingHandle(fail_write=True))
     with pytest.raises(SinkWriteError) as caught:
         journal.append(Checkpoint(3, "three"))
     assert str(caught.value) == f"cannot write {path}: No space left on device"
@@ -225,7 +225,7 @@ def test_a_checkpoint_that_cannot_be_written_names_the_journal(tmp_path: Path) -
 def test_a_journal_that_fails_at_close_names_itself(tmp_path: Path) -> None:
     path = tmp_path / "v.npy.progress.jsonl"
     for end in (ProgressJournal.close, ProgressJournal.remove):
-        journal = ProgressJournal(path, _FailingHandle(fail_close=True))  # type: ignore[arg-type]
+        journal = ProgressJournal(path, _FailingHandle(fail_close=True))
         with pytest.raises(SinkWriteError) as caught:
             end(journal)
         assert str(caught.value) == f"cannot write {path}: Input/output error"
@@ -243,7 +243,7 @@ def test_removing_a_journal_already_gone_is_fine_and_a_folder_in_its_place_is_na
     path = tmp_path / "w.npy.progress.jsonl"
     path.mkdir()
     (path / "inside").touch()
-    journal = ProgressJournal(path, io.BytesIO())  # type: ignore[arg-type]
+    journal = ProgressJournal(path, io.BytesIO())
     with pytest.raises(SinkWriteError) as caught:
         journal.remove()
     assert str(caught.value) == f"cannot write {path}: Is a directory"
@@ -353,9 +353,9 @@ def test_close_after_a_disk_failure_keeps_the_last_durable_checkpoint(tmp_path: 
     job.sink.write(np.ones((2, 3), dtype=np.float32))
     job.checkpoint(Checkpoint(4, "four"))  # pending: less than a second later
     job.journal._file.close()
-    job.journal._file = _FailingHandle(fail_write=True)  # type: ignore[assignment]
+    job.journal._file = _FailingHandle(fail_write=True)
     job.close()  # the disk failed: closing still closes, quietly
-    assert job.sink._file.closed
+    assert isinstance(job.sink, NpyWriter) and job.sink._file.closed
     again = open_job(output, {"model": "m"})
     assert again.start == Checkpoint(2, "two") and np.load(output).shape == (2, 3)
     again.close()

@@ -12,7 +12,7 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, TOKEN, embeddings_payload, recorded, rest_transport, sent_calls
 from together.generated import (
     ApiException,
     ApiValueError,
@@ -34,7 +34,7 @@ REQUEST = EmbeddingsRequest(model="m", input="x")
 
 
 def sent(mocked: aioresponses) -> int:
-    return sum(len(calls) for calls in mocked.requests.values())
+    return len(sent_calls(mocked))
 
 
 # ------------------------------------------------------------ item 11: clear-text tokens
@@ -72,7 +72,7 @@ async def test_loopback_and_https_hosts_get_the_token(mocked: aioresponses, host
     configuration = Configuration(host=host, access_token=TOKEN, retries=0)
     async with together.generated.ApiClient(configuration) as client:
         await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
-    (calls,) = mocked.requests.values()
+    (calls,) = recorded(mocked).values()
     assert calls[0].kwargs["headers"]["Authorization"] == f"Bearer {TOKEN}"
 
 
@@ -242,7 +242,7 @@ async def test_integers_where_the_spec_says_number_are_numbers(
     api: together.generated.EmbeddingsApi, mocked: aioresponses
 ) -> None:
     """JSON has one number type: ``1`` is a valid ``number``."""
-    mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[1, 0, -2]]))  # type: ignore[list-item]
+    mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[1, 0, -2]]))
     response = await api.embeddings(REQUEST)
     assert response.data[0].embedding == [1.0, 0.0, -2.0]
 
@@ -282,7 +282,8 @@ async def test_a_custom_decoder_failure_of_any_kind_is_malformed(
     api_client: together.generated.ApiClient, mocked: aioresponses
 ) -> None:
     def parse(body: bytes) -> Any:
-        return {}["missing"]  # a KeyError, as a hand-written parser may raise
+        fields: dict[str, Any] = {}
+        return fields["missing"]  # a KeyError, as a hand-written parser may raise
 
     mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[0.5]]))
     from together.generated.api.embeddings_api import _EMBEDDINGS_OPERATION
@@ -297,12 +298,13 @@ def test_aiohttp_value_error_on_send_is_typed_and_quotes_no_header() -> None:
     async def call() -> None:
         configuration = Configuration(host="https://api.test/v1", access_token=TOKEN, retries=0)
         async with together.generated.ApiClient(configuration) as client:
-            session = client.rest_client._get_session()  # type: ignore[attr-defined]
+            session = rest_transport(client)._get_session()
 
             async def refuse(*args: Any, **kwargs: Any) -> Any:
                 raise ValueError(f"Newline in header value {kwargs['headers']}")
 
-            session.request = refuse
+            # A stand-in raising what aiohttp raises: not request()'s type, on purpose.
+            session.request = refuse  # type: ignore[method-assign, assignment]
             await together.generated.EmbeddingsApi(client).embeddings(REQUEST)
 
     with pytest.raises(ApiValueError) as caught:

@@ -8,7 +8,7 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, rest_transport
 from together.generated import ApiClient, Configuration, EmbeddingsRequest, OpenApiException
 from together.generated.openapi_info import DEFAULT_HOST
 
@@ -68,12 +68,12 @@ async def test_session_is_created_lazily_and_close_is_idempotent(
     configuration: Configuration, mocked: aioresponses
 ) -> None:
     client = ApiClient(configuration)
-    assert client.rest_client._session is None  # nothing opened before the first call
+    assert rest_transport(client)._session is None  # nothing opened before the first call
     mocked.post(EMBEDDINGS_URL, payload=embeddings_payload([[1.0]]))
     await together.generated.EmbeddingsApi(client).embeddings(
         EmbeddingsRequest(model="m", input="x")
     )
-    assert client.rest_client._session is not None
+    assert rest_transport(client)._session is not None
     await client.close()
     await client.close()
     assert client.closed

@@ -167,7 +167,7 @@ def test_a_pool_of_one_is_allowed() -> None:
 def test_a_misspelt_setting_is_refused_and_the_settings_listed() -> None:
     configuration = Configuration()
     with pytest.raises(ApiAttributeError) as caught:
-        configuration.acces_token = TOKEN  # type: ignore[attr-defined]
+        configuration.acces_token = TOKEN
     message = str(caught.value)
     assert message.startswith("Configuration has no setting 'acces_token'; the settings are: ")
     assert "access_token, allow_insecure_http, api_key, cert_file, connect_timeout" in message

@@ -59,8 +59,8 @@ def unique_scheme(location: Any = "header") -> SecurityScheme:
 
 def test_an_operation_keeps_the_security_schemes_it_declares() -> None:
     scheme = unique_scheme()
-    first = Operation("getA", "GET", "/a", security=(scheme,))
-    second = Operation("getB", "GET", "/b", security=(scheme,))
+    first: Operation[Any] = Operation("getA", "GET", "/a", security=(scheme,))
+    second: Operation[Any] = Operation("getB", "GET", "/b", security=(scheme,))
     assert first.security == (scheme,) and second.security == (scheme,)
     # And its credential is the one sent.
     headers: dict[str, str] = {}

@@ -12,7 +12,7 @@ from aioresponses import aioresponses
 from pydantic import ValidationError
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, sent_calls
 from together.generated import (
     ApiResponse,
     ApiTypeError,
@@ -25,7 +25,7 @@ from together.generated import (
 
 def sent(mocked: aioresponses) -> list[Any]:
     """The calls aioresponses saw, in order."""
-    return [call for calls in mocked.requests.values() for call in calls]
+    return sent_calls(mocked)
 
 
 @pytest.mark.parametrize(

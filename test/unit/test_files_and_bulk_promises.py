@@ -17,7 +17,7 @@ from aioresponses import aioresponses
 from bulk_support import fake_client, vectors_of
 
 import together.generated
-from support import HOST, TOKEN
+from support import HOST, TOKEN, recorded, sent_calls
 from together.bulk import embed_many, open_job
 from together.cli.lines import file_lines
 from together.generated import ApiClient, Configuration
@@ -39,7 +39,7 @@ SPEECH = {"model": "m", "input": "Hello", "voice": "v"}
 
 
 def timeouts(mocked: aioresponses) -> list[aiohttp.ClientTimeout]:
-    return [call.kwargs["timeout"] for calls in mocked.requests.values() for call in calls]
+    return [call.kwargs["timeout"] for call in sent_calls(mocked)]
 
 
 def settings() -> Configuration:
@@ -94,7 +94,7 @@ async def test_the_stream_form_does_not_change_the_callers_dict(mocked: aiorespo
         async with stream:
             assert [c async for c in stream] == []
     assert request == CHAT and "stream" not in request
-    ((call,),) = mocked.requests.values()
+    ((call,),) = recorded(mocked).values()
     assert json.loads(call.kwargs["data"])["stream"] is True
 
 

@@ -240,7 +240,7 @@ async def test_a_file_object_without_a_usable_name_is_named_after_the_field(
     descriptor = os.open(on_disk, os.O_RDONLY)
     with open(descriptor, "rb") as by_descriptor:  # its name is the number
         empty_name = io.BytesIO(b"e")
-        empty_name.name = ""  # type: ignore[attr-defined]
+        empty_name.name = ""
         model = Upload(files=[by_descriptor, empty_name])
         got = [described(p) for p in await parts(encode(model))]
     assert got == [

@@ -13,7 +13,7 @@ import pytest
 from aioresponses import aioresponses
 from pydantic import BaseModel, TypeAdapter
 
-from support import HOST, TOKEN, embeddings_payload
+from support import HOST, TOKEN, embeddings_payload, sent_calls
 from together.generated import (
     ApiClient,
     Configuration,
@@ -38,7 +38,7 @@ class Request(BaseModel):
 
 
 ERRORS = {code: ResponseSpec.json(ErrorData) for code in ("429", "503")}
-STREAM = Operation(
+STREAM: Operation[Chunk] = Operation(
     operation_id="complete",
     method="POST",
     path="/complete",
@@ -166,7 +166,7 @@ async def test_a_strategy_saying_stop_raises_the_first_failure_of_a_download(
             )
     assert raised.value.request_id == "r-1"
     assert recorder.outcomes == [(0, 503, "ServiceUnavailableException")]
-    assert sum(len(calls) for calls in mocked.requests.values()) == 1
+    assert len(sent_calls(mocked)) == 1
 
 
 async def test_a_retry_after_beyond_the_cap_fails_a_stream_at_once(mocked: aioresponses) -> None:
@@ -178,7 +178,7 @@ async def test_a_retry_after_beyond_the_cap_fails_a_stream_at_once(mocked: aiore
         with pytest.raises(RateLimitException) as raised:
             await api_client.call_api_stream(STREAM, {}, {"model": "m"})
     assert raised.value.retry_after == 61
-    assert sum(len(calls) for calls in mocked.requests.values()) == 1
+    assert len(sent_calls(mocked)) == 1
 
 
 async def test_retries_per_call_cap_a_custom_strategy_for_a_stream(mocked: aioresponses) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, recorded
 from together.generated import (
     ApiException,
     EmbeddingsRequest,
@@ -193,6 +193,6 @@ def test_invalid_requests_are_refused_before_anything_is_sent(fields: dict[str, 
                     pass
                 else:
                     raise AssertionError(f"accepted {fields!r}")
-            return len(mocked.requests)
+            return len(recorded(mocked))
 
     assert asyncio.run(attempt()) == 0

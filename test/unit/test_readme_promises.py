@@ -17,7 +17,15 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, REPOSITORY, TOKEN, embeddings_payload
+from support import (
+    EMBEDDINGS_URL,
+    HOST,
+    REPOSITORY,
+    TOKEN,
+    embeddings_payload,
+    recorded,
+    sent_calls,
+)
 from together.generated import (
     ApiClient,
     Configuration,
@@ -31,7 +39,7 @@ ERROR = {"error": {"message": "busy", "type": "server_error"}}
 
 
 def sent(mocked: aioresponses) -> list[Any]:
-    return [call for calls in mocked.requests.values() for call in calls]
+    return sent_calls(mocked)
 
 
 # ------------------------------------------------------------ README, Quick start: the host
@@ -368,7 +376,7 @@ async def test_a_hook_sees_the_path_template_and_the_url_without_its_query(
         "/evaluation/{id}/status",
         f"{HOST}/evaluation/job-7/status",
     )
-    sent_urls = [str(url) for _method, url in mocked.requests]
+    sent_urls = [str(url) for _method, url in recorded(mocked)]
     assert any("limit=5" in url for url in sent_urls), sent_urls  # sent, only not shown
 
 

@@ -13,7 +13,7 @@ import pytest
 from aioresponses import aioresponses
 
 import together.generated
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, rest_transport, sent_calls
 from together.generated import (
     ApiClient,
     ApiConnectionError,
@@ -111,7 +111,7 @@ async def client(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def attempts(mocked: aioresponses) -> int:
-    return sum(len(calls) for calls in mocked.requests.values())
+    return len(sent_calls(mocked))
 
 
 @pytest.mark.parametrize("status", README_RETRIED_STATUSES)
@@ -277,7 +277,7 @@ def test_default_settings_match_the_docs(monkeypatch: pytest.MonkeyPatch) -> Non
         max_retries=2, initial_backoff=0.5, max_backoff=8.0, max_retry_after=60.0
     )
     client = ApiClient(configuration)
-    timeout = client.rest_client.default_timeout  # type: ignore[attr-defined]
+    timeout = rest_transport(client).default_timeout
     assert (timeout.total, timeout.connect, timeout.sock_read) == (120.0, 10.0, None)
 
 

@@ -100,7 +100,8 @@ async def test_a_setting_made_bad_later_is_an_api_value_error_at_the_call() -> N
 
 @pytest.mark.parametrize("setting", ["ssl_ca_cert", "cert_file"])
 def test_missing_tls_files_are_an_api_value_error(setting: str) -> None:
-    configuration = Configuration(host=HOST, access_token=TOKEN, **{setting: "/no/such.pem"})
+    missing_file: dict[str, Any] = {setting: "/no/such.pem"}
+    configuration = Configuration(host=HOST, access_token=TOKEN, **missing_file)
     with pytest.raises(ApiValueError, match="TLS files"):
         ApiClient(configuration)
 
@@ -112,9 +113,9 @@ async def test_bad_per_call_retries_and_deadline_are_typed_before_sending() -> N
         with pytest.raises(ApiValueError, match="_retries"):
             await api.embeddings(REQUEST, _retries=-1)
         with pytest.raises(ApiTypeError, match="_retries"):
-            await api.embeddings(REQUEST, _retries="2")  # type: ignore[arg-type]
+            await api.embeddings(REQUEST, _retries="2")  # type: ignore[call-overload]  # the point
         with pytest.raises(ApiTypeError, match="_deadline"):
-            await api.embeddings(REQUEST, _deadline="5")  # type: ignore[arg-type]
+            await api.embeddings(REQUEST, _deadline="5")  # type: ignore[call-overload]  # the point
         with pytest.raises(ApiValueError, match="_deadline"):
             await api.embeddings(REQUEST, _deadline=float("nan"))
     assert transport.sent == []

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 import together.generated
 import together.generated._runtime.exceptions as exceptions_module
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, json_of, sent_calls
 from together.generated import (
     ApiAttributeError,
     ApiClient,
@@ -106,7 +106,7 @@ async def test_a_fake_transport_serves_the_whole_call_path() -> None:
     sent = fake.sent[0]
     assert (sent.method, sent.url) == ("POST", f"{HOST}/embeddings")
     assert sent.headers["Authorization"] == f"Bearer {TOKEN}"
-    assert json.loads(sent.body or b"") == {"model": "m", "input": ["a", "b"]}
+    assert json_of(sent.body) == {"model": "m", "input": ["a", "b"]}
 
 
 async def test_a_transport_and_a_session_together_are_refused() -> None:
@@ -127,7 +127,7 @@ async def test_a_shared_session_is_the_callers_to_close(mocked: aioresponses) ->
                 assert client.closed
                 del client
         assert not session.closed  # both clients are closed, the caller's session is not
-        assert sum(len(c) for c in mocked.requests.values()) == 2
+        assert len(sent_calls(mocked)) == 2
         async with session.get("https://api.test/other") as _:
             pass  # and it still works for the caller
     except aiohttp.ClientConnectionError:
@@ -406,7 +406,7 @@ def test_a_malformed_success_is_an_api_exception_with_status_and_bytes() -> None
 def test_the_seeds_unused_classes_now_have_a_use() -> None:
     settings = Configuration(host=HOST, api_key={"apiKeyAuth": "k"})
     with pytest.raises(ApiAttributeError, match="acces_token") as typo:
-        settings.acces_token = TOKEN  # type: ignore[attr-defined]
+        settings.acces_token = TOKEN
     assert isinstance(typo.value, AttributeError)
     with pytest.raises(ApiKeyError, match=r"'other'.*keys given: apiKeyAuth") as missing:
         settings.api_key["other"]
@@ -459,7 +459,8 @@ def test_a_borrowed_session_from_another_loop_is_a_typed_error(mocked: aiorespon
 
     async def call() -> None:
         async with ApiClient(configuration(retries=0), session=session) as client:
-            session.request = _refuse  # type: ignore[method-assign]
+            # A stand-in raising what aiohttp raises: not request()'s type, on purpose.
+            session.request = _refuse  # type: ignore[method-assign, assignment]
             await EmbeddingsApi(client).embeddings(REQUEST)
 
     try:

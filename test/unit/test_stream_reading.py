@@ -504,7 +504,7 @@ async def test_open_stream_quotes_at_most_64_kib_of_the_wrong_answer() -> None:
 
 
 async def test_open_stream_refuses_an_undeclared_status_even_if_it_streams() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         operation_id="two",
         method="POST",
         path="/complete",
@@ -555,7 +555,7 @@ class Outer(BaseModel):
 
 
 async def test_a_malformed_chunk_names_a_nested_field_by_its_path() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         operation_id="nested",
         method="POST",
         path="/nested",
@@ -573,7 +573,7 @@ async def test_a_parser_error_that_is_not_a_validation_error_is_quoted() -> None
     def refuse(raw: bytes) -> Any:
         raise ValueError(f"cannot read {len(raw)} bytes")
 
-    op = Operation(
+    op: Operation[Any] = Operation(
         operation_id="custom",
         method="POST",
         path="/custom",
@@ -587,7 +587,7 @@ async def test_a_parser_error_that_is_not_a_validation_error_is_quoted() -> None
 
 
 async def test_each_declared_streamed_status_is_opened() -> None:
-    op = Operation(
+    op: Operation[Any] = Operation(
         operation_id="two",
         method="POST",
         path="/complete",

@@ -10,7 +10,7 @@ import pytest
 from aioresponses import aioresponses
 from pydantic import BaseModel, TypeAdapter
 
-from support import HOST
+from support import HOST, recorded, sent_calls
 from together.generated import (
     ApiClient,
     ApiConnectionError,
@@ -157,7 +157,7 @@ def events(*data: Any) -> str:
 
 
 def sent_json(mocked: aioresponses) -> list[Any]:
-    return [json.loads(call.kwargs["data"]) for calls in mocked.requests.values() for call in calls]
+    return [json.loads(call.kwargs["data"]) for call in sent_calls(mocked)]
 
 
 # ------------------------------------------------------------------ the stream flag
@@ -184,14 +184,16 @@ async def test_the_plain_call_refuses_a_body_asking_for_a_stream(
     for body in (Request(model="m", stream=True), {"model": "m", "stream": True}):
         with pytest.raises(ApiValueError, match=r"'stream'.*complete_stream\(\)"):
             await api_client.call_api(operation(), {}, body)
-    assert not mocked.requests  # refused before sending
+    assert not recorded(mocked)  # refused before sending
     mocked.post(URL, payload={"id": "1", "text": "whole"})
     result = await api_client.call_api(operation(), {}, {"model": "m", "stream": False})
     assert result.data == Chunk(id="1", text="whole")
 
 
 async def test_an_operation_without_streamed_answers_cannot_stream(api_client: ApiClient) -> None:
-    plain = Operation("plain", "GET", "/plain", responses={"200": ResponseSpec.json(Chunk)})
+    plain: Operation[Chunk] = Operation(
+        "plain", "GET", "/plain", responses={"200": ResponseSpec.json(Chunk)}
+    )
     with pytest.raises(ApiValueError, match="no streamed answer"):
         await api_client.call_api_stream(plain)
 
@@ -213,7 +215,7 @@ async def test_chunks_are_typed_and_done_ends_the_stream(
     assert texts == ["Hel", "lo"]
     assert stream.closed
     assert [chunk async for chunk in stream] == []  # iterating a finished stream ends at once
-    request = next(iter(mocked.requests.values()))[0]
+    request = next(iter(recorded(mocked).values()))[0]
     assert request.kwargs["headers"]["Accept"] == "text/event-stream"
 
 
@@ -297,7 +299,7 @@ async def test_a_json_answer_to_a_stream_request_is_malformed(
 async def test_an_undeclared_success_status_is_malformed(
     api_client: ApiClient, mocked: aioresponses
 ) -> None:
-    two = Operation(
+    two: Operation[Any] = Operation(
         "two",
         "POST",
         "/complete",
@@ -351,7 +353,7 @@ async def test_opening_is_not_retried_for_an_unsafe_operation(
     async with ApiClient(configuration) as client:
         with pytest.raises(ServiceUnavailableException):
             await client.call_api_stream(operation(retry_safe=False), {}, {"model": "m"})
-        assert len(next(iter(mocked.requests.values()))) == 1
+        assert len(next(iter(recorded(mocked).values()))) == 1
 
 
 async def test_bad_arguments_are_refused_before_sending(
@@ -361,7 +363,7 @@ async def test_bad_arguments_are_refused_before_sending(
         await api_client.call_api_stream(operation(), {}, {"model": 3})
     with pytest.raises(ApiValueError, match="_deadline"):
         await api_client.call_api_stream(operation(), {}, {"model": "m"}, deadline=0)
-    assert not mocked.requests
+    assert not recorded(mocked)
 
 
 async def test_a_bad_request_error_keeps_its_class(

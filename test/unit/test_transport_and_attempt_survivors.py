@@ -20,7 +20,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import BaseModel, TypeAdapter
 from yarl import URL
 
-from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload
+from support import EMBEDDINGS_URL, HOST, TOKEN, embeddings_payload, recorded
 from together.generated import (
     ApiClient,
     ApiConnectionError,
@@ -50,7 +50,7 @@ def sent(mocked: aioresponses) -> list[tuple[str, str, dict[str, Any]]]:
     """(method, URL, keyword arguments given to aiohttp) of each request, in order."""
     return [
         (method, str(url), call.kwargs)
-        for (method, url), calls in mocked.requests.items()
+        for (method, url), calls in recorded(mocked).items()
         for call in calls
     ]
 

@@ -12,6 +12,7 @@ so ``from together.generated.multipart import ...`` keeps working.
 
 from together.generated._runtime.multipart import (
     CHUNK_SIZE,
+    BinaryReader,
     FileContent,
     FileInput,
     MultipartBody,
@@ -20,6 +21,7 @@ from together.generated._runtime.multipart import (
 
 __all__ = [
     "CHUNK_SIZE",
+    "BinaryReader",
     "FileContent",
     "FileInput",
     "MultipartBody",

@@ -27,20 +27,39 @@ import stat
 import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, Protocol
+from typing import IO, Annotated, Any, Protocol, cast
 
 from pydantic import BaseModel, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic_core import to_json
 
 from together.generated._runtime.exceptions import ApiValueError
 
-__all__ = ["CHUNK_SIZE", "FileContent", "FileInput", "MultipartBody", "encode_multipart"]
+__all__ = [
+    "CHUNK_SIZE",
+    "BinaryReader",
+    "FileContent",
+    "FileInput",
+    "MultipartBody",
+    "encode_multipart",
+]
 
 #: Bytes read from a file source at a time while uploading.
 CHUNK_SIZE = 256 * 1024
 
+
+class BinaryReader(Protocol):
+    """A binary file object as an upload reads it: ``read(size)`` giving bytes.
+
+    A file opened ``'rb'``, :class:`io.BytesIO`, and raw or buffered streams
+    (:class:`io.RawIOBase`, which ``typing.IO`` leaves out) all are. ``seekable``, ``tell``
+    and ``seek`` are used when the object has them (the upload can then be sent again).
+    """
+
+    def read(self, size: int = -1, /) -> bytes | None: ...
+
+
 #: What a ``(filename, content)`` tuple may carry: the bytes, or a binary file object.
-FileContent = bytes | IO[bytes]
+FileContent = bytes | BinaryReader
 
 # A URL is never a path: a property typed "file or URL" (oneOf binary / uri) must see it as
 # the URL, so FileInput refuses it and the other branch of the union takes it.
@@ -102,7 +121,7 @@ FileInput = Annotated[
     str
     | os.PathLike[str]
     | bytes
-    | IO[bytes]
+    | BinaryReader
     | tuple[str, FileContent]
     | tuple[str, FileContent, str],
     PlainValidator(_validate_file_input),
@@ -198,7 +217,7 @@ async def _open_for_reading(path: str) -> IO[bytes]:
 class _ObjectSource:
     """A caller's binary file object: read from ``start`` (seeked back to on a retry)."""
 
-    file: IO[bytes]
+    file: BinaryReader
     start: int | None
     size: int | None
     replayable: bool = False
@@ -208,7 +227,7 @@ class _ObjectSource:
         if self._used:
             if self.start is None:
                 raise OSError("a file object that cannot seek can be sent only once")
-            self.file.seek(self.start)
+            cast(IO[bytes], self.file).seek(self.start)  # start is set only when it seeks
         self._used = True
         remaining = self.size if self.size is not None else -1
         while remaining != 0:
@@ -225,18 +244,19 @@ class _ObjectSource:
             raise OSError("the file object ended before its announced size")
 
 
-def _object_source(file: IO[bytes]) -> _ObjectSource:
-    """A source for ``file``, with its size and start when it can seek (never closed here)."""
+def _object_source(reader: BinaryReader) -> _ObjectSource:
+    """A source for ``reader``, with its size and start when it can seek (never closed here)."""
+    file = cast(IO[bytes], reader)  # seekable() is asked for, not assumed
     try:
         seekable = bool(file.seekable())
     except (AttributeError, OSError, ValueError):
         seekable = False
     if not seekable:
-        return _ObjectSource(file, None, None)
+        return _ObjectSource(reader, None, None)
     start = file.tell()
     end = file.seek(0, os.SEEK_END)
     file.seek(start)
-    return _ObjectSource(file, start, max(0, end - start), replayable=True)
+    return _ObjectSource(reader, start, max(0, end - start), replayable=True)
 
 
 # ------------------------------------------------------------------------------ the body
