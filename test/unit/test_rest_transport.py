@@ -284,11 +284,13 @@ async def test_a_body_that_fails_while_read_is_typed_and_released(
     async def answered() -> Any:
         return body
 
-    def start(request: PreparedRequest, timeout: Any) -> Any:
-        # request() sends as open() does (through _start), then reads.
-        return None, None, 0.0, answered()
+    class Answering:  # the session: its request answers with the broken body
+        closed = False
 
-    monkeypatch.setattr(transport, "_start", start)
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            return answered()
+
+    monkeypatch.setattr(transport, "_session", Answering())
     with pytest.raises(cls) as caught:
         await transport.request(REQUEST)
     assert str(caught.value) == f"POST {EMBEDDINGS_URL}: " + str(caught.value).split(": ", 1)[1]

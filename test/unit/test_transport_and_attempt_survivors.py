@@ -228,11 +228,13 @@ async def test_an_aiohttp_error_reading_the_answer_is_chained_without_the_token(
     async def answered() -> Any:
         return BrokenBody(response_error())
 
-    def start(request: PreparedRequest, timeout: Any) -> Any:
-        # request() sends through _start (as open() does), then reads the answer.
-        return None, None, 0.0, answered()
+    class Answering:  # the session: its request answers with the broken body
+        closed = False
 
-    monkeypatch.setattr(transport, "_start", start)
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            return answered()
+
+    monkeypatch.setattr(transport, "_session", Answering())
     with pytest.raises(ApiConnectionError) as caught:
         await transport.request(post())
     assert_chain_keeps_no_token(caught.value)

@@ -17,6 +17,7 @@ import asyncio
 import re
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     # Uploads, streams and downloads are imported by the calls that need them (below), so a
     # client that only sends JSON never loads them: see bench/README.md "Calls and imports".
     from together.generated._runtime.download import Destination
+    from together.generated._runtime.multipart import MultipartBody
     from together.generated._runtime.open_response import OpenResponse
     from together.generated._runtime.streaming import AsyncStream
 
@@ -151,6 +153,8 @@ class ApiClient:
         # How retries wait; a seam so tests can see the delays without sleeping them.
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._credentials = Credentials()
+        #: Per operation id (the entry holds the operation itself): its request's static part.
+        self._kept_requests: dict[str, _KeptRequest] = {}
         #: The last calls' :class:`Attempts` (see :meth:`_run`).
         self._attempts: Attempts | None = None
         #: The exchange of a call without a timeout or decoder of its own, and the transport
@@ -392,7 +396,7 @@ class ApiClient:
         ):  # the common call: the configuration's policy, as _strategy would give it
             # (read where retry_policy() keeps it, made by it when a setting changed)
             configuration = self.configuration
-            strategy = configuration._retry_policy or configuration.retry_policy()
+            strategy = configuration.cached_retry_policy or configuration.retry_policy()
             cap = None
         else:
             strategy, cap = self._strategy(retry_policy, _retries_for(request, retries))
@@ -537,30 +541,48 @@ class ApiClient:
         """Everything a request needs; raises before anything is sent if an argument is bad."""
         payload = operation.encode_body(body, stream=stream)
         has_params = bool(operation.params)  # most operations have none: skip three loops
-        url = self.configuration.host + (
-            operation.build_path(params) if has_params else operation.path
-        )
-        query = operation.build_query(params) if has_params else []
-        headers = dict(self.default_headers)
-        if operation.accept:
-            headers["Accept"] = operation.accept
-        if type(payload) is not bytes and is_multipart(payload):  # its type has the boundary
-            headers["Content-Type"] = payload.content_type
-            if payload.content_length is not None:
-                headers["Content-Length"] = str(payload.content_length)
-        elif payload is not None and operation.body is not None:
-            headers["Content-Type"] = operation.body.content_type
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        if has_params:
-            param_headers = operation.build_headers(params)
-            if "Cookie" in param_headers and "Cookie" in headers:
-                # One Cookie header (RFC 6265): the client's cookie, then the parameters'.
-                param_headers["Cookie"] = f"{headers['Cookie']}; {param_headers['Cookie']}"
-            headers.update(param_headers)
-        secret_names = self._credentials.apply(
-            self.configuration, operation.security, headers, query
-        )
+        configuration = self.configuration
+        if not operation.has_header_params and (payload is None or type(payload) is bytes):
+            # The headers, the credential and the URL are the same on every call of the
+            # operation while the settings they are made of stay: kept per operation.
+            if has_params:  # checked first, as below
+                path = operation.build_path(params)
+                param_query = operation.build_query(params)
+            kept = self._kept_requests.get(operation.operation_id)
+            if (
+                kept is None
+                or kept.operation is not operation
+                or kept.configuration is not configuration
+                or kept.changes != configuration.changes
+                or kept.api_key != configuration.api_key
+                or kept.default_headers != self.default_headers
+                or kept.cookie is not self.cookie
+                or kept.has_body is not (payload is not None)
+            ):
+                kept = self._keep_request(operation, payload is not None)
+            if has_params:
+                url = configuration.host + path
+                query = param_query + kept.query
+            else:
+                url = kept.url
+                query = kept.query.copy()
+            headers = kept.headers.copy()
+            secret_names = kept.secret_names
+        else:
+            url = configuration.host + (
+                operation.build_path(params) if has_params else operation.path
+            )
+            query = operation.build_query(params) if has_params else []
+            headers = self._static_headers(operation, payload)
+            if has_params:
+                param_headers = operation.build_headers(params)
+                if "Cookie" in param_headers and "Cookie" in headers:
+                    # One Cookie header (RFC 6265): the client's cookie, then the parameters'.
+                    param_headers["Cookie"] = f"{headers['Cookie']}; {param_headers['Cookie']}"
+                headers.update(param_headers)
+            secret_names = self._credentials.apply(
+                configuration, operation.security, headers, query
+            )
         if extra_headers:
             _check_headers(extra_headers)
             headers.update(extra_headers)
@@ -572,6 +594,81 @@ class ApiClient:
         request.body = payload
         request.secret_names = secret_names
         return request
+
+    def _static_headers(
+        self, operation: Operation[Any], payload: bytes | MultipartBody | None
+    ) -> dict[str, str]:
+        """The client's headers, ``Accept``, ``Content-Type`` and the client's cookie."""
+        headers = dict(self.default_headers)
+        if operation.accept:
+            headers["Accept"] = operation.accept
+        if type(payload) is not bytes and is_multipart(payload):  # its type has the boundary
+            headers["Content-Type"] = payload.content_type
+            if payload.content_length is not None:
+                headers["Content-Length"] = str(payload.content_length)
+        elif payload is not None and operation.body is not None:
+            headers["Content-Type"] = operation.body.content_type
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        return headers
+
+    def _keep_request(self, operation: Operation[Any], has_body: bool) -> _KeptRequest:
+        """Work out (and keep) what every call of ``operation`` sends alike; raises if the
+        credential cannot be sent (and keeps nothing then)."""
+        configuration = self.configuration
+        changes = configuration.changes  # read first: a change while building is seen next
+        api_key = dict(configuration.api_key)
+        default_headers = dict(self.default_headers)
+        cookie = self.cookie
+        headers = self._static_headers(operation, b"" if has_body else None)
+        query: list[tuple[str, str]] = []
+        secret_names = self._credentials.apply(configuration, operation.security, headers, query)
+        kept = _KeptRequest(
+            operation,
+            configuration,
+            changes,
+            api_key,
+            default_headers,
+            cookie,
+            has_body,
+            configuration.host + operation.path,
+            headers,
+            query,
+            secret_names,
+        )
+        if len(self._kept_requests) >= _KEPT_REQUESTS:
+            self._kept_requests.clear()
+        self._kept_requests[operation.operation_id] = kept
+        return kept
+
+
+#: Operations whose requests a client keeps (:meth:`ApiClient._keep_request`); a spec has
+#: fewer, so only a program making operations on the fly ever starts again from none.
+_KEPT_REQUESTS = 512
+
+
+@dataclass(slots=True)
+class _KeptRequest:
+    """What every call of one operation sends alike (:meth:`ApiClient._build`), and what
+    it was made from: valid while each of these is the same."""
+
+    operation: Operation[Any]
+    configuration: Configuration
+    #: ``Configuration.changes`` then: host, credentials, every setting.
+    changes: int
+    #: Copies: both are changed in place.
+    api_key: dict[str, str]
+    default_headers: dict[str, str]
+    cookie: str | None
+    #: Whether the request has a body (then ``Content-Type``).
+    has_body: bool
+    #: The host and the path (of an operation without path parameters).
+    url: str
+    #: The client's headers, Accept, Content-Type, Cookie and the credential.
+    headers: dict[str, str]
+    #: The credential's query parameter (an API key sent in the query), if any.
+    query: list[tuple[str, str]]
+    secret_names: frozenset[str]
 
 
 def _retries_for(request: PreparedRequest, retries: int | None) -> int | None:

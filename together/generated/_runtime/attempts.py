@@ -37,11 +37,24 @@ from together.generated._runtime.exceptions import (
 from together.generated._runtime.hooks import AttemptRequest, AttemptResult, CallHook
 from together.generated._runtime.operation import Operation, ResponseSpec
 from together.generated._runtime.response_decoding import decode_success, error_for_status
-from together.generated._runtime.rest import PreparedRequest, RequestTimeout, new_record
+from together.generated._runtime.rest import (
+    PreparedRequest,
+    RequestTimeout,
+    RESTResponse,
+    new_record,
+)
 from together.generated._runtime.retry import AttemptOutcome, RetryPolicy, RetryStrategy
 from together.generated._runtime.transport import Transport
 
-__all__ = ["Answer", "Attempts", "Exchange", "attempt_loop", "read_and_decode", "run_attempts"]
+__all__ = [
+    "Answer",
+    "Attempts",
+    "Exchange",
+    "ReadAndDecode",
+    "attempt_loop",
+    "read_and_decode",
+    "run_attempts",
+]
 
 T = TypeVar("T")
 
@@ -157,11 +170,16 @@ async def attempt_loop(
             observed = logger.isEnabledFor(logging.DEBUG)
         answer: Answer[T] | ApiConnectionError
         try:
-            answer = await (
-                _attempt(attempts, operation, request, exchange, attempt)
-                if observed
-                else exchange(operation, request)
-            )
+            if observed:
+                answer = await _attempt(attempts, operation, request, exchange, attempt)
+            elif type(exchange) is ReadAndDecode:
+                # What the exchange does, in this frame (see ReadAndDecode).
+                response = await exchange.transport.request(request, timeout=exchange.timeout)
+                if 200 <= response.status <= 299:
+                    return exchange.decoded(operation, response)  # type: ignore[no-any-return]
+                answer = exchange.error(operation, response)
+            else:
+                answer = await exchange(operation, request)
         except ApiConnectionError as exc:  # ApiTimeoutError included: no answer, may be retried
             answer = exc
         # Anything else the exchange raises (a malformed success: the server did answer, so
@@ -279,6 +297,60 @@ def _of_max(strategy: RetryStrategy, cap: int | None) -> str:
     return f" of {min(limits)}" if limits else ""
 
 
+class ReadAndDecode:
+    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`:
+    the whole answer read, a success decoded as the spec declares it (or as ``result``
+    asks). Its result is an :class:`ApiResponse`, or with ``whole=False`` the decoded data
+    alone (``call_api_data``).
+
+    An object rather than a closure so :func:`attempt_loop` can do what it does in its own
+    frame when nobody observes the attempt: a coroutine frame fewer per call, and no
+    :class:`Answer` for a success.
+    """
+
+    __slots__ = ("result", "timeout", "transport", "whole")
+
+    def __init__(
+        self,
+        transport: Transport,
+        timeout: RequestTimeout,
+        result: ResponseSpec | None,
+        whole: bool,
+    ) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.result = result
+        self.whole = whole
+
+    async def __call__(self, operation: Operation[Any], request: PreparedRequest) -> Answer[Any]:
+        response = await self.transport.request(request, timeout=self.timeout)
+        status = response.status
+        if not 200 <= status <= 299:
+            return self.error(operation, response)
+        answer: Answer[Any] = new_record(Answer)  # every field set below
+        answer.status = status
+        answer.headers = response.headers
+        answer.result = self.decoded(operation, response)
+        answer.release = None
+        return answer
+
+    def decoded(self, operation: Operation[Any], response: RESTResponse) -> Any:
+        """The call's result for a 2xx ``response``."""
+        status, headers = response.status, response.headers
+        data = decode_success(
+            operation, status, headers, response.data, response.content_type, self.result
+        )
+        return ApiResponse(status, headers, data, response.data) if self.whole else data
+
+    def error(self, operation: Operation[Any], response: RESTResponse) -> Answer[Any]:
+        """The answer of an error ``response``: its typed exception."""
+        status, headers = response.status, response.headers
+        error = error_for_status(
+            operation, status, response.reason, headers, response.data, response.content_type
+        )
+        return Answer(status, headers, error)
+
+
 @overload
 def read_and_decode(
     transport: Transport,
@@ -306,27 +378,7 @@ def read_and_decode(
     *,
     whole: bool = True,
 ) -> Exchange[Any]:
-    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`: the whole
-    answer read, a success decoded as the spec declares it (or as ``result`` asks). Its
-    result is an :class:`ApiResponse`, or with ``whole=False`` the decoded data alone
-    (``call_api_data``)."""
-
-    async def exchange(operation: Operation[Any], request: PreparedRequest) -> Answer[Any]:
-        response = await transport.request(request, timeout=timeout)
-        status, headers = response.status, response.headers
-        if not 200 <= status <= 299:
-            error = error_for_status(
-                operation, status, response.reason, headers, response.data, response.content_type
-            )
-            return Answer(status, headers, error)
-        data = decode_success(
-            operation, status, headers, response.data, response.content_type, result
-        )
-        answer: Answer[Any] = new_record(Answer)  # every field set below
-        answer.status = status
-        answer.headers = headers
-        answer.result = data if not whole else ApiResponse(status, headers, data, response.data)
-        answer.release = None
-        return answer
-
-    return exchange
+    """The exchange of :meth:`~together.generated._runtime.api_client.ApiClient.call_api`
+    (:class:`ReadAndDecode`): an :class:`ApiResponse`, or with ``whole=False`` the decoded
+    data alone (``call_api_data``)."""
+    return ReadAndDecode(transport, timeout, result, whole)

@@ -89,6 +89,8 @@ _SETTINGS = frozenset(
         "allow_insecure_http",
     }
 )
+#: What a Configuration keeps besides its settings (not shown by ``repr``).
+_NOT_SETTINGS = frozenset({"cached_retry_policy", "changes"})
 _SECRET_FIELDS = frozenset({"access_token", "api_key", "password"})
 #: Settings that are a number of seconds, or None for no limit.
 _TIMEOUT_FIELDS = frozenset({"total_timeout", "connect_timeout"})
@@ -108,7 +110,11 @@ def _policy(retries: int, initial: float, maximum: float, cap: float) -> RetryPo
 
 class ApiKeys(dict[str, str]):
     """Keys for ``apiKey`` security schemes, by scheme name; a missing one is an
-    :class:`ApiKeyError` that names the schemes that do have a key."""
+    :class:`ApiKeyError` that names the schemes that do have a key.
+
+    Changed in place as any dict (``configuration.api_key["name"] = key``): what a client
+    remembers from them is compared with the keys on each call (a copy of them; a dict of
+    no or one key compares in a few instructions)."""
 
     def __missing__(self, name: str) -> str:
         known = ", ".join(sorted(self)) or "none"
@@ -236,8 +242,17 @@ class Configuration:
     api_key_env: ClassVar[str | None] = API_KEY_ENV
     #: Environment variable read for ``host``; None: none.
     base_url_env: ClassVar[str | None] = BASE_URL_ENV
-    #: The policy of the current retry settings, once asked for (``None`` after a change).
-    _retry_policy: RetryPolicy | None
+    #: The policy of the current retry settings once :meth:`retry_policy` has made it;
+    #: ``None`` after a retry setting changed (then :meth:`retry_policy` makes it again).
+    #: Read-only: a read of it costs less than the call of :meth:`retry_policy`, so the
+    #: client reads it on every call and calls the method only when it is ``None``.
+    cached_retry_policy: RetryPolicy | None = None
+    #: How many times a setting was assigned: a client remembers what it worked out from the
+    #: settings (the credential, the request's headers and URL) with this count, and works it
+    #: out again when the count moved. Every assignment counts (``config.host = ...``, the
+    #: constructor's, the ``debug`` property's); the API keys are changed in place, so a
+    #: client compares them itself (:class:`ApiKeys`). Read-only.
+    changes: int = 0
 
     def __init__(
         self,
@@ -313,12 +328,14 @@ class Configuration:
             _check_proxy(value)
         super().__setattr__(name, value)
         if name in _RETRY_FIELDS:
-            super().__setattr__("_retry_policy", None)  # made again from the new value when asked
+            # made again from the new value when asked
+            object.__setattr__(self, "cached_retry_policy", None)
+        object.__setattr__(self, "changes", self.changes + 1)
 
     def retry_policy(self, retries: int | None = None) -> RetryPolicy:
         """The retry policy of these settings (``retries`` overrides the count)."""
-        if retries is None and self._retry_policy is not None:
-            return self._retry_policy  # asked on every call; kept until a retry setting changes
+        if retries is None and self.cached_retry_policy is not None:
+            return self.cached_retry_policy  # kept until a retry setting changes
         try:
             policy = _policy(
                 self.retries if retries is None else retries,
@@ -331,7 +348,7 @@ class Configuration:
         except ValueError as exc:  # negative, or NaN
             raise ApiValueError(f"invalid retry setting: {exc}") from None
         if retries is None:
-            self._retry_policy = policy
+            object.__setattr__(self, "cached_retry_policy", policy)
         return policy
 
     @property
@@ -348,7 +365,7 @@ class Configuration:
     def __repr__(self) -> str:
         shown = []
         for name, value in vars(self).items():
-            if name == "_retry_policy":  # not a setting: the policy made from them
+            if name in _NOT_SETTINGS:  # what the client keeps, not settings
                 continue
             name = name.lstrip("_")
             if name in _SECRET_FIELDS and value:

@@ -26,8 +26,10 @@ _NONE: frozenset[str] = frozenset()
 #: What :meth:`Credentials.apply` adds: where (``header``, ``query`` or ``cookie``), the
 #: name, the value, and the names to drop on a redirect off the origin; ``None``: nothing.
 _Credential = tuple[str, str, str, frozenset[str]] | None
-#: The settings a credential is chosen from (:meth:`Credentials.apply`).
-_Settings = tuple[Configuration, str, str | None, str | None, str | None, bool, dict[str, str]]
+#: What a credential is chosen from (:meth:`Credentials.apply`): the configuration, its count
+#: of assignments (``Configuration.changes``: host, token, username, password,
+#: ``allow_insecure_http``, ``api_key`` itself) and a copy of its API keys (changed in place).
+_Settings = tuple[Configuration, int, dict[str, str]]
 
 
 class Credentials:
@@ -35,9 +37,11 @@ class Credentials:
 
     Which credential applies, and whether it may be sent, is worked out once per security
     requirement (an operation's tuple of schemes) and remembered with the settings it was
-    worked out from (the configuration object, its host, token, username, password, API keys
-    and ``allow_insecure_http``): a later call compares those and applies the remembered
-    header or query value, and works it out again (checks included) whenever one changed.
+    worked out from: the configuration object, its count of assignments
+    (``Configuration.changes``, moved by any setting assigned: host, token, username,
+    password, ``allow_insecure_http``) and its API keys (compared with a copy: they change
+    in place). A later call compares those and applies the remembered header or query value,
+    and works it out again (checks included) whenever one changed.
     """
 
     def __init__(self) -> None:
@@ -57,22 +61,20 @@ class Credentials:
         """Apply the first of ``schemes`` ``config`` has credentials for; return the
         (lower-case) names of the API-key header or query parameter it added, which must
         not follow a redirect to another origin (``Authorization`` and ``Cookie`` never do)."""
-        settings: _Settings = (
-            config,
-            config.host,
-            config.access_token,
-            config.username,
-            config.password,
-            config.allow_insecure_http,
-            config.api_key,
-        )
         chosen = self._chosen
-        if chosen is not None and chosen[0] is schemes and chosen[1] == settings:
+        if (
+            chosen is not None
+            and chosen[0] is schemes
+            and chosen[1][0] is config
+            and chosen[1][1] == config.changes
+            and chosen[1][2] == config.api_key
+        ):
             credential = chosen[2]
         else:
+            changes = config.changes  # read first: a change while choosing is seen next call
             credential = self._choose(config, schemes)
             # The API keys copied: the caller may change them in place.
-            self._chosen = (schemes, (*settings[:6], dict(config.api_key)), credential)
+            self._chosen = (schemes, (config, changes, dict(config.api_key)), credential)
         if credential is None:
             return _NONE
         location, name, value, secret_names = credential

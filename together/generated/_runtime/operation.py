@@ -163,8 +163,16 @@ class Operation(Generic[T]):
     #: The JSON body property that asks for a streamed answer (e.g. ``"stream"``): the
     #: runtime sets it for ``call_api_stream`` and refuses it in ``call_api``.
     stream_flag: str | None = None
+    #: Whether a parameter goes into a header or a cookie (worked out once): a client keeps
+    #: the request headers of an operation without any (``ApiClient._build``).
+    has_header_params: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "has_header_params",
+            any(param.location in ("header", "cookie") for param in self.params),
+        )
         # Operations with the same schemes share one tuple: a client remembers the
         # credential it chose for the last tuple it saw, by identity (Credentials.apply).
         if type(self.security) is tuple:

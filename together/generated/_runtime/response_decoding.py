@@ -70,13 +70,16 @@ def is_json_content_type(content_type: str | None) -> bool:
     """Whether a Content-Type value names JSON (``application/json`` or ``*/*+json``)."""
     if not content_type:
         return False
-    return _JSON_MEDIA.get(content_type) or _is_json_media(content_type)
+    is_json = _JSON_MEDIA.get(content_type)
+    return _is_json_media(content_type) if is_json is None else is_json
 
 
 #: Whether a Content-Type value names JSON, by the header's text: a server sends the same
 #: value on every answer, and splitting and lower-casing it was a measurable part of a small
 #: call. Read with ``.get`` (a call of :func:`_is_json_media` costs more than the lookup);
-#: bounded, so a server varying it (a boundary, a charset) costs only the parse.
+#: a type that is not JSON is remembered too (``False``: a server answering text keeps
+#: answering text); bounded, so a server varying it (a boundary, a charset) costs only the
+#: parse.
 _JSON_MEDIA: dict[str, bool] = {}
 _JSON_MEDIA_KEPT = 64
 
@@ -137,7 +140,14 @@ def decode_success(
         spec = result
     if not body:
         raise _malformed(operation, status, headers, body, content_type, "has an empty body")
-    if not (content_type and (_JSON_MEDIA.get(content_type) or _is_json_media(content_type))):
+    if not (
+        content_type
+        and (
+            _JSON_MEDIA.get(content_type)
+            # parsed unless remembered (then as not JSON)
+            or (content_type not in _JSON_MEDIA and _is_json_media(content_type))
+        )
+    ):
         problem = f"has content type {content_type!r}, expected JSON"
         raise _malformed(operation, status, headers, body, content_type, problem)
     assert spec.decode is not None

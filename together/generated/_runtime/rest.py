@@ -217,6 +217,8 @@ class RESTClientObject:
         self._proxy_headers = configuration.proxy_headers
         self._ssl = _ssl_setting(configuration)
         self._send_options: dict[str, Any] = {}
+        #: Each URL sent to, parsed (see :meth:`_url`).
+        self._urls: dict[str, URL] = {}
         if self._proxy:
             self._send_options["proxy"] = self._proxy
             if self._proxy_headers:
@@ -264,10 +266,31 @@ class RESTClientObject:
         self, request: PreparedRequest, *, timeout: RequestTimeout = None
     ) -> RESTResponse:
         """Send one request and read the whole answer."""
-        # What open() does, without awaiting it: one coroutine frame fewer per call.
-        session, client_timeout, started, sending = self._start(request, timeout)
+        # What _start does, in this frame (a call and a tuple fewer per call); see there.
+        session = self._session
+        if session is None or self._loop is not asyncio.get_running_loop():  # (closed: None)
+            session = self._get_session()
+        client_timeout = (
+            self.default_timeout
+            if timeout is None
+            else to_client_timeout(timeout, self.default_timeout)
+        )
+        started = time.monotonic()
+        body = request.body
+        query = request.query
         try:
-            response = await sending
+            if query or self._send_options or not (body is None or type(body) is bytes):
+                response = await self._start_request(session, request, client_timeout)
+            else:  # the common request: aiohttp's defaults for what it does not have
+                response = await session.request(
+                    request.method,
+                    self._url(request.url),
+                    params=None,
+                    data=body,
+                    headers=request.headers,
+                    timeout=client_timeout,
+                    allow_redirects=False,
+                )
         except _SEND_ERRORS as exc:
             raise _send_error(request, exc) from _send_error_cause(exc)
         if response.status in _REDIRECT_STATUSES:
@@ -319,9 +342,9 @@ class RESTClientObject:
         float,
         Awaitable[aiohttp.ClientResponse],
     ]:
-        """The first exchange of :meth:`request` and :meth:`open`, to be awaited (aiohttp's
-        errors mapped by the caller), with the session, the timeout and the start time
-        the redirects that may follow need. Not a coroutine: a frame fewer per call."""
+        """The first exchange of :meth:`open`, to be awaited (aiohttp's errors mapped by the
+        caller), with the session, the timeout and the start time the redirects that may
+        follow need. Not a coroutine: a frame fewer per call."""
         session = self._get_session()
         # Refused here, before anything is sent: a bad timeout is the caller's argument, not a
         # request aiohttp could not send.
@@ -331,10 +354,24 @@ class RESTClientObject:
             else to_client_timeout(timeout, self.default_timeout)
         )
         started = time.monotonic()  # redirects share the call's total timeout with it
+        return (
+            session,
+            client_timeout,
+            started,
+            self._start_request(session, request, client_timeout),
+        )
+
+    def _start_request(
+        self,
+        session: aiohttp.ClientSession,
+        request: PreparedRequest,
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> Awaitable[aiohttp.ClientResponse]:
+        """aiohttp's request for ``request`` (not followed: :meth:`_follow` does that)."""
         body = request.body
-        sending = session.request(
+        return session.request(
             request.method,
-            request.url,
+            self._url(request.url),
             params=request.query or None,
             data=body if body is None or type(body) is bytes else _data(body),
             headers=request.headers,
@@ -342,7 +379,21 @@ class RESTClientObject:
             allow_redirects=False,
             **self._send_options,
         )
-        return session, client_timeout, started, sending
+
+    def _url(self, url: str) -> URL | str:
+        """``url`` parsed as aiohttp parses it (``yarl.URL(url)``), once per URL: a client
+        sends to few URLs, and parsing one is a measurable part of a small call. Bounded;
+        a URL yarl refuses is handed on as text, for aiohttp to refuse as it would."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            try:
+                parsed = URL(url)
+            except ValueError:
+                return url
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            self._urls[url] = parsed
+        return parsed
 
     async def _follow(
         self,
@@ -507,6 +558,10 @@ def is_multipart(body: object) -> TypeGuard[MultipartBody]:
 
     return isinstance(body, MultipartBody)
 
+
+#: URLs a transport keeps parsed (:meth:`RESTClientObject._url`); a spec's operations without
+#: path parameters need fewer, one per path parameter value more.
+_URLS_KEPT = 256
 
 #: The statuses aiohttp follows; :meth:`RESTClientObject.open` follows them itself.
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
