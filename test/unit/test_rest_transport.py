@@ -128,7 +128,7 @@ def test_the_whole_message_of_a_bad_timeout(bad: Any, message: str) -> None:
 def test_a_pair_may_leave_a_part_unbounded() -> None:
     # The runtime takes None for a part (rest._seconds, none_ok=True); RequestTimeout's
     # tuple[float, float] does not say so: a typing gap of the package, not of this test.
-    assert to_client_timeout((None, 5), DEFAULT) == aiohttp.ClientTimeout(  # type: ignore[arg-type]
+    assert to_client_timeout((None, 5), DEFAULT) == aiohttp.ClientTimeout(
         total=120.0, connect=None, sock_read=5.0
     )
 

@@ -60,9 +60,9 @@ __all__ = [
     "to_client_timeout",
 ]
 
-#: A per-call timeout: seconds for the whole call, a ``(connect, read)`` pair, or an
-#: ``aiohttp.ClientTimeout``.
-RequestTimeout = float | tuple[float, float] | aiohttp.ClientTimeout | None
+#: A per-call timeout: seconds for the whole call, a ``(connect, read)`` pair (``None`` for
+#: a part leaves it unbounded), or an ``aiohttp.ClientTimeout``.
+RequestTimeout = float | tuple[float | None, float | None] | aiohttp.ClientTimeout | None
 
 
 # PreparedRequest and RESTResponse are built on every call: not frozen (treat them as
