@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import pickle
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
@@ -26,7 +26,6 @@ from together.generated._runtime.exceptions import (
 )
 from together.generated._runtime.operation import Operation, ResponseSpec
 from together.generated._runtime.response_decoding import (
-    ResultDecoder,
     decode_success,
     error_for_status,
     is_json_content_type,
@@ -239,9 +238,7 @@ def test_a_parser_is_named_by_its_function_or_its_class() -> None:
 
 def test_a_model_class_as_decoder_is_validated_strictly() -> None:
     op = operation(**{"200": ResponseSpec.json(dict[str, int])})
-    # result_spec takes a model class (call_api's decode=type[M] reaches it), but its
-    # parameter is typed ResultDecoder, a parser only: the cast says what call_api passes.
-    as_point = result_spec(cast(ResultDecoder, Point))
+    as_point = result_spec(Point)
     assert success(op, b'{"x": 3, "y": 4}', result=as_point) == Point(x=3, y=4)
     assert "not a valid Point" in str(malformed(op, b'{"x": 3.5, "y": 4}', result=as_point))
 

@@ -32,7 +32,7 @@ __all__ = ["decode_success", "error_for_status", "is_json_content_type", "result
 
 #: What a call's ``decode=`` may be: ``bytes`` (the raw body), a pydantic model class, or a
 #: callable turning the body's bytes into the result.
-ResultDecoder = Callable[[bytes], Any]
+ResultDecoder = type[BaseModel] | Callable[[bytes], Any]
 
 
 def result_spec(decode: ResultDecoder) -> ResponseSpec:
