@@ -406,11 +406,13 @@ async def test_completing_needs_the_upload_and_every_part(serve: Any) -> None:
             400,
             error(f"parts: expected parts [1, 2], got {shown}", "parts"),
         )
-    wrong_etag = [parts[0], {"part_number": 2, "etag": hashlib.md5(b"a").hexdigest()}]
-    assert await complete({"upload_id": upload_id, "file_id": file_id, "parts": wrong_etag}) == (
-        400,
-        error("parts: the etag of part 2 is not the one its PUT answered", "parts"),
-    )
+    for etag in (hashlib.md5(b"a").hexdigest(), "X" + parts[1]["etag"] + "X"):
+        wrong_etag = [parts[0], {"part_number": 2, "etag": etag}]
+        body = {"upload_id": upload_id, "file_id": file_id, "parts": wrong_etag}
+        assert await complete(body) == (
+            400,
+            error("parts: the etag of part 2 is not the one its PUT answered", "parts"),
+        )
     status, finished = await complete(
         {"upload_id": upload_id, "file_id": file_id, "parts": parts[::-1]}
     )

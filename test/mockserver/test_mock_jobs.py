@@ -909,3 +909,35 @@ async def test_a_fine_tunes_scheduler_follows_the_request_two_levels_deep(serve:
     _, created = await call(client, "POST", "/fine-tunes", {**body, "lr_scheduler": linear})
     _, got = await call(client, "GET", f"/fine-tunes/{created['id']}")
     assert got["lr_scheduler"] == linear
+
+
+async def test_a_request_field_of_another_shape_than_the_answers_is_left_out(serve: Any) -> None:
+    """`owner` is an object in the answer, `seed` an integer: a request giving text for the
+    one and an object for the other changes neither (nor fails)."""
+    client = await serve(spec=ONCE)
+    body = {"name": "n", "owner": "someone", "seed": {"T": 1}, "created_at": {"T": "x"}}
+    status, created = await call(client, "POST", "/jobs", body)
+    assert status == 201
+    job = created["job"]
+    assert isinstance(job["owner"], dict) and is_uuid4(job["owner"]["key"])
+    assert isinstance(job["seed"], int)
+    assert isinstance(job["created_at"], str) and job["created_at"].endswith("Z")
+
+
+BARE = """
+openapi: 3.1.0
+info: {title: a create answering text, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+paths:
+  /tokens:
+    post: {responses: {"200": {content: {application/json: {schema: {type: string, minLength: 3}}}}}}
+  /tokens/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {type: string}}}}}}
+"""
+
+
+async def test_a_create_answering_text_answers_it_as_synthesized(serve: Any) -> None:
+    client = await serve(spec=BARE)
+    status, created = await call(client, "POST", "/tokens")
+    assert status == 200 and isinstance(created, str) and len(created) >= 3

@@ -3,8 +3,9 @@ client creates it can list, retrieve, update, cancel and delete within one serve
 
 Found from the spec's paths, not listed by hand: a collection is a path ``P`` with a
 ``POST`` and a ``P/{param}`` with a ``GET``. Answers are synthesized from each operation's
-response schema, then given the resource's own facts where the schema has room for them:
-its id, the fields of the create request, and a status that moves on by one step each time
+response schema, then given the resource's own facts where the schema has room for them, at
+every level the answer nests objects: its id (a UUID; where the spec's ids are integers, the
+create's number), the fields of the create request, and a status that moves on by one step each time
 the resource is read (e.g. ``pending`` -> ``running`` -> ``completed``), or to cancelled
 when cancelled. Its other fields are synthesized once: a value shown in one answer (the
 create's ``created_at``) is shown again in every later answer with a field of that name
