@@ -941,3 +941,40 @@ async def test_a_create_answering_text_answers_it_as_synthesized(serve: Any) -> 
     client = await serve(spec=BARE)
     status, created = await call(client, "POST", "/tokens")
     assert status == 200 and isinstance(created, str) and len(created) >= 3
+
+
+SCHEMA_EXAMPLE = """
+openapi: 3.1.0
+info: {title: a nested schema example, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Note:
+      type: object
+      required: [id, title, about]
+      properties:
+        id: {type: string}
+        title: {type: string}
+        about:
+          type: object
+          properties: {title: {type: string}}
+          example: {title: from the example}
+paths:
+  /notes:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}
+  /notes/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}}
+"""
+
+
+async def test_a_nested_schema_example_is_not_changed_by_a_resources_facts(serve: Any) -> None:
+    """`about` is synthesized from its schema's own example: the first note's title goes
+    into its `about`, never into the example the second note's `about` is built from."""
+    client = await serve(spec=SCHEMA_EXAMPLE)
+    first = (await call(client, "POST", "/notes", {"title": "mine"}))[1]
+    second = (await call(client, "POST", "/notes", {}))[1]
+    assert first["about"] == {"title": "mine"}
+    assert second["about"] == {"title": "from the example"}
