@@ -978,3 +978,56 @@ async def test_a_nested_schema_example_is_not_changed_by_a_resources_facts(serve
     second = (await call(client, "POST", "/notes", {}))[1]
     assert first["about"] == {"title": "mine"}
     assert second["about"] == {"title": "from the example"}
+
+
+PARAM_KINDS = """
+openapi: 3.1.0
+info: {title: path parameters of several kinds, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Thing: {type: object, required: [id], properties: {id: {type: string}}}
+    Box: {type: object, required: [text], properties: {text: {type: string}}}
+  responses:
+    Thing: {description: a thing, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+    Box: {description: a box, content: {application/json: {schema: {$ref: "#/components/schemas/Box"}}}}
+paths:
+  /ints/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /strs:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /strs/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /nullables:
+    post: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /nullables/{box_id}:
+    parameters: [{name: box_id, in: path, required: true, schema: {type: integer, nullable: true}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /anys:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /anys/{any_id}:
+    parameters: [{name: any_id, in: path, required: true, schema: {}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /undeclared:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /undeclared/{u_id}:
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+"""
+
+
+async def test_only_the_item_paths_own_integer_parameter_makes_integer_ids(serve: Any) -> None:
+    """`/ints/{id}` types another path's `id` as an integer: `/strs` keeps UUIDs. An
+    integer that may be null (OpenAPI 3.0's `nullable`) is an integer; a parameter of any
+    type, or one the spec does not declare, is not."""
+    client = await serve(spec=PARAM_KINDS)
+    for collection in ("/strs", "/anys", "/undeclared"):
+        status, created = await call(client, "POST", collection)
+        assert status == 200 and is_uuid4(created["id"]), (collection, created)
+    _, thing = await call(client, "POST", "/strs")
+    assert (await call(client, "GET", f"/strs/{thing['id']}"))[1] == {"id": thing["id"]}
+    for _ in range(2):
+        assert (await call(client, "POST", "/nullables"))[0] == 200
+    assert (await call(client, "GET", "/nullables/2"))[0] == 200
+    assert (await call(client, "GET", "/nullables/3"))[0] == 404
