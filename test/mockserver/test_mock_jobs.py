@@ -1031,3 +1031,40 @@ async def test_only_the_item_paths_own_integer_parameter_makes_integer_ids(serve
         assert (await call(client, "POST", "/nullables"))[0] == 200
     assert (await call(client, "GET", "/nullables/2"))[0] == 200
     assert (await call(client, "GET", "/nullables/3"))[0] == 404
+
+
+NESTED_POST = """
+openapi: 3.1.0
+info: {title: a POST under an item, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Thing: {type: object, required: [id], properties: {id: {type: string}}}
+  responses:
+    Thing: {description: a thing, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+paths:
+  /sessions:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}/samples:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}/samples/{sample_id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+      - {name: sample_id, in: path, required: true, schema: {type: string}}
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+"""
+
+
+async def test_a_post_under_an_item_is_an_action_on_that_item(serve: Any) -> None:
+    """As Together's RL sessions' `.../operations/sample` (with a GET of
+    `.../sample/{operation_id}` below it): not a collection of its own, so it needs the
+    session to exist."""
+    client = await serve(spec=NESTED_POST)
+    assert (await call(client, "POST", "/sessions/nope/samples"))[0] == 404
+    _, session = await call(client, "POST", "/sessions")
+    status, sample = await call(client, "POST", f"/sessions/{session['id']}/samples")
+    assert (status, sample["id"]) == (200, session["id"])
