@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,17 +165,54 @@ async def test_files_upload_list_retrieve_content_delete(client: Any, tmp_path: 
 
 
 async def test_a_fine_tune_reads_the_same_through_retrieve_list_and_cancel(client: Any) -> None:
-    """The SDK's `fine_tuning.retrieve`, `.list` and `.cancel` show the `created_at`,
-    `model` and `training_file` the create answered. (The create goes through the SDK's own
-    request method: `fine_tuning.create` first reads model limits the server synthesizes
-    without LoRA figures, and fails in the SDK.)"""
-    body = {"training_file": "file-abc", "model": "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"}
-    created = await client.post("/v1/fine-tunes", body=body, cast_to=object)
-    ident = created["id"]
-    got = await client.fine_tuning.retrieve(ident)
-    listed = [job for job in (await client.fine_tuning.list()).data if job.id == ident]
-    cancelled = await client.fine_tuning.cancel(ident)
+    """The SDK's own `fine_tuning.create` (it reads the model's limits first), then
+    `.retrieve`, `.list` and `.cancel` show the `created_at`, `model` and `training_file`
+    the create answered."""
+    model = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
+    created = await client.fine_tuning.create(
+        training_file="file-abc", model=model, train_on_inputs="auto"
+    )
+    assert (created.model, created.training_file, created.status) == (model, "file-abc", "pending")
+    got = await client.fine_tuning.retrieve(created.id)
+    listed = [job for job in (await client.fine_tuning.list()).data if job.id == created.id]
+    cancelled = await client.fine_tuning.cancel(created.id)
     for job in (got, *listed, cancelled):
-        assert job.created_at == datetime.fromisoformat(created["created_at"])
-        assert (job.model, job.training_file) == (body["model"], "file-abc")
+        assert job.created_at == created.created_at
+        assert (job.model, job.training_file) == (model, "file-abc")
     assert (len(listed), got.status, cancelled.status) == (1, "running", "cancelled")
+
+
+async def test_the_model_limits_carry_full_and_lora_figures(client: Any) -> None:
+    """docs/mock-server.md's figures, minimum below maximum, for the model asked about."""
+    limits = await client.fine_tuning.model_limits(model_name="org/some-model")
+    assert limits.api_model_name == "org/some-model"
+    assert (limits.max_num_epochs, limits.max_num_evals) == (20, 100)
+    assert limits.min_learning_rate == 1e-6 and limits.max_learning_rate == 1.0
+    full, lora = limits.full_training, limits.lora_training
+    assert (full.min_batch_size, full.max_batch_size, full.max_batch_size_dpo) == (8, 96, 48)
+    assert (lora.min_batch_size, lora.max_batch_size, lora.max_batch_size_dpo) == (8, 128, 64)
+    assert (lora.default_rank, lora.max_rank) == (16, 64)
+    assert "q_proj" in lora.target_modules
+
+
+async def test_fine_tunes_lora_and_full_through_the_sdks_create(client: Any) -> None:
+    """LoRA (the SDK's default) takes the limits' default rank when none is given; full
+    training says so; batch sizes are checked by the SDK against the training type's bounds."""
+    model = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"
+    lora = await client.fine_tuning.create(
+        training_file="file-abc", model=model, train_on_inputs="auto", batch_size=128
+    )
+    got = await client.fine_tuning.retrieve(lora.id)
+    assert (got.training_type.type, got.training_type.lora_r) == ("Lora", 16)
+    assert got.training_type.lora_alpha == 32  # the SDK's default: twice the rank
+    full = await client.fine_tuning.create(
+        training_file="file-abc", model=model, train_on_inputs=False, lora=False, batch_size=96
+    )
+    got = await client.fine_tuning.retrieve(full.id)
+    assert got.training_type.type == "Full"
+    assert got.training_method.train_on_inputs is False
+    for lora_on, size in ((True, 129), (True, 7), (False, 97), (False, 7)):
+        with pytest.raises(ValueError, match="batch size"):
+            await client.fine_tuning.create(
+                training_file="file-abc", model=model, lora=lora_on, batch_size=size
+            )

@@ -364,63 +364,195 @@ async def test_multipart_needs_purpose_and_file_name(serve: Any) -> None:
     assert got == (400, error("file_name: field required", "file_name"))
 
 
+async def put_parts(client: Any, file_id: str, pieces: dict[int, bytes]) -> list[dict[str, Any]]:
+    """The parts PUT, as the SDK lists them for complete: the ETag without its quotes."""
+    done = []
+    for number, data in pieces.items():
+        response = await client.put(f"/_mock/uploads/{file_id}/parts/{number}", data=data)
+        done.append({"part_number": number, "etag": response.headers["ETag"].strip('"')})
+    return done
+
+
+async def post_sdk(client: Any, route: str, body: Any) -> tuple[int, Any]:
+    return await answer(
+        await client.post(f"/v1/files/multipart/{route}", json=body, headers=BEARER)
+    )
+
+
 async def test_completing_needs_the_upload_and_every_part(serve: Any) -> None:
     client = await serve()
     _, started = await initiate(client, 2)
     file_id, upload_id = started["file_id"], started["upload_id"]
-    await client.put(f"/_mock/uploads/{file_id}/parts/1", data=b"a")
-    await client.put(f"/_mock/uploads/{file_id}/parts/2", data=b"b")
+    parts = await put_parts(client, file_id, {1: b"a", 2: b"b"})
 
     async def complete(body: dict[str, Any]) -> tuple[int, Any]:
-        return await answer(
-            await client.post("/v1/files/multipart/complete", json=body, headers=BEARER)
-        )
+        return await post_sdk(client, "complete", body)
 
-    parts = [{"part_number": 1}, {"part_number": 2}]
     assert await complete({"upload_id": upload_id, "file_id": "file-nope", "parts": parts}) == (
-        not_found("file-nope")
+        404,
+        error("File file-nope not found", "file_id", "not_found"),
     )
     assert await complete({"upload_id": "upload-other", "file_id": file_id, "parts": parts}) == (
-        not_found(file_id)
+        404,
+        error("Upload upload-other not found", "upload_id", "not_found"),
     )
-    assert await complete({"file_id": file_id, "parts": parts}) == not_found(file_id)
-    assert (await complete({"parts": parts}))[0] == 404
     for listed, shown in (
-        ([{"part_number": 1}], "[1]"),
+        (parts[:1], "[1]"),
         ([], "[]"),
-        (None, "[]"),
-        ([{"part_number": 1}, {"etag": "x"}, "2"], "[1]"),
+        ([*parts, parts[0]], "[1, 2, 1]"),
     ):
         body = {"upload_id": upload_id, "file_id": file_id, "parts": listed}
         assert await complete(body) == (
             400,
             error(f"parts: expected parts [1, 2], got {shown}", "parts"),
         )
+    for etag in (hashlib.md5(b"a").hexdigest(), "X" + parts[1]["etag"] + "X"):
+        wrong_etag = [parts[0], {"part_number": 2, "etag": etag}]
+        body = {"upload_id": upload_id, "file_id": file_id, "parts": wrong_etag}
+        assert await complete(body) == (
+            400,
+            error("parts: the etag of part 2 is not the one its PUT answered", "parts"),
+        )
     status, finished = await complete(
         {"upload_id": upload_id, "file_id": file_id, "parts": parts[::-1]}
     )
     assert (status, finished["file"]["bytes"]) == (200, 2)
-    # The parts are used up: completing again has none to join.
-    assert await complete({"upload_id": upload_id, "file_id": file_id, "parts": parts}) == (
-        400,
-        error("parts: expected parts [], got [1, 2]", "parts"),
+    # The upload is done: completing or aborting it again finds no upload open.
+    for route in ("complete", "abort"):
+        got = await post_sdk(
+            client, route, {"upload_id": upload_id, "file_id": file_id, "parts": parts}
+        )
+        assert got == (404, error(f"Upload {upload_id} not found", "upload_id", "not_found"))
+    response = await client.get(f"/v1/files/{file_id}/content", headers=BEARER)
+    assert await response.read() == b"ab"
+
+
+async def test_an_etag_is_taken_with_or_without_its_quotes(serve: Any) -> None:
+    client = await serve()
+    _, started = await initiate(client, 1)
+    file_id = started["file_id"]
+    response = await client.put(f"/_mock/uploads/{file_id}/parts/1", data=b"quoted")
+    assert response.headers["ETag"] == '"' + hashlib.md5(b"quoted").hexdigest() + '"'
+    parts = [{"part_number": 1, "etag": response.headers["ETag"]}]
+    got = await post_sdk(
+        client, "complete", {"upload_id": started["upload_id"], "file_id": file_id, "parts": parts}
     )
+    assert (got[0], got[1]["file"]["bytes"]) == (200, 6)
+
+
+GOOD_PARTS = [{"part_number": 1, "etag": "e"}]
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "message", "param"),
+    [
+        # Nothing is "None": a missing field is named, as any request check names it.
+        ("complete", {"upload_id": "u", "parts": GOOD_PARTS}, "file_id: field required", "file_id"),
+        (
+            "complete",
+            {"file_id": "f", "parts": GOOD_PARTS},
+            "upload_id: field required",
+            "upload_id",
+        ),
+        ("complete", {"upload_id": "u", "file_id": "f"}, "parts: field required", "parts"),
+        ("complete", {}, "upload_id: field required", "upload_id"),
+        ("abort", {"upload_id": "u"}, "file_id: field required", "file_id"),
+        ("abort", {"file_id": "f"}, "upload_id: field required", "upload_id"),
+        ("abort", {}, "upload_id: field required", "upload_id"),
+        # A wrong type names the field and shows the value as JSON.
+        (
+            "abort",
+            {"upload_id": "u", "file_id": None},
+            "file_id: expected string, got null",
+            "file_id",
+        ),
+        (
+            "abort",
+            {"upload_id": 7, "file_id": "f"},
+            "upload_id: expected string, got 7",
+            "upload_id",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": ["f"], "parts": GOOD_PARTS},
+            'file_id: expected string, got ["f"]',
+            "file_id",
+        ),
+        (
+            "abort",
+            {"upload_id": "u", "file_id": ""},
+            'file_id: "" does not satisfy minLength 1',
+            "file_id",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": None},
+            "parts: expected array, got null",
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": ["2"]},
+            'parts.0: expected object, got "2"',
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": [{"part_number": 1}]},
+            "parts: field required",
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": [{"etag": "e"}]},
+            "parts: field required",
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": [{"part_number": "1", "etag": "e"}]},
+            'parts.0.part_number: expected integer, got "1"',
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": [{"part_number": 0, "etag": "e"}]},
+            "parts.0.part_number: 0 does not satisfy minimum 1",
+            "parts",
+        ),
+        (
+            "complete",
+            {"upload_id": "u", "file_id": "f", "parts": [{"part_number": 1, "etag": 5}]},
+            "parts.0.etag: expected string, got 5",
+            "parts",
+        ),
+    ],
+)
+async def test_complete_and_abort_name_a_missing_or_wrong_field(
+    serve: Any, route: str, body: dict[str, Any], message: str, param: str
+) -> None:
+    client = await serve()
+    assert await post_sdk(client, route, body) == (400, error(message, param))
 
 
 async def test_abort_forgets_the_upload(serve: Any) -> None:
     client = await serve()
     _, started = await initiate(client, 1)
     file_id = started["file_id"]
+    await put_parts(client, file_id, {1: b"part"})
     abort = {"upload_id": started["upload_id"], "file_id": file_id}
-    got = await answer(await client.post("/v1/files/multipart/abort", json=abort, headers=BEARER))
-    assert got == (200, {"file_id": file_id, "aborted": True})
+    assert await post_sdk(client, "abort", {**abort, "upload_id": "upload-other"}) == (
+        404,
+        error("Upload upload-other not found", "upload_id", "not_found"),
+    )
+    assert await post_sdk(client, "abort", abort) == (200, {"file_id": file_id, "aborted": True})
     assert await answer(await client.get(f"/v1/files/{file_id}", headers=BEARER)) == (
         not_found(file_id)
     )
-    got = await answer(await client.post("/v1/files/multipart/abort", json=abort, headers=BEARER))
-    assert got == not_found(file_id)
-    response = await client.post("/v1/files/multipart/abort", json={}, headers=BEARER)
-    assert response.status == 404
+    assert await post_sdk(client, "abort", abort) == (
+        404,
+        error(f"File {file_id} not found", "file_id", "not_found"),
+    )
 
 
 SPEC_WITHOUT_FILES = """

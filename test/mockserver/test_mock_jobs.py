@@ -150,9 +150,9 @@ async def test_a_create_answers_the_resource_with_its_id_fields_and_first_status
     assert status == 201
     ident = created["id"]
     assert is_uuid4(ident)
-    # The id under every name the path parameter suggests, one level of nesting deep.
+    # The id under every name the path parameter suggests, at every level of nesting.
     assert created["widget_id"] == created["workflow_id"] == created["info"]["widget_id"] == ident
-    assert created["info"]["deep"]["id"] != ident
+    assert created["info"]["deep"]["id"] == ident
     assert (created["name"], created["count"]) == ("first", 7)
     assert created["status"] == "pending"
     assert created["info"]["status"] == "queued"
@@ -293,15 +293,22 @@ async def test_an_unknown_or_deleted_id_is_404(serve: Any) -> None:
     )
 
 
-async def test_ids_only_replace_string_ids_and_answers_without_content_are_empty(
+async def test_an_integer_id_in_the_answer_makes_the_ids_the_creates_numbers(
     serve: Any,
 ) -> None:
+    """`Plain.id` is an integer (the path's `plain_id` a string): no room for a UUID, so
+    the resources are numbered 1, 2... and reached by that number."""
     client = await serve(spec=SPEC)
     status, created = await call(client, "POST", "/plains")
-    assert status == 200 and isinstance(created["id"], int)  # no room for a UUID there
+    assert (status, created["id"]) == (200, 1)
     assert (created["kind"], created["state"]) == ("fixed", "alpha")  # no step fits: kept
-    # The id is not in the answer, so no later call can name it: the item stays unreachable.
-    assert (await call(client, "GET", f"/plains/{created['id']}"))[0] == 404
+    assert (await call(client, "POST", "/plains"))[1]["id"] == 2
+    got = await call(client, "GET", "/plains/1")
+    assert got == (200, {"id": 1, "kind": "fixed", "state": "alpha"})
+    assert (await call(client, "GET", "/plains/2"))[1]["id"] == 2
+    assert (await call(client, "GET", "/plains/3"))[0] == 404
+    # An action declared without content answers its status, empty.
+    assert await call(client, "POST", "/plains/1") == (200, b"")
 
 
 async def test_a_collection_needs_a_get_of_its_items(serve: Any) -> None:
@@ -772,3 +779,292 @@ async def test_a_resource_answered_as_a_union_stays_the_branch_it_was_created_as
     assert (created["kind"], created["size"]) == ("full", "large")
     _, got = await call(client, "GET", f"/trainings/{created['id']}")
     assert (got["id"], got["kind"], got["size"]) == (created["id"], "full", "large")
+
+
+INTEGER_IDS = """
+openapi: 3.1.0
+info: {title: integer ids, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Run:
+      type: object
+      required: [id, status]
+      properties:
+        id: {type: integer, minimum: 1}
+        status: {type: string, enum: [queued, running, succeeded, cancelled]}
+        note: {type: string}
+  parameters:
+    RunId: {name: run_id, in: path, required: true, schema: {type: integer}}
+paths:
+  /runs:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"201": {content: {application/json: {schema: {$ref: "#/components/schemas/Run"}}}}}
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [runs]
+                properties: {runs: {type: array, items: {$ref: "#/components/schemas/Run"}}}
+  /runs/{run_id}:
+    parameters: [{$ref: "#/components/parameters/RunId"}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Run"}}}}}}
+    delete: {responses: {"204": {description: gone}}}
+  /runs/{run_id}/cancel:
+    parameters: [{$ref: "#/components/parameters/RunId"}]
+    post: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Run"}}}}}}
+  /labels:
+    post: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Label"}}}}}}
+  /labels/{label_id}:
+    parameters: [{name: label_id, in: path, required: true, schema: {type: integer}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Label"}}}}}}
+"""
+
+# Label: the path types its id as an integer, the answer names none.
+INTEGER_IDS = INTEGER_IDS.replace(
+    "  parameters:\n",
+    "    Label: {type: object, required: [text], properties: {text: {type: string}}}\n"
+    "  parameters:\n",
+)
+
+
+async def test_integer_ids_are_reached_by_the_number_the_path_gives(serve: Any) -> None:
+    """The spec types `run_id` and `Run.id` as integers: a create answers the number a
+    later call's path gives (`7`, or `007`, finds the resource created as 7)."""
+    client = await serve(spec=INTEGER_IDS)
+    numbers = []
+    for note in ("one", "two", "three", "four", "five", "six", "seven"):
+        status, created = await call(client, "POST", "/runs", {"note": note})
+        assert status == 201 and created["note"] == note
+        numbers.append(created["id"])
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
+    for path, step in (("/runs/7", "running"), ("/runs/007", "succeeded")):
+        status, got = await call(client, "GET", path)
+        assert (status, got["id"], got["note"], got["status"]) == (200, 7, "seven", step)
+    _, cancelled = await call(client, "POST", "/runs/7/cancel")
+    assert (cancelled["id"], cancelled["status"]) == (7, "cancelled")
+    assert (await call(client, "DELETE", "/runs/3"))[0] == 204
+    _, listed = await call(client, "GET", "/runs")
+    assert [(run["id"], run["note"]) for run in listed["runs"]] == [
+        (n, note)
+        for n, note in enumerate(("one", "two", "three", "four", "five", "six", "seven"), 1)
+        if n != 3
+    ]
+    assert (await call(client, "GET", "/runs/3"))[0] == 404
+    assert (await call(client, "GET", "/runs/8"))[0] == 404
+    # The next create is 8: a deleted number is not given again.
+    assert (await call(client, "POST", "/runs", {}))[1]["id"] == 8
+    # A path that is not an integer is refused by the parameter's schema.
+    status, refused = await call(client, "GET", "/runs/seven")
+    assert (status, refused["error"]["param"]) == (400, "run_id")
+
+
+async def test_an_integer_path_parameter_alone_numbers_the_resources(serve: Any) -> None:
+    client = await serve(spec=INTEGER_IDS)
+    for _ in range(2):
+        assert (await call(client, "POST", "/labels"))[0] == 200
+    assert (await call(client, "GET", "/labels/2"))[0] == 200
+    assert (await call(client, "GET", "/labels/3"))[0] == 404
+
+
+async def test_a_status_two_levels_deep_follows_the_resources_state(serve: Any) -> None:
+    """The create answers `{job: {stage: {status}}}`: `job.stage.status` is the first step,
+    as `job.status` is, and moves on with the job as it is read."""
+    client = await serve(spec=ONCE)
+    for _ in range(3):  # several creates: none keeps a synthesized step
+        job = (await call(client, "POST", "/jobs", {"name": "n"}))[1]["job"]
+        assert (job["status"], job["stage"]["status"]) == ("pending", "pending")
+    got = (await call(client, "GET", f"/jobs/{job['id']}"))[1]
+    assert (got["status"], got["stage"]["status"]) == ("running", "running")
+    _, answer = await call(client, "POST", f"/jobs/{job['id']}/restart")
+    assert (answer["restarted"]["status"], answer["restarted"]["stage"]["status"]) == (
+        "running",
+        "running",
+    )
+
+
+async def test_a_fine_tunes_scheduler_follows_the_request_two_levels_deep(serve: Any) -> None:
+    """openapi.yaml: `lr_scheduler.lr_scheduler_args` is a oneOf of linear (`min_lr_ratio`)
+    and cosine (`min_lr_ratio`, `num_cycles`) arguments; cosine ones fit both branches, so
+    the answer's schema refuses them whole. The answer still carries what it can hold of
+    the request: the scheduler's type, and its `min_lr_ratio` one level further down."""
+    client = await serve()
+    scheduler = {
+        "lr_scheduler_type": "cosine",
+        "lr_scheduler_args": {"min_lr_ratio": 0.125, "num_cycles": 0.5},
+    }
+    body = {"training_file": "file-abc", "model": "m", "lr_scheduler": scheduler}
+    status, created = await call(client, "POST", "/fine-tunes", body)
+    assert status == 200
+    for _ in range(2):
+        _, got = await call(client, "GET", f"/fine-tunes/{created['id']}")
+        assert got["lr_scheduler"]["lr_scheduler_type"] == "cosine"
+        assert got["lr_scheduler"]["lr_scheduler_args"]["min_lr_ratio"] == 0.125
+    # Linear arguments fit one branch: taken whole.
+    linear = {"lr_scheduler_type": "linear", "lr_scheduler_args": {"min_lr_ratio": 0.25}}
+    _, created = await call(client, "POST", "/fine-tunes", {**body, "lr_scheduler": linear})
+    _, got = await call(client, "GET", f"/fine-tunes/{created['id']}")
+    assert got["lr_scheduler"] == linear
+
+
+async def test_a_request_field_of_another_shape_than_the_answers_is_left_out(serve: Any) -> None:
+    """`owner` is an object in the answer, `seed` an integer: a request giving text for the
+    one and an object for the other changes neither (nor fails)."""
+    client = await serve(spec=ONCE)
+    body = {"name": "n", "owner": "someone", "seed": {"T": 1}, "created_at": {"T": "x"}}
+    status, created = await call(client, "POST", "/jobs", body)
+    assert status == 201
+    job = created["job"]
+    assert isinstance(job["owner"], dict) and is_uuid4(job["owner"]["key"])
+    assert isinstance(job["seed"], int)
+    assert isinstance(job["created_at"], str) and job["created_at"].endswith("Z")
+
+
+BARE = """
+openapi: 3.1.0
+info: {title: a create answering text, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+paths:
+  /tokens:
+    post: {responses: {"200": {content: {application/json: {schema: {type: string, minLength: 3}}}}}}
+  /tokens/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {type: string}}}}}}
+"""
+
+
+async def test_a_create_answering_text_answers_it_as_synthesized(serve: Any) -> None:
+    client = await serve(spec=BARE)
+    status, created = await call(client, "POST", "/tokens")
+    assert status == 200 and isinstance(created, str) and len(created) >= 3
+
+
+SCHEMA_EXAMPLE = """
+openapi: 3.1.0
+info: {title: a nested schema example, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Note:
+      type: object
+      required: [id, title, about]
+      properties:
+        id: {type: string}
+        title: {type: string}
+        about:
+          type: object
+          properties: {title: {type: string}}
+          example: {title: from the example}
+paths:
+  /notes:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}
+  /notes/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {content: {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}}}
+"""
+
+
+async def test_a_nested_schema_example_is_not_changed_by_a_resources_facts(serve: Any) -> None:
+    """`about` is synthesized from its schema's own example: the first note's title goes
+    into its `about`, never into the example the second note's `about` is built from."""
+    client = await serve(spec=SCHEMA_EXAMPLE)
+    first = (await call(client, "POST", "/notes", {"title": "mine"}))[1]
+    second = (await call(client, "POST", "/notes", {}))[1]
+    assert first["about"] == {"title": "mine"}
+    assert second["about"] == {"title": "from the example"}
+
+
+PARAM_KINDS = """
+openapi: 3.1.0
+info: {title: path parameters of several kinds, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Thing: {type: object, required: [id], properties: {id: {type: string}}}
+    Box: {type: object, required: [text], properties: {text: {type: string}}}
+  responses:
+    Thing: {description: a thing, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+    Box: {description: a box, content: {application/json: {schema: {$ref: "#/components/schemas/Box"}}}}
+paths:
+  /ints/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /strs:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /strs/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /nullables:
+    post: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /nullables/{box_id}:
+    parameters: [{name: box_id, in: path, required: true, schema: {type: integer, nullable: true}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Box"}}}
+  /anys:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /anys/{any_id}:
+    parameters: [{name: any_id, in: path, required: true, schema: {}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /undeclared:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /undeclared/{u_id}:
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+"""
+
+
+async def test_only_the_item_paths_own_integer_parameter_makes_integer_ids(serve: Any) -> None:
+    """`/ints/{id}` types another path's `id` as an integer: `/strs` keeps UUIDs. An
+    integer that may be null (OpenAPI 3.0's `nullable`) is an integer; a parameter of any
+    type, or one the spec does not declare, is not."""
+    client = await serve(spec=PARAM_KINDS)
+    for collection in ("/strs", "/anys", "/undeclared"):
+        status, created = await call(client, "POST", collection)
+        assert status == 200 and is_uuid4(created["id"]), (collection, created)
+    _, thing = await call(client, "POST", "/strs")
+    assert (await call(client, "GET", f"/strs/{thing['id']}"))[1] == {"id": thing["id"]}
+    for _ in range(2):
+        assert (await call(client, "POST", "/nullables"))[0] == 200
+    assert (await call(client, "GET", "/nullables/2"))[0] == 200
+    assert (await call(client, "GET", "/nullables/3"))[0] == 404
+
+
+NESTED_POST = """
+openapi: 3.1.0
+info: {title: a POST under an item, version: "1"}
+servers: [{url: "http://localhost/v1"}]
+components:
+  schemas:
+    Thing: {type: object, required: [id], properties: {id: {type: string}}}
+  responses:
+    Thing: {description: a thing, content: {application/json: {schema: {$ref: "#/components/schemas/Thing"}}}}
+paths:
+  /sessions:
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}/samples:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+  /sessions/{id}/samples/{sample_id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+      - {name: sample_id, in: path, required: true, schema: {type: string}}
+    get: {responses: {"200": {$ref: "#/components/responses/Thing"}}}
+"""
+
+
+async def test_a_post_under_an_item_is_an_action_on_that_item(serve: Any) -> None:
+    """As Together's RL sessions' `.../operations/sample` (with a GET of
+    `.../sample/{operation_id}` below it): not a collection of its own, so it needs the
+    session to exist."""
+    client = await serve(spec=NESTED_POST)
+    assert (await call(client, "POST", "/sessions/nope/samples"))[0] == 404
+    _, session = await call(client, "POST", "/sessions")
+    status, sample = await call(client, "POST", f"/sessions/{session['id']}/samples")
+    assert (status, sample["id"]) == (200, session["id"])

@@ -388,6 +388,50 @@ async def test_nested_errors_name_the_top_level_field_and_the_whole_path(serve: 
     assert got == (400, error("stop.0: expected string, got 1", param="stop"))
 
 
+async def test_a_value_fitting_several_oneof_branches_is_taken(serve: Any) -> None:
+    """openapi.yaml: cosine scheduler arguments (`min_lr_ratio`, `num_cycles`) fit the
+    linear ones (`min_lr_ratio`, open to more) too, which JSON Schema's oneOf refuses; the
+    request is taken, as Together takes it. A value that fits no branch is still refused."""
+    client = await serve()
+    base = {"training_file": "file-abc", "model": "m"}
+    cosine = {
+        "lr_scheduler_type": "cosine",
+        "lr_scheduler_args": {"min_lr_ratio": 0.0, "num_cycles": 0.5},
+    }
+    response = await client.post(
+        "/v1/fine-tunes", json={**base, "lr_scheduler": cosine}, headers=BEARER
+    )
+    assert response.status == 200
+    wrong = {"lr_scheduler_type": "cosine", "lr_scheduler_args": {"min_lr_ratio": "low"}}
+    got = await answer(
+        await client.post("/v1/fine-tunes", json={**base, "lr_scheduler": wrong}, headers=BEARER)
+    )
+    assert got == (
+        400,
+        error(
+            'lr_scheduler.lr_scheduler_args: {"min_lr_ratio": "low"} is not a valid value',
+            param="lr_scheduler",
+        ),
+    )
+
+
+@pytest.mark.parametrize("value", ["auto", True, False])
+async def test_train_on_inputs_takes_auto_as_its_default_says(serve: Any, value: Any) -> None:
+    """openapi.yaml declares `train_on_inputs` `type: boolean` beside `oneOf: [boolean,
+    "auto"]` with `default: auto`: "auto" is taken, at the top and in `training_method`."""
+    client = await serve()
+    for body in (
+        {"train_on_inputs": value},
+        {"training_method": {"method": "sft", "train_on_inputs": value}},
+    ):
+        body = {"training_file": "file-abc", "model": "m", **body}
+        response = await client.post("/v1/fine-tunes", json=body, headers=BEARER)
+        assert response.status == 200, await response.text()
+    body = {"training_file": "f", "model": "m", "train_on_inputs": "always"}
+    got = await answer(await client.post("/v1/fine-tunes", json=body, headers=BEARER))
+    assert got == (400, error('train_on_inputs: "always" is not a valid value', "train_on_inputs"))
+
+
 async def test_missing_body_where_the_spec_requires_one(serve: Any) -> None:
     client = await serve()
     got = await answer(await client.post("/v1/fine-tunes", headers=BEARER))

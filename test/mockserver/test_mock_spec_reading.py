@@ -76,6 +76,28 @@ REF = "urn:together:openapi#/components/schemas/X"
             {"exclusiveMinimum": 0, "exclusiveMaximum": 0.5},
         ),
         ({"minimum": 1, "exclusiveMinimum": 0}, {"minimum": 1, "exclusiveMinimum": 0}),
+        # A type beside branches of other types (Together's train_on_inputs) would refuse
+        # their values: the branches say what is meant. Where they agree, it stays.
+        (
+            {"type": "boolean", "oneOf": [{"type": "boolean"}, {"type": "string"}]},
+            {"oneOf": [{"type": "boolean"}, {"type": "string"}]},
+        ),
+        (
+            {"type": "string", "anyOf": [{"type": "integer"}]},
+            {"anyOf": [{"type": "integer"}]},
+        ),
+        (
+            {"type": "string", "anyOf": [{"type": "string"}, {"type": "string"}]},
+            {"type": "string", "anyOf": [{"type": "string"}, {"type": "string"}]},
+        ),
+        (  # branches without a type (refs) say nothing against it
+            {"type": "object", "oneOf": [{"$ref": "#/a"}, {"required": ["x"]}]},
+            {"type": "object", "oneOf": [{"$ref": SPEC_URI + "#/a"}, {"required": ["x"]}]},
+        ),
+        (
+            {"type": ["boolean", "null"], "oneOf": [{"type": "string"}]},
+            {"type": ["boolean", "null"], "oneOf": [{"type": "string"}]},
+        ),
         ([{"$ref": "#/a"}, 3, "s"], [{"$ref": "urn:together:openapi#/a"}, 3, "s"]),
         (
             {"items": {"items": {"$ref": "#/b"}}},

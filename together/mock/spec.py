@@ -118,6 +118,13 @@ def normalize(node: Any) -> Any:
             del out[exclusive]
             if flag and bound in out:
                 out[exclusive] = out.pop(bound)
+    for key in ("oneOf", "anyOf"):
+        kinds = [branch.get("type") for branch in out.get(key, []) if isinstance(branch, dict)]
+        if isinstance(out.get("type"), str) and any(k and k != out["type"] for k in kinds):
+            # A type beside branches of other types (Together's `train_on_inputs`: `type:
+            # boolean` beside `oneOf: [boolean, "auto"]`, `default: auto`) would refuse
+            # every value of those branches: the branches say what the authors meant.
+            del out["type"]
     ref = out.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
         out["$ref"] = SPEC_URI + ref

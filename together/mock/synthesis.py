@@ -13,6 +13,7 @@ answer.
 from __future__ import annotations
 
 import base64
+import copy
 import math
 import random
 import uuid
@@ -41,23 +42,27 @@ class Synthesizer:
         """A value valid against ``schema``: rich first (the schemas' examples, optional
         properties, an item in each array, enum values at random), else minimal (required
         properties only, no examples, the first enum value, arrays as short as allowed); the
-        last one made if neither validates."""
+        last one made if neither validates. A fresh value on every call (nothing in it is
+        shared with the spec or an earlier answer)."""
         validator = self.api.schema_validator(schema, formats=True)
         for rich in (True, False):
             candidate = _Builder(self.api, rng, rich).build(schema, 0, "")
             if validator.is_valid(candidate):
-                return candidate
-        return candidate
+                break
+        # The spec's own objects (examples, consts, enum values) may sit inside it: a copy,
+        # so a handler that fills in its answer never changes them for later answers.
+        return copy.deepcopy(candidate)
 
     def example_or_value(
         self, examples: tuple[Any, ...], pointer: str, schema: Mapping[str, Any], rng: random.Random
     ) -> Any:
-        """The first of the spec's ``examples`` valid at ``pointer``, else :meth:`value`."""
+        """The first of the spec's ``examples`` valid at ``pointer``, else :meth:`value`;
+        either way a value of the caller's own, which it may change."""
         if pointer:
             validator = self.api.validator(pointer, formats=True)
             for example in examples:
                 if validator.is_valid(example):
-                    return example
+                    return copy.deepcopy(example)
         return self.value(schema, rng)
 
 

@@ -7,7 +7,7 @@ with ``param`` naming the parameter or top-level field at fault.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -18,7 +18,7 @@ from together.mock.errors import error_response
 from together.mock.options import MockOptions
 from together.mock.spec import ApiDescription, Operation
 
-__all__ = ["Parsed", "check_bearer", "parse_body", "parse_parameters"]
+__all__ = ["Parsed", "check_bearer", "first_error", "parse_body", "parse_parameters"]
 
 _JSON = "application/json"
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -185,13 +185,27 @@ def _first_error(
     if not pointer:
         return None
     errors_found = api.errors(pointer, body, form=form)
-    found = [e for e in errors_found if not (e.path and e.path[0] in skip)]
-    errors = sorted(found, key=lambda e: (len(e.path), list(map(str, e.path))))
-    if not errors:
+    return first_error(
+        e for e in errors_found if not (e.path and e.path[0] in skip) and not _fits_several(e)
+    )
+
+
+def _fits_several(error: ValidationError) -> bool:
+    """A ``oneOf`` the value fits more than one branch of (its error has no branch errors).
+    Taken: specs write ``oneOf`` for "one of these shapes" with open objects that overlap
+    (Together's cosine scheduler arguments fit its linear ones too), and a real server takes
+    such a value."""
+    return error.validator == "oneOf" and not error.context
+
+
+def first_error(errors: Iterable[ValidationError]) -> web.Response | None:
+    """The 400 for the shallowest of ``errors`` (none: ``None``), in the words every
+    request check uses: the field, and what is wrong with its value."""
+    found = sorted(errors, key=lambda e: (len(e.path), list(map(str, e.path))))
+    if not found:
         return None
-    error = errors[0]
-    param = _param_of(error)
-    return error_response(400, _message(error, param), param=param)
+    param = _param_of(found[0])
+    return error_response(400, _message(found[0], param), param=param)
 
 
 def _message(error: ValidationError, param: str | None) -> str:

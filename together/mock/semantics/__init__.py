@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from together.mock.semantics import audio, catalog, chat, embeddings, files, jobs
+from together.mock.semantics import audio, catalog, chat, embeddings, files, finetune_limits, jobs
 from together.mock.spec import ApiDescription
 
 __all__ = ["extra_routes", "handlers_for"]
@@ -16,6 +16,7 @@ _FIXED: dict[str, Any] = {
     "POST /chat/completions": chat.chat_completions,
     "POST /completions": chat.completions,
     "GET /models": catalog.models,
+    "GET /fine-tunes/models/limits": finetune_limits.model_limits,
     "POST /audio/speech": audio.speech,
     "POST /audio/transcriptions": audio.transcription,
     "POST /audio/translations": audio.transcription,

@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from jsonschema import Draft202012Validator
 
 from together.mock.answers import json_answer
 from together.mock.context import STATE, Call, ServerState, Upload
 from together.mock.errors import error_response
 from together.mock.options import MockOptions
 from together.mock.spec import ApiDescription
+from together.mock.validation import first_error
 
 __all__ = ["FileStore", "extra_file_routes", "file_handlers"]
 
@@ -125,8 +127,8 @@ def _type_of(filename: str, given: str | None) -> str:
     return suffix if suffix in _TYPES else "jsonl"
 
 
-def _not_found(file_id: str) -> web.Response:
-    return error_response(404, f"File {file_id} not found", param="id", code="not_found")
+def _not_found(file_id: str, param: str = "id") -> web.Response:
+    return error_response(404, f"File {file_id} not found", param=param, code="not_found")
 
 
 # ------------------------------------------------------------------ the spec's operations
@@ -306,21 +308,78 @@ async def _initiate(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _complete(request: web.Request) -> web.StreamResponse:
+#: What the SDK's ``_complete_upload`` and ``_abort_upload`` send (``together`` 3.x,
+#: ``lib/resources/files.py``); Together's spec does not describe these routes.
+_UPLOAD_IDS: dict[str, Any] = {
+    "upload_id": {"type": "string", "minLength": 1},
+    "file_id": {"type": "string", "minLength": 1},
+}
+_ABORT = Draft202012Validator(
+    {"type": "object", "required": ["upload_id", "file_id"], "properties": _UPLOAD_IDS}
+)
+_COMPLETE = Draft202012Validator(
+    {
+        "type": "object",
+        "required": ["upload_id", "file_id", "parts"],
+        "properties": {
+            **_UPLOAD_IDS,
+            "parts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["part_number", "etag"],
+                    "properties": {
+                        "part_number": {"type": "integer", "minimum": 1},
+                        "etag": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }
+)
+
+
+async def _open_upload(
+    request: web.Request, validator: Draft202012Validator
+) -> tuple[dict[str, Any], StoredFile] | web.Response:
+    """The checked body of a complete or abort, and the upload it names (still open: its
+    bytes not yet joined)."""
     state = _state(request)
     fields = _denied(request, state.options) or await _fields(request)
     if isinstance(fields, web.Response):
         return fields
-    store = store_of(state)
-    stored = store.files.get(str(fields.get("file_id")))
-    if stored is None or fields.get("upload_id") != "upload-" + stored.id:
-        return _not_found(str(fields.get("file_id")))
-    listed = fields.get("parts")
-    numbers = [p["part_number"] for p in listed or [] if isinstance(p, dict) and "part_number" in p]
-    if not numbers or sorted(numbers) != sorted(stored.parts):
+    problem = first_error(validator.iter_errors(fields))
+    if problem is not None:
+        return problem
+    stored = store_of(state).files.get(fields["file_id"])
+    if stored is None:
+        return _not_found(fields["file_id"], "file_id")
+    if fields["upload_id"] != "upload-" + stored.id or stored.uploaded:
+        return error_response(
+            404, f"Upload {fields['upload_id']} not found", param="upload_id", code="not_found"
+        )
+    return fields, stored
+
+
+async def _complete(request: web.Request) -> web.StreamResponse:
+    found = await _open_upload(request, _COMPLETE)
+    if isinstance(found, web.Response):
+        return found
+    fields, stored = found
+    numbers = [part["part_number"] for part in fields["parts"]]
+    if sorted(numbers) != sorted(stored.parts):
         return error_response(
             400, f"parts: expected parts {sorted(stored.parts)}, got {numbers}", param="parts"
         )
+    for part in fields["parts"]:
+        number = part["part_number"]
+        if part["etag"].strip('"') != hashlib.md5(stored.parts[number]).hexdigest():
+            return error_response(
+                400,
+                f"parts: the etag of part {number} is not the one its PUT answered",
+                param="parts",
+            )
+    store = store_of(_state(request))
     store.put(stored, b"".join(stored.parts[n] for n in sorted(stored.parts)))
     stored.parts.clear()
     stored.processed = True
@@ -328,14 +387,12 @@ async def _complete(request: web.Request) -> web.StreamResponse:
 
 
 async def _abort(request: web.Request) -> web.StreamResponse:
-    state = _state(request)
-    fields = _denied(request, state.options) or await _fields(request)
-    if isinstance(fields, web.Response):
-        return fields
-    file_id = str(fields.get("file_id"))
-    if not store_of(state).delete(file_id):
-        return _not_found(file_id)
-    return json_answer({"file_id": file_id, "aborted": True})
+    found = await _open_upload(request, _ABORT)
+    if isinstance(found, web.Response):
+        return found
+    _, stored = found
+    store_of(_state(request)).delete(stored.id)
+    return json_answer({"file_id": stored.id, "aborted": True})
 
 
 def extra_file_routes(api: ApiDescription) -> list[tuple[str, str, Any]]:

@@ -3,8 +3,9 @@ client creates it can list, retrieve, update, cancel and delete within one serve
 
 Found from the spec's paths, not listed by hand: a collection is a path ``P`` with a
 ``POST`` and a ``P/{param}`` with a ``GET``. Answers are synthesized from each operation's
-response schema, then given the resource's own facts where the schema has room for them:
-its id, the fields of the create request, and a status that moves on by one step each time
+response schema, then given the resource's own facts where the schema has room for them, at
+every level the answer nests objects: its id (a UUID; where the spec's ids are integers, the
+create's number), the fields of the create request, and a status that moves on by one step each time
 the resource is read (e.g. ``pending`` -> ``running`` -> ``completed``), or to cancelled
 when cancelled. Its other fields are synthesized once: a value shown in one answer (the
 create's ``created_at``) is shown again in every later answer with a field of that name
@@ -42,7 +43,8 @@ _PARAM = re.compile(r"\{([^}]+)\}")
 
 @dataclass
 class Resource:
-    id: str
+    #: A UUID, or the create's number where the spec's ids are integers.
+    id: str | int
     body: dict[str, Any]
     reads: int = 0
     cancelled: bool = False
@@ -85,22 +87,14 @@ class _Shaper:
     def apply(self, answer: Any, resource: Resource, keys: list[str]) -> Any:
         if not isinstance(answer, dict):
             return answer
-        # A copy: the synthesized answer may be the spec's own example, which shaping it would
-        # change for every later answer.
-        answer = copy.deepcopy(answer)
         # Fields shown before come back first (the resource's facts then go over them). A
         # nested object is recalled whole under its own name; its fields are recalled one by
         # one only where its name is new (a create nesting the resource as `job`, a retrieve
         # answering it flat), so they never take a field of the same name from another level.
-        self._recall(answer, answer, resource)
-        nested = {name: value for name, value in answer.items() if isinstance(value, dict)}
-        for name, target in nested.items():
-            if name not in resource.shown:
-                self._recall(answer, target, resource)
-        targets = [answer, *nested.values()]
+        targets = self._recalled(answer, resource)
         for target in targets:
             for key in keys:
-                if key in target and isinstance(target[key], str):
+                if key in target and type(target[key]) is type(resource.id):
                     self._try(answer, target, key, resource.id)
             for key, value in resource.body.items():
                 if key in target:
@@ -110,11 +104,26 @@ class _Shaper:
                     status = self._status(target, key, answer, resource)
                     if status is not None:
                         target[key] = status
-        # The answer is this call's own copy, never changed once sent: kept as it is.
+        # The answer is this call's own (synthesized afresh), never changed once sent: kept
+        # as it is. Shallower fields first, so a name keeps its outermost value.
         for target in targets:
             for key, value in target.items():
                 resource.shown.setdefault(key, value)
         return answer
+
+    def _recalled(self, answer: dict[str, Any], resource: Resource) -> list[dict[str, Any]]:
+        """The answer's objects, outermost first, down every level the answer nests objects
+        (not into arrays, whose items are other things: a cluster's volumes), each with the
+        values the resource has shown before."""
+        targets = [answer]
+        self._recall(answer, answer, resource)
+        for target in targets:
+            for name, value in target.items():
+                if isinstance(value, dict):
+                    targets.append(value)
+                    if name not in resource.shown:
+                        self._recall(answer, value, resource)
+        return targets
 
     def _recall(self, answer: dict[str, Any], target: dict[str, Any], resource: Resource) -> None:
         """Give ``target``'s fields the values the resource has shown before (copies, which
@@ -132,10 +141,18 @@ class _Shaper:
             self._try(answer, target, key, copy.deepcopy(value))
 
     def _try(self, answer: dict[str, Any], target: dict[str, Any], key: str, value: Any) -> None:
+        """``target[key] = value`` where the answer stays valid; else, both being objects,
+        the same for each of ``value``'s fields ``target[key]`` has (a request's
+        ``lr_scheduler`` whose arguments the answer's schema refuses still gives its type)."""
         before = target[key]
         target[key] = value
-        if not self.validator.is_valid(answer):
-            target[key] = before
+        if self.validator.is_valid(answer):
+            return
+        target[key] = before
+        if isinstance(value, dict) and isinstance(before, dict):
+            for name, inner in value.items():
+                if name in before:
+                    self._try(answer, before, name, inner)
 
     def _status(
         self, target: dict[str, Any], key: str, answer: dict[str, Any], resource: Resource
@@ -163,7 +180,7 @@ def job_handlers(api: ApiDescription) -> dict[str, Any]:
         keys = _id_keys(item_path)
         for op in api.operations:
             if op.path == collection and op.method == "POST":
-                handlers[op.key] = _create(collection, keys)
+                handlers[op.key] = _create(collection, keys, _integer_path(api, item_path))
             elif op.path == collection and op.method == "GET":
                 handlers[op.key] = _list(collection, keys)
             elif op.path.startswith(item_path):
@@ -171,23 +188,59 @@ def job_handlers(api: ApiDescription) -> dict[str, Any]:
     return handlers
 
 
+def _integer_path(api: ApiDescription, item_path: str) -> bool:
+    """Whether the spec types the item path's parameter as an integer."""
+    param = _PARAM.findall(item_path)[-1]
+    for op in api.operations:
+        for parameter in op.parameters:
+            if op.path == item_path and parameter.name == param:
+                kind = api.resolve(parameter.schema).get("type")
+                return "integer" in (kind if isinstance(kind, list) else [kind])
+    return False
+
+
+def _integer_id(answer: Any, keys: list[str]) -> bool:
+    """Whether the answer holds an integer under one of the id's names, at any level of
+    objects (as its schema types it: the value was synthesized from it)."""
+    objects = [answer] if isinstance(answer, dict) else []
+    for found in objects:
+        for key, value in found.items():
+            if key in keys and type(value) is int:
+                return True
+            if isinstance(value, dict):
+                objects.append(value)
+    return False
+
+
+def _store_key(raw: str) -> str:
+    """An id as the store keeps it: ``7`` for a path's ``7`` or ``007`` (integer ids); a
+    UUID as it is."""
+    try:
+        return str(int(raw))
+    except ValueError:
+        return raw
+
+
 def _schema_of(op: Operation) -> Mapping[str, Any]:
     media = op.responses.get(op.success_status, {}).get("application/json")
     return media.schema if media is not None else {}
 
 
-def _create(collection: str, keys: list[str]) -> Any:
+def _create(collection: str, keys: list[str], integer_path: bool) -> Any:
     async def create(call: Call) -> web.StreamResponse:
         state = call.state
         count = state.creates.get(collection, 0) + 1
         state.creates[collection] = count
         answer = call.synthesized(None, count)
-        # A UUID fits every id the spec declares (some are format: uuid, none forbid one);
-        # the spec's example ids would make every create the same resource.
-        ident = str(uuid.UUID(int=call.rng("id", count).getrandbits(128), version=4))
+        # A UUID fits every string id the spec declares (some are format: uuid, none forbid
+        # one); the spec's example ids would make every create the same resource. Where the
+        # spec's ids are integers (the path's or the answer's), the create's number: 1, 2...
+        ident: str | int = str(uuid.UUID(int=call.rng("id", count).getrandbits(128), version=4))
+        if integer_path or _integer_id(answer, keys):
+            ident = count
         body = call.body if isinstance(call.body, dict) else {}
         resource = Resource(id=ident, body=dict(body))
-        _store(state, collection)[ident] = resource
+        _store(state, collection)[str(ident)] = resource
         answer = _Shaper(state.api, _schema_of(call.operation)).apply(answer, resource, keys)
         return json_answer(answer, int(call.operation.success_status))
 
@@ -233,13 +286,13 @@ def _on_item(collection: str, item_path: str, keys: list[str], op: Operation) ->
         state = call.state
         store = _store(state, collection)
         ident = call.path_params.get(param, "")
-        resource = store.get(ident)
+        resource = store.get(_store_key(ident))
         if resource is None:
             return error_response(
                 404, f"No such resource: {collection}/{ident}", param=param, code="not_found"
             )
         if op.method == "DELETE" and not action:
-            del store[ident]
+            del store[_store_key(ident)]
         elif action in ("cancel", "stop"):
             resource.cancelled = True
         elif op.method in ("PATCH", "PUT") and isinstance(call.body, dict):
