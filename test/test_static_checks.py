@@ -9,19 +9,10 @@ import sys
 
 from support import REPOSITORY
 
-#: Test files left out of the type check for now: being edited by another helper this
-#: session; the lead removes them at merge (their errors: /work/notes/s9-typedtests-left.md).
-NOT_YET_TYPE_CHECKED = (
-    "test/unit/test_hot_path.py",
-    "test/mockserver/",
-    "test/e2e/test_official_sdk.py",
-)
-
 
 def test_mypy_strict_is_clean() -> None:
-    excluded = [f"--exclude=^{path.replace('.', '[.]')}" for path in NOT_YET_TYPE_CHECKED]
     completed = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", *excluded, "together", "codegen", "test"],
+        [sys.executable, "-m", "mypy", "--strict", "together", "codegen", "test"],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,

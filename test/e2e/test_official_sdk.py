@@ -46,7 +46,7 @@ async def served_models(client: Any) -> list[dict[str, Any]]:
 
 async def model_of_type(client: Any, kind: str) -> str:
     models = await served_models(client)
-    found = [model["id"] for model in models if model.get("type") == kind]
+    found: list[str] = [model["id"] for model in models if model.get("type") == kind]
     assert found, f"the server lists no {kind} model: {models}"
     return found[0]
 

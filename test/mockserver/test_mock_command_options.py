@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from together.mock import cli
+from together.mock import MockOptions, cli
 from together.mock.faults import FaultOptions
 
 SPEC = """
@@ -32,7 +32,7 @@ paths:
 """
 
 
-def parsed(*argv: str) -> cli.MockOptions:
+def parsed(*argv: str) -> MockOptions:
     return cli.options_from(cli.build_parser().parse_args(list(argv)))
 
 

@@ -178,7 +178,7 @@ async def test_equal_scores_keep_the_documents_order(serve: Any) -> None:
 @pytest.mark.parametrize(("top_n", "count"), [(0, 0), (2, 2), (10, 4), (None, 4)])
 async def test_top_n_keeps_the_best(serve: Any, top_n: int | None, count: int) -> None:
     client = await serve()
-    body = {"model": RANKER, "query": "cat on the mat", "documents": DOCUMENTS}
+    body: dict[str, Any] = {"model": RANKER, "query": "cat on the mat", "documents": DOCUMENTS}
     _, whole = await post(client, "/v1/rerank", body)
     if top_n is not None:
         body["top_n"] = top_n

@@ -117,7 +117,7 @@ async def test_names_and_types_of_uploads(
     serve: Any, filename: str, file_name: str, file_type: str | None, name: str, kind: str
 ) -> None:
     client = await serve()
-    extra = {} if file_type is None else {"file_type": file_type}
+    extra: dict[str, Any] = {} if file_type is None else {"file_type": file_type}
     created = await upload(client, filename=filename, file_name=file_name, **extra)
     assert (created["filename"], created["FileType"], created["type"]) == (name, kind, kind)
 
@@ -173,7 +173,10 @@ async def test_data_dir_keeps_the_bytes_on_disk_until_deleted(serve: Any, tmp_pa
 
 async def start(client: Any, **fields: str) -> aiohttp.ClientResponse:
     body = {"purpose": "fine-tune", "file_name": "data.csv", **fields}
-    return await client.post("/v1/files", data=body, headers=BEARER, allow_redirects=False)
+    response: aiohttp.ClientResponse = await client.post(
+        "/v1/files", data=body, headers=BEARER, allow_redirects=False
+    )
+    return response
 
 
 async def test_the_redirect_flow_lists_the_file_only_once_its_bytes_arrive(serve: Any) -> None:

@@ -580,7 +580,7 @@ def test_fields_keep_their_names_through_all_of_one_of_and_array_items(api: Any)
 
 
 def test_the_minimal_value_takes_the_first_enum_value_and_no_examples(api: Any) -> None:
-    schema = {
+    schema: dict[str, Any] = {
         "type": "object",
         "required": ["kind", "name"],
         "maxProperties": 2,  # the optional "extra" makes the rich value invalid

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from support import HOST
+from support import HOST, json_of
 from together.generated import (
     ApiClient,
+    ApiResponse,
     ApiValueError,
     Configuration,
     MalformedResponseError,
@@ -202,7 +203,7 @@ class Scripted(Recorder):
         return self.answers.pop(0) if self.answers else OK
 
 
-RETRY_SAFE = Operation(
+RETRY_SAFE: Operation[dict[Any, Any]] = Operation(
     "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, retry_safe=True
 )
 
@@ -552,11 +553,12 @@ async def test_the_records_of_a_call_have_every_field_set(mocked: Any) -> None:
     assert (answer.status, answer.result, answer.release) == (200, {}, None)
     assert answer.headers == {"Content-Type": "application/json"}
     whole = await attempts.read_and_decode(Recorder(), None, None)(operation(), request)
+    assert isinstance(whole.result, ApiResponse)
     assert (whole.result.status_code, whole.result.data, whole.result.raw_data) == (200, {}, b"{}")
 
 
 class Late(BaseModel):
-    value: Later  # defined below: the model is rebuilt once it exists
+    value: Later  # type: ignore[name-defined]  # defined below: the model is rebuilt once it exists
 
 
 async def test_an_answer_is_read_with_the_validator_of_a_model_rebuilt_after_the_operation() -> (
@@ -564,17 +566,19 @@ async def test_an_answer_is_read_with_the_validator_of_a_model_rebuilt_after_the
 ):
     # decode_success calls the model's validator itself; it must look it up on each call,
     # since model_rebuild() replaces it (here: the one made before Later existed fails).
-    op = Operation("get_late", "GET", "/late", responses={"200": ResponseSpec.json(Late)})
+    op: Operation[Late] = Operation(
+        "get_late", "GET", "/late", responses={"200": ResponseSpec.json(Late)}
+    )
     global Later
 
-    class Later(BaseModel):  # type: ignore[no-redef]
+    class Later(BaseModel):
         x: int
 
     Late.model_rebuild()
     transport = Recorder()
     client = ApiClient(Configuration(host=HOST), transport=transport)
     ok = RESTResponse(200, "OK", {}, b'{"value": {"x": 1}}', "application/json")
-    transport.request = lambda request, timeout=None: _answer(ok)  # type: ignore[method-assign]
+    transport.request = lambda request, timeout=None: _answer(ok)  # type: ignore[method-assign, misc]
     assert (await client.call_api(op)).data.value.x == 1
     assert (await client.call_api_data(op, {}, None)).value.x == 1
 
@@ -612,7 +616,6 @@ async def test_the_plain_method_keeps_using_a_transport_replaced_before_several_
 async def test_the_plain_method_does_not_ask_for_a_stream() -> None:
     # docs: the plain call reads one answer; a body asking for a stream is refused there,
     # and the flag is not turned on in what is sent.
-    import json
 
     from together.generated import ChatApi
 
@@ -625,7 +628,7 @@ async def test_the_plain_method_does_not_ask_for_a_stream() -> None:
     assert transport.sent == []
     with pytest.raises(MalformedResponseError):  # "{}" is no ChatCompletionResponse
         await api.chat_completions({"model": "m", "messages": [message]})
-    assert json.loads(transport.sent[0].body) == {"model": "m", "messages": [message]}
+    assert json_of(transport.sent[0].body) == {"model": "m", "messages": [message]}
 
 
 async def test_a_retried_call_waits_with_the_default_sleep() -> None:
@@ -644,7 +647,7 @@ async def test_a_retried_call_waits_with_the_default_sleep() -> None:
         host=HOST, retries=1, retry_initial_backoff=0.001, retry_max_backoff=0.001
     )
     client = ApiClient(configuration, transport=transport)
-    op = Operation(
+    op: Operation[dict[Any, Any]] = Operation(
         "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}, retry_safe=True
     )
     assert await client.call_api_data(op, {}, None) == {}
