@@ -14,12 +14,14 @@ unwraps a wrapper (written here, not imported from the code under test).
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Annotated, Any, Literal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BeforeValidator, TypeAdapter, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaWarningKind
 
 from together.generated import EmbeddingsRequest, EmbeddingsRequestInput
 from together.generated._runtime.model_base import ONE_OF_VALUE, ApiModel, OneOfModel
@@ -62,9 +64,11 @@ plain_values = st.recursive(
     | st.text(max_size=5)
     | st.sampled_from(["auto", "max", "first", "last", "1", "true", "1.5"])
     | st.binary(max_size=3),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=2), inner, max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=2)
+    ),
     max_leaves=6,
 )
 
@@ -125,14 +129,14 @@ def test_a_union_with_a_list_of_lists_keeps_the_before_validator() -> None:
 
 def test_a_bad_value_gets_the_plain_unions_errors() -> None:
     with pytest.raises(ValidationError) as caught:
-        EmbeddingsRequest(model="m", input=5)  # type: ignore[arg-type]
+        EmbeddingsRequest(model="m", input=5)
     text = str(caught.value)
     assert text.startswith("2 validation errors for EmbeddingsRequest\ninput.str\n")
     assert "  Input should be a valid string [type=string_type, input_value=5" in text
     assert "\ninput.list[str]\n  Input should be a valid list [type=list_type" in text
     assert "OneOfModel" not in text
     with pytest.raises(ValidationError) as caught:
-        EmbeddingsRequest(model="m", input=["a", 3])  # type: ignore[list-item]
+        EmbeddingsRequest(model="m", input=["a", 3])
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
         (("input", "str"), "string_type"),
         (("input", "list[str]", 1), "string_type"),
@@ -154,9 +158,10 @@ def test_a_wrapper_may_be_assigned_and_read_from_a_dict() -> None:
     with pytest.raises(ValidationError):
         request.input = AnyWrapper(5)  # type: ignore[assignment]
     assert request.input == ["b"]
-    assert EmbeddingsRequest.model_validate(
-        {"model": "m", "input": EmbeddingsRequestInput("c")}
-    ).input == "c"
+    assert (
+        EmbeddingsRequest.model_validate({"model": "m", "input": EmbeddingsRequestInput("c")}).input
+        == "c"
+    )
 
 
 def test_the_json_schema_is_the_plain_unions() -> None:
@@ -165,9 +170,24 @@ def test_the_json_schema_is_the_plain_unions() -> None:
         "title": "Input",
     }
     for mode in ("validation", "serialization"):
-        schema = EmbeddingsRequest.model_json_schema(mode=mode)  # type: ignore[arg-type]
+        schema = EmbeddingsRequest.model_json_schema(mode=mode)
         assert schema["properties"]["input"] == expected
         assert schema["required"] == ["model", "input"]
+
+
+def test_the_unwrapping_choice_is_left_out_of_the_json_schema_not_skipped() -> None:
+    # The choice says so itself (PydanticOmit): a schema generator that reports skipped
+    # choices, which pydantic's default one does not, reports none here.
+    class Reporting(GenerateJsonSchema):
+        ignored_warning_kinds: set[JsonSchemaWarningKind] = set()  # noqa: RUF012
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = EmbeddingsRequest.model_json_schema(schema_generator=Reporting)
+    assert schema["properties"]["input"]["anyOf"] == [
+        {"type": "string"},
+        {"items": {"type": "string"}, "type": "array"},
+    ]
 
 
 def test_answers_read_strictly_as_before() -> None:

@@ -169,10 +169,12 @@ def _with_unwrapping_last(union: core_schema.UnionSchema) -> core_schema.UnionSc
     """``union`` with one more, last choice: a :class:`OneOfModel`'s value, validated as
     ``union``.
 
-    pydantic-core tries the choices in order and stops at the first exact match, so a plain
-    value never reaches the last one; a value no other choice takes does, and for anything
-    but a wrapper it fails with no error of its own (:func:`_unwrap_or_fail_silently`), so
-    a bad value's errors are the plain union's, unchanged. The choice has no JSON schema
+    pydantic-core tries the choices in order and returns the first exact match, so a plain
+    value never reaches the last one (a value taken only in lax mode, a tuple for a list,
+    does, and the best lax match wins as before). For anything but a wrapper the last choice
+    fails with no error of its own (:func:`_unwrap_or_fail_silently`), so a bad value's
+    errors are the plain union's, unchanged. A wrapper reaches it because no other choice
+    takes one (:func:`_no_choice_takes_a_wrapper`). The choice has no JSON schema
     (:func:`_omit_from_json_schema`): the field's JSON schema is the plain union's.
     """
     unwrapped = core_schema.chain_schema(
