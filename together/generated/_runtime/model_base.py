@@ -273,3 +273,62 @@ def _plain_json(schema: core_schema.CoreSchema) -> bool:
             and _plain_json(values)
         )
     return False
+
+
+#: The keys of a ``model-field`` core schema that change nothing in how the field is
+#: written (anything else, an alias or an exclusion, may: see :func:`fields_written_plainly`).
+_FIELD_KEYS_WRITTEN_ALIKE = frozenset({"type", "schema", "metadata", "validation_alias", "frozen"})
+#: The same for the ``model`` and ``model-fields`` schemas around the fields.
+_MODEL_KEYS_WRITTEN_ALIKE = frozenset(
+    {"type", "cls", "schema", "custom_init", "root_model", "config", "ref", "metadata"}
+)
+_FIELDS_KEYS_WRITTEN_ALIKE = frozenset({"type", "fields", "model_name", "computed_fields"})
+
+
+def fields_written_plainly(model: type[BaseModel]) -> frozenset[str] | None:
+    """The names of ``model``'s fields when an instance with every one of them set writes
+    the same JSON with or without pydantic's ``by_alias`` and ``exclude_unset``; else None.
+
+    That holds when unknown fields are refused (no extras to write), every field is
+    required (nothing unset to leave out) and written under its own name, and every
+    field's values are plain JSON (:func:`_plain_json`; a nested model would be written
+    with ``exclude_unset`` too), with no serializer of the model's or a field's own.
+    Checking "every field set" per call is the caller's job (``__pydantic_fields_set__``).
+    """
+    if model.model_config.get("extra") != "forbid":
+        return None
+    schema: Any = model.__pydantic_core_schema__
+    if schema.get("type") != "model" or not schema.keys() <= _MODEL_KEYS_WRITTEN_ALIKE:
+        return None
+    fields_schema = schema["schema"]
+    if (
+        fields_schema.get("type") != "model-fields"
+        or not fields_schema.keys() <= _FIELDS_KEYS_WRITTEN_ALIKE
+        or fields_schema.get("computed_fields")
+    ):
+        return None
+    fields: dict[str, Any] = fields_schema["fields"]
+    for field in fields.values():
+        if not field.keys() <= _FIELD_KEYS_WRITTEN_ALIKE or not _written_as_it_is(field["schema"]):
+            return None
+    return frozenset(fields)
+
+
+def _written_as_it_is(schema: core_schema.CoreSchema) -> bool:
+    """Whether a required field's values are plain JSON with no serializer of their own:
+    :func:`_plain_json`, or a union :class:`OneOfValue` writes by inference."""
+    if schema.get("serialization") == {"type": "any"}:
+        if schema["type"] == "union":
+            return all(
+                c[1] == UNWRAPPED_LABEL or _plain_json(c[0])
+                if isinstance(c, tuple)
+                else _plain_json(c)
+                for c in schema["choices"]
+            )
+        if (
+            schema["type"] == "function-before"
+            and schema["function"].get("function") is unwrap_one_of
+        ):
+            return _plain_json(schema["schema"])
+        return False
+    return _plain_json(schema)
