@@ -218,3 +218,33 @@ def test_a_plain_value_calls_no_python_while_it_is_validated() -> None:
         finally:
             sys.setprofile(None)
         assert calls == ["__init__"]  # pydantic's BaseModel.__init__, nothing under it
+
+
+def test_a_union_built_now_leaves_the_unwrapping_out_of_its_json_schema() -> None:
+    # The same as above for a model built inside the test (its schema is made here).
+    class Reporting(GenerateJsonSchema):
+        ignored_warning_kinds: set[JsonSchemaWarningKind] = set()  # noqa: RUF012
+
+    class Holder(ApiModel):
+        value: Annotated[str | list[str], ONE_OF_VALUE]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = Holder.model_json_schema(schema_generator=Reporting)
+    assert schema["properties"]["value"]["anyOf"] == [
+        {"type": "string"},
+        {"items": {"type": "string"}, "type": "array"},
+    ]
+    assert Holder(value=AnyWrapper(["a"])).value == ["a"]
+
+
+def test_a_labelled_choice_is_looked_into() -> None:
+    from pydantic_core import core_schema as cs
+
+    from together.generated._runtime.model_base import _no_choice_takes_a_wrapper
+
+    nested = cs.list_schema(cs.list_schema(cs.str_schema()))
+    assert not _no_choice_takes_a_wrapper(cs.union_schema([(nested, "l"), cs.str_schema()]))
+    assert _no_choice_takes_a_wrapper(
+        cs.union_schema([(cs.list_schema(cs.str_schema()), "l"), cs.str_schema()])
+    )

@@ -337,3 +337,26 @@ def test_where_the_options_matter_the_body_is_what_pydantic_writes(
     for _ in range(2):
         assert operation.encode_body(instance) == _as_pydantic_writes(instance)
     assert operation.body is not None and operation.body.plain_model is None
+
+
+def test_a_plain_union_that_unwraps_first_is_written_plainly_too() -> None:
+    # A union with a list of lists keeps the before-validator (see
+    # test_one_of_unions_try_plain_first.py); its values are still plain JSON.
+    from typing import Annotated
+
+    from together.generated._runtime.model_base import ONE_OF_VALUE
+
+    class Nested(ApiModel):
+        model_config = ConfigDict(extra="forbid")
+        value: Annotated[list[list[str]] | str, ONE_OF_VALUE]
+
+    class NotPlain(ApiModel):
+        model_config = ConfigDict(extra="forbid")
+        value: Annotated[list[list[Any]] | str, ONE_OF_VALUE]
+
+    assert fields_written_plainly(Nested) == frozenset({"value"})
+    assert fields_written_plainly(NotPlain) is None
+    operation = _operation(Nested)
+    for value in ([["a", "é"]], "b"):
+        request = Nested(value=value)
+        assert operation.encode_body(request) == _as_pydantic_writes(request)
