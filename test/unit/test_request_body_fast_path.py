@@ -136,11 +136,14 @@ def test_an_embeddings_request_is_written_as_pydantic_writes_it(model: str, valu
 
 def test_a_lone_surrogate_is_refused_on_the_shortcut_too() -> None:
     operation = _operation(EmbeddingsRequest)
-    operation.encode_body(EmbeddingsRequest(model="m", input="a"))  # decides
-    with pytest.raises(ApiValueError) as caught:
-        operation.encode_body(EmbeddingsRequest(model="m", input="\ud800"))
-    assert str(caught.value).startswith("the request body of op() cannot be written as JSON: ")
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    for _ in range(2):  # the first body decides (pydantic's options), the second is plain
+        with pytest.raises(ApiValueError) as caught:
+            operation.encode_body(EmbeddingsRequest(model="m", input="\ud800"))
+        message = str(caught.value)
+        assert message.startswith("the request body of op() cannot be written as JSON: ")
+        assert "surrogates not allowed" in message  # pydantic-core's reason, first line
+        assert "\ud800" not in message
+        assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
 def test_a_field_left_unset_is_left_out_as_before() -> None:
@@ -360,3 +363,29 @@ def test_a_plain_union_that_unwraps_first_is_written_plainly_too() -> None:
     for value in ([["a", "é"]], "b"):
         request = Nested(value=value)
         assert operation.encode_body(request) == _as_pydantic_writes(request)
+
+
+def test_the_shortcut_is_taken_once_decided_and_only_when_every_field_is_set() -> None:
+    # The serializer is wrapped to see the options each body is written with.
+    real = TypeAdapter(EmbeddingsRequest)
+    options: list[dict[str, Any]] = []
+
+    class Serializer:
+        def to_json(self, value: Any, **kwargs: Any) -> bytes:
+            options.append(kwargs)
+            return real.serializer.to_json(value, **kwargs)
+
+    class Adapter:
+        serializer = Serializer()
+        validate_python = real.validate_python
+
+    adapter: Any = Adapter()
+    body = BodySpec("application/json", adapter, model=EmbeddingsRequest)
+    operation: Operation[Any] = Operation("op", "POST", "/x", body=body)
+    request = EmbeddingsRequest(model="m", input="a")
+    partial = EmbeddingsRequest.model_construct(_fields_set={"model"}, model="m", input="x")
+    assert operation.encode_body(request) == b'{"model":"m","input":"a"}'
+    assert operation.encode_body(request) == b'{"model":"m","input":"a"}'
+    assert operation.encode_body(partial) == b'{"model":"m"}'
+    pydantic_options = {"by_alias": True, "exclude_unset": True}
+    assert options == [pydantic_options, {}, pydantic_options]
