@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+from recording_transport import OK, Recorder
 
 from support import HOST, json_of
 from together.generated import (
@@ -49,28 +50,6 @@ BEARER = SecurityScheme("bearerAuth", "bearer")
 BASIC = SecurityScheme("basicAuth", "basic")
 HEADER_KEY = SecurityScheme("headerKey", "apiKey", "header", "X-Api-Key")
 QUERY_KEY = SecurityScheme("queryKey", "apiKey", "query", "api_key")
-OK = RESTResponse(200, "OK", {"Content-Type": "application/json"}, b"{}", "application/json")
-
-
-class Recorder:
-    """A transport answering ``{}`` to everything and keeping what was sent."""
-
-    closed = False
-
-    def __init__(self) -> None:
-        self.sent: list[PreparedRequest] = []
-
-    async def request(
-        self, request: PreparedRequest, *, timeout: RequestTimeout = None
-    ) -> RESTResponse:
-        self.sent.append(request)
-        return OK
-
-    async def open(self, request: PreparedRequest, *, timeout: RequestTimeout = None) -> Any:
-        raise AssertionError("not used")
-
-    async def close(self) -> None:
-        pass
 
 
 def operation(*schemes: SecurityScheme, name: str = "get_thing") -> Operation[Any]:

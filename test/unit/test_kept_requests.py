@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from recording_transport import OK, Recorder
 
 from support import HOST
 from together.generated import ApiClient, ApiValueError, Configuration
@@ -26,28 +27,6 @@ BASIC = SecurityScheme("basicAuth", "basic")
 HEADER_KEY = SecurityScheme("headerKey", "apiKey", "header", "X-Api-Key")
 QUERY_KEY = SecurityScheme("queryKey", "apiKey", "query", "api_key")
 COOKIE_KEY = SecurityScheme("cookieKey", "apiKey", "cookie", "session")
-OK = RESTResponse(200, "OK", {"Content-Type": "application/json"}, b"{}", "application/json")
-
-
-class Recorder:
-    """A transport answering ``{}`` to everything and keeping what was sent."""
-
-    closed = False
-
-    def __init__(self) -> None:
-        self.sent: list[PreparedRequest] = []
-
-    async def request(
-        self, request: PreparedRequest, *, timeout: RequestTimeout = None
-    ) -> RESTResponse:
-        self.sent.append(request)
-        return OK
-
-    async def open(self, request: PreparedRequest, *, timeout: RequestTimeout = None) -> Any:
-        raise AssertionError("not used")
-
-    async def close(self) -> None:
-        pass
 
 
 def thing(*schemes: SecurityScheme, **options: Any) -> Operation[Any]:
