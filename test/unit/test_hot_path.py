@@ -13,6 +13,7 @@ from recording_transport import OK, Recorder
 from support import HOST, json_of
 from together.generated import (
     ApiClient,
+    ApiException,
     ApiResponse,
     ApiValueError,
     Configuration,
@@ -676,3 +677,33 @@ def test_a_dict_whose_keys_have_their_own_serializer_is_not_written_by_inference
         value: Annotated[dict[Upper, int] | int, ONE_OF_VALUE]
 
     assert Holder(value={"ab": 1}).to_json() == '{"value":{"AB":1}}'
+
+
+@pytest.mark.parametrize("observed", [False, True], ids=["unobserved", "with a hook"])
+async def test_a_success_decoded_into_an_exception_object_is_the_result_observed_or_not(
+    observed: bool,
+) -> None:
+    # The attempt loop tells a success from an error by the answer's status, on both of its
+    # paths: a decode= callable that makes an ApiException of a 2xx body returns it (with a
+    # hook it was raised and retried, without one returned).
+    results: list[AttemptResult] = []
+
+    class Hook:
+        def on_request(self, request: AttemptRequest) -> None:
+            pass
+
+        def on_response(self, request: AttemptRequest, result: AttemptResult) -> None:
+            results.append(result)
+
+    transport = Recorder()
+    client = ApiClient(
+        Configuration(host=HOST, retries=2), transport=transport, hooks=[Hook()] if observed else []
+    )
+    op: Operation[Any] = Operation(
+        "get_thing", "GET", "/thing", responses={"200": ResponseSpec.json(dict)}
+    )
+    made = ApiException(status=418, reason="made by the decoder")
+    answer = await client.call_api_data(op, {}, None, None, None, None, None, None, lambda b: made)
+    assert answer is made
+    assert len(transport.sent) == 1
+    assert [r.error for r in results] == ([None] if observed else [])

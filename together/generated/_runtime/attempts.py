@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, cast, overload
 
 from together.generated._runtime.api_response import ApiResponse
 from together.generated._runtime.exceptions import (
@@ -186,8 +186,10 @@ async def attempt_loop(
         # it is not retried) propagates at once.
         if isinstance(answer, Answer):
             result = answer.result
-            if not isinstance(result, ApiException):
-                return result
+            # A 2xx answer's result is the call's, whatever its type (a decode= callable may
+            # make anything of the body), as on the unobserved path above.
+            if not isinstance(result, ApiException) or 200 <= answer.status <= 299:
+                return cast(T, result)
             error: OpenApiException = result
             status: int | None = answer.status
             headers = answer.headers
@@ -265,7 +267,11 @@ async def _attempt(
             request_id_from(answer.headers) or "-",
         )
     if hook_request is not None:
-        error = answer.result if isinstance(answer.result, ApiException) else None
+        error = (
+            answer.result
+            if isinstance(answer.result, ApiException) and not 200 <= answer.status <= 299
+            else None
+        )
         try:
             _report(hooks, hook_request, started, answer.status, answer.headers, error)
         except BaseException:
